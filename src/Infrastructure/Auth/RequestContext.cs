@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Did.Infrastructure.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Did.Infrastructure.Auth;
+
+/// <summary>Who is asking, from where: the actor for tenant filters in SQL and for audit rows.
+/// Outside a request (start-up seeding, recovery) it is the system, with no actor id.</summary>
+public sealed class RequestContext(IHttpContextAccessor accessor)
+{
+    private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
+
+    public Guid? ActorId =>
+        Guid.TryParse(Principal?.FindFirstValue(JwtRegisteredClaimNames.Sub), out var id) ? id : null;
+
+    public Role? Role =>
+        Principal?.FindFirstValue(Claims.Role) is { } r ? ApiJson.Parse<Role>(r) : null;
+
+    public Guid? TenantId =>
+        Guid.TryParse(Principal?.FindFirstValue(Claims.Tenant), out var id) ? id : null;
+
+    /// <summary>The tenant a caller is confined to, or null for platform roles, which see every tenant.
+    /// Pass it to SQL as <c>(@scope::uuid IS NULL OR tenant_id = @scope)</c>.</summary>
+    public Guid? TenantScope => Role is Auth.Role.PlatformAdmin or Auth.Role.Support ? null : TenantId ?? Guid.Empty;
+
+    public bool IsPlatformAdmin => Role == Auth.Role.PlatformAdmin;
+
+    public string? SourceIp => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
+    public string? UserAgent =>
+        accessor.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, 512)] : null;
+
+    public string? RequestId => accessor.HttpContext?.TraceIdentifier;
+}
+
+public static class Claims
+{
+    public const string Role = "role";
+    public const string Tenant = "tenant_id";
+    public const string Stamp = "stamp";
+}

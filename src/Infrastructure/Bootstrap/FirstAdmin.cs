@@ -1,0 +1,42 @@
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Npgsql;
+
+namespace Did.Infrastructure.Bootstrap;
+
+/// <summary>Creates the first platform admin from DID_ADMIN_EMAIL / DID_ADMIN_PASSWORD when none exists,
+/// so a new installation can be signed into. Never logs the password.</summary>
+public static class FirstAdmin
+{
+    public static async Task EnsureAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        var config = services.GetRequiredService<IConfiguration>();
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FirstAdmin));
+        var email = config["DID_ADMIN_EMAIL"]?.Trim();
+        var password = config["DID_ADMIN_PASSWORD"];
+        if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password)) return;
+
+        var db = services.GetRequiredService<NpgsqlDataSource>();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // Serialize concurrent replicas starting together.
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(4242001)", transaction: tx, cancellationToken: ct));
+        var exists = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'PLATFORM_ADMIN')", transaction: tx, cancellationToken: ct));
+        if (exists) return;
+
+        var id = Guid.CreateVersion7();
+        var hash = services.GetRequiredService<PasswordHasher>().Hash(password);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
+            VALUES (@id, @email, 'Platform admin', @hash, 'PLATFORM_ADMIN', NULL, NULL, @stamp)
+            """, new { id, email, hash, stamp = Guid.NewGuid() }, tx, cancellationToken: ct));
+        using var scope = services.CreateScope();
+        await AuditLog.WriteAsync(conn, tx, scope.ServiceProvider.GetRequiredService<RequestContext>(),
+            AuditAction.Create, AuditEntity.User, id, null, null,
+            new { id, email, display_name = "Platform admin", role = "PLATFORM_ADMIN", source = "DID_ADMIN_EMAIL" }, ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Created the first platform admin {Email}", email);
+    }
+}

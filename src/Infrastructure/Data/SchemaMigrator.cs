@@ -1,0 +1,50 @@
+using System.Reflection;
+using Dapper;
+using FluentMigrator;
+using FluentMigrator.Runner;
+using Npgsql;
+
+namespace Did.Infrastructure.Data;
+
+/// <summary>Runs the FluentMigrator migrations in db/migrations (compiled into this assembly).
+/// An advisory lock makes concurrent starts of several replicas migrate once.</summary>
+public static class SchemaMigrator
+{
+    private const long LockKey = 0x4D49475241544521; // "MIGRATE!"
+
+    public static long Latest { get; } = typeof(SchemaMigrator).Assembly.GetTypes()
+        .Select(t => t.GetCustomAttribute<MigrationAttribute>()?.Version ?? 0).Max();
+
+    public static async Task MigrateAsync(string connectionString, ILogger log, CancellationToken ct = default)
+    {
+        await using var lockConn = new NpgsqlConnection(connectionString);
+        await lockConn.OpenAsync(ct);
+        await lockConn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: ct));
+        try
+        {
+            await using var sp = new ServiceCollection()
+                .AddFluentMigratorCore()
+                .ConfigureRunner(rb => rb.AddPostgres()
+                    .WithGlobalConnectionString(connectionString)
+                    .ScanIn(typeof(SchemaMigrator).Assembly).For.Migrations())
+                .AddLogging(lb => lb.AddConsole().SetMinimumLevel(LogLevel.Warning))
+                .BuildServiceProvider();
+            using var scope = sp.CreateScope();
+            scope.ServiceProvider.GetRequiredService<IMigrationRunner>().MigrateUp();
+            log.LogInformation("Database migrated to version {Version}", Latest);
+        }
+        finally
+        {
+            await lockConn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockKey)", new { LockKey }, cancellationToken: CancellationToken.None));
+        }
+    }
+
+    /// <summary>Ready means the newest migration this build knows has been applied.</summary>
+    public static async Task<bool> IsCurrentAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var applied = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT max(\"Version\") FROM \"VersionInfo\"", cancellationToken: ct));
+        return applied >= Latest;
+    }
+}

@@ -1,0 +1,40 @@
+using Npgsql;
+
+namespace Did.Infrastructure.Errors;
+
+/// <summary>Turns a database constraint violation that a handler did not anticipate into a human problem.
+/// The constraint name is ours (migrations name every constraint), so it maps to a sentence; the SQL text never leaks.</summary>
+public static class ConstraintMessages
+{
+    private static readonly Dictionary<string, string> Messages = new(StringComparer.Ordinal)
+    {
+        ["ux_tenants_slug"] = "A tenant with this slug already exists.",
+        ["ux_users_email"] = "A user with this email already exists.",
+        ["ux_users_tenant_extension"] = "This extension is already used by another user of the tenant.",
+        ["fk_users_tenant"] = "The tenant does not exist or still owns users.",
+        ["ck_users_role_tenant"] = "Platform roles have no tenant; tenant roles need one.",
+        ["ck_tenants_slug"] = "slug must match ^[a-z][a-z0-9-]{1,30}$.",
+        ["ck_users_extension"] = "extension must be 2 to 8 digits.",
+    };
+
+    public static void Register(string constraint, string message) => Messages[constraint] = message;
+
+    public static ProblemException? ToProblem(PostgresException e)
+    {
+        var known = e.ConstraintName is { } c && Messages.TryGetValue(c, out var m) ? m : null;
+        return e.SqlState switch
+        {
+            PostgresErrorCodes.UniqueViolation => Problem.Conflict(known ?? "The change conflicts with an existing record."),
+            PostgresErrorCodes.ForeignKeyViolation => Problem.Conflict(known ?? "The change refers to, or is referred to by, another record."),
+            PostgresErrorCodes.CheckViolation => Problem.BadRequest(known ?? "The change breaks a data rule."),
+            PostgresErrorCodes.NotNullViolation => Problem.BadRequest("A required value is missing."),
+            PostgresErrorCodes.StringDataRightTruncation => Problem.BadRequest("A value is too long."),
+            PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter =>
+                Problem.BadRequest("A value contains characters that cannot be stored (NUL or invalid UTF-8)."),
+            PostgresErrorCodes.InvalidTextRepresentation => Problem.BadRequest("A value has the wrong format."),
+            PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected =>
+                Problem.Conflict("The change collided with a concurrent change; retry it."),
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Did.Infrastructure.Errors;
+
+/// <summary>The single place where exceptions become problem+json. Anything a client can cause maps to 4xx;
+/// only our own bugs and outages are 500/503, and those never echo internals.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+        {
+            http.Response.StatusCode = 499; // client went away; nobody reads a body
+            return true;
+        }
+
+        var problem = ToProblem(exception);
+        if (problem.Status >= 500)
+            log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+
+        http.Response.StatusCode = problem.Status ?? 500;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    public static ProblemDetails ToProblem(Exception exception) => exception switch
+    {
+        ProblemException p => FromProblemException(p),
+        ValidationException v => Validation(v),
+        BadHttpRequestException b => BadRequest(b),
+        JsonException j => Simple(400, "Malformed JSON", JsonDetail(j)),
+        PostgresException pg when ConstraintMessages.ToProblem(pg) is { } mapped => FromProblemException(mapped),
+        NpgsqlException { IsTransient: true } => Simple(503, "Service unavailable", "The database is not reachable right now; retry later."),
+        _ => Simple(500, "Internal server error", "An unexpected error occurred. It has been logged with the trace id."),
+    };
+
+    private static ProblemDetails FromProblemException(ProblemException p)
+    {
+        var pd = Simple(p.Status, p.Title, p.Detail);
+        foreach (var (k, v) in p.Extensions) pd.Extensions[k] = v;
+        return pd;
+    }
+
+    private static ProblemDetails Validation(ValidationException v)
+    {
+        var errors = v.Errors
+            .GroupBy(e => e.PropertyName)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
+        var pd = Simple(400, "One or more validation errors occurred.", string.Join(" ", errors.SelectMany(e => e.Value)));
+        pd.Extensions["errors"] = errors;
+        return pd;
+    }
+
+    private static ProblemDetails BadRequest(BadHttpRequestException b)
+    {
+        if (b.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            return Simple(413, "Payload too large", "The request body is larger than this endpoint accepts.");
+        if (b.InnerException is JsonException j)
+            return Simple(400, "Malformed JSON", JsonDetail(j));
+        // Kestrel/minimal-API binding messages name the parameter and the raw value, never internals.
+        return Simple(b.StatusCode, b.StatusCode == 400 ? "Bad request" : "Request rejected", b.Message);
+    }
+
+    /// <summary>System.Text.Json messages name CLR types; clients need the JSON path and what was wrong.</summary>
+    internal static string JsonDetail(JsonException j)
+    {
+        var message = j.Message;
+        var at = string.IsNullOrEmpty(j.Path) ? "" : $" at '{j.Path}'";
+        const string missing = "missing required properties including: ";
+        var i = message.IndexOf(missing, StringComparison.Ordinal);
+        if (i >= 0)
+            return $"Missing required property {message[(i + missing.Length)..].TrimEnd('.')}.";
+        if (message.Contains("could not be converted to", StringComparison.Ordinal))
+            return $"The value{at} has the wrong type or is not one of the allowed values.";
+        if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
+            return $"The value{at} must not be null.";
+        if (message.Contains("invalid UTF-8", StringComparison.OrdinalIgnoreCase) || j.InnerException is System.Text.DecoderFallbackException)
+            return "The body is not valid UTF-8.";
+        return $"The body is not valid JSON{at}.";
+    }
+
+    internal static ProblemDetails Simple(int status, string title, string detail) =>
+        new() { Status = status, Title = title, Detail = detail };
+}

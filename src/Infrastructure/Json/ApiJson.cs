@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Did.Infrastructure.Json;
+
+/// <summary>The one JSON dialect of the API: snake_case names, UPPERCASE enum names, no integers for enums,
+/// no numbers in strings, nullability and required members enforced. Used for HTTP, audit rows and OpenAPI.</summary>
+public static class ApiJson
+{
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.NumberHandling = JsonNumberHandling.Strict;
+        o.RespectNullableAnnotations = true;
+        o.RespectRequiredConstructorParameters = true;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
+    }
+
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(o);
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    /// <summary>The wire name of an enum member, e.g. Role.PlatformAdmin -> "PLATFORM_ADMIN"; also its database text.</summary>
+    public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => EnumNames<TEnum>.ToName[value];
+
+    public static TEnum Parse<TEnum>(string name) where TEnum : struct, Enum =>
+        EnumNames<TEnum>.FromName.TryGetValue(name, out var v)
+            ? v
+            : throw new InvalidOperationException($"'{name}' is not a {typeof(TEnum).Name}");
+
+    private static class EnumNames<TEnum> where TEnum : struct, Enum
+    {
+        public static readonly Dictionary<TEnum, string> ToName =
+            Enum.GetValues<TEnum>().ToDictionary(v => v, v => JsonNamingPolicy.SnakeCaseUpper.ConvertName(v.ToString()));
+        public static readonly Dictionary<string, TEnum> FromName = ToName.ToDictionary(kv => kv.Value, kv => kv.Key);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+
+namespace Did.Infrastructure.OpenApi;
+
+/// <summary>The document an SDK generator reads: bearer scheme declared once and required on every protected
+/// operation, so generated clients send the token without hand edits.</summary>
+public static class OpenApiSetup
+{
+    public const string Bearer = "Bearer";
+
+    public static IServiceCollection AddDidOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", o =>
+        {
+            o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info = new OpenApiInfo
+                {
+                    Title = "Did API",
+                    Version = "v1",
+                    Description = "DID inventory and inbound routing for a hosted PBX. JSON is snake_case; enums are UPPERCASE strings; errors are RFC 9457 problem+json.",
+                };
+                doc.Components ??= new OpenApiComponents();
+                doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                doc.Components.SecuritySchemes[Bearer] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "A token from POST /api/v1/auth/token.",
+                };
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((op, ctx, _) =>
+            {
+                var meta = ctx.Description.ActionDescriptor.EndpointMetadata;
+                if (meta.OfType<IAuthorizeData>().Any() && !meta.OfType<IAllowAnonymous>().Any())
+                {
+                    op.Security ??= [];
+                    op.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, ctx.Document)] = [] });
+                }
+                return Task.CompletedTask;
+            });
+        });
+}
+
+public static class EndpointConventions
+{
+    /// <summary>The problems every protected operation can answer, declared once per route group.</summary>
+    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string prefix, string tag) =>
+        (RouteGroupBuilder)app.MapGroup(prefix)
+            .WithTags(tag)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+}

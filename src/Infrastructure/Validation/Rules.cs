@@ -1,0 +1,29 @@
+using FluentValidation;
+
+namespace Did.Infrastructure.Validation;
+
+/// <summary>Rules shared by several slices. Messages name the field, the rule and, where safe, the value.</summary>
+public static class Rules
+{
+    /// <summary>No control characters (NUL, CR, LF, ...): they break logs, CSV exports and the dialplan.</summary>
+    public static IRuleBuilderOptions<T, string?> PlainText<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
+        rule.MaximumLength(maxLength)
+            .Must(s => s is null || !s.Any(char.IsControl))
+            .WithMessage("'{PropertyName}' must not contain control characters (NUL, newline, tab...).");
+
+    public const string SlugPattern = "^[a-z][a-z0-9-]{1,30}$";
+    public const string ExtensionPattern = "^[0-9]{2,8}$";
+
+    public static IRuleBuilderOptions<T, string?> Slug<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Matches(SlugPattern)
+            .WithMessage("'{PropertyName}' must match " + SlugPattern + " (you sent '{PropertyValue}').");
+
+    public static IRuleBuilderOptions<T, string?> Extension<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Matches(ExtensionPattern)
+            .WithMessage("'{PropertyName}' must be 2 to 8 digits (you sent '{PropertyValue}').");
+
+    public static IRuleBuilderOptions<T, string?> Email<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.MaximumLength(254)
+            .Matches(@"^[^@\s\p{C}]+@[^@\s\p{C}]+\.[^@\s\p{C}]+$")
+            .WithMessage("'{PropertyName}' must be an email address (you sent '{PropertyValue}').");
+}

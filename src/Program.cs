@@ -1,0 +1,60 @@
+using Carter;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Bootstrap;
+using Did.Infrastructure.Data;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Http;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
+using Mediator;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// `dotnet run -- migrate`: apply the migrations and exit, without needing the rest of the configuration.
+if (args.Contains("migrate"))
+{
+    using var loggers = LoggerFactory.Create(l => l.AddConsole());
+    await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(builder.Configuration), loggers.CreateLogger("migrate"));
+    return;
+}
+
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+builder.WebHost.ConfigureKestrel(k =>
+    k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Http:MaxRequestBodyBytes") ?? 1_048_576);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // bad bodies reach the problem mapper
+builder.Services.AddDidProblems();
+builder.Services.AddDidDatabase(builder.Configuration);
+builder.Services.AddDidAuth(builder.Configuration);
+builder.Services.AddDidValidation();
+builder.Services.AddDidOpenApi();
+builder.Services.AddCarter(configurator: c => c.WithEmptyValidators());
+builder.Services.AddMediator((MediatorOptions o) =>
+{
+    o.ServiceLifetime = ServiceLifetime.Scoped;
+    o.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(TransientRetryBehavior<,>)];
+});
+
+var app = builder.Build();
+
+await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configuration), app.Logger);
+await FirstAdmin.EnsureAsync(app.Services);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseMiddleware<RequestSizeGuard>();
+
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapScalarApiReference("/scalar").AllowAnonymous();
+app.MapCarter();
+
+app.Run();
+
+public partial class Program;
