@@ -23,6 +23,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
 
         http.Response.StatusCode = problem.Status ?? 500;
+        if (problem.Extensions.TryGetValue("retry_after_seconds", out var retry) && retry is int seconds)
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
@@ -73,12 +75,17 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var i = message.IndexOf(missing, StringComparison.Ordinal);
         if (i >= 0)
             return $"Missing required property {message[(i + missing.Length)..].TrimEnd('.')}.";
+        const string unmapped = "The JSON property '";
+        if (message.StartsWith(unmapped, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
+            return $"Unknown or read-only property '{message[unmapped.Length..message.IndexOf('\'', unmapped.Length)]}'.";
+        if (message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)
+            || j.InnerException?.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) == true
+            || j.InnerException is System.Text.DecoderFallbackException)
+            return $"The body is not valid UTF-8{at}.";
+        if (message.Contains("allow null", StringComparison.OrdinalIgnoreCase) || message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
+            return $"The value{at} must not be null.";
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
             return $"The value{at} has the wrong type or is not one of the allowed values.";
-        if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
-            return $"The value{at} must not be null.";
-        if (message.Contains("invalid UTF-8", StringComparison.OrdinalIgnoreCase) || j.InnerException is System.Text.DecoderFallbackException)
-            return "The body is not valid UTF-8.";
         return $"The body is not valid JSON{at}.";
     }
 

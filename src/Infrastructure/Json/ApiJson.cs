@@ -13,6 +13,7 @@ public static class ApiJson
         o.NumberHandling = JsonNumberHandling.Strict;
         o.RespectNullableAnnotations = true;
         o.RespectRequiredConstructorParameters = true;
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a misspelt or read-only field is an error, not a silent no-op
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
     }
 

@@ -1,0 +1,62 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Tenants;
+
+/// <summary>Body of POST /api/v1/tenants.</summary>
+public sealed record CreateTenantRequest(string Name, string Slug) : ICommand<TenantResponse>;
+
+public static class CreateTenant
+{
+    public sealed class Validator : AbstractValidator<CreateTenantRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Name).NotEmpty().PlainText(200);
+            RuleFor(r => r.Slug).NotEmpty().Slug();
+        }
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<CreateTenantRequest, TenantResponse>
+    {
+        public async ValueTask<TenantResponse> Handle(CreateTenantRequest r, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var tenant = await conn.QuerySingleOrDefaultAsync<TenantResponse>(new CommandDefinition($"""
+                INSERT INTO tenants (id, name, slug) VALUES (@id, @name, @slug)
+                ON CONFLICT (slug) DO NOTHING
+                RETURNING {TenantSql.Columns}
+                """, new { id = Guid.CreateVersion7(), name = r.Name.Trim(), slug = r.Slug }, tx, cancellationToken: ct))
+                ?? throw Problem.Conflict($"A tenant with slug '{r.Slug}' already exists.");
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Tenant, tenant.Id, tenant.Id, null, tenant, ct);
+            await tx.CommitAsync(ct);
+            return tenant;
+        }
+    }
+}
+
+public sealed class CreateTenantModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/tenants", "Tenants")
+            .MapPost("/", async (CreateTenantRequest body, IMediator mediator, CancellationToken ct) =>
+            {
+                var tenant = await mediator.Send(body, ct);
+                return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", tenant);
+            })
+            .RequireAuthorization(Policies.PlatformAdmin)
+            .WithName("CreateTenant")
+            .WithSummary("Create a tenant (platform admin). The slug names its dialplan context tenant-<slug> and never changes.")
+            .Produces<TenantResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+}

@@ -1,0 +1,79 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Users;
+
+/// <summary>Body of POST /api/v1/users. A tenant admin may omit tenant_id (its own tenant is used).</summary>
+public sealed record CreateUserRequest(
+    string Email, string Password, string DisplayName, Role Role, Guid? TenantId = null, string? Extension = null)
+    : ICommand<UserResponse>;
+
+public static class CreateUser
+{
+    public sealed class Validator : AbstractValidator<CreateUserRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Email).NotEmpty().Email();
+            RuleFor(r => r.Password).NotEmpty().MinimumLength(10).MaximumLength(128);
+            RuleFor(r => r.DisplayName).NotEmpty().PlainText(200);
+            RuleFor(r => r.Extension).Extension().When(r => r.Extension is not null);
+        }
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, PasswordHasher hasher) : ICommandHandler<CreateUserRequest, UserResponse>
+    {
+        public async ValueTask<UserResponse> Handle(CreateUserRequest r, CancellationToken ct)
+        {
+            var tenantId = r.TenantId ?? (ctx.Role == Role.TenantAdmin && !r.Role.IsPlatformRole() ? ctx.TenantId : null);
+            UserRules.CheckPlacement(ctx, r.Role, tenantId, r.Extension);
+            var hash = hasher.Hash(r.Password);
+
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            if (tenantId is { } t && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
+                throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
+
+            var row = await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
+                INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
+                VALUES (@id, @email, @displayName, @hash, @role, @tenantId, @extension, gen_random_uuid())
+                RETURNING {UserRow.Columns}
+                """, new
+                {
+                    id = Guid.CreateVersion7(), email = r.Email.Trim(), displayName = r.DisplayName.Trim(), hash,
+                    role = ApiJson.Name(r.Role), tenantId, extension = r.Extension,
+                }, tx, cancellationToken: ct));
+            var user = row.ToResponse();
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.User, user.Id, user.TenantId, null, user, ct);
+            await tx.CommitAsync(ct);
+            return user;
+        }
+    }
+}
+
+public sealed class CreateUserModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/users", "Users")
+            .MapPost("/", async (CreateUserRequest body, IMediator mediator, CancellationToken ct) =>
+            {
+                var user = await mediator.Send(body, ct);
+                return TypedResults.Created($"/api/v1/users/{user.Id}", user);
+            })
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("CreateUser")
+            .WithSummary("Create a user. A tenant admin creates TENANT_ADMIN or USER accounts in its own tenant only.")
+            .Produces<UserResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+}

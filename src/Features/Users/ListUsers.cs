@@ -1,0 +1,60 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Paging;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Did.Features.Users;
+
+public sealed record ListUsersQuery(
+    [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
+    [property: FromQuery(Name = "role")] Role? Role = null,
+    [property: FromQuery(Name = "page")] int Page = 1,
+    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<UserResponse>>, IPaged;
+
+public static class ListUsers
+{
+    public sealed class Validator : AbstractValidator<ListUsersQuery>
+    {
+        public Validator() => this.ValidatePaging();
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListUsersQuery, Paged<UserResponse>>
+    {
+        public async ValueTask<Paged<UserResponse>> Handle(ListUsersQuery q, CancellationToken ct)
+        {
+            const string where = $"""
+                WHERE {UserScope.Sql}
+                  AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)
+                  AND (@role::text IS NULL OR role = @role)
+                """;
+            var p = new DynamicParameters(UserScope.Params(ctx));
+            p.AddDynamicParams(new { q.TenantId, role = q.Role is { } r ? ApiJson.Name(r) : null, limit = q.PageSize, offset = q.Offset() });
+            await using var conn = await db.OpenConnectionAsync(ct);
+            using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
+                SELECT count(*) FROM users {where};
+                SELECT {UserRow.Columns} FROM users {where} ORDER BY lower(email), id LIMIT @limit OFFSET @offset;
+                """, p, cancellationToken: ct));
+            var total = await results.ReadSingleAsync<long>();
+            var items = (await results.ReadAsync<UserRow>()).Select(u => u.ToResponse()).ToList();
+            return new Paged<UserResponse>(items, total, q.Page, q.PageSize);
+        }
+    }
+}
+
+public sealed class ListUsersModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/users", "Users")
+            .MapGet("/", async ([AsParameters] ListUsersQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(query, ct)))
+            .RequireAuthorization(Policies.Authenticated)
+            .WithName("ListUsers")
+            .WithSummary("List users by email. A tenant admin sees its tenant's users; a USER sees only itself.")
+            .ProducesValidationProblem();
+}

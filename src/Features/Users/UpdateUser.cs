@@ -1,0 +1,95 @@
+using System.Text.Json.Serialization;
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Users;
+
+/// <summary>Body of PATCH /api/v1/users/{id}: absent or null fields stay as they are; <c>extension: ""</c> removes the
+/// extension. Changing role, tenant or password ends the user's current tokens.</summary>
+public sealed record UpdateUserRequest(
+    string? Email = null, string? DisplayName = null, Role? Role = null, Guid? TenantId = null, string? Extension = null, string? Password = null)
+    : ICommand<UserResponse>
+{
+    [JsonIgnore] public Guid Id { get; init; }
+}
+
+public static class UpdateUser
+{
+    public sealed class Validator : AbstractValidator<UpdateUserRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Email).NotEmpty().Email().When(r => r.Email is not null);
+            RuleFor(r => r.DisplayName).NotEmpty().PlainText(200).When(r => r.DisplayName is not null);
+            RuleFor(r => r.Extension).Extension().When(r => r.Extension is { Length: > 0 });
+            RuleFor(r => r.Password).MinimumLength(10).MaximumLength(128).When(r => r.Password is not null);
+        }
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, PasswordHasher hasher) : ICommandHandler<UpdateUserRequest, UserResponse>
+    {
+        public async ValueTask<UserResponse> Handle(UpdateUserRequest r, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var p = new DynamicParameters(UserScope.Params(ctx));
+            p.Add("id", r.Id);
+            var before = (await conn.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+                $"SELECT {UserRow.Columns} FROM users WHERE id = @id AND {UserScope.Sql} FOR UPDATE", p, tx, cancellationToken: ct)))
+                ?.ToResponse();
+            if (before is null)
+                throw Problem.NotFound("User", r.Id);
+
+            var role = r.Role ?? before.Role;
+            var tenantId = r.TenantId ?? (r.Role is { } newRole && newRole.IsPlatformRole() ? null : before.TenantId);
+            var extension = r.Extension switch { null => before.Extension, "" => null, var e => e };
+            UserRules.CheckPlacement(ctx, role, tenantId, extension);
+            if (tenantId is { } t && t != before.TenantId && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
+                throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
+
+            var rotate = role != before.Role || tenantId != before.TenantId || r.Password is not null;
+            var after = (await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
+                UPDATE users SET
+                    email = @email, display_name = @displayName, role = @role, tenant_id = @tenantId, extension = @extension,
+                    password_hash = coalesce(@hash, password_hash),
+                    security_stamp = CASE WHEN @rotate THEN gen_random_uuid() ELSE security_stamp END,
+                    updated_at = now()
+                WHERE id = @id
+                RETURNING {UserRow.Columns}
+                """, new
+                {
+                    id = r.Id, email = r.Email?.Trim() ?? before.Email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
+                    role = ApiJson.Name(role), tenantId, extension,
+                    hash = r.Password is null ? null : hasher.Hash(r.Password), rotate,
+                }, tx, cancellationToken: ct))).ToResponse();
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
+            await tx.CommitAsync(ct);
+            return after;
+        }
+    }
+}
+
+public sealed class UpdateUserModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/users", "Users")
+            .MapPatch("/{id:guid}", async (Guid id, UpdateUserRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(body with { Id = id }, ct)))
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("UpdateUser")
+            .WithSummary("Change a user. extension \"\" removes the extension. Role, tenant or password changes revoke the user's tokens.")
+            .Produces<UserResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Foundation;
+
+public sealed class AuthTests : ApiFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Auth:MaxFailedLogins"] = "3",
+        ["Auth:LockoutMinutes"] = "10",
+    };
+
+    [Test]
+    public async Task Token_is_issued_as_bearer_with_its_lifetime()
+    {
+        var response = await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = DidApp.AdminEmail, password = DidApp.AdminPassword });
+        var body = await Expect(response, HttpStatusCode.OK);
+        Assert.That(body.GetProperty("token_type").GetString(), Is.EqualTo("Bearer"));
+        Assert.That(body.GetProperty("expires_in").GetInt32(), Is.EqualTo(15 * 60));
+        Assert.That(body.GetProperty("access_token").GetString()!.Split('.'), Has.Length.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Email_is_matched_case_insensitively()
+    {
+        var response = await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = DidApp.AdminEmail.ToUpperInvariant(), password = DidApp.AdminPassword });
+        await Expect(response, HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task Wrong_password_and_unknown_email_get_the_same_401()
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync("USER", tenant.Id);
+        var wrong = await Expect(await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = "not-the-password" }), HttpStatusCode.Unauthorized);
+        var unknown = await Expect(await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = "nobody-" + user.Email, password = "not-the-password" }), HttpStatusCode.Unauthorized);
+        Assert.That(wrong.GetProperty("detail").GetString(), Is.EqualTo(unknown.GetProperty("detail").GetString()));
+        Assert.That(wrong.GetProperty("title").GetString(), Is.EqualTo(unknown.GetProperty("title").GetString()));
+    }
+
+    [Test]
+    public async Task Repeated_failures_lock_the_email_even_for_the_right_password()
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync("USER", tenant.Id);
+        for (var i = 0; i < 3; i++)
+            await Expect(await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = "wrong-password" }), HttpStatusCode.Unauthorized);
+
+        var locked = await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = user.Password });
+        var body = await Expect(locked, (HttpStatusCode)429);
+        Assert.That(locked.Headers.RetryAfter?.Delta?.TotalSeconds, Is.GreaterThan(500).And.LessThanOrEqualTo(600));
+        Assert.That(body.GetProperty("retry_after_seconds").GetInt32(), Is.GreaterThan(500));
+    }
+
+    [Test]
+    public async Task Unknown_emails_are_locked_the_same_way_so_locking_reveals_nothing()
+    {
+        var email = $"{Unique("ghost")}@example.com";
+        for (var i = 0; i < 3; i++)
+            await Expect(await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "wrong-password" }), HttpStatusCode.Unauthorized);
+        await Expect(await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "wrong-password" }), (HttpStatusCode)429);
+    }
+
+    [Test]
+    public async Task Token_stops_working_when_its_user_is_deleted()
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
+        await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.OK);
+        await Expect(await Admin.DeleteAsync($"/api/v1/users/{user.Id}"), HttpStatusCode.NoContent);
+        await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task Token_stops_working_when_its_role_changes()
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
+        await Expect(await Patch(Admin, $"/api/v1/users/{user.Id}", new { role = "USER" }), HttpStatusCode.OK);
+        await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.Unauthorized);
+        var again = await SignInAsync(user.Email, user.Password);
+        await Expect(await again.PostAsJsonAsync("/api/v1/users", new { }), HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task Token_stops_working_when_its_tenant_changes()
+    {
+        var first = await CreateTenantAsync();
+        var second = await CreateTenantAsync();
+        var user = await CreateUserAsync("USER", first.Id);
+        await Expect(await Patch(Admin, $"/api/v1/users/{user.Id}", new { tenant_id = second.Id }), HttpStatusCode.OK);
+        await Expect(await user.Client.GetAsync($"/api/v1/users/{user.Id}"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task Token_stops_working_when_the_password_changes()
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync("USER", tenant.Id);
+        await Expect(await Patch(Admin, $"/api/v1/users/{user.Id}", new { password = "a-brand-new-password" }), HttpStatusCode.OK);
+        await Expect(await user.Client.GetAsync($"/api/v1/users/{user.Id}"), HttpStatusCode.Unauthorized);
+        await SignInAsync(user.Email, "a-brand-new-password");
+    }
+
+    [Test]
+    public async Task A_token_signed_with_another_key_is_refused()
+    {
+        var forged = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwicm9sZSI6IlBMQVRGT1JNX0FETUlOIn0.c2lnbmF0dXJl";
+        var body = await Expect(await ClientWithToken(forged).GetAsync("/api/v1/tenants"), HttpStatusCode.Unauthorized);
+        Assert.That(body.GetProperty("status").GetInt32(), Is.EqualTo(401));
+    }
+
+    [Test]
+    public async Task Missing_fields_in_the_token_request_are_a_400_problem()
+    {
+        var body = await Expect(await SendJson(Anonymous, HttpMethod.Post, "/api/v1/auth/token", "{\"email\":\"a@b.c\"}"), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("password"));
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Did.Tests.Support;
+
+/// <summary>The real service in-process (WebApplicationFactory) on a fixture's own database.</summary>
+public sealed class DidApp(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "root@platform.test";
+    public const string AdminPassword = "root-password-123";
+
+    public string ConnectionString { get; } = connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        builder.UseSetting("DID_JWT_KEY", "test-signing-key-that-is-long-enough-0123456789");
+        builder.UseSetting("DID_ADMIN_EMAIL", AdminEmail);
+        builder.UseSetting("DID_ADMIN_PASSWORD", AdminPassword);
+        builder.UseSetting("Auth:BcryptWorkFactor", "4");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
+    }
+}
