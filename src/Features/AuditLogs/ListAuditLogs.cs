@@ -18,7 +18,7 @@ public sealed record AuditLogResponse(
     JsonElement? Before, JsonElement? After, string? SourceIp, string? UserAgent, string? RequestId);
 
 public sealed record ListAuditLogsQuery(
-    [property: FromQuery(Name = "entity_type")] AuditEntity? EntityType = null,
+    [property: FromQuery(Name = "entity_type")] QueryEnum<AuditEntity>? EntityType = null,
     [property: FromQuery(Name = "entity_id")] Guid? EntityId = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "actor_id")] Guid? ActorId = null,
@@ -66,7 +66,7 @@ public static class ListAuditLogs
             var args = new
             {
                 scope = ctx.TenantScope,
-                entityType = q.EntityType is { } e ? ApiJson.Name(e) : null,
+                entityType = q.EntityType?.ToString(),
                 q.EntityId, q.TenantId, q.ActorId, q.From, q.To,
                 limit = q.PageSize, offset = q.Offset(),
             };

@@ -13,7 +13,7 @@ namespace Did.Features.Users;
 
 public sealed record ListUsersQuery(
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
-    [property: FromQuery(Name = "role")] Role? Role = null,
+    [property: FromQuery(Name = "role")] QueryEnum<Role>? Role = null,
     [property: FromQuery(Name = "page")] int Page = 1,
     [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<UserResponse>>, IPaged;
 
@@ -34,7 +34,7 @@ public static class ListUsers
                   AND (@role::text IS NULL OR role = @role)
                 """;
             var p = new DynamicParameters(UserScope.Params(ctx));
-            p.AddDynamicParams(new { q.TenantId, role = q.Role is { } r ? ApiJson.Name(r) : null, limit = q.PageSize, offset = q.Offset() });
+            p.AddDynamicParams(new { q.TenantId, role = q.Role?.ToString(), limit = q.PageSize, offset = q.Offset() });
             await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM users {where};

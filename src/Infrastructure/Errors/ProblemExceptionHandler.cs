@@ -8,7 +8,7 @@ namespace Did.Infrastructure.Errors;
 
 /// <summary>The single place where exceptions become problem+json. Anything a client can cause maps to 4xx;
 /// only our own bugs and outages are 500/503, and those never echo internals.</summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -62,7 +62,13 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             return Simple(413, "Payload too large", "The request body is larger than this endpoint accepts.");
         if (b.InnerException is JsonException j)
             return Simple(400, "Malformed JSON", JsonDetail(j));
-        // Kestrel/minimal-API binding messages name the parameter and the raw value, never internals.
+        // Minimal-API binding messages name the C# type; clients need the wire name and the value they sent.
+        var bind = BindFailure().Match(b.Message);
+        if (bind.Success)
+        {
+            var name = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(bind.Groups["name"].Value);
+            return Simple(400, "Bad request", $"Parameter '{name}' has an invalid value '{bind.Groups["value"].Value}'.");
+        }
         return Simple(b.StatusCode, b.StatusCode == 400 ? "Bad request" : "Request rejected", b.Message);
     }
 
@@ -88,6 +94,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             return $"The value{at} has the wrong type or is not one of the allowed values.";
         return $"The body is not valid JSON{at}.";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
 
     internal static ProblemDetails Simple(int status, string title, string detail) =>
         new() { Status = status, Title = title, Detail = detail };

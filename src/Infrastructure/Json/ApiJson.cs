@@ -14,7 +14,7 @@ public static class ApiJson
         o.RespectNullableAnnotations = true;
         o.RespectRequiredConstructorParameters = true;
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a misspelt or read-only field is an error, not a silent no-op
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
+        o.Converters.Add(new StrictEnumConverterFactory());
     }
 
     public static readonly JsonSerializerOptions Options = Create();
@@ -31,6 +31,17 @@ public static class ApiJson
 
     /// <summary>The wire name of an enum member, e.g. Role.PlatformAdmin -> "PLATFORM_ADMIN"; also its database text.</summary>
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => EnumNames<TEnum>.ToName[value];
+
+    public static IReadOnlyCollection<string> Names<TEnum>() where TEnum : struct, Enum => EnumNames<TEnum>.ToName.Values;
+
+    public static bool TryParse<TEnum>(string? name, out TEnum value) where TEnum : struct, Enum
+    {
+        value = default;
+        return name is not null && EnumNames<TEnum>.FromName.TryGetValue(name, out value);
+    }
+
+    public static IReadOnlyCollection<string> Names(Type enumType) =>
+        Enum.GetNames(enumType).Select(JsonNamingPolicy.SnakeCaseUpper.ConvertName).ToList();
 
     public static TEnum Parse<TEnum>(string name) where TEnum : struct, Enum =>
         EnumNames<TEnum>.FromName.TryGetValue(name, out var v)

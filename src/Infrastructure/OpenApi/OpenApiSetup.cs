@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
+using System.Text.Json.Nodes;
+using Did.Infrastructure.Json;
 using Microsoft.OpenApi;
 
 namespace Did.Infrastructure.OpenApi;
@@ -30,6 +32,18 @@ public static class OpenApiSetup
                     BearerFormat = "JWT",
                     Description = "A token from POST /api/v1/auth/token.",
                 };
+                return Task.CompletedTask;
+            });
+            o.AddSchemaTransformer((schema, ctx, _) =>
+            {
+                // Our enum converter is opaque to the schema generator: describe enums (and QueryEnum<T>) by their wire names.
+                var t = Nullable.GetUnderlyingType(ctx.JsonTypeInfo.Type) ?? ctx.JsonTypeInfo.Type;
+                if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(QueryEnum<>)) t = t.GetGenericArguments()[0];
+                if (!t.IsEnum) return Task.CompletedTask;
+                schema.Type = JsonSchemaType.String;
+                schema.Format = null;
+                schema.Properties?.Clear();
+                schema.Enum = ApiJson.Names(t).Select(n => (JsonNode)JsonValue.Create(n)!).ToList();
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer((op, ctx, _) =>

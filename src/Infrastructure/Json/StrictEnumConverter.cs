@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Did.Infrastructure.Json;
+
+/// <summary>Enums travel as their UPPERCASE names only: System.Text.Json's own converter also accepts the C# member
+/// names in any case, which would make "PlatformAdmin" and "platform_admin" silently valid.</summary>
+public sealed class StrictEnumConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type t) => t.IsEnum;
+
+    public override JsonConverter CreateConverter(Type t, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(StrictEnumConverter<>).MakeGenericType(t))!;
+}
+
+public sealed class StrictEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+{
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+            throw new JsonException($"Expected one of {string.Join(", ", ApiJson.Names<T>())}.");
+        return ApiJson.TryParse<T>(reader.GetString(), out var value)
+            ? value
+            : throw new JsonException($"Expected one of {string.Join(", ", ApiJson.Names<T>())}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(ApiJson.Name(value));
+
+    public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Read(ref reader, typeToConvert, options);
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WritePropertyName(ApiJson.Name(value));
+}
+
+/// <summary>An enum in a query string (<c>?role=TENANT_ADMIN</c>): minimal APIs bind enums by C# name, so this binds
+/// by wire name instead. The OpenAPI document shows it as the enum's names.</summary>
+public readonly record struct QueryEnum<T>(T Value) where T : struct, Enum
+{
+    public static bool TryParse(string? s, IFormatProvider? provider, out QueryEnum<T> result)
+    {
+        var ok = ApiJson.TryParse<T>(s, out var value);
+        result = new QueryEnum<T>(value);
+        return ok;
+    }
+
+    public override string ToString() => ApiJson.Name(Value);
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Foundation;
+
+/// <summary>Nothing a client sends may produce a 500: every malformed request is a 4xx problem that says what is wrong.</summary>
+public sealed class BadInputTests : ApiFixture
+{
+    [TestCase("{\"name\":\"x\",", "not valid JSON")]
+    [TestCase("[1,2]", "")]
+    [TestCase("{\"name\":1,\"slug\":\"abc\"}", "$.name")]
+    [TestCase("{\"name\":null,\"slug\":\"abc\"}", "null")]
+    [TestCase("{\"name\":\"x\"}", "Missing required property 'slug'")]
+    [TestCase("{\"name\":\"x\",\"slug\":\"abc\",\"colour\":\"red\"}", "colour")]
+    [TestCase("", "")]
+    public async Task Malformed_tenant_bodies_are_a_400_problem(string json, string detail)
+    {
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", json), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain(detail));
+        Assert.That(body.GetProperty("status").GetInt32(), Is.EqualTo(400));
+        Assert.That(body.TryGetProperty("trace_id", out _), Is.True);
+    }
+
+    [TestCase("1")]
+    [TestCase("\"ADMIN\"")]
+    [TestCase("\"platform_admin\"")]
+    [TestCase("\"PlatformAdmin\"")]
+    public async Task Enum_accepts_only_its_uppercase_names(string role)
+    {
+        var json = $"{{\"email\":\"e{Guid.NewGuid():N}@x.io\",\"password\":\"long-enough-pw\",\"display_name\":\"X\",\"role\":{role}}}";
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/users", json), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("$.role"));
+    }
+
+    [Test]
+    public async Task Over_long_name_is_a_400_naming_the_field()
+    {
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", $"{{\"name\":\"{new string('n', 201)}\",\"slug\":\"longname\"}}"), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty("name")[0].GetString(), Does.Contain("200"));
+    }
+
+    [Test]
+    public async Task Nul_character_is_a_400()
+    {
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", "{\"name\":\"a\\u0000b\",\"slug\":\"nulname\"}"), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty("name")[0].GetString(), Does.Contain("control characters"));
+    }
+
+    [Test]
+    public async Task Invalid_utf8_is_a_400()
+    {
+        var bytes = Encoding.ASCII.GetBytes("{\"name\":\"__\",\"slug\":\"utf\"}");
+        bytes[9] = 0xff;
+        bytes[10] = 0xfe;
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json");
+        var body = await Expect(await Admin.PostAsync("/api/v1/tenants", content), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("UTF-8"));
+    }
+
+    [Test]
+    public async Task Body_over_the_configured_size_is_a_413_problem()
+    {
+        var json = $"{{\"name\":\"{new string('n', 1_100_000)}\",\"slug\":\"huge\"}}";
+        await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", json), HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Test]
+    public async Task Unknown_route_is_a_404_problem() =>
+        await Expect(await Admin.GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
+
+    [Test]
+    public async Task Wrong_method_is_a_405_problem() =>
+        await Expect(await Admin.PutAsync("/api/v1/tenants", new StringContent("{}", Encoding.UTF8, "application/json")), HttpStatusCode.MethodNotAllowed);
+
+    [Test]
+    public async Task Non_json_content_type_is_a_415_problem() =>
+        await Expect(await Admin.PostAsync("/api/v1/tenants", new StringContent("name=x", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType);
+
+    [Test]
+    public async Task Query_parameter_of_the_wrong_type_is_a_400_problem()
+    {
+        var body = await Expect(await Admin.GetAsync("/api/v1/tenants?page=abc"), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("'page'").And.Contain("abc"));
+    }
+
+    [TestCase("page=0")]
+    [TestCase("page_size=0")]
+    [TestCase("page_size=201")]
+    public async Task Paging_out_of_range_is_a_400(string query) =>
+        await Expect(await Admin.GetAsync($"/api/v1/users?{query}"), HttpStatusCode.BadRequest);
+
+    [TestCase("role=tenant_admin")]
+    [TestCase("role=TenantAdmin")]
+    [TestCase("role=2")]
+    public async Task Query_enum_accepts_only_uppercase_names(string query)
+    {
+        var body = await Expect(await Admin.GetAsync($"/api/v1/users?{query}"), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("'role'"));
+    }
+}

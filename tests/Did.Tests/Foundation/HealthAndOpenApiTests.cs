@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.Json;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Foundation;
+
+public sealed class HealthAndOpenApiTests : ApiFixture
+{
+    [Test]
+    public async Task Live_answers_without_a_token()
+    {
+        var body = await Expect(await Anonymous.GetAsync("/health/live"), HttpStatusCode.OK);
+        Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("UP"));
+    }
+
+    [Test]
+    public async Task Ready_reports_the_migrated_schema_version()
+    {
+        var body = await Expect(await Anonymous.GetAsync("/health/ready"), HttpStatusCode.OK);
+        Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("READY"));
+        Assert.That(body.GetProperty("schema_version").GetInt64(), Is.EqualTo(Did.Infrastructure.Data.SchemaMigrator.Latest));
+    }
+
+    private async Task<JsonElement> Document() => await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
+
+    private static IEnumerable<(string Path, string Method, JsonElement Op)> Operations(JsonElement doc) =>
+        doc.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(m => (p.Name, m.Name, m.Value)));
+
+    [Test]
+    public async Task Document_is_openapi_3_1_with_a_bearer_scheme()
+    {
+        var doc = await Document();
+        Assert.That(doc.GetProperty("openapi").GetString(), Does.StartWith("3.1"));
+        var bearer = doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.That(bearer.GetProperty("scheme").GetString(), Is.EqualTo("bearer"));
+    }
+
+    [Test]
+    public async Task Every_operation_has_a_unique_operation_id_a_summary_and_problem_responses()
+    {
+        var ops = Operations(await Document()).ToList();
+        Assert.That(ops, Has.Count.GreaterThan(10));
+        var ids = ops.Select(o => o.Op.GetProperty("operationId").GetString()).ToList();
+        Assert.That(ids, Is.Unique);
+        foreach (var (path, method, op) in ops)
+        {
+            Assert.That(op.TryGetProperty("summary", out _), Is.True, $"{method} {path} has no summary");
+            if (path.StartsWith("/api/") && path != "/api/v1/auth/token")
+            {
+                Assert.That(op.TryGetProperty("security", out _), Is.True, $"{method} {path} does not declare the bearer scheme");
+                var responses = op.GetProperty("responses");
+                Assert.That(responses.TryGetProperty("401", out var r401), Is.True, $"{method} {path} lacks 401");
+                Assert.That(r401.GetProperty("content").TryGetProperty("application/problem+json", out _), Is.True);
+            }
+        }
+    }
+
+    [Test]
+    public async Task Enums_are_uppercase_strings_and_integers_are_plain_integers()
+    {
+        var schemas = (await Document()).GetProperty("components").GetProperty("schemas");
+        var roles = schemas.GetProperty("Role").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.That(roles, Is.EqualTo(new[] { "PLATFORM_ADMIN", "SUPPORT", "TENANT_ADMIN", "USER" }));
+        var total = schemas.GetProperty("PagedOfTenantResponse").GetProperty("properties").GetProperty("total").GetProperty("type");
+        Assert.That(total.ValueKind == JsonValueKind.String ? total.GetString() : total.ToString(), Is.EqualTo("integer"));
+    }
+
+    [Test]
+    public async Task Properties_are_snake_case()
+    {
+        var user = (await Document()).GetProperty("components").GetProperty("schemas").GetProperty("UserResponse").GetProperty("properties");
+        Assert.That(user.EnumerateObject().Select(p => p.Name), Is.SupersetOf(new[] { "display_name", "tenant_id", "created_at", "updated_at" }));
+    }
+}
