@@ -4,6 +4,8 @@ using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
+using Did.Dialplan;
 using Mediator;
 using Npgsql;
 
@@ -27,7 +29,7 @@ public static class DeleteUser
             if (c.Id == ctx.ActorId)
                 throw Problem.Conflict("You cannot delete your own account.");
 
-            await UserReferences.EnsureNoneAsync(conn, tx, before, ct);
+            await RouteReferences.EnsureUnreferencedAsync(conn, tx, DestinationType.User, c.Id, $"User {before.Email}", ct);
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM users WHERE id = @id", new { id = c.Id }, tx, cancellationToken: ct));
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Delete, AuditEntity.User, c.Id, before.TenantId, before, null, ct);
             await tx.CommitAsync(ct);

@@ -25,6 +25,17 @@ public sealed class RequestContext(IHttpContextAccessor accessor)
 
     public bool IsPlatformAdmin => Role == Auth.Role.PlatformAdmin;
 
+    /// <summary>The tenant a new tenant-owned object goes to: a platform admin must name one; a tenant admin gets its
+    /// own and may not name another (403 whether or not that tenant exists, so nothing is revealed).</summary>
+    public Guid ResolveTenant(Guid? requested)
+    {
+        if (Role == Auth.Role.PlatformAdmin)
+            return requested ?? throw Errors.Problem.Invalid("tenant_id", "'tenant_id' is required when a platform admin acts for a tenant.");
+        if (requested is { } r && r != TenantId)
+            throw Errors.Problem.Forbidden("You may act only in your own tenant.");
+        return TenantId ?? throw Errors.Problem.Forbidden("You may act only in your own tenant.");
+    }
+
     public string? SourceIp => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
 
     public string? UserAgent =>

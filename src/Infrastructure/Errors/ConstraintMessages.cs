@@ -15,6 +15,20 @@ public static class ConstraintMessages
         ["ck_users_role_tenant"] = "Platform roles have no tenant; tenant roles need one.",
         ["ck_tenants_slug"] = "slug must match ^[a-z][a-z0-9-]{1,30}$.",
         ["ck_users_extension"] = "extension must be 2 to 8 digits.",
+        ["ux_ivrs_tenant_name"] = "An IVR with this name already exists in the tenant.",
+        ["ux_queues_tenant_name"] = "A queue with this name already exists in the tenant.",
+        ["fk_ivrs_tenant"] = "The tenant still owns IVRs; delete them first.",
+        ["fk_queues_tenant"] = "The tenant still owns queues; delete them first.",
+        ["fk_queue_members_user"] = "The user is a queue member; remove it from its queues first.",
+        ["fk_ivr_destinations_user"] = "An IVR still sends calls to this user.",
+        ["fk_ivr_destinations_target_ivr"] = "Another IVR still sends calls to this IVR.",
+        ["fk_ivr_destinations_queue"] = "An IVR still sends calls to this queue.",
+        ["fk_did_assignments_user"] = "Numbers still route to this user, or the user is in another tenant.",
+        ["fk_did_assignments_ivr"] = "Numbers still route to this IVR, or the IVR is in another tenant.",
+        ["fk_did_assignments_queue"] = "Numbers still route to this queue, or the queue is in another tenant.",
+        ["fk_did_assignments_number"] = "The number is routed; unassign it before moving it out of its tenant.",
+        ["ux_did_assignments_number"] = "The number is already assigned.",
+        ["fk_phone_numbers_tenant"] = "The tenant still owns numbers, or does not exist.",
     };
 
     public static void Register(string constraint, string message) => Messages[constraint] = message;

@@ -1,0 +1,49 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Paging;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Did.Features.Ivrs;
+
+public sealed record ListIvrsQuery(
+    [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
+    [property: FromQuery(Name = "page")] int Page = 1,
+    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<IvrResponse>>, IPaged;
+
+public static class ListIvrs
+{
+    public sealed class Validator : AbstractValidator<ListIvrsQuery>
+    {
+        public Validator() => this.ValidatePaging();
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListIvrsQuery, Paged<IvrResponse>>
+    {
+        public async ValueTask<Paged<IvrResponse>> Handle(ListIvrsQuery q, CancellationToken ct)
+        {
+            const string where = "WHERE (@scope::uuid IS NULL OR tenant_id = @scope) AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)";
+            var args = new { scope = ctx.TenantScope, q.TenantId, limit = q.PageSize, offset = q.Offset() };
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM ivrs {where}", args, cancellationToken: ct));
+            var items = await IvrStore.ReadAsync(conn, null, $"{where} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
+            return new Paged<IvrResponse>(items, total, q.Page, q.PageSize);
+        }
+    }
+}
+
+public sealed class ListIvrsModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/ivrs", "IVRs")
+            .MapGet("/", async ([AsParameters] ListIvrsQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(query, ct)))
+            .RequireAuthorization(Policies.Reader)
+            .WithName("ListIvrs")
+            .WithSummary("List IVRs. A tenant admin sees only its tenant's.")
+            .ProducesValidationProblem();
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Serialization;
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Ivrs;
+
+/// <summary>Body of PATCH /api/v1/ivrs/{id}: absent fields stay; <c>options</c>, when sent, replaces the whole key map.</summary>
+public sealed record UpdateIvrRequest(
+    string? Name = null, string? Greeting = null, int? TimeoutSeconds = null,
+    IReadOnlyDictionary<string, IvrDestination>? Options = null,
+    IvrDestination? TimeoutDestination = null, IvrDestination? InvalidDestination = null) : ICommand<IvrResponse>
+{
+    [JsonIgnore] public Guid Id { get; init; }
+}
+
+public static class UpdateIvr
+{
+    public sealed class Validator : AbstractValidator<UpdateIvrRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Name).IvrName().When(r => r.Name is not null);
+            RuleFor(r => r.Greeting).Greeting().When(r => r.Greeting is not null);
+            RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, 60).When(r => r.TimeoutSeconds is not null);
+            this.ValidateOptions(r => r.Options);
+            RuleFor(r => r.TimeoutDestination!).SetValidator(new IvrRules.DestinationValidator()).When(r => r.TimeoutDestination is not null);
+            RuleFor(r => r.InvalidDestination!).SetValidator(new IvrRules.DestinationValidator()).When(r => r.InvalidDestination is not null);
+        }
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<UpdateIvrRequest, IvrResponse>
+    {
+        public async ValueTask<IvrResponse> Handle(UpdateIvrRequest r, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var found = await IvrStore.ReadAsync(conn, tx, "WHERE id = @id AND (@scope::uuid IS NULL OR tenant_id = @scope) FOR UPDATE",
+                new { id = r.Id, scope = ctx.TenantScope }, ct);
+            var before = found.Count == 1 ? found[0] : throw Problem.NotFound("IVR", r.Id);
+
+            var options = r.Options ?? before.Options;
+            var timeout = r.TimeoutDestination ?? before.TimeoutDestination;
+            var invalid = r.InvalidDestination ?? before.InvalidDestination;
+            await RouteTargets.EnsureInTenantAsync(conn, tx, before.TenantId, IvrStore.Targets(options, timeout, invalid), ct);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE ivrs SET name = coalesce(@Name, name), greeting = coalesce(@Greeting, greeting),
+                    timeout_seconds = coalesce(@TimeoutSeconds, timeout_seconds), updated_at = now()
+                WHERE id = @Id
+                """, new { r.Id, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct));
+            await IvrStore.ReplaceKeysAsync(conn, tx, r.Id, before.TenantId, options, timeout, invalid, ct);
+            var after = (await IvrStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Ivr, r.Id, before.TenantId, before, after, ct);
+            await tx.CommitAsync(ct);
+            return after;
+        }
+    }
+}
+
+public sealed class UpdateIvrModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/ivrs", "IVRs")
+            .MapPatch("/{id:guid}", async (Guid id, UpdateIvrRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(body with { Id = id }, ct)))
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("UpdateIvr")
+            .WithSummary("Change an IVR. options, when sent, replaces all keys.")
+            .Produces<IvrResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+}

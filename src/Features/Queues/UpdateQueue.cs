@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using Carter;
+using Dapper;
+using Did.Dialplan;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Queues;
+
+/// <summary>Body of PATCH /api/v1/queues/{id}: absent fields stay; <c>members</c>, when sent, replaces the list.</summary>
+public sealed record UpdateQueueRequest(
+    string? Name = null, QueueStrategy? Strategy = null, int? TimeoutSeconds = null, IReadOnlyList<Guid>? Members = null)
+    : ICommand<QueueResponse>
+{
+    [JsonIgnore] public Guid Id { get; init; }
+}
+
+public static class UpdateQueue
+{
+    public sealed class Validator : AbstractValidator<UpdateQueueRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Name).QueueName().When(r => r.Name is not null);
+            RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, 600).When(r => r.TimeoutSeconds is not null);
+            RuleFor(r => r.Members).Members();
+        }
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<UpdateQueueRequest, QueueResponse>
+    {
+        public async ValueTask<QueueResponse> Handle(UpdateQueueRequest r, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var found = await QueueStore.ReadAsync(conn, tx, "WHERE id = @id AND (@scope::uuid IS NULL OR tenant_id = @scope) FOR UPDATE",
+                new { id = r.Id, scope = ctx.TenantScope }, ct);
+            var before = found.Count == 1 ? found[0] : throw Problem.NotFound("Queue", r.Id);
+            if (r.Members is { } members)
+            {
+                await RouteTargets.EnsureInTenantAsync(conn, tx, before.TenantId, QueueStore.Targets(members), ct);
+                await QueueStore.ReplaceMembersAsync(conn, tx, r.Id, before.TenantId, members, ct);
+            }
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE queues SET name = coalesce(@Name, name), strategy = coalesce(@strategy, strategy),
+                    timeout_seconds = coalesce(@TimeoutSeconds, timeout_seconds), updated_at = now()
+                WHERE id = @Id
+                """, new { r.Id, r.Name, strategy = r.Strategy is { } s ? ApiJson.Name(s) : null, r.TimeoutSeconds }, tx, cancellationToken: ct));
+            var after = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Queue, r.Id, before.TenantId, before, after, ct);
+            await tx.CommitAsync(ct);
+            return after;
+        }
+    }
+}
+
+public sealed class UpdateQueueModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/queues", "Queues")
+            .MapPatch("/{id:guid}", async (Guid id, UpdateQueueRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(body with { Id = id }, ct)))
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("UpdateQueue")
+            .WithSummary("Change a queue. members, when sent, replaces the member list.")
+            .Produces<QueueResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+}
