@@ -1,0 +1,415 @@
+using System.Globalization;
+
+namespace Did.Dialplan;
+
+/// <summary>The snapshot after every check: identifiers re-validated, references resolved inside their tenant,
+/// everything sorted with ordinal comparison. The writers only copy strings out of it, so the hot loops
+/// allocate nothing per user. Built by <see cref="Build"/>, which throws <see cref="DialplanException"/>
+/// listing every refused item.
+/// <para>Policy for references that lead nowhere (deleted user, user without extension, id of the wrong kind):
+/// they are stale data, not attacks, and one stale row must not stop the whole platform's dialplan. An IVR
+/// option/timeout/invalid destination then renders <c>Hangup()</c> and a number is left unrouted (callers get
+/// the fallback); each case is reported in <see cref="Warnings"/>. A reference into another tenant is an attack
+/// or a serious bug, and is refused.</para></summary>
+internal sealed class DialplanModel
+{
+    public required DialplanSettings Settings { get; init; }
+    public required string Fallback { get; init; }
+    public required TenantModel[] Tenants { get; init; }
+    public required NumberModel[] Numbers { get; init; }
+    public required ShardModel[] Shards { get; init; }
+    public required int UserCount { get; init; }
+    public required int IvrCount { get; init; }
+    public required int QueueCount { get; init; }
+    public required string[] Warnings { get; init; }
+
+    public static DialplanModel Build(DialplanSnapshot snapshot, DialplanSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(settings);
+        return new Builder(snapshot, settings).Build();
+    }
+
+    private sealed class Builder(DialplanSnapshot snapshot, DialplanSettings settings)
+    {
+        private readonly List<string> _problems = [];
+        private readonly List<string> _warnings = [];
+        private readonly Dictionary<Guid, Target> _targets = new(Math.Max(16, snapshot.Tenants.Sum(t => t.Users.Count + 8)));
+        private readonly Dictionary<string, Target> _contexts = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _queueSections = new(StringComparer.Ordinal);
+        private TenantModel[] _tenants = [];
+
+        public DialplanModel Build()
+        {
+            var fallback = CheckSettings();
+            var tenants = CheckTenants();
+            _tenants = tenants;
+            // Every phase runs even after a refusal, so the exception lists all offending items at once.
+            ResolveTenantReferences(tenants);
+            var numbers = CheckNumbers(tenants);
+            if (_problems.Count > 0) throw new DialplanException(_problems);
+            _warnings.Sort(StringComparer.Ordinal);
+            return new DialplanModel
+            {
+                Settings = settings,
+                Fallback = fallback,
+                Tenants = tenants,
+                Numbers = numbers,
+                Shards = Shard(numbers, settings.ShardDigits),
+                UserCount = tenants.Sum(t => t.Extensions.Length),
+                IvrCount = tenants.Sum(t => t.Ivrs.Length),
+                QueueCount = tenants.Sum(t => t.Queues.Length),
+                Warnings = [.. _warnings],
+            };
+        }
+
+        private string CheckSettings()
+        {
+            var fallback = ExternalAction.ParsePlatform(settings.FallbackAction, settings.ExternalActions);
+            if (!fallback.IsValid) _problems.Add("settings: FallbackAction " + Grammar.Quote(settings.FallbackAction) + " refused, " + fallback.Message);
+            if (!Grammar.IsTechnology(settings.EndpointTechnology))
+                _problems.Add("settings: EndpointTechnology " + Grammar.Quote(settings.EndpointTechnology) + " must match ^[A-Za-z][A-Za-z0-9_]{0,19}$");
+            if (settings.EndpointFormat is null || !settings.EndpointFormat.Contains("{extension}", StringComparison.Ordinal))
+                _problems.Add("settings: EndpointFormat " + Grammar.Quote(settings.EndpointFormat) + " must contain {extension}");
+            if (settings.RingSeconds is < 1 or > 600) _problems.Add("settings: RingSeconds must be 1 to 600, is " + settings.RingSeconds);
+            if (settings.ShardDigits is < 1 or > 4) _problems.Add("settings: ShardDigits must be 1 to 4 (10 to 10,000 numbers per context), is " + settings.ShardDigits);
+            return fallback.Action?.Text ?? "";
+        }
+
+        private TenantModel[] CheckTenants()
+        {
+            var sorted = snapshot.Tenants.ToArray();
+            Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Slug, b.Slug));
+            var result = new TenantModel[sorted.Length];
+            var ids = new HashSet<Guid>();
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                var t = sorted[i];
+                if (!Grammar.IsSlug(t.Slug)) _problems.Add($"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} must match ^[a-z][a-z0-9-]{{1,30}}$");
+                else if (i > 0 && sorted[i - 1].Slug == t.Slug) _problems.Add($"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} is used by two tenants");
+                if (!ids.Add(t.Id)) _problems.Add($"tenant {t.Id}: the id appears twice");
+                result[i] = CheckTenant(i, t);
+            }
+            return result;
+        }
+
+        private TenantModel CheckTenant(int index, TenantSnapshot t)
+        {
+            var slug = t.Slug;
+            var where = "tenant " + Grammar.Quote(slug);
+            var context = ContextNames.Tenant(slug);
+            var tenantTarget = new Target(index, DestinationType.User, context, null);
+
+            var extensions = new List<string>(t.Users.Count);
+            foreach (var u in t.Users)
+            {
+                var ext = u.Extension;
+                if (string.IsNullOrEmpty(ext)) { AddTarget(where, u.Id, tenantTarget); continue; }
+                if (!Grammar.IsUserExtension(ext)) { _problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
+                extensions.Add(ext);
+                AddTarget(where, u.Id, tenantTarget with { Extension = ext });
+            }
+            var extArray = extensions.ToArray();
+            Array.Sort(extArray, StringComparer.Ordinal);
+            for (var k = 1; k < extArray.Length; k++)
+                if (extArray[k] == extArray[k - 1]) _problems.Add($"{where}: extension {extArray[k]} belongs to two users");
+            if (extArray.Length > 0) AddContext(where, context, tenantTarget);
+
+            var ivrs = new List<IvrModel>(t.Ivrs.Count);
+            foreach (var ivr in t.Ivrs.OrderBy(v => v.Name, StringComparer.Ordinal))
+            {
+                var ok = true;
+                if (!Grammar.IsObjectName(ivr.Name)) { _problems.Add($"{where}: IVR {ivr.Id} name {Grammar.Quote(ivr.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
+                if (!Grammar.IsSound(ivr.Greeting))
+                { _problems.Add($"{where}: IVR {ivr.Id} greeting {Grammar.Quote(ivr.Greeting)} must match ^[A-Za-z0-9_/-]{{1,128}}$ and not start with '/'"); ok = false; }
+                if (ivr.TimeoutSeconds is < 1 or > 300) { _problems.Add($"{where}: IVR {ivr.Id} timeout must be 1 to 300 seconds, is {ivr.TimeoutSeconds}"); ok = false; }
+                foreach (var key in (ivr.Options ?? new Dictionary<string, Destination>()).Keys)
+                    if (!Grammar.IsIvrKey(key)) { _problems.Add($"{where}: IVR {ivr.Id} option key {Grammar.Quote(key)} must be one of 0-9 * #"); ok = false; }
+                if (!ok) continue;
+                var model = new IvrModel(ivr, ContextNames.Ivr(slug, ivr.Name));
+                ivrs.Add(model);
+                var target = new Target(index, DestinationType.Ivr, model.Context, null) { Ivr = model };
+                AddTarget(where, ivr.Id, target);
+                AddContext(where, model.Context, target);
+            }
+
+            var queues = new List<QueueModel>(t.Queues.Count);
+            foreach (var q in t.Queues.OrderBy(v => v.Name, StringComparer.Ordinal))
+            {
+                var ok = true;
+                if (!Grammar.IsObjectName(q.Name)) { _problems.Add($"{where}: queue {q.Id} name {Grammar.Quote(q.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
+                if (!Enum.IsDefined(q.Strategy)) { _problems.Add($"{where}: queue {q.Id} strategy {(int)q.Strategy} is not a queue strategy"); ok = false; }
+                if (q.TimeoutSeconds is < 1 or > 600) { _problems.Add($"{where}: queue {q.Id} timeout must be 1 to 600 seconds, is {q.TimeoutSeconds}"); ok = false; }
+                if (!ok) continue;
+                var model = new QueueModel(q, ContextNames.Queue(slug, q.Name), ContextNames.QueueSection(slug, q.Name));
+                queues.Add(model);
+                var target = new Target(index, DestinationType.Queue, model.Context, null);
+                AddTarget(where, q.Id, target);
+                AddContext(where, model.Context, target);
+                if (!_queueSections.Add(model.Section)) _problems.Add($"{where}: queue section [{model.Section}] is produced by two queues (slugs may contain '-')");
+            }
+
+            return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(where, slug));
+        }
+
+        // The endpoint name with {slug} substituted, split at {extension} (null marks where the extension goes).
+        private string?[] EndpointSegments(string where, string slug)
+        {
+            var format = settings.EndpointFormat ?? "";
+            var parts = format.Replace("{slug}", slug, StringComparison.Ordinal).Split("{extension}");
+            var segments = new List<string?>();
+            var length = 0;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (i > 0) { segments.Add(null); length += 8; }
+                if (parts[i].Length == 0) continue;
+                length += parts[i].Length;
+                if (!Grammar.IsEndpoint(parts[i])) { _problems.Add($"{where}: EndpointFormat gives {Grammar.Quote(parts[i])}, which is not an endpoint name ([A-Za-z0-9_.@+-])"); }
+                segments.Add(parts[i]);
+            }
+            if (length > 80) _problems.Add($"{where}: endpoint names would be longer than 80 characters");
+            return [.. segments];
+        }
+
+        private void AddTarget(string where, Guid id, Target target)
+        {
+            if (!_targets.TryAdd(id, target)) _problems.Add($"{where}: id {id} is used by two objects");
+        }
+
+        private void AddContext(string where, string context, Target target)
+        {
+            if (!_contexts.TryAdd(context, target))
+                _problems.Add($"{where}: context [{context}] would be generated twice (slugs and names may contain '-'); rename one of them");
+        }
+
+        private void ResolveTenantReferences(TenantModel[] tenants)
+        {
+            foreach (var t in tenants)
+            {
+                var where = "tenant " + Grammar.Quote(t.Slug);
+                foreach (var ivr in t.Ivrs)
+                {
+                    var what = $"{where}: IVR {Grammar.Quote(ivr.Name)}";
+                    ivr.Options = [.. (ivr.Source.Options ?? new Dictionary<string, Destination>())
+                        .OrderBy(o => o.Key, StringComparer.Ordinal)
+                        .Select(o => (o.Key, Resolve(t, o.Value, what + " option " + o.Key)))];
+                    ivr.TimeoutAction = Resolve(t, ivr.Source.TimeoutDestination, what + " timeout destination");
+                    ivr.InvalidAction = Resolve(t, ivr.Source.InvalidDestination, what + " invalid destination");
+                }
+                foreach (var q in t.Queues)
+                {
+                    var members = new SortedSet<string>(StringComparer.Ordinal);
+                    foreach (var id in q.Source.MemberUserIds ?? [])
+                    {
+                        if (!_targets.TryGetValue(id, out var target) || target.Kind != DestinationType.User)
+                            _warnings.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
+                        else if (target.Tenant != t.Index)
+                            _problems.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} is a user of tenant {Grammar.Quote(tenants[target.Tenant].Slug)}");
+                        else if (target.Extension is null)
+                            _warnings.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
+                        else members.Add(target.Extension);
+                    }
+                    q.MemberExtensions = [.. members];
+                }
+            }
+        }
+
+        private string Resolve(TenantModel tenant, Destination? d, string what)
+        {
+            if (d is null || d.Type == DestinationType.Hangup) return "Hangup()";
+            if (d.Id is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != d.Type)
+            {
+                _warnings.Add($"{what}: {(d.Type.ToString().ToUpperInvariant())} {d.Id?.ToString() ?? "(no id)"} does not exist; rendered as Hangup()");
+                return "Hangup()";
+            }
+            if (target.Tenant != tenant.Index)
+            {
+                _problems.Add($"{what}: {d.Type.ToString().ToUpperInvariant()} {id} belongs to another tenant");
+                return "Hangup()";
+            }
+            if (target.Kind == DestinationType.User && target.Extension is null)
+            {
+                _warnings.Add($"{what}: user {id} has no extension; rendered as Hangup()");
+                return "Hangup()";
+            }
+            return target.GotoText();
+        }
+
+        private NumberModel[] CheckNumbers(TenantModel[] tenants)
+        {
+            var byId = new Dictionary<Guid, TenantModel>(tenants.Length);
+            foreach (var t in tenants) byId[t.Source.Id] = t;
+
+            var sorted = snapshot.Numbers.ToArray();
+            // Numeric order (shorter first, then by digits): groups every shard into one run.
+            Array.Sort(sorted, (a, b) => CompareNumbers(a.Number, b.Number));
+            var result = new List<NumberModel>(sorted.Length);
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                var n = sorted[i];
+                var what = "number " + Grammar.Quote(n.Number);
+                if (n.Number is null || !Grammar.IsE164(n.Number)) { _problems.Add(what + " is not E.164 (^\\+[1-9][0-9]{1,14}$)"); continue; }
+                if (i > 0 && sorted[i - 1].Number == n.Number) { _problems.Add(what + " is assigned twice"); continue; }
+                if (!byId.TryGetValue(n.TenantId, out var tenant)) { _problems.Add($"{what}: tenant {n.TenantId} is not in the snapshot"); continue; }
+                var action = n.Type == AssignmentType.External ? External(tenant, n, what) : Assigned(tenants, tenant, n, what);
+                if (action is not null) result.Add(new NumberModel(n.Number, action));
+            }
+            return [.. result];
+        }
+
+        private string? Assigned(TenantModel[] tenants, TenantModel tenant, RoutedNumber n, string what)
+        {
+            var kind = n.Type switch
+            {
+                AssignmentType.User => DestinationType.User,
+                AssignmentType.Ivr => DestinationType.Ivr,
+                AssignmentType.Queue => DestinationType.Queue,
+                _ => (DestinationType?)null,
+            };
+            if (kind is null) { _problems.Add($"{what}: assignment type {(int)n.Type} is unknown"); return null; }
+            if (n.TargetId is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != kind)
+            {
+                _warnings.Add($"{what}: {n.Type.ToString().ToUpperInvariant()} {n.TargetId?.ToString() ?? "(no id)"} does not exist; not routed");
+                return null;
+            }
+            if (target.Tenant != tenant.Index)
+            {
+                _problems.Add($"{what} of tenant {Grammar.Quote(tenant.Slug)} points to {n.Type.ToString().ToUpperInvariant()} {id} of tenant {Grammar.Quote(tenants[target.Tenant].Slug)}");
+                return null;
+            }
+            if (kind == DestinationType.User && target.Extension is null)
+            {
+                _warnings.Add($"{what}: user {id} has no extension; not routed");
+                return null;
+            }
+            return target.GotoText();
+        }
+
+        // EXTERNAL is re-parsed here although the API checked it on save: defence in depth against rows written
+        // by older code, by hand or by a bug. A Goto must also land on a context this render gives to the same
+        // tenant (the parser alone cannot tell tenant "acme"'s IVR "x" from a tenant called "acme-ivr-x").
+        private string? External(TenantModel tenant, RoutedNumber n, string what)
+        {
+            if (!Grammar.IsSlug(tenant.Slug)) return null; // already refused with the tenant
+            var parsed = ExternalAction.Parse(n.ExternalAction, tenant.Slug, settings.ExternalActions);
+            if (parsed.Action is not { } call)
+            {
+                _problems.Add($"{what}: EXTERNAL action {Grammar.Quote(n.ExternalAction)} refused, {parsed.Message}");
+                return null;
+            }
+            if (call.Application == "Goto")
+            {
+                var (context, exten, priority) = (call.Arguments[0], call.Arguments[1], int.Parse(call.Arguments[2], CultureInfo.InvariantCulture));
+                if (_contexts.TryGetValue(context, out var owner) && owner.Tenant != tenant.Index)
+                {
+                    _problems.Add($"{what}: EXTERNAL Goto to [{context}], which belongs to another tenant");
+                    return null;
+                }
+                if (!_contexts.ContainsKey(context) || PriorityCount(owner, exten) < priority)
+                {
+                    _warnings.Add($"{what}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; not routed");
+                    return null;
+                }
+            }
+            return call.Text;
+        }
+
+        // How many priorities the writers give an extension of a context (0 = none): mirrors ExtensionsFile.
+        private int PriorityCount(Target owner, string exten)
+        {
+            var tenant = owner.Tenant;
+            switch (owner.Kind)
+            {
+                case DestinationType.User:
+                    return Array.BinarySearch(_tenants[tenant].Extensions, exten, StringComparer.Ordinal) >= 0 ? (settings.VoicemailOnNoAnswer ? 3 : 2) : 0;
+                case DestinationType.Ivr:
+                    if (exten == "s") return 3;
+                    if (exten is "t" or "i") return 1;
+                    return owner.Ivr!.Source.Options?.ContainsKey(exten) == true ? 1 : 0;
+                case DestinationType.Queue:
+                    return exten == "s" ? (settings.AnswerBeforeQueue ? 3 : 2) : 0;
+                default:
+                    return 0;
+            }
+        }
+
+    }
+
+    /// <summary>Numeric order of E.164 strings: shorter numbers first, then digit by digit.</summary>
+    internal static int CompareNumbers(string? a, string? b)
+    {
+        if (a is null || b is null) return string.CompareOrdinal(a, b);
+        return a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+    }
+
+    private static ShardModel[] Shard(NumberModel[] numbers, int shardDigits)
+    {
+        var shards = new List<ShardModel>();
+        var start = 0;
+        while (start < numbers.Length)
+        {
+            var context = ContextNames.Shard(numbers[start].Number, shardDigits);
+            var end = start + 1;
+            while (end < numbers.Length && SameShard(numbers[start].Number, numbers[end].Number, shardDigits)) end++;
+            var digits = numbers[start].Number.Length - 1;
+            var fixedDigits = digits <= shardDigits ? "" : numbers[start].Number.Substring(1, digits - shardDigits);
+            var pattern = fixedDigits + new string('X', digits - fixedDigits.Length);
+            shards.Add(new ShardModel(context, "_+" + pattern, "_" + pattern, start, end - start));
+            start = end;
+        }
+        return [.. shards];
+    }
+
+    private static bool SameShard(string a, string b, int shardDigits)
+    {
+        if (a.Length != b.Length) return false;
+        var fixedLength = Math.Max(0, a.Length - 1 - shardDigits);
+        return a.AsSpan(1, fixedLength).SequenceEqual(b.AsSpan(1, fixedLength));
+    }
+}
+
+/// <summary>What an id resolves to: its tenant (index in sorted order), kind and the context/extension a Goto needs.</summary>
+internal readonly record struct Target(int Tenant, DestinationType Kind, string Context, string? Extension)
+{
+    public IvrModel? Ivr { get; init; }
+    public string GotoText() => "Goto(" + Context + "," + (Extension ?? "s") + ",1)";
+}
+
+internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] extensions, IvrModel[] ivrs, QueueModel[] queues, string?[] endpoint)
+{
+    public TenantSnapshot Source { get; } = source;
+    public int Index { get; } = index;
+    public string Slug => Source.Slug;
+    public string Context { get; } = context;
+    /// <summary>Users' extensions, sorted ordinal; users without extension are not here.</summary>
+    public string[] Extensions { get; } = extensions;
+    public IvrModel[] Ivrs { get; } = ivrs;
+    public QueueModel[] Queues { get; } = queues;
+    /// <summary>Endpoint name pieces; null = the extension.</summary>
+    public string?[] Endpoint { get; } = endpoint;
+}
+
+internal sealed class IvrModel(IvrSnapshot source, string context)
+{
+    public IvrSnapshot Source { get; } = source;
+    public string Name => Source.Name;
+    public string Context { get; } = context;
+    public (string Key, string Action)[] Options { get; set; } = [];
+    public string TimeoutAction { get; set; } = "Hangup()";
+    public string InvalidAction { get; set; } = "Hangup()";
+}
+
+internal sealed class QueueModel(QueueSnapshot source, string context, string section)
+{
+    public QueueSnapshot Source { get; } = source;
+    public string Name => Source.Name;
+    public string Context { get; } = context;
+    public string Section { get; } = section;
+    public string[] MemberExtensions { get; set; } = [];
+}
+
+internal sealed record NumberModel(string Number, string Action);
+
+/// <summary>A did-* context: Numbers[Start..Start+Count) of the model, reached through two patterns
+/// (with and without the '+').</summary>
+internal sealed record ShardModel(string Context, string PlusPattern, string DigitsPattern, int Start, int Count);

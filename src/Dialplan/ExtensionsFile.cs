@@ -1,0 +1,114 @@
+namespace Did.Dialplan;
+
+/// <summary>Writes the body of extensions_custom.conf from a checked model. Only copies strings the model
+/// validated; string pieces that repeat per user are built once per render or per tenant, because this loop
+/// runs for every one of up to a million lines.</summary>
+internal static class ExtensionsFile
+{
+    /// <summary>The only ${...} the renderer writes: the dialled number reduced to its digits, with '+' put back,
+    /// so whatever the carrier sent, an application never sees unfiltered ${EXTEN} (CVE-2010-0685). The linter
+    /// accepts exactly this form and nothing else with a '$'.</summary>
+    public const string FilteredNumber = "+${FILTER(0-9,${EXTEN})}";
+
+    public static List<string> Write(DialplanModel model, TextBuffer o)
+    {
+        var contexts = new List<string>(1 + model.Shards.Length + model.Tenants.Length * 2);
+        var fallback = model.Fallback;
+
+        contexts.Add(ContextNames.FromTrunk);
+        o.Append("\n; DIDs arrive here. Each pattern sends a block of numbers to its small did-* context (Asterisk reloads\n");
+        o.Append("; small contexts much faster than one big one); numbers without the leading '+' reach the same route.\n");
+        o.Append("[" + ContextNames.FromTrunk + "]\n");
+        foreach (var shard in model.Shards)
+        {
+            var gotoShard = ",1,Goto(" + shard.Context + "," + FilteredNumber + ",1)\n";
+            o.Append("exten => "); o.Append(shard.PlusPattern); o.Append(gotoShard);
+            o.Append("exten => "); o.Append(shard.DigitsPattern); o.Append(gotoShard);
+        }
+        // Unknown numbers: '+' is matched literally and _X. does not match "+...", so E.164 needs its own _+X..
+        WriteFallback(o, "_+X.", fallback);
+        WriteFallback(o, "_X.", fallback);
+        WriteFallback(o, "i", fallback);
+        WriteFallback(o, "s", fallback);
+
+        var numbers = model.Numbers;
+        foreach (var shard in model.Shards)
+        {
+            contexts.Add(shard.Context);
+            o.Append("\n["); o.Append(shard.Context); o.Append("]\n");
+            for (var i = shard.Start; i < shard.Start + shard.Count; i++)
+            {
+                o.Append("exten => "); o.Append(numbers[i].Number); o.Append(",1,"); o.Append(numbers[i].Action); o.Append('\n');
+            }
+            // A number of this shape that nobody is assigned: the same fallback, never falling off the dialplan.
+            WriteFallback(o, "_+X.", fallback);
+        }
+
+        var settings = model.Settings;
+        var dialHead = ",1,Dial(" + settings.EndpointTechnology + "/";
+        var dialTail = "," + settings.RingSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                       + (settings.VoicemailOnNoAnswer ? ")\n same => n,VoiceMail(" : ")\n same => n,Hangup()\n");
+        foreach (var tenant in model.Tenants)
+        {
+            if (tenant.Extensions.Length > 0)
+            {
+                contexts.Add(tenant.Context);
+                WriteUsers(o, tenant, dialHead, dialTail, settings.VoicemailOnNoAnswer);
+            }
+            foreach (var ivr in tenant.Ivrs)
+            {
+                contexts.Add(ivr.Context);
+                WriteIvr(o, ivr);
+            }
+            foreach (var queue in tenant.Queues)
+            {
+                contexts.Add(queue.Context);
+                WriteQueue(o, queue, settings.AnswerBeforeQueue);
+            }
+        }
+        return contexts;
+    }
+
+    private static void WriteFallback(TextBuffer o, string extension, string action)
+    {
+        o.Append("exten => "); o.Append(extension); o.Append(",1,"); o.Append(action); o.Append('\n');
+    }
+
+    private static void WriteUsers(TextBuffer o, TenantModel tenant, string dialHead, string dialTail, bool voicemail)
+    {
+        o.Append("\n["); o.Append(tenant.Context); o.Append("]\n");
+        var voicemailTail = "@" + tenant.Context + ")\n same => n,Hangup()\n";
+        var endpoint = tenant.Endpoint;
+        foreach (var ext in tenant.Extensions)
+        {
+            o.Append("exten => "); o.Append(ext); o.Append(dialHead);
+            foreach (var piece in endpoint) o.Append(piece ?? ext);
+            o.Append(dialTail);
+            if (voicemail) { o.Append(ext); o.Append(voicemailTail); }
+        }
+    }
+
+    private static void WriteIvr(TextBuffer o, IvrModel ivr)
+    {
+        o.Append("\n["); o.Append(ivr.Context); o.Append("]\n");
+        o.Append("exten => s,1,Answer()\n same => n,Background(");
+        o.Append(ivr.Source.Greeting);
+        o.Append(")\n same => n,WaitExten(");
+        o.Append(ivr.Source.TimeoutSeconds);
+        o.Append(")\n");
+        foreach (var (key, action) in ivr.Options)
+        {
+            o.Append("exten => "); o.Append(key); o.Append(",1,"); o.Append(action); o.Append('\n');
+        }
+        WriteFallback(o, "t", ivr.TimeoutAction);
+        WriteFallback(o, "i", ivr.InvalidAction);
+    }
+
+    private static void WriteQueue(TextBuffer o, QueueModel queue, bool answer)
+    {
+        o.Append("\n["); o.Append(queue.Context); o.Append("]\n");
+        o.Append(answer ? "exten => s,1,Answer()\n same => n,Queue(" : "exten => s,1,Queue(");
+        o.Append(queue.Section);
+        o.Append(")\n same => n,Hangup()\n");
+    }
+}

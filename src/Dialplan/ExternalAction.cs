@@ -1,0 +1,184 @@
+namespace Did.Dialplan;
+
+/// <summary>The grammar of an EXTERNAL assignment: exactly one application call from an allow-list, read by a parser.
+/// Written into the switch's configuration, free text would let a tenant admin run System() on the Asterisk host,
+/// inject contexts with a newline or Goto into another tenant; a regex "looks like" check is not enough.
+/// <para>Rules, checked in this order (the first failure is reported):
+/// not empty; at most 255 characters; printable ASCII only (no newline, CR, tab, NUL); <c>Name(args)</c> with nothing
+/// before or after; Name on the allow-list; arguments only <c>[A-Za-z0-9@+._/:-]</c> separated by commas (so no
+/// <c>$ [ ] { } ( ) " ' ; \ &amp;</c> or spaces); every <c>tenant-&lt;x&gt;</c> mentioned is the caller's own tenant;
+/// then the application's own argument shapes.</para></summary>
+public static class ExternalAction
+{
+    public const int MaxLength = 255;
+
+    /// <summary>Checks <paramref name="value"/> for the tenant <paramref name="tenantSlug"/>.</summary>
+    public static ExternalActionResult Parse(string? value, string tenantSlug, ExternalActionPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(tenantSlug);
+        return ParseCore(value, tenantSlug, policy);
+    }
+
+    /// <summary>Checks a platform-level action (e.g. the fallback for unknown numbers): same grammar, but it belongs
+    /// to no tenant, so any tenant context or mailbox is refused.</summary>
+    public static ExternalActionResult ParsePlatform(string? value, ExternalActionPolicy policy) => ParseCore(value, null, policy);
+
+    private static ExternalActionResult ParseCore(string? value, string? slug, ExternalActionPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (string.IsNullOrWhiteSpace(value))
+            return ExternalActionResult.Fail(ExternalActionRule.Empty, "the action is empty; give one application call such as Hangup().");
+        if (value.Length > MaxLength)
+            return ExternalActionResult.Fail(ExternalActionRule.TooLong, $"the action has {value.Length} characters; at most {MaxLength} are allowed.");
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c is < ' ' or > '~')
+                return ExternalActionResult.Fail(ExternalActionRule.ControlCharacter,
+                    $"character U+{(int)c:X4} at position {i + 1} is not allowed; only printable ASCII (no newline, tab or control characters).");
+        }
+
+        var open = value.IndexOf('(');
+        var nameLength = 0;
+        while (nameLength < value.Length && (char.IsAsciiLetterOrDigit(value[nameLength]) || value[nameLength] == '_')) nameLength++;
+        if (nameLength == 0 || !char.IsAsciiLetter(value[0]))
+            return ExternalActionResult.Fail(ExternalActionRule.Syntax,
+                $"{Grammar.Quote(value)} must start with an application name (letters, digits, '_'), as in Hangup().");
+        if (open != nameLength)
+            return ExternalActionResult.Fail(ExternalActionRule.Syntax,
+                $"the application name {Grammar.Quote(value[..nameLength])} must be followed directly by '(' and the arguments, as in Hangup().");
+        if (value[^1] != ')')
+            return ExternalActionResult.Fail(ExternalActionRule.Syntax,
+                $"the action must end with the ')' that closes {value[..nameLength]}(; nothing may follow it.");
+
+        var application = value[..nameLength];
+        if (!policy.TryCanonical(application, out var canonical))
+            return ExternalActionResult.Fail(ExternalActionRule.ApplicationNotAllowed,
+                $"application {Grammar.Quote(application)} is not allowed; allowed are {string.Join(", ", policy.Applications)}.");
+
+        var argText = value.AsSpan(open + 1, value.Length - open - 2);
+        for (var i = 0; i < argText.Length; i++)
+        {
+            var c = argText[i];
+            if (!IsArgumentChar(c) && c != ',')
+                return ExternalActionResult.Fail(ExternalActionRule.ForbiddenCharacter,
+                    $"{Grammar.Quote(c.ToString())} at position {open + 2 + i} is not allowed in arguments; allowed are letters, digits, @ + . _ / : - and ',' between arguments.");
+        }
+        var args = argText.IsEmpty ? [] : argText.ToString().Split(',');
+
+        foreach (var arg in args)
+        {
+            if (FindForeignTenant(arg, slug) is { } foreign)
+                return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference,
+                    slug is null
+                        ? $"{Grammar.Quote(foreign)} refers to a tenant; this action belongs to the platform and may not."
+                        : $"{Grammar.Quote(foreign)} is not a context of tenant '{slug}'; only tenant-{slug}, tenant-{slug}-ivr-<name> and tenant-{slug}-queue-<name> may be referenced.");
+        }
+
+        return canonical switch
+        {
+            "VoiceMail" => VoiceMail(args, slug),
+            "Playback" => Playback(args),
+            "Goto" => Goto(args, slug),
+            "Hangup" or "Busy" or "Congestion" => NoneOrNumeric(canonical, args),
+            _ => ExternalActionResult.Ok(new ExternalActionCall(canonical, args)),
+        };
+    }
+
+    internal static bool IsArgumentChar(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c is '@' or '+' or '.' or '_' or '/' or ':' or '-';
+
+    /// <summary>The first "tenant-x..." in <paramref name="arg"/> that is not one of the own tenant's contexts, or null.
+    /// Case-insensitive search: an upper-case spelling of another tenant's context is still a reference to it.</summary>
+    private static string? FindForeignTenant(string arg, string? slug)
+    {
+        var from = 0;
+        while (true)
+        {
+            var at = arg.IndexOf("tenant-", from, StringComparison.OrdinalIgnoreCase);
+            if (at < 0) return null;
+            var end = at + 7;
+            while (end < arg.Length && (char.IsAsciiLetterOrDigit(arg[end]) || arg[end] == '-')) end++;
+            var context = arg[at..end];
+            if (slug is null || !IsOwnContext(context, slug)) return context;
+            from = end;
+        }
+    }
+
+    /// <summary>tenant-&lt;slug&gt;, tenant-&lt;slug&gt;-ivr-&lt;name&gt; or tenant-&lt;slug&gt;-queue-&lt;name&gt;: the only contexts a tenant
+    /// owns. "tenant-&lt;slug&gt;-anything" is not enough, because slug "acme" would then reach tenant "acme-corp".</summary>
+    internal static bool IsOwnContext(ReadOnlySpan<char> context, string slug)
+    {
+        if (!context.StartsWith("tenant-", StringComparison.Ordinal)) return false;
+        var rest = context[7..];
+        if (!rest.StartsWith(slug, StringComparison.Ordinal)) return false;
+        rest = rest[slug.Length..];
+        if (rest.IsEmpty) return true;
+        if (rest.StartsWith("-ivr-", StringComparison.Ordinal)) return Grammar.IsObjectName(rest[5..]);
+        if (rest.StartsWith("-queue-", StringComparison.Ordinal)) return Grammar.IsObjectName(rest[7..]);
+        return false;
+    }
+
+    // VoiceMail(box[@tenant-<slug>][,options]). A box without context would land in Asterisk's shared "default"
+    // voicemail context, i.e. possibly another tenant's box, so it is normalized to box@tenant-<slug>.
+    private static ExternalActionResult VoiceMail(string[] args, string? slug)
+    {
+        if (args.Length is < 1 or > 2)
+            return ExternalActionResult.Fail(ExternalActionRule.ArgumentCount, $"VoiceMail takes a mailbox and optional options, got {args.Length} argument(s).");
+        if (slug is null)
+            return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference, "VoiceMail needs a tenant's mailbox; a platform action has none.");
+        var box = args[0];
+        var at = box.IndexOf('@');
+        var number = at < 0 ? box : box[..at];
+        if (number.Length is < 1 or > 10 || !Grammar.AllDigits(number))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"mailbox {Grammar.Quote(number)} must be 1 to 10 digits.");
+        if (at >= 0 && box[(at + 1)..] != ContextNames.Tenant(slug))
+            return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference,
+                $"mailbox context {Grammar.Quote(box[(at + 1)..])} must be tenant-{slug}.");
+        var normalized = new List<string> { number + "@" + ContextNames.Tenant(slug) };
+        if (args.Length == 2)
+        {
+            if (args[1].Length is < 1 or > 3 || args[1].Any(c => c is not ('b' or 's' or 'u')))
+                return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"VoiceMail options {Grammar.Quote(args[1])} may only be b, s, u.");
+            normalized.Add(args[1]);
+        }
+        return ExternalActionResult.Ok(new ExternalActionCall("VoiceMail", normalized));
+    }
+
+    private static ExternalActionResult Playback(string[] args)
+    {
+        if (args.Length != 1)
+            return ExternalActionResult.Fail(ExternalActionRule.ArgumentCount, $"Playback takes one sound file, got {args.Length} argument(s).");
+        if (!Grammar.IsSound(args[0]))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument,
+                $"sound {Grammar.Quote(args[0])} must be 1 to 128 of A-Z a-z 0-9 _ / - and not start with '/'.");
+        return ExternalActionResult.Ok(new ExternalActionCall("Playback", args));
+    }
+
+    private static ExternalActionResult Goto(string[] args, string? slug)
+    {
+        if (args.Length != 3)
+            return ExternalActionResult.Fail(ExternalActionRule.ArgumentCount, $"Goto takes context,extension,priority, got {args.Length} argument(s).");
+        if (slug is null || !IsOwnContext(args[0], slug))
+            return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference,
+                slug is null
+                    ? $"context {Grammar.Quote(args[0])}: a platform action may not Goto a tenant's context."
+                    : $"context {Grammar.Quote(args[0])} must be tenant-{slug}, tenant-{slug}-ivr-<name> or tenant-{slug}-queue-<name>.");
+        var exten = args[1];
+        if (!(exten == "s" || (exten.Length is >= 1 and <= 20 && exten.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"extension {Grammar.Quote(exten)} must be digits, * and # (1 to 20) or s.");
+        if (!(args[2].Length is >= 1 and <= 5 && Grammar.AllDigits(args[2]) && args[2][0] != '0'))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"priority {Grammar.Quote(args[2])} must be a positive whole number.");
+        return ExternalActionResult.Ok(new ExternalActionCall("Goto", args));
+    }
+
+    // Hangup(cause), Busy(timeout), Congestion(timeout): nothing or one small number.
+    private static ExternalActionResult NoneOrNumeric(string application, string[] args)
+    {
+        if (args.Length > 1)
+            return ExternalActionResult.Fail(ExternalActionRule.ArgumentCount, $"{application} takes no argument or one number, got {args.Length}.");
+        if (args.Length == 1 && !(args[0].Length is >= 1 and <= 3 && Grammar.AllDigits(args[0])))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"{application} argument {Grammar.Quote(args[0])} must be a number of 1 to 3 digits.");
+        return ExternalActionResult.Ok(new ExternalActionCall(application, args));
+    }
+}
