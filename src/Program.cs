@@ -6,6 +6,7 @@ using Did.Infrastructure.Errors;
 using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
 using Mediator;
 using Scalar.AspNetCore;
@@ -31,6 +32,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddDidProblems();
 builder.Services.AddDidDatabase(builder.Configuration);
 builder.Services.AddDidAuth(builder.Configuration);
+builder.Services.AddDidRouting(builder.Configuration);
 builder.Services.AddDidValidation();
 builder.Services.AddDidOpenApi();
 builder.Services.AddCarter(configurator: c => c.WithEmptyValidators());

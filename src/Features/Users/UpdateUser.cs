@@ -6,6 +6,8 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
+using Did.Dialplan;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
@@ -56,6 +58,10 @@ public static class UpdateUser
             if (tenantId is { } t && t != before.TenantId && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                     "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
                 throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
+
+            // A route rings the user by extension and tenant context: removing either would leave calls nowhere to go.
+            if ((extension is null && before.Extension is not null) || tenantId != before.TenantId)
+                await RouteReferences.EnsureUnreferencedAsync(conn, tx, DestinationType.User, r.Id, $"User {before.Email}", ct);
 
             var rotate = role != before.Role || tenantId != before.TenantId || r.Password is not null;
             var after = (await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""

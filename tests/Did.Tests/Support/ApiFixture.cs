@@ -78,6 +78,36 @@ public abstract class ApiFixture
         return new TestUser(body.GetProperty("id").GetGuid(), email, password, client, tenantId, extension);
     }
 
+    public sealed record TestNumber(Guid Id, string Number);
+
+    private static long _nextNumber = 15550000000 + Random.Shared.Next(0, 900_000) * 10L;
+
+    /// <summary>Puts numbers straight into the inventory (ALLOCATED to the tenant, or UNASSIGNED without one):
+    /// arrangement for routing tests, which are not about importing.</summary>
+    protected async Task<List<TestNumber>> SeedNumbersAsync(Guid? tenantId, int count = 1)
+    {
+        var numbers = Enumerable.Range(0, count).Select(_ => (Id: Guid.CreateVersion7(), Number: "+" + Interlocked.Increment(ref _nextNumber))).ToList();
+        await using var conn = await Db.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO phone_numbers (id, number, status, tenant_id, provider)
+            SELECT id, number, CASE WHEN @tenant::uuid IS NULL THEN 'UNASSIGNED' ELSE 'ALLOCATED' END, @tenant, 'seed'
+            FROM unnest(@ids, @numbers) AS x(id, number)
+            """, conn);
+        cmd.Parameters.AddWithValue("tenant", (object?)tenantId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("ids", numbers.Select(n => n.Id).ToArray());
+        cmd.Parameters.AddWithValue("numbers", numbers.Select(n => n.Number).ToArray());
+        await cmd.ExecuteNonQueryAsync();
+        return numbers.Select(n => new TestNumber(n.Id, n.Number)).ToList();
+    }
+
+    protected async Task<string> NumberStatusAsync(Guid id)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("SELECT status FROM phone_numbers WHERE id = @id", conn);
+        cmd.Parameters.AddWithValue("id", id);
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Asserts the status (and problem+json for errors) and returns the parsed body (default when empty).</summary>
     protected static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status)
     {

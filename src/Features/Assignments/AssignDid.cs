@@ -1,0 +1,126 @@
+using Carter;
+using Dapper;
+using Did.Dialplan;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Assignments;
+
+/// <summary>POST assigns an ALLOCATED number; PUT sets the destination whatever it was, in one transaction, so the
+/// number is never unrouted in between. Both need the number in the caller's tenant (platform admin: any tenant) and a
+/// target in the number's tenant.</summary>
+public static class AssignDid
+{
+    public sealed class Validator : AbstractValidator<AssignDidRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.AssignedId).NotNull().When(r => r.AssignedType != AssignmentType.External)
+                .WithMessage("'assigned_id' is required for USER, IVR and QUEUE.");
+            RuleFor(r => r.AssignedValue).Null().When(r => r.AssignedType != AssignmentType.External)
+                .WithMessage("'assigned_value' is only for EXTERNAL.");
+            RuleFor(r => r.AssignedValue).NotEmpty().When(r => r.AssignedType == AssignmentType.External)
+                .WithMessage("'assigned_value' is required for EXTERNAL.");
+            RuleFor(r => r.AssignedId).Null().When(r => r.AssignedType == AssignmentType.External)
+                .WithMessage("'assigned_id' must be empty for EXTERNAL.");
+        }
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, ExternalActionPolicy policy) : ICommandHandler<AssignDidRequest, AssignmentResult>
+    {
+        public async ValueTask<AssignmentResult> Handle(AssignDidRequest r, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var number = await AssignmentStore.LockNumberAsync(conn, tx, r.Id, ctx.TenantScope, ct);
+            if (number.TenantId is not { } tenantId)
+                throw Problem.Conflict($"DID {number.Number} is not allocated to a tenant; allocate it first.");
+            var before = await AssignmentStore.ReadAsync(conn, tx, number.Id, ct);
+            if (before is not null && !r.Replace)
+                throw Problem.Conflict($"DID {number.Number} is already assigned to {AssignmentStore.Sentence(before.Destination)}.",
+                    new Dictionary<string, object?> { ["assignment"] = before });
+
+            string? value = null;
+            if (r.AssignedType == AssignmentType.External)
+                value = CheckExternal(r.AssignedValue!, number.Slug!);
+            else
+                await RouteTargets.EnsureInTenantAsync(conn, tx, tenantId,
+                    [new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value)], ct);
+
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+                VALUES (@newId, @numberId, @tenantId, @type, @assignedId, @value, @actor)
+                ON CONFLICT (phone_number_id) DO UPDATE SET
+                    assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
+                    assigned_value = excluded.assigned_value, updated_at = now();
+                UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId;
+                """, new
+                {
+                    newId = Guid.CreateVersion7(), numberId = number.Id, tenantId, type = ApiJson.Name(r.AssignedType),
+                    assignedId = r.AssignedId, value, actor = ctx.ActorId,
+                }, tx, cancellationToken: ct));
+            var after = (await AssignmentStore.ReadAsync(conn, tx, number.Id, ct))!;
+            await AuditLog.WriteAsync(conn, tx, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign,
+                AuditEntity.PhoneNumber, number.Id, tenantId, before, after, ct);
+            await tx.CommitAsync(ct);
+            return new AssignmentResult(after, before is null);
+        }
+
+        private static DestinationType TargetType(AssignmentType t) => t switch
+        {
+            AssignmentType.User => DestinationType.User,
+            AssignmentType.Ivr => DestinationType.Ivr,
+            AssignmentType.Queue => DestinationType.Queue,
+            _ => throw new ArgumentOutOfRangeException(nameof(t)),
+        };
+
+        private string CheckExternal(string value, string slug)
+        {
+            var result = ExternalAction.Parse(value, slug, policy);
+            if (result.IsValid) return result.Action!.Text;
+            throw new ProblemException(StatusCodes.Status400BadRequest, "One or more validation errors occurred.", result.Message!,
+                new Dictionary<string, object?>
+                {
+                    ["rule"] = result.RuleCode,
+                    ["errors"] = new Dictionary<string, string[]> { ["assigned_value"] = [result.Message!] },
+                });
+        }
+    }
+}
+
+public sealed class AssignDidModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var dids = app.MapApiGroup("/api/v1/dids", "Assignments");
+        dids.MapPost("/{id:guid}/assign", async (Guid id, AssignDidRequest body, IMediator mediator, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(body with { Id = id, Replace = false }, ct);
+                return TypedResults.Created($"/api/v1/dids/{id}", result.Assignment);
+            })
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("AssignDid")
+            .WithSummary("Route an ALLOCATED number to a user, IVR, queue or an allow-listed EXTERNAL action; 409 if already assigned.")
+            .Produces<AssignmentResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        dids.MapPut("/{id:guid}/assign", async (Guid id, AssignDidRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok((await mediator.Send(body with { Id = id, Replace = true }, ct)).Assignment))
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("ReplaceDidAssignment")
+            .WithSummary("Set a number's destination in one step, replacing any current one; the number is never unrouted in between.")
+            .Produces<AssignmentResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+    }
+}

@@ -1,0 +1,49 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.OpenApi;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Assignments;
+
+public sealed record UnassignDidCommand(Guid Id) : ICommand;
+
+public static class UnassignDid
+{
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<UnassignDidCommand>
+    {
+        public async ValueTask<Unit> Handle(UnassignDidCommand c, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var number = await AssignmentStore.LockNumberAsync(conn, tx, c.Id, ctx.TenantScope, ct);
+            var before = await AssignmentStore.ReadAsync(conn, tx, number.Id, ct)
+                ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
+            await conn.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM did_assignments WHERE phone_number_id = @id;
+                UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id;
+                """, new { id = number.Id }, tx, cancellationToken: ct));
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Unassign, AuditEntity.PhoneNumber, number.Id, number.TenantId, before, null, ct);
+            await tx.CommitAsync(ct);
+            return Unit.Value;
+        }
+    }
+}
+
+public sealed class UnassignDidModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/dids", "Assignments")
+            .MapDelete("/{id:guid}/assign", async (Guid id, IMediator mediator, CancellationToken ct) =>
+            {
+                await mediator.Send(new UnassignDidCommand(id), ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("UnassignDid")
+            .WithSummary("Remove a number's destination; it becomes ALLOCATED again. 404 if it is not assigned.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+}
