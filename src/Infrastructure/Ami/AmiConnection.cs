@@ -23,6 +23,7 @@ internal sealed class AmiConnection : IAsyncDisposable
     private Task _readLoop = Task.CompletedTask;
     private Exception? _closedField;
     private volatile bool _expectClose;
+    private int _disposed;
 
     private AmiConnection(TcpClient tcp, AmiFramingLimits limits, ILogger log)
     {
@@ -223,6 +224,7 @@ internal sealed class AmiConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         Close(new AmiConnectionException("The AMI connection was closed by the client."));
         try
