@@ -367,7 +367,10 @@ public sealed class AmiClientTests
         var ast = await FakeAsterisk.StartAsync(_configDir);
         await using var client = await ConnectAsync(ast, o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
         ast.Faults.NeverRespondTo.Add("Ping");
+        ast.Faults.NeverRespondTo.Add("Reload");
         var pings = new[] { client.PingAsync(), client.PingAsync(), client.ReloadModuleAsync("pbx_config") };
+        while (ast.Actions.Count < 5) await Task.Delay(5);
+        Assert.That(pings.Select(p => p.IsCompleted), Is.All.False, "all three wait for an answer");
         await ast.DisposeAsync();
         foreach (var call in pings)
             Assert.ThrowsAsync<AmiConnectionException>(async () => await call.WaitAsync(TimeSpan.FromSeconds(3)));
