@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Did.Infrastructure.Ami;
+
+namespace Did.Tests.Fakes;
+
+/// <summary>An AMI server on 127.0.0.1 (ephemeral port) that answers like the recorded Asterisk, byte for byte where
+/// the recordings are deterministic, for the actions the Apply feature uses: Login (plain, MD5), Ping, Logoff,
+/// Command, Reload (pbx_config from <see cref="ConfigDir"/>), ShowDialPlan, QueueReload. It records every action and
+/// has scripted <see cref="Faults"/>.
+/// <code>await using var ast = await FakeAsterisk.StartAsync(configDir); ast.Faults.FailReload = true;</code></summary>
+public sealed class FakeAsterisk : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<FakeAmiSession, Task> _sessions = new();
+    private readonly ConcurrentQueue<FakeAmiActionRecord> _actions = new();
+    private readonly Lock _installLock = new();
+    private FakeDialplan _dialplan = FakeDialplan.Empty;
+    private Task _acceptLoop = Task.CompletedTask;
+    private int _connections;
+    private int _queueReloads;
+    private int _dialplanReloads;
+    private long _lastReloadTicks;
+
+    private FakeAsterisk(string configDir, FakeAsteriskOptions options)
+    {
+        ConfigDir = configDir;
+        Options = options;
+        StartedAt = DateTimeOffset.UtcNow;
+        _lastReloadTicks = StartedAt.UtcTicks;
+    }
+
+    /// <summary>Starts listening; installs the dialplan file from <paramref name="configDir"/> if it exists.</summary>
+    public static Task<FakeAsterisk> StartAsync(string configDir, FakeAsteriskOptions? options = null)
+    {
+        var ast = new FakeAsterisk(configDir, options ?? new FakeAsteriskOptions());
+        if (File.Exists(ast.DialplanPath)) ast.InstallDialplan(File.ReadAllText(ast.DialplanPath), countAsReload: false);
+        ast._listener.Start();
+        ast._acceptLoop = Task.Run(ast.AcceptLoopAsync);
+        return Task.FromResult(ast);
+    }
+
+    public string Host => "127.0.0.1";
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public string ConfigDir { get; }
+    public string DialplanPath => Path.Combine(ConfigDir, Options.DialplanFile);
+    public FakeAsteriskOptions Options { get; }
+    public FakeAsteriskFaults Faults { get; } = new();
+    public DateTimeOffset StartedAt { get; }
+    internal DateTimeOffset LastReloadAt => new(Interlocked.Read(ref _lastReloadTicks), TimeSpan.Zero);
+    internal SemaphoreSlim ReloadLock { get; } = new(1, 1);
+
+    /// <summary>The dialplan Asterisk would have installed now.</summary>
+    public FakeDialplan Dialplan => Volatile.Read(ref _dialplan);
+
+    /// <summary>Every action received, in arrival order, on every connection.</summary>
+    public IReadOnlyList<FakeAmiActionRecord> Actions => [.. _actions];
+
+    public int CountActions(string name) => _actions.Count(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>TCP connections accepted (refused ones included).</summary>
+    public int ConnectionsAccepted => Volatile.Read(ref _connections);
+
+    /// <summary>Queue reloads done (QueueReload, <c>queue reload all</c>, Reload of app_queue).</summary>
+    public int QueueReloads => Volatile.Read(ref _queueReloads);
+
+    /// <summary>Dialplans installed by a reload (not counting the one loaded at start).</summary>
+    public int DialplanReloads => Volatile.Read(ref _dialplanReloads);
+
+    /// <summary>Client options for this server (right secret unless told otherwise); short timeouts for tests.</summary>
+    public AmiOptions ClientOptions(string authType = "md5", string? secret = null) => new()
+    {
+        Host = Host,
+        Port = Port,
+        Username = Options.Username,
+        Secret = secret ?? Options.Secret,
+        AuthType = authType,
+        EventMask = "",
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ResponseTimeout = TimeSpan.FromSeconds(5),
+        ReloadTimeout = TimeSpan.FromSeconds(10),
+        ConnectRetries = 2,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        RetryMaxDelay = TimeSpan.FromMilliseconds(50),
+    };
+
+    internal void Record(FakeAmiActionRecord action) => _actions.Enqueue(action);
+
+    internal void CountQueueReload() => Interlocked.Increment(ref _queueReloads);
+
+    /// <summary>Installs <paramref name="text"/> as pbx_config would, applying the install faults.</summary>
+    internal void InstallDialplan(string text, bool countAsReload = true)
+    {
+        var plan = FakeDialplanParser.Parse(text);
+        lock (_installLock)
+        {
+            if (countAsReload)
+            {
+                Interlocked.Exchange(ref _lastReloadTicks, DateTimeOffset.UtcNow.UtcTicks);
+                if (Faults.ReloadInstallsNothing) return;
+                if (Faults.ReloadDropsContexts.Count > 0) plan = plan.Without(Faults.ReloadDropsContexts);
+                Interlocked.Increment(ref _dialplanReloads);
+            }
+            Volatile.Write(ref _dialplan, plan);
+        }
+    }
+
+    /// <summary>What a reload reads: the fault's text, else the file; null when the file is missing.</summary>
+    internal string? ReadDialplanSource() =>
+        Faults.ReloadInstallsText ?? (File.Exists(DialplanPath) ? File.ReadAllText(DialplanPath) : null);
+
+    /// <summary>Sends an event to every logged-in session whose event mask takes <paramref name="eventClass"/>.</summary>
+    internal async Task BroadcastAsync(string eventClass, byte[] packet, FakeAmiSession? except = null)
+    {
+        foreach (var session in _sessions.Keys)
+            if (session != except) await session.SendEventAsync(eventClass, packet);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient tcp;
+            try
+            {
+                tcp = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            Interlocked.Increment(ref _connections);
+            if (Faults.RefuseConnections)
+            {
+                tcp.Client.LingerState = new LingerOption(true, 0);
+                tcp.Dispose();
+                continue;
+            }
+            var session = new FakeAmiSession(this, tcp);
+            _sessions[session] = Task.Run(async () =>
+            {
+                await session.RunAsync(_stop.Token);
+                _sessions.TryRemove(session, out _);
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _acceptLoop;
+        foreach (var (session, task) in _sessions)
+        {
+            session.Close();
+            await task;
+        }
+        _stop.Dispose();
+    }
+}

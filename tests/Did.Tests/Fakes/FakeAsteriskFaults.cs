@@ -1,0 +1,42 @@
+namespace Did.Tests.Fakes;
+
+/// <summary>Faults a test switches on before (or during) a conversation with <see cref="FakeAsterisk"/>. Action names
+/// are matched case-insensitively. Everything is off by default.</summary>
+public sealed class FakeAsteriskFaults
+{
+    /// <summary>Accept each connection and reset it at once (no banner): the client sees a connection failure.</summary>
+    public bool RefuseConnections { get; set; }
+
+    /// <summary>Every Login fails as with a wrong secret (Error after <see cref="FakeAsteriskOptions.AuthFailureDelay"/>,
+    /// then the connection closes).</summary>
+    public bool RejectLogin { get; set; }
+
+    /// <summary><c>Reload</c> of pbx_config answers <c>Response: Error</c> / <c>An unknown error occurred</c> and a Reload
+    /// event with <c>Status: 3</c>; the installed dialplan is kept.</summary>
+    public bool FailReload { get; set; }
+
+    /// <summary>The Reload of pbx_config is queued (Asterisk booting): Success, event <c>Status: 1</c>, and only after this
+    /// delay the dialplan is installed and an event <c>Status: 0</c> follows.</summary>
+    public TimeSpan? QueueReloadFor { get; set; }
+
+    /// <summary>How long a Reload of pbx_config works before it answers; a second Reload waits for the first.</summary>
+    public TimeSpan ReloadDuration { get; set; }
+
+    /// <summary>Send the Reload event before the response (Asterisk publishes it asynchronously: either order occurs).</summary>
+    public bool ReloadEventBeforeResponse { get; set; }
+
+    /// <summary>Reload answers Success and Status 0 but installs nothing: the old dialplan stays.</summary>
+    public bool ReloadInstallsNothing { get; set; }
+
+    /// <summary>Reload installs this dialplan text instead of the file's (Asterisk installing something else).</summary>
+    public string? ReloadInstallsText { get; set; }
+
+    /// <summary>Contexts silently dropped from what a reload installs.</summary>
+    public ISet<string> ReloadDropsContexts { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Actions that are recorded but never answered (nor carried out).</summary>
+    public ISet<string> NeverRespondTo { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Actions carried out, then the first half of the answer is sent and the connection closed.</summary>
+    public ISet<string> DropConnectionMidResponse { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+}
