@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Routing;
+
+public sealed class AssignmentTests : ApiFixture
+{
+    private TestTenant _acme = null!;
+    private TestTenant _other = null!;
+    private TestUser _admin = null!;
+    private TestUser _alice = null!;
+    private TestUser _stranger = null!;
+
+    [OneTimeSetUp]
+    public async Task Tenants()
+    {
+        _acme = await CreateTenantAsync("acme");
+        _other = await CreateTenantAsync("other");
+        _admin = await CreateUserAsync("TENANT_ADMIN", _acme.Id);
+        _alice = await CreateUserAsync("USER", _acme.Id, "1001");
+        _stranger = await CreateUserAsync("USER", _other.Id, "1001");
+    }
+
+    private Task<HttpResponseMessage> Assign(Guid numberId, object body, HttpClient? by = null) =>
+        (by ?? _admin.Client).PostAsJsonAsync($"/api/v1/dids/{numberId}/assign", body);
+
+    [Test]
+    public async Task Assigning_to_a_user_returns_the_assignment_and_marks_the_number_assigned()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        Assert.That(body.GetProperty("phone_number_id").GetGuid(), Is.EqualTo(number.Id));
+        Assert.That(body.GetProperty("phone_number").GetString(), Is.EqualTo(number.Number));
+        Assert.That(body.GetProperty("assigned_type").GetString(), Is.EqualTo("USER"));
+        Assert.That(body.GetProperty("assigned_id").GetGuid(), Is.EqualTo(_alice.Id));
+        Assert.That(body.GetProperty("assigned_value").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(body.GetProperty("created_by").GetGuid(), Is.EqualTo(_admin.Id));
+        Assert.That(body.GetProperty("destination").GetString(), Is.EqualTo($"USER {_alice.Email} (1001)"));
+        Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ASSIGNED"));
+    }
+
+    [Test]
+    public async Task Assigning_an_assigned_number_is_a_409_naming_the_destination()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.Conflict);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"DID {number.Number} is already assigned to user {_alice.Email} (1001)."));
+    }
+
+    [Test]
+    public async Task Target_in_another_tenant_is_a_400_like_a_missing_one()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _stranger.Id }), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"User {_stranger.Id} not found or not in your tenant."));
+        Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
+    }
+
+    [Test]
+    public async Task Platform_admin_cannot_route_a_number_to_another_tenants_user_either()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _stranger.Id }, Admin), HttpStatusCode.BadRequest);
+    }
+
+    [Test]
+    public async Task Another_tenants_number_is_a_404_for_a_tenant_admin()
+    {
+        var number = (await SeedNumbersAsync(_other.Id))[0];
+        var theirs = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.NotFound);
+        var missing = await Expect(await Assign(Guid.NewGuid(), new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.NotFound);
+        Assert.That(theirs.GetProperty("title").GetString(), Is.EqualTo(missing.GetProperty("title").GetString()));
+        await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task An_unallocated_number_cannot_be_assigned()
+    {
+        var number = (await SeedNumbersAsync(null))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.NotFound);
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }, Admin), HttpStatusCode.Conflict);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("not allocated"));
+    }
+
+    [Test]
+    public async Task Put_replaces_the_destination_in_one_step()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        var body = await Expect(await _admin.Client.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
+            new { assigned_type = "EXTERNAL", assigned_value = "VoiceMail(1001@tenant-acme)" }), HttpStatusCode.OK);
+        Assert.That(body.GetProperty("assigned_type").GetString(), Is.EqualTo("EXTERNAL"));
+        Assert.That(body.GetProperty("assigned_value").GetString(), Is.EqualTo("VoiceMail(1001@tenant-acme)"));
+        Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ASSIGNED"));
+        var audit = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK);
+        var latest = audit.GetProperty("items")[0];
+        Assert.That(latest.GetProperty("action").GetString(), Is.EqualTo("REASSIGN"));
+        Assert.That(latest.GetProperty("before").GetProperty("assigned_type").GetString(), Is.EqualTo("USER"));
+        Assert.That(latest.GetProperty("after").GetProperty("assigned_type").GetString(), Is.EqualTo("EXTERNAL"));
+    }
+
+    [Test]
+    public async Task Unassign_makes_the_number_allocated_again_and_a_second_one_is_404()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NoContent);
+        Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
+        await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NotFound);
+        var audit = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK);
+        Assert.That(audit.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "UNASSIGN", "ASSIGN" }));
+    }
+
+    [TestCase("USER", null)]
+    [TestCase("EXTERNAL", null)]
+    public async Task Missing_target_field_is_a_400(string type, string? value) =>
+        await Expect(await Assign(Guid.NewGuid(), new { assigned_type = type, assigned_value = value }), HttpStatusCode.BadRequest);
+
+    [TestCase("VoiceMail(1001@tenant-acme)", "VoiceMail(1001@tenant-acme)")]
+    [TestCase("VoiceMail(1001)", "VoiceMail(1001@tenant-acme)")] // a bare mailbox is pinned to the own tenant
+    [TestCase("Playback(custom/closed)", "Playback(custom/closed)")]
+    [TestCase("Goto(tenant-acme,1001,1)", "Goto(tenant-acme,1001,1)")]
+    [TestCase("Goto(tenant-acme-ivr-main,s,1)", "Goto(tenant-acme-ivr-main,s,1)")]
+    [TestCase("Hangup()", "Hangup()")]
+    [TestCase("Busy()", "Busy()")]
+    [TestCase("Congestion()", "Congestion()")]
+    public async Task Allowed_external_actions_are_stored(string value, string stored)
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = value }), HttpStatusCode.Created);
+        Assert.That(body.GetProperty("assigned_value").GetString(), Is.EqualTo(stored));
+        Assert.That(body.GetProperty("destination").GetString(), Is.EqualTo("EXTERNAL " + stored));
+    }
+
+    [TestCase("Hangup()\n[ctx]", "CONTROL_CHARACTER")]
+    [TestCase("Playback(x)\r\nexten => _X.,1,System(id)", "CONTROL_CHARACTER")]
+    [TestCase("System(rm -rf /)", "APPLICATION_NOT_ALLOWED")]
+    [TestCase("Set(x=${SHELL(id)})", "")]
+    [TestCase("${SHELL(id)}", "")]
+    [TestCase("Goto(tenant-other,1,1)", "CROSS_TENANT_REFERENCE")]
+    [TestCase("VoiceMail(1001@tenant-other)", "CROSS_TENANT_REFERENCE")]
+    [TestCase("Dial(PJSIP/x)&System(x)", "")]
+    [TestCase("Playback(x);System(id)", "")]
+    [TestCase("Playback(\"x\")", "")]
+    [TestCase("Playback(../../etc/passwd)", "")]
+    [TestCase("Dial(PJSIP/other-1001)", "APPLICATION_NOT_ALLOWED")]
+    [TestCase("", "")]
+    public async Task Hostile_external_actions_are_refused_with_the_rule_and_change_nothing(string value, string rule)
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = value }), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").TryGetProperty("assigned_value", out _), Is.True, body.ToString());
+        if (rule.Length > 0) Assert.That(body.GetProperty("rule").GetString(), Is.EqualTo(rule));
+        Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
+    }
+
+    [Test]
+    public async Task Long_external_action_is_refused()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = $"Playback({new string('a', 260)})" }), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("rule").GetString(), Is.EqualTo("TOO_LONG"));
+    }
+
+    [Test]
+    public async Task Fifty_concurrent_assigns_of_one_number_give_one_201_and_49_409s()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var targets = new List<TestUser>();
+        for (var i = 0; i < 5; i++) targets.Add(await CreateUserAsync("USER", _acme.Id, $"50{i}0"));
+        using var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await Assign(number.Id, new { assigned_type = "USER", assigned_id = targets[i % 5].Id });
+        })).ToList();
+        start.Set();
+        var responses = await Task.WhenAll(tasks);
+        var codes = responses.Select(r => (int)r.StatusCode).ToList();
+        Assert.That(codes.Count(c => c == 201), Is.EqualTo(1), string.Join(",", codes));
+        Assert.That(codes.Count(c => c == 409), Is.EqualTo(49), string.Join(",", codes));
+        await using var conn = await Db.OpenConnectionAsync();
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM did_assignments WHERE phone_number_id = @id", new { id = number.Id }), Is.EqualTo(1));
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_logs WHERE entity_id = @id AND action = 'ASSIGN'", new { id = number.Id }), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Deleting_a_routed_user_is_a_409_listing_the_numbers()
+    {
+        var bob = await CreateUserAsync("USER", _acme.Id, "1101");
+        var numbers = await SeedNumbersAsync(_acme.Id, 2);
+        foreach (var n in numbers) await Expect(await Assign(n.Id, new { assigned_type = "USER", assigned_id = bob.Id }), HttpStatusCode.Created);
+        var body = await Expect(await _admin.Client.DeleteAsync($"/api/v1/users/{bob.Id}"), HttpStatusCode.Conflict);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain(numbers[0].Number).And.Contain(numbers[1].Number).And.Contain("2 number(s)"));
+    }
+
+    [Test]
+    public async Task Deleting_a_routed_queue_or_ivr_is_a_409_listing_the_number()
+    {
+        var queue = await Expect(await _admin.Client.PostAsJsonAsync("/api/v1/queues", new { name = Unique("q"), strategy = "RINGALL", timeout_seconds = 10 }), HttpStatusCode.Created);
+        var ivr = await Expect(await _admin.Client.PostAsJsonAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Created);
+        var numbers = await SeedNumbersAsync(_acme.Id, 2);
+        await Expect(await Assign(numbers[0].Id, new { assigned_type = "QUEUE", assigned_id = queue.GetProperty("id").GetGuid() }), HttpStatusCode.Created);
+        await Expect(await Assign(numbers[1].Id, new { assigned_type = "IVR", assigned_id = ivr.GetProperty("id").GetGuid() }), HttpStatusCode.Created);
+        var q = await Expect(await _admin.Client.DeleteAsync($"/api/v1/queues/{queue.GetProperty("id").GetGuid()}"), HttpStatusCode.Conflict);
+        var i = await Expect(await _admin.Client.DeleteAsync($"/api/v1/ivrs/{ivr.GetProperty("id").GetGuid()}"), HttpStatusCode.Conflict);
+        Assert.That(q.GetProperty("detail").GetString(), Does.Contain(numbers[0].Number));
+        Assert.That(i.GetProperty("detail").GetString(), Does.Contain(numbers[1].Number));
+    }
+
+    [Test]
+    public async Task Changing_a_users_extension_keeps_its_numbers_routed_to_it()
+    {
+        var carol = await CreateUserAsync("USER", _acme.Id, "1201");
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = carol.Id }), HttpStatusCode.Created);
+        await Expect(await Patch(_admin.Client, $"/api/v1/users/{carol.Id}", new { extension = "1202" }), HttpStatusCode.OK);
+        var again = await Expect(await Assign(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.Conflict);
+        Assert.That(again.GetProperty("detail").GetString(), Does.Contain("(1202)"));
+    }
+
+    [Test]
+    public async Task Removing_the_extension_of_a_routed_user_is_a_409()
+    {
+        var dave = await CreateUserAsync("USER", _acme.Id, "1301");
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = dave.Id }), HttpStatusCode.Created);
+        var body = await Expect(await Patch(_admin.Client, $"/api/v1/users/{dave.Id}", new { extension = "" }), HttpStatusCode.Conflict);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain(number.Number));
+    }
+
+    [Test]
+    public async Task The_database_refuses_a_cross_tenant_assignment_even_without_the_api()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await using var conn = await Db.OpenConnectionAsync();
+        var error = Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync("""
+            INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id)
+            VALUES (gen_random_uuid(), @number, @tenant, 'USER', @user)
+            """, new { number = number.Id, tenant = _acme.Id, user = _stranger.Id }));
+        Assert.That(error!.ConstraintName, Is.EqualTo("fk_did_assignments_user"));
+    }
+}
