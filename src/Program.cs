@@ -1,4 +1,5 @@
 using Carter;
+using Did.Features.Apply;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Bootstrap;
 using Did.Infrastructure.Data;
@@ -33,6 +34,7 @@ builder.Services.AddDidProblems();
 builder.Services.AddDidDatabase(builder.Configuration);
 builder.Services.AddDidAuth(builder.Configuration);
 builder.Services.AddDidRouting(builder.Configuration);
+builder.Services.AddDidApply(builder.Configuration);
 builder.Services.AddDidValidation();
 builder.Services.AddDidOpenApi();
 builder.Services.AddCarter(configurator: c => c.WithEmptyValidators());
@@ -46,6 +48,7 @@ var app = builder.Build();
 
 await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configuration), app.Logger);
 await FirstAdmin.EnsureAsync(app.Services);
+await app.Services.RecoverApplyJobsAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

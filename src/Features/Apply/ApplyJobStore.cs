@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Dapper;
+using Did.Dialplan;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Json;
+using Npgsql;
+
+namespace Did.Features.Apply;
+
+/// <summary>A live file and the backup that restores it (null: the file did not exist, restoring means emptying it).</summary>
+public sealed record FileBackup(string Node, string LivePath, string? BackupPath);
+
+/// <summary>Persists apply jobs. Backups are saved before any live file is replaced, so a process that dies mid-apply
+/// leaves enough behind for the next start to put the live files back.</summary>
+public static class ApplyJobStore
+{
+    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error";
+
+    private sealed record Row(Guid Id, string Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
+        string? ContentSha256, string? DiffStats, string Steps, string? Error)
+    {
+        public ApplyJobResponse ToResponse() => new(Id, ApiJson.Parse<ApplyJobStatus>(Status), RequestedBy, StartedAt, FinishedAt, NumbersRouted,
+            ContentSha256, DiffStats is null ? null : JsonSerializer.Deserialize<DiffStats>(DiffStats, ApiJson.Options),
+            JsonSerializer.Deserialize<List<ApplyStep>>(Steps, ApiJson.Options)!, Error);
+    }
+
+    public static async Task<Guid> StartAsync(NpgsqlDataSource db, Guid? requestedBy, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO apply_jobs (id, status, requested_by) VALUES (@id, 'RUNNING', @requestedBy)", new { id, requestedBy }, cancellationToken: ct));
+        return id;
+    }
+
+    public static async Task SaveProgressAsync(NpgsqlDataSource db, Guid id, IReadOnlyList<ApplyStep> steps, IReadOnlyList<FileBackup> backups, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE apply_jobs SET steps = @steps::jsonb, backups = @backups::jsonb WHERE id = @id",
+            new { id, steps = ApiJson.Serialize(steps), backups = ApiJson.Serialize(backups) }, cancellationToken: ct));
+    }
+
+    /// <summary>The job's last word and its audit row, in one transaction.</summary>
+    public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, ApplyJobStatus status,
+        int? numbersRouted, string? sha, DiffStats? stats, IReadOnlyList<ApplyStep> steps, string? error, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var job = (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
+            UPDATE apply_jobs SET status = @status, finished_at = now(), numbers_routed = @numbersRouted, content_sha256 = @sha,
+                diff_stats = @stats::jsonb, steps = @steps::jsonb, error = @error
+            WHERE id = @id
+            RETURNING {Columns}
+            """, new
+            {
+                id, status = ApiJson.Name(status), numbersRouted, sha, stats = stats is null ? null : ApiJson.Serialize(stats),
+                steps = ApiJson.Serialize(steps), error,
+            }, tx, cancellationToken: ct))).ToResponse();
+        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Apply, AuditEntity.ApplyJob, id, null, null, job, ct);
+        await tx.CommitAsync(ct);
+        return job;
+    }
+
+    public static async Task<ApplyJobResponse?> GetAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
+        (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM apply_jobs WHERE id = @id", new { id }, cancellationToken: ct)))?.ToResponse();
+
+    public static async Task<(long Total, List<ApplyJobResponse> Items)> ListAsync(NpgsqlConnection conn, int limit, long offset, CancellationToken ct)
+    {
+        using var r = await conn.QueryMultipleAsync(new CommandDefinition($"""
+            SELECT count(*) FROM apply_jobs;
+            SELECT {Columns} FROM apply_jobs ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset;
+            """, new { limit, offset }, cancellationToken: ct));
+        return (await r.ReadSingleAsync<long>(), (await r.ReadAsync<Row>()).Select(x => x.ToResponse()).ToList());
+    }
+
+    public static async Task<Guid?> RunningAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM apply_jobs WHERE status = 'RUNNING' ORDER BY started_at DESC LIMIT 1", cancellationToken: ct));
+    }
+
+    public sealed record Stale(Guid Id, IReadOnlyList<FileBackup> Backups);
+
+    public static async Task<List<Stale>> StaleAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(Guid Id, string Backups)>(new CommandDefinition(
+            "SELECT id, backups::text FROM apply_jobs WHERE status = 'RUNNING'", cancellationToken: ct));
+        return rows.Select(r => new Stale(r.Id, JsonSerializer.Deserialize<List<FileBackup>>(r.Backups, ApiJson.Options)!)).ToList();
+    }
+
+    public static async Task MarkFailedAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, string error, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var job = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
+            UPDATE apply_jobs SET status = 'FAILED', finished_at = now(), error = @error WHERE id = @id AND status = 'RUNNING'
+            RETURNING {Columns}
+            """, new { id, error }, tx, cancellationToken: ct));
+        if (job is not null)
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Apply, AuditEntity.ApplyJob, id, null, null, job.ToResponse(), ct);
+        await tx.CommitAsync(ct);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Did.Dialplan;
+using Did.Infrastructure.Ami;
+using Did.Infrastructure.Files;
+
+namespace Did.Features.Apply;
+
+/// <summary>What Apply does to one switch: back up its live files, replace them atomically, reload, check that what
+/// Asterisk now runs is what was rendered, and put the backups back when any of that fails.</summary>
+public static class NodeDeployer
+{
+    public static async Task<List<FileBackup>> BackupAsync(AsteriskNode node, Guid jobId, DateTime now, int keep, CancellationToken ct)
+    {
+        Directory.CreateDirectory(node.BackupDir);
+        var stamp = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var result = new List<FileBackup>();
+        foreach (var live in new[] { node.ExtensionsPath, node.QueuesPath })
+        {
+            string? backup = null;
+            if (File.Exists(live))
+            {
+                backup = Path.Combine(node.BackupDir, $"{Path.GetFileName(live)}.{stamp}.{jobId:N}");
+                await AtomicFile.CopyOverAsync(live, backup, ct);
+            }
+            result.Add(new FileBackup(node.Name, live, backup));
+            Prune(node.BackupDir, Path.GetFileName(live), keep);
+        }
+        return result;
+    }
+
+    private static void Prune(string dir, string fileName, int keep)
+    {
+        // Names sort by time: the stamp follows the file name and is fixed-width.
+        foreach (var old in Directory.GetFiles(dir, fileName + ".*").Order(StringComparer.Ordinal).SkipLast(keep))
+            File.Delete(old);
+    }
+
+    public static async Task WriteAsync(AsteriskNode node, string renderedExtensions, string renderedQueues, CancellationToken ct)
+    {
+        await AtomicFile.CopyOverAsync(renderedExtensions, node.ExtensionsPath, ct);
+        await AtomicFile.CopyOverAsync(renderedQueues, node.QueuesPath, ct);
+    }
+
+    /// <summary>Puts every live file back as its backup holds it; a file that did not exist before is emptied (not
+    /// removed: Asterisk refuses a reload whose #include is missing and would keep whatever it had).</summary>
+    public static async Task RestoreAsync(IEnumerable<FileBackup> backups, CancellationToken ct)
+    {
+        foreach (var b in backups)
+        {
+            if (b.BackupPath is { } path) await AtomicFile.CopyOverAsync(path, b.LivePath, ct);
+            else await AtomicFile.ReplaceAsync(b.LivePath, (_, _) => Task.CompletedTask, ct);
+        }
+    }
+
+    public static async Task<string> ReloadAsync(AsteriskNode node, bool queuesChanged, CancellationToken ct)
+    {
+        await using var ami = await node.Ami!.OpenAsync(ct);
+        var reload = await ami.ReloadModuleAsync("pbx_config", ct);
+        if (!reload.Success || reload.Status != AmiReloadStatus.Done)
+            throw new ApplyStepException($"Asterisk did not reload the dialplan: {reload.Message} (status {reload.Status?.ToString() ?? "none"}).");
+        var output = $"pbx_config reloaded{(reload.WasQueued ? " after waiting for Asterisk to finish booting" : "")}";
+        if (queuesChanged)
+        {
+            await ami.QueueReloadAsync(ct);
+            output += "; queues reloaded";
+        }
+        await ami.LogoffAsync(ct);
+        return output + ".";
+    }
+
+    /// <summary>Asks Asterisk for every context that was rendered and compares extension, priority, application and
+    /// argument with the file: the only reliable proof, since a reload reports success even for a broken file.</summary>
+    public static async Task<string> VerifyAsync(AsteriskNode node, string renderedExtensions, int connections, CancellationToken ct)
+    {
+        var clients = new ConcurrentBag<AmiClient>();
+        for (var i = 0; i < Math.Max(1, connections); i++) clients.Add(await node.Ami!.OpenAsync(ct));
+        var problems = new ConcurrentQueue<string>();
+        var contexts = 0;
+        var entries = 0;
+        try
+        {
+            using var reader = new StreamReader(renderedExtensions, Encoding.UTF8, false, 1 << 16);
+            await Parallel.ForEachAsync(DialplanParser.ReadContexts(reader),
+                new ParallelOptions { MaxDegreeOfParallelism = clients.Count, CancellationToken = ct },
+                async (context, token) =>
+                {
+                    clients.TryTake(out var ami);
+                    try
+                    {
+                        var live = await ami!.ShowDialPlanAsync(context.Name, null, token);
+                        Interlocked.Increment(ref contexts);
+                        Interlocked.Add(ref entries, context.Entries.Count);
+                        if (Compare(context, live) is { } problem && problems.Count < 10) problems.Enqueue(problem);
+                    }
+                    finally
+                    {
+                        clients.Add(ami!);
+                    }
+                });
+        }
+        finally
+        {
+            foreach (var c in clients) await c.DisposeAsync();
+        }
+        if (!problems.IsEmpty)
+            throw new ApplyStepException("What Asterisk runs differs from what was rendered: " + string.Join(" ", problems));
+        return $"{contexts} contexts and {entries} priorities match.";
+    }
+
+    private static string? Compare(DialplanContext expected, AmiDialplan live)
+    {
+        if (!live.Found) return $"Context '{expected.Name}' is missing ({live.Message}).";
+        var actual = new Dictionary<(string, int), AmiDialplanEntry>();
+        foreach (var e in live.Entries)
+            if (!e.IsHint && e.Priority is { } p) actual[(e.Extension, p)] = e;
+        foreach (var e in expected.Entries)
+        {
+            if (!actual.Remove((e.Extension, e.Priority), out var got))
+                return $"'{expected.Name}' lacks {e.Extension} priority {e.Priority} (line {e.LineNumber}).";
+            if (!got.Application.Equals(e.Application, StringComparison.OrdinalIgnoreCase) || got.AppData != e.AppData)
+                return $"'{expected.Name}' {e.Extension},{e.Priority} runs {got.Application}({got.AppData}), not {e.Application}({e.AppData}).";
+        }
+        return actual.Count > 0 ? $"'{expected.Name}' has {actual.Count} priorities that were not rendered." : null;
+    }
+
+    public static async Task<bool> SameBytesAsync(string a, string b, CancellationToken ct)
+    {
+        if (!File.Exists(a) || !File.Exists(b)) return false;
+        if (new FileInfo(a).Length != new FileInfo(b).Length) return false;
+        await using var x = new FileStream(a, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var y = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var bx = new byte[1 << 16];
+        var by = new byte[1 << 16];
+        while (true)
+        {
+            var n = await x.ReadAtLeastAsync(bx, bx.Length, false, ct);
+            var m = await y.ReadAtLeastAsync(by, by.Length, false, ct);
+            if (n != m || !bx.AsSpan(0, n).SequenceEqual(by.AsSpan(0, m))) return false;
+            if (n == 0) return true;
+        }
+    }
+}
+
+/// <summary>A step failed for a reason worth telling the operator verbatim.</summary>
+public sealed class ApplyStepException(string message) : Exception(message);
