@@ -84,6 +84,10 @@ internal sealed class DialplanModel
             var sorted = snapshot.Tenants.ToArray();
             Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Slug, b.Slug));
             var result = new TenantModel[sorted.Length];
+            // Users are most of the work (every user of the platform); tenants are independent, so check them on all
+            // cores. Results go by tenant index and are merged in order, so the outcome does not depend on scheduling.
+            var userChecks = new UserCheck[sorted.Length];
+            Parallel.For(0, sorted.Length, i => userChecks[i] = CheckUsers(sorted[i], _referenced));
             var ids = new HashSet<Guid>();
             for (var i = 0; i < sorted.Length; i++)
             {
@@ -91,35 +95,22 @@ internal sealed class DialplanModel
                 if (!Grammar.IsSlug(t.Slug)) _problems.Add($"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} must match ^[a-z][a-z0-9-]{{1,30}}$");
                 else if (i > 0 && sorted[i - 1].Slug == t.Slug) _problems.Add($"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} is used by two tenants");
                 if (!ids.Add(t.Id)) _problems.Add($"tenant {t.Id}: the id appears twice");
-                result[i] = CheckTenant(i, t);
+                result[i] = CheckTenant(i, t, userChecks);
             }
             return result;
         }
 
-        private TenantModel CheckTenant(int index, TenantSnapshot t)
+        private TenantModel CheckTenant(int index, TenantSnapshot t, UserCheck[] userChecks)
         {
             var slug = t.Slug;
             var where = "tenant " + Grammar.Quote(slug);
             var context = ContextNames.Tenant(slug);
             var tenantTarget = new Target(index, DestinationType.User, context, null);
 
-            var extArray = new string[t.Users.Count];
-            var keys = new int[t.Users.Count];
-            var count = 0;
-            foreach (var u in t.Users)
-            {
-                var ext = u.Extension;
-                if (string.IsNullOrEmpty(ext)) { AddUserTarget(where, u.Id, tenantTarget); continue; }
-                if (!Grammar.IsUserExtension(ext)) { _problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
-                keys[count] = OrdinalKey(ext);
-                extArray[count++] = ext;
-                AddUserTarget(where, u.Id, tenantTarget with { Extension = ext });
-            }
-            // Sorting int keys instead of strings: about ten times faster, and this runs for every user of the platform.
-            Array.Sort(keys, extArray, 0, count);
-            if (count != extArray.Length) Array.Resize(ref extArray, count);
-            for (var k = 1; k < count; k++)
-                if (keys[k] == keys[k - 1]) _problems.Add($"{where}: extension {extArray[k]} belongs to two users");
+            var users = userChecks[index];
+            foreach (var problem in users.Problems) _problems.Add(problem);
+            foreach (var (id, ext) in users.Referenced) AddTarget(where, id, tenantTarget with { Extension = ext });
+            var extArray = users.Extensions;
             if (extArray.Length > 0) AddContext(where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
@@ -178,9 +169,33 @@ internal sealed class DialplanModel
             return [.. segments];
         }
 
-        private void AddUserTarget(string where, Guid id, Target target)
+        private sealed record UserCheck(string[] Extensions, List<(Guid Id, string? Extension)> Referenced, List<string> Problems);
+
+        // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
+        // Touches no shared state (reads only), so tenants can run in parallel.
+        private static UserCheck CheckUsers(TenantSnapshot t, HashSet<Guid> referenced)
         {
-            if (_referenced.Contains(id)) AddTarget(where, id, target);
+            var where = "tenant " + Grammar.Quote(t.Slug);
+            var extArray = new string[t.Users.Count];
+            var keys = new int[t.Users.Count];
+            var count = 0;
+            var picked = new List<(Guid, string?)>();
+            var problems = new List<string>();
+            foreach (var u in t.Users)
+            {
+                var ext = u.Extension;
+                if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked.Add((u.Id, null)); continue; }
+                if (!Grammar.IsUserExtension(ext)) { problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
+                keys[count] = OrdinalKey(ext);
+                extArray[count++] = ext;
+                if (referenced.Contains(u.Id)) picked.Add((u.Id, ext));
+            }
+            // Sorting int keys instead of strings: about ten times faster, and this runs for every user of the platform.
+            Array.Sort(keys, extArray, 0, count);
+            if (count != extArray.Length) Array.Resize(ref extArray, count);
+            for (var k = 1; k < count; k++)
+                if (keys[k] == keys[k - 1]) problems.Add($"{where}: extension {extArray[k]} belongs to two users");
+            return new UserCheck(extArray, picked, problems);
         }
 
         private static HashSet<Guid> Referenced(DialplanSnapshot snapshot)
