@@ -112,7 +112,11 @@ internal sealed class TextBuffer : IDisposable
         {
             if (_position == 0 && last) return;
             _toHash!.Add((_chars, _position));
-            _chars = _free!.Take();
+            char[]? next;
+            // If the hashing thread died, no buffer will come back: surface its exception instead of waiting forever.
+            while (!_free!.TryTake(out next, 50))
+                if (_hasher!.IsCompleted) _hasher.GetAwaiter().GetResult();
+            _chars = next;
         }
         else
         {
@@ -126,7 +130,8 @@ internal sealed class TextBuffer : IDisposable
         if (_toHash is not null)
         {
             if (!_toHash.IsAddingCompleted) _toHash.CompleteAdding();
-            _hasher!.Wait();
+            try { _hasher!.Wait(); }
+            catch (AggregateException) { /* already surfaced by Flush or Sha256Hex; Dispose only releases buffers */ }
             while (_free!.TryTake(out var spare)) ArrayPool<char>.Shared.Return(spare);
             _toHash.Dispose();
             _free.Dispose();
