@@ -16,23 +16,33 @@ public static class DialplanRenderer
         ArgumentNullException.ThrowIfNull(queues);
         var model = DialplanModel.Build(snapshot, settings);
 
+        // Pass 1 hashes the body, pass 2 writes it after the header: see TextBuffer for why not keep it in memory.
         string extensionsHash, queuesHash;
         List<string> contexts, sections;
-        using (var body = new TextBuffer())
+        using (var hash = TextBuffer.ForHash())
         {
-            contexts = ExtensionsFile.Write(model, body);
-            extensionsHash = body.Sha256Hex();
-            FileHeader.Write(extensions, ExtensionsFileName, extensionsHash,
-                $"tenants={model.Tenants.Length} users={model.UserCount} ivrs={model.IvrCount} queues={model.QueueCount} " +
-                $"numbers={model.Numbers.Length} shards={model.Shards.Length} contexts={contexts.Count}");
-            body.CopyTo(extensions);
+            contexts = ExtensionsFile.Write(model, hash);
+            extensionsHash = hash.Sha256Hex();
         }
-        using (var body = new TextBuffer())
+        FileHeader.Write(extensions, ExtensionsFileName, extensionsHash,
+            $"tenants={model.Tenants.Length} users={model.UserCount} ivrs={model.IvrCount} queues={model.QueueCount} " +
+            $"numbers={model.Numbers.Length} shards={model.Shards.Length} contexts={contexts.Count}");
+        using (var body = TextBuffer.ForWriter(extensions))
         {
-            sections = QueuesFile.Write(model, body);
-            queuesHash = body.Sha256Hex();
-            FileHeader.Write(queues, QueuesFileName, queuesHash, $"queues={sections.Count}");
-            body.CopyTo(queues);
+            ExtensionsFile.Write(model, body);
+            body.Complete();
+        }
+
+        using (var hash = TextBuffer.ForHash())
+        {
+            sections = QueuesFile.Write(model, hash);
+            queuesHash = hash.Sha256Hex();
+        }
+        FileHeader.Write(queues, QueuesFileName, queuesHash, $"queues={sections.Count}");
+        using (var body = TextBuffer.ForWriter(queues))
+        {
+            QueuesFile.Write(model, body);
+            body.Complete();
         }
 
         return new RenderResult

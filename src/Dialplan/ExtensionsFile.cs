@@ -38,7 +38,10 @@ internal static class ExtensionsFile
             o.Append("\n["); o.Append(shard.Context); o.Append("]\n");
             for (var i = shard.Start; i < shard.Start + shard.Count; i++)
             {
-                o.Append("exten => "); o.Append(numbers[i].Number); o.Append(",1,"); o.Append(numbers[i].Action); o.Append('\n');
+                ref readonly var n = ref numbers[i];
+                o.Append("exten => "); o.Append(n.Number);
+                if (n.Action is null) { o.Append(",1,Goto("); o.Append(n.Context!); o.Append(','); o.Append(n.Extension!); o.Append(",1)\n"); }
+                else { o.Append(",1,"); o.Append(n.Action); o.Append('\n'); }
             }
             // A number of this shape that nobody is assigned: the same fallback, never falling off the dialplan.
             WriteFallback(o, "_+X.", fallback);

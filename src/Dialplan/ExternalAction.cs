@@ -165,8 +165,9 @@ public static class ExternalAction
                     ? $"context {Grammar.Quote(args[0])}: a platform action may not Goto a tenant's context."
                     : $"context {Grammar.Quote(args[0])} must be tenant-{slug}, tenant-{slug}-ivr-<name> or tenant-{slug}-queue-<name>.");
         var exten = args[1];
-        if (!(exten == "s" || (exten.Length is >= 1 and <= 20 && exten.All(c => char.IsAsciiDigit(c) || c is '*' or '#'))))
-            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"extension {Grammar.Quote(exten)} must be digits, * and # (1 to 20) or s.");
+        // '*' and '#' are outside the argument character set, so an IVR key extension cannot be a Goto target here.
+        if (!(exten == "s" || (exten.Length is >= 1 and <= 20 && Grammar.AllDigits(exten))))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"extension {Grammar.Quote(exten)} must be 1 to 20 digits or s.");
         if (!(args[2].Length is >= 1 and <= 5 && Grammar.AllDigits(args[2]) && args[2][0] != '0'))
             return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"priority {Grammar.Quote(args[2])} must be a positive whole number.");
         return ExternalActionResult.Ok(new ExternalActionCall("Goto", args));

@@ -1,37 +1,81 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Did.Dialplan;
 
-/// <summary>An append-only text buffer in pooled 1 MiB chunks. The file header must hold the hash of the body,
-/// so the body is rendered here first (one copy, no re-allocation while it grows), hashed, then copied to the
-/// caller's writer after the header.</summary>
+/// <summary>Where the writers put text: a small pooled buffer that, when full, is either hashed or copied to a
+/// <see cref="TextWriter"/>. The header must hold the hash of the body, and rendering is deterministic, so the body is
+/// rendered twice (once into <see cref="ForHash"/>, once into <see cref="ForWriter"/>) instead of being kept whole:
+/// a 50 MB body held in memory goes to the large-object heap and costs more in garbage collection than a second pass.
+/// When hashing, full buffers are encoded and hashed on a second thread while the writers fill the next one: SHA-256 of
+/// a large body costs about as much as generating it, so the two overlap. The hash is still of the bytes in order.</summary>
 internal sealed class TextBuffer : IDisposable
 {
-    private const int ChunkSize = 1 << 20;
-    private readonly List<char[]> _full = [];
-    private char[] _current = ArrayPool<char>.Shared.Rent(ChunkSize);
+    private const int Size = 64 * 1024;
+    private const int HashBuffers = 4;
+    private readonly TextWriter? _writer;
+    private readonly IncrementalHash? _hash;
+    private readonly BlockingCollection<(char[] Chars, int Length)>? _toHash;
+    private readonly BlockingCollection<char[]>? _free;
+    private readonly Task? _hasher;
+    private char[] _chars;
     private int _position;
 
-    public long Length => (long)_full.Count * ChunkSize + _position;
+    private TextBuffer(TextWriter? writer, IncrementalHash? hash)
+    {
+        _writer = writer;
+        _hash = hash;
+        _chars = ArrayPool<char>.Shared.Rent(Size);
+        if (hash is null) return;
+        _toHash = new BlockingCollection<(char[] Chars, int Length)>(HashBuffers);
+        _free = new BlockingCollection<char[]>(HashBuffers);
+        for (var i = 1; i < HashBuffers; i++) _free.Add(ArrayPool<char>.Shared.Rent(Size));
+        _hasher = Task.Factory.StartNew(HashLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    // The hashing thread: encodes each full buffer to UTF-8, hashes it, hands the buffer back.
+    private void HashLoop()
+    {
+        var encoder = new UTF8Encoding(false).GetEncoder();
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(Size));
+        try
+        {
+            foreach (var (chars, length) in _toHash!.GetConsumingEnumerable())
+            {
+                var n = encoder.GetBytes(chars.AsSpan(0, length), bytes, flush: false);
+                _hash!.AppendData(bytes, 0, n);
+                _free!.Add(chars);
+            }
+            var tail = encoder.GetBytes([], bytes, flush: true);
+            _hash!.AppendData(bytes, 0, tail);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    public static TextBuffer ForHash() => new(null, IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
+    public static TextBuffer ForWriter(TextWriter writer) => new(writer, null);
 
     public void Append(string s) => Append(s.AsSpan());
 
     public void Append(ReadOnlySpan<char> s)
     {
-        if (s.Length <= ChunkSize - _position)
+        if (s.Length <= Size - _position)
         {
-            s.CopyTo(_current.AsSpan(_position));
+            s.CopyTo(_chars.AsSpan(_position));
             _position += s.Length;
             return;
         }
         while (!s.IsEmpty)
         {
-            if (_position == ChunkSize) NextChunk();
-            var n = Math.Min(s.Length, ChunkSize - _position);
-            s[..n].CopyTo(_current.AsSpan(_position));
+            if (_position == Size) Flush(last: false);
+            var n = Math.Min(s.Length, Size - _position);
+            s[..n].CopyTo(_chars.AsSpan(_position));
             _position += n;
             s = s[n..];
         }
@@ -39,8 +83,8 @@ internal sealed class TextBuffer : IDisposable
 
     public void Append(char c)
     {
-        if (_position == ChunkSize) NextChunk();
-        _current[_position++] = c;
+        if (_position == Size) Flush(last: false);
+        _chars[_position++] = c;
     }
 
     public void Append(int value)
@@ -50,50 +94,50 @@ internal sealed class TextBuffer : IDisposable
         Append(digits[..written]);
     }
 
-    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of the text.</summary>
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of everything appended (hashing buffer only).</summary>
     public string Sha256Hex()
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var encoder = Encoding.UTF8.GetEncoder();
-        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(ChunkSize));
-        try
+        Flush(last: true);
+        _toHash!.CompleteAdding();
+        _hasher!.GetAwaiter().GetResult();
+        return Convert.ToHexStringLower(_hash!.GetHashAndReset());
+    }
+
+    /// <summary>Writes out what is still buffered (writer buffer only).</summary>
+    public void Complete() => Flush(last: true);
+
+    private void Flush(bool last)
+    {
+        if (_hash is not null)
         {
-            foreach (var (chunk, last) in Chunks())
-            {
-                var n = encoder.GetBytes(chunk.Span, bytes, flush: last);
-                hash.AppendData(bytes, 0, n);
-            }
+            if (_position == 0 && last) return;
+            _toHash!.Add((_chars, _position));
+            char[]? next;
+            // If the hashing thread died, no buffer will come back: surface its exception instead of waiting forever.
+            while (!_free!.TryTake(out next, 50))
+                if (_hasher!.IsCompleted) _hasher.GetAwaiter().GetResult();
+            _chars = next;
         }
-        finally
+        else
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            _writer!.Write(_chars.AsSpan(0, _position));
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    public void CopyTo(TextWriter writer)
-    {
-        foreach (var (chunk, _) in Chunks()) writer.Write(chunk.Span);
-    }
-
-    private IEnumerable<(ReadOnlyMemory<char> Chunk, bool Last)> Chunks()
-    {
-        foreach (var full in _full) yield return (full.AsMemory(0, ChunkSize), false);
-        yield return (_current.AsMemory(0, _position), true);
-    }
-
-    private void NextChunk()
-    {
-        _full.Add(_current);
-        _current = ArrayPool<char>.Shared.Rent(ChunkSize);
         _position = 0;
     }
 
     public void Dispose()
     {
-        foreach (var c in _full) ArrayPool<char>.Shared.Return(c);
-        _full.Clear();
-        ArrayPool<char>.Shared.Return(_current);
-        _current = [];
+        if (_toHash is not null)
+        {
+            if (!_toHash.IsAddingCompleted) _toHash.CompleteAdding();
+            try { _hasher!.Wait(); }
+            catch (AggregateException) { /* already surfaced by Flush or Sha256Hex; Dispose only releases buffers */ }
+            while (_free!.TryTake(out var spare)) ArrayPool<char>.Shared.Return(spare);
+            _toHash.Dispose();
+            _free.Dispose();
+        }
+        _hash?.Dispose();
+        if (_chars.Length > 0) ArrayPool<char>.Shared.Return(_chars);
+        _chars = [];
     }
 }

@@ -212,6 +212,16 @@ public class DialplanRendererTests
         Assert.That(Lines(r.Extensions), Does.Contain("exten => +15551234567,1,VoiceMail(1001@tenant-acme)"));
     }
 
+    [Test]
+    public void Widened_external_applications_pass_the_linter_given_options_for_the_same_settings()
+    {
+        var settings = new DialplanSettings { ExternalActions = ExternalActionPolicy.Default.Widen("MusicOnHold") };
+        var r = DialplanRenderer.RenderToStrings(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "MusicOnHold(default)")]), settings);
+
+        Assert.That(DialplanLinter.Lint(r.Extensions).Select(f => f.Rule), Is.EqualTo(new[] { LintRule.ApplicationNotAllowed }));
+        Assert.That(DialplanLinter.Lint(r.Extensions, DialplanLintOptions.For(settings)), Is.Empty);
+    }
+
     private static DialplanException Refused(DialplanSnapshot s) => Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(s))!;
 
     [Test]
