@@ -21,9 +21,13 @@ public abstract class ApiFixture
     /// <summary>Settings a fixture adds to the service's configuration.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>For fixtures that must start something (a fake switch) whose address goes into <see cref="Settings"/>.</summary>
+    protected virtual Task BeforeServiceStartsAsync() => Task.CompletedTask;
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
+        await BeforeServiceStartsAsync();
         App = new DidApp(await TestDatabase.CreateAsync(), Settings);
         Anonymous = App.CreateClient();
         Admin = await SignInAsync(DidApp.AdminEmail, DidApp.AdminPassword);

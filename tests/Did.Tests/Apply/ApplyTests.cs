@@ -1,0 +1,262 @@
+using System.Net;
+using System.Text;
+using Dapper;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Apply;
+
+public sealed class ApplyTests : ApplyFixtureBase
+{
+    [Test]
+    public async Task Apply_writes_reloads_and_verifies_what_asterisk_runs()
+    {
+        var number = await RouteAnotherNumberAsync();
+        var job = await ApplyOkAsync();
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"));
+        var steps = job.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.That(steps, Does.ContainKey("snapshot").And.ContainKey("render").And.ContainKey("lint").And.ContainKey("backup:asterisk").And.ContainKey("write:asterisk"));
+        Assert.That(steps["reload:asterisk"], Is.EqualTo("OK"));
+        Assert.That(steps["verify:asterisk"], Is.EqualTo("OK"));
+        Assert.That(job.GetProperty("content_sha256").GetString(), Has.Length.EqualTo(64));
+        Assert.That(job.GetProperty("numbers_routed").GetInt32(), Is.GreaterThanOrEqualTo(2));
+        var live = File.ReadAllText(Path.Combine(ConfigDirs[0], "extensions_custom.conf"));
+        Assert.That(live, Does.Contain($"exten => {number.Number},1,Goto(tenant-acme,1001,1)"));
+        Assert.That(Nodes[0].Dialplan.ToString() ?? "", Is.Not.Null);
+        var stored = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{job.GetProperty("id").GetGuid()}"), HttpStatusCode.OK);
+        Assert.That(Status(stored), Is.EqualTo("SUCCEEDED"));
+    }
+
+    [Test]
+    public async Task Unchanged_database_is_no_changes_and_no_reload()
+    {
+        await ApplyOkAsync();
+        var reloads = Nodes[0].CountActions("Reload");
+        var job = await ApplyOkAsync();
+        Assert.That(Status(job), Is.EqualTo("NO_CHANGES"));
+        Assert.That(Nodes[0].CountActions("Reload"), Is.EqualTo(reloads));
+    }
+
+    [Test]
+    public async Task Dry_run_returns_the_diff_and_changes_nothing()
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        var reloads = Nodes[0].CountActions("Reload");
+        var number = await RouteAnotherNumberAsync();
+        var body = await Expect(await PostApply(dryRun: true), HttpStatusCode.OK);
+        Assert.That(body.GetProperty("changes").GetBoolean(), Is.True);
+        Assert.That(body.GetProperty("diff").GetString(), Does.Contain($"+exten => {number.Number},1,Goto(tenant-acme,1001,1)"));
+        Assert.That(body.GetProperty("diff_stats").GetProperty("lines_added").GetInt32(), Is.GreaterThanOrEqualTo(1));
+        Assert.That(LiveFiles(), Is.EqualTo(before));
+        Assert.That(Nodes[0].CountActions("Reload"), Is.EqualTo(reloads));
+    }
+
+    [Test]
+    public async Task Tenant_admins_dry_run_shows_only_its_own_lines()
+    {
+        await ApplyOkAsync();
+        var other = await CreateTenantAsync();
+        var bob = await CreateUserAsync("USER", other.Id, "2002");
+        var theirs = (await SeedNumbersAsync(other.Id))[0];
+        await Expect(await Admin.PostAsync($"/api/v1/dids/{theirs.Id}/assign", System.Net.Http.Json.JsonContent.Create(new { assigned_type = "USER", assigned_id = bob.Id })), HttpStatusCode.Created);
+        var mine = await RouteAnotherNumberAsync();
+
+        var admin = await Expect(await PostApply(dryRun: true), HttpStatusCode.OK);
+        Assert.That(admin.GetProperty("diff").GetString(), Does.Contain(theirs.Number).And.Contain(mine.Number));
+        var tenant = await Expect(await PostApply(AcmeAdmin.Client, dryRun: true), HttpStatusCode.OK);
+        var diff = tenant.GetProperty("diff").GetString()!;
+        Assert.That(diff, Does.Contain(mine.Number));
+        Assert.That(diff, Does.Not.Contain(theirs.Number).And.Not.Contain(other.Slug).And.Not.Contain("2002"));
+    }
+
+    [Test]
+    public async Task Support_may_dry_run_but_not_apply()
+    {
+        var support = await CreateUserAsync("SUPPORT", null);
+        await Expect(await PostApply(support.Client, dryRun: true), HttpStatusCode.OK);
+        await Expect(await PostApply(support.Client), HttpStatusCode.Forbidden);
+        var user = await CreateUserAsync("USER", Acme.Id);
+        await Expect(await PostApply(user.Client, dryRun: true), HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task Tenant_admin_may_apply()
+    {
+        await RouteAnotherNumberAsync();
+        var response = await PostApply(AcmeAdmin.Client);
+        Assert.That((int)response.StatusCode, Is.EqualTo(200));
+        Assert.That(Status(await Job(response)), Is.EqualTo("SUCCEEDED"));
+    }
+
+    private async Task AssertFailedApplyLeavesFilesAsTheyWere(Action fault, string why, params string[] statuses)
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        await RouteAnotherNumberAsync();
+        fault();
+        var response = await PostApply();
+        var job = await Job(response);
+        Assert.That((int)response.StatusCode, Is.EqualTo(502), job.ToString());
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(Status(job), Is.AnyOf(statuses), job.ToString());
+        Assert.That(job.GetProperty("error").GetString(), Does.Contain(why), job.ToString());
+        Assert.That(LiveFiles(), Is.EqualTo(before), "live files must be byte-identical to before the apply");
+
+        ClearFaults();
+        var next = await ApplyOkAsync();
+        Assert.That(Status(next), Is.EqualTo("SUCCEEDED"));
+    }
+
+    [Test]
+    public Task Reload_error_rolls_back() =>
+        AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.FailReload = true, "did not reload", "FAILED", "ROLLED_BACK");
+
+    [Test]
+    public Task Refused_connection_rolls_back() =>
+        AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.RefuseConnections = true, "", "FAILED", "ROLLED_BACK");
+
+    [Test]
+    public Task Bad_secret_rolls_back() =>
+        AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.RejectLogin = true, "uthentication", "FAILED", "ROLLED_BACK");
+
+    [Test]
+    public Task Reload_that_never_answers_rolls_back() =>
+        AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.NeverRespondTo.Add("Reload"), "", "FAILED", "ROLLED_BACK");
+
+    [Test]
+    public Task Connection_dropped_mid_response_rolls_back() =>
+        AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.DropConnectionMidResponse.Add("Reload"), "", "FAILED", "ROLLED_BACK");
+
+    [Test]
+    public Task Reload_that_silently_drops_a_context_fails_verification_and_rolls_back() =>
+        AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.ReloadDropsContexts.Add("tenant-acme"), "differs from what was rendered", "ROLLED_BACK");
+
+    [Test]
+    public async Task A_transient_fault_only_in_verify_is_rolled_back_and_the_rollback_reloads()
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        await RouteAnotherNumberAsync();
+        Nodes[0].Faults.ReloadInstallsNothing = true;
+        var response = await PostApply();
+        var job = await Job(response);
+        Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        var rollback = job.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "rollback");
+        Assert.That(rollback.GetProperty("output").GetString(), Does.Contain("reloaded asterisk"));
+        Assert.That(LiveFiles(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Queued_reload_is_waited_for()
+    {
+        await RouteAnotherNumberAsync();
+        Nodes[0].Faults.QueueReloadFor = TimeSpan.FromMilliseconds(300);
+        var job = await ApplyOkAsync();
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"));
+    }
+
+    [Test]
+    public async Task Concurrent_applies_are_serialized()
+    {
+        await RouteAnotherNumberAsync();
+        Nodes[0].Faults.ReloadDuration = TimeSpan.FromMilliseconds(700);
+        var first = PostApply();
+        var second = PostApply();
+        var responses = await Task.WhenAll(first, second);
+        var jobs = new List<System.Text.Json.JsonElement>();
+        foreach (var r in responses)
+        {
+            Assert.That((int)r.StatusCode, Is.EqualTo(200));
+            jobs.Add(await Job(r));
+        }
+        Assert.That(jobs.Select(Status), Is.EquivalentTo(new[] { "SUCCEEDED", "NO_CHANGES" }));
+        var ordered = jobs.OrderBy(j => j.GetProperty("started_at").GetDateTime()).ToList();
+        Assert.That(ordered[1].GetProperty("started_at").GetDateTime(), Is.GreaterThanOrEqualTo(ordered[0].GetProperty("finished_at").GetDateTime()));
+    }
+
+    [Test]
+    public async Task A_second_apply_that_waits_too_long_gets_409_with_the_running_job()
+    {
+        await RouteAnotherNumberAsync();
+        Nodes[0].Faults.ReloadDuration = TimeSpan.FromSeconds(LockWaitSeconds + 1.5);
+        var first = PostApply();
+        await Task.Delay(500);
+        var second = await Expect(await PostApply(), HttpStatusCode.Conflict);
+        Assert.That(second.GetProperty("running_job_id").GetGuid(), Is.Not.EqualTo(Guid.Empty));
+        var firstResponse = await first;
+        Assert.That((int)firstResponse.StatusCode, Is.EqualTo(200));
+        Assert.That((await Job(firstResponse)).GetProperty("id").GetGuid(), Is.EqualTo(second.GetProperty("running_job_id").GetGuid()));
+    }
+
+    [Test]
+    public async Task Tampered_data_fails_the_render_and_touches_nothing()
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        var number = (await SeedNumbersAsync(Acme.Id))[0];
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("""
+                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_value) VALUES (gen_random_uuid(), @id, @t, 'EXTERNAL', 'System(id)');
+                UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = @id;
+                """, new { id = number.Id, t = Acme.Id });
+        try
+        {
+            var reloads = Nodes[0].CountActions("Reload");
+            var response = await PostApply();
+            var job = await Job(response);
+            Assert.That(Status(job), Is.EqualTo("FAILED"));
+            Assert.That(job.GetProperty("error").GetString(), Does.Contain("System"));
+            Assert.That(LiveFiles(), Is.EqualTo(before));
+            Assert.That(Nodes[0].CountActions("Reload"), Is.EqualTo(reloads));
+        }
+        finally
+        {
+            await using var conn = await Db.OpenConnectionAsync();
+            await conn.ExecuteAsync("DELETE FROM did_assignments WHERE phone_number_id = @id; UPDATE phone_numbers SET status = 'ALLOCATED' WHERE id = @id;", new { id = number.Id });
+        }
+    }
+
+    [Test]
+    public async Task Every_apply_writes_an_audit_row_and_backups_are_pruned()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await RouteAnotherNumberAsync();
+            await ApplyOkAsync();
+        }
+        var audit = await Expect(await Admin.GetAsync("/api/v1/audit-logs?entity_type=APPLY_JOB"), HttpStatusCode.OK);
+        Assert.That(audit.GetProperty("total").GetInt64(), Is.GreaterThanOrEqualTo(4));
+        var backups = Directory.GetFiles(Path.Combine(ConfigDirs[0], "backup"), "extensions_custom.conf.*");
+        Assert.That(backups, Has.Length.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_crash_between_write_and_reload_is_recovered_at_the_next_start()
+    {
+        await ApplyOkAsync();
+        var live = Path.Combine(ConfigDirs[0], "extensions_custom.conf");
+        var before = File.ReadAllBytes(live);
+        var backup = Path.Combine(ConfigDirs[0], "backup", "extensions_custom.conf.crash-test");
+        File.Copy(live, backup);
+        // What a process that died after writing and before reloading leaves behind.
+        var jobId = Guid.CreateVersion7();
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@jobId, 'RUNNING', @backups::jsonb)", new
+            {
+                jobId,
+                backups = $$"""[{"node":"asterisk","live_path":"{{live}}","backup_path":"{{backup}}"}]""",
+            });
+        File.WriteAllText(live, "[half-written\nexten => 1,1,Goto(", Encoding.UTF8);
+
+        await using (var restarted = new DidApp(App.ConnectionString, Settings))
+        {
+            restarted.CreateClient();
+            Assert.That(File.ReadAllBytes(live), Is.EqualTo(before));
+        }
+        var job = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{jobId}"), HttpStatusCode.OK);
+        Assert.That(Status(job), Is.EqualTo("FAILED"));
+        Assert.That(job.GetProperty("error").GetString(), Does.Contain("restored from its backups"));
+        Assert.That(job.GetProperty("finished_at").ValueKind, Is.Not.EqualTo(System.Text.Json.JsonValueKind.Null));
+    }
+}
