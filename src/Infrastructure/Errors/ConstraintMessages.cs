@@ -15,6 +15,12 @@ public static class ConstraintMessages
         ["ck_users_role_tenant"] = "Platform roles have no tenant; tenant roles need one.",
         ["ck_tenants_slug"] = "slug must match ^[a-z][a-z0-9-]{1,30}$.",
         ["ck_users_extension"] = "extension must be 2 to 8 digits.",
+        ["ux_phone_numbers_number"] = "This number is already in the inventory.",
+        ["ck_phone_numbers_e164"] = "number must be E.164: ^\\+[1-9][0-9]{1,14}$.",
+        ["ck_phone_numbers_status"] = "status must be UNASSIGNED, ALLOCATED or ASSIGNED.",
+        ["ck_phone_numbers_status_tenant"] = "An UNASSIGNED number has no tenant; an ALLOCATED or ASSIGNED one needs one.",
+        ["ck_phone_numbers_metadata"] = "provider_metadata must be a JSON object.",
+        ["fk_phone_numbers_tenant"] = "The tenant does not exist, or still holds numbers.",
     };
 
     public static void Register(string constraint, string message) => Messages[constraint] = message;
