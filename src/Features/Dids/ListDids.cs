@@ -17,11 +17,12 @@ public sealed record ListDidsQuery(
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "number")] string? Number = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
+    [property: FromQuery(Name = "after")] string? After = null,
     [property: FromQuery(Name = "page")] int Page = 1,
     [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<DidPage>, IPaged;
 
 /// <summary>A page of numbers. <c>total</c> is exact when <c>total_is_estimate</c> is false, which is always the case when
-/// at most <c>Dids:ExactCountLimit</c> (10,000) numbers match; beyond that it is PostgreSQL's planner estimate (at least
+/// at most <c>Dids:ExactCountLimit</c> (1,000) numbers match; beyond that it is PostgreSQL's planner estimate (at least
 /// the limit + 1), since counting a million rows exactly would cost more than the page itself.</summary>
 public sealed record DidPage(IReadOnlyList<DidResponse> Items, long Total, bool TotalIsEstimate, int Page, int PageSize);
 
@@ -36,6 +37,8 @@ public static class ListDids
             this.ValidatePaging();
             RuleFor(q => q.Number).Matches(NumberPattern).When(q => q.Number is not null)
                 .WithMessage("'number' must be 1 to 15 digits, optionally after a '+' (you sent '{PropertyValue}').");
+            RuleFor(q => q.After).Matches(DidRules.E164Pattern).When(q => q.After is not null)
+                .WithMessage("'after' must be an E.164 number, the last number of the previous page (you sent '{PropertyValue}').");
             RuleFor(q => q.Provider).NotEmpty().MaximumLength(255).When(q => q.Provider is not null);
         }
     }
@@ -45,7 +48,7 @@ public static class ListDids
     /// keeps deep OFFSETs cheap. The count stops at the exact-count limit.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config) : IQueryHandler<ListDidsQuery, DidPage>
     {
-        private readonly int _exactLimit = config.GetValue<int?>("Dids:ExactCountLimit") ?? 10_000;
+        private readonly int _exactLimit = config.GetValue<int?>("Dids:ExactCountLimit") ?? 1_000;
 
         public async ValueTask<DidPage> Handle(ListDidsQuery q, CancellationToken ct)
         {
@@ -62,6 +65,9 @@ public static class ListDids
                 p.Add("pattern", number.StartsWith('+') ? number + "%" : "%" + number + "%");
             }
             var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+            // Keyset: the page starts after a number, whatever its depth (an index range, where OFFSET walks every skipped row).
+            var pageWhere = q.After is null ? where : (filters.Count == 0 ? "WHERE " : where + " AND ") + "number > @after";
+            if (q.After is not null) p.Add("after", q.After);
             p.Add("limit", q.PageSize);
             p.Add("offset", q.Offset());
             p.Add("countLimit", _exactLimit + 1);
@@ -70,7 +76,7 @@ public static class ListDids
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM (SELECT 1 FROM phone_numbers {where} LIMIT @countLimit) c;
                 SELECT {DidRow.ColumnsOf("p")} FROM phone_numbers p
-                JOIN (SELECT number FROM phone_numbers {where} ORDER BY number LIMIT @limit OFFSET @offset) k ON k.number = p.number
+                JOIN (SELECT number FROM phone_numbers {pageWhere} ORDER BY number LIMIT @limit OFFSET @offset) k ON k.number = p.number
                 ORDER BY p.number;
                 """, p, cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
@@ -95,8 +101,10 @@ public sealed class ListDidsModule : ICarterModule
             .RequireAuthorization(Policies.Reader)
             .WithName("ListDids")
             .WithSummary("List numbers by number. Filters: status, tenant_id, provider, number (digits anywhere in the number, or " +
-                         "'+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact up to 10,000 matches " +
-                         "(total_is_estimate false); above that it is the database's estimate and total_is_estimate is true.")
+                         "'+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact up to 1,000 matches " +
+                         "(total_is_estimate false); above that it is the database's estimate and total_is_estimate is true. Paging: " +
+                         "page/page_size (OFFSET: cost grows with depth), or after=<last number of the previous page> for constant-time " +
+                         "deep paging (page then counts from that number; total ignores after).")
             .Produces<DidPage>()
             .ProducesValidationProblem();
 }
