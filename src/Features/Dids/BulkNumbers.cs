@@ -14,7 +14,8 @@ internal static class BulkNumbers
     public const long MaxBodyBytes = 2 * 1024 * 1024;
 
     public static IRuleBuilderOptions<T, IReadOnlyList<string>> NumberList<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule) =>
-        rule.NotEmpty().Must(n => n.Count <= MaxItems).WithMessage($"'numbers' must hold 1 to {MaxItems:N0} numbers.");
+        rule.NotEmpty().Must(n => n.Count <= MaxItems).WithMessage($"'numbers' must hold 1 to {MaxItems:N0} numbers.")
+            .Must(n => n.All(x => x is not null)).WithMessage("'numbers' must not contain null items.");
 
     /// <summary>Format and duplicates within the request, each with the item's index.</summary>
     public static ErrorList Check(IReadOnlyList<string> numbers)

@@ -11,6 +11,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using nietras.SeparatedValues;
 using Npgsql;
 
@@ -39,9 +40,13 @@ public static class ImportDids
 
     public sealed class Validator : AbstractValidator<ImportDidsRequest>
     {
-        public Validator() =>
+        public Validator()
+        {
             RuleFor(r => r.Dids).NotEmpty().Must(d => d.Count <= MaxJsonItems)
                 .WithMessage($"'dids' must hold 1 to {MaxJsonItems:N0} numbers; import more as text/csv.");
+            RuleFor(r => r.Dids).Must(d => d.All(item => item is not null)).When(r => r.Dids is not null)
+                .WithMessage("'dids' must not contain null items.");
+        }
     }
 
     /// <summary>Each item is checked here (format, provider, metadata) and, set-wise in the database, for duplicates and
@@ -147,7 +152,7 @@ public static class ImportDids
 
         public static CsvLayout FromHeader(SepReader.Row row)
         {
-            var line = row.LineNumberFrom;
+            const long line = 1; // the header is the first row
             if (row.Span.IndexOfAny('\0', '\uFFFD') >= 0)
                 throw new CsvFormatException(line, $"line {line}: not a CSV header (binary data or invalid UTF-8); expected number,provider[,metadata].");
             var names = new string[row.ColCount];
@@ -265,8 +270,19 @@ public sealed class ImportDidsModule : ICarterModule
             })
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(maxImport))
-            .Accepts<ImportDidsRequest>("application/json")
-            .Accepts<string>("text/csv")
+            .Accepts<ImportDidsRequest>("application/json", "text/csv")
+            .AddOpenApiOperationTransformer((op, _, _) =>
+            {
+                // One Accepts (several would each restrict the content types routing admits); the CSV body is text, not the JSON schema.
+                if (op.RequestBody?.Content?.TryGetValue("text/csv", out var csv) == true)
+                    csv.Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "UTF-8 CSV. Header: number,provider[,metadata][,other columns as metadata keys]. Example row: " +
+                                      "+15551234567,twilio,\"{\"\"region\"\":\"\"us-east\"\"}\"",
+                    };
+                return Task.CompletedTask;
+            })
             .WithName("ImportDids")
             .WithSummary("Import numbers into the inventory as UNASSIGNED (platform admin), all or nothing. application/json: " +
                          "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items. text/csv: streamed, no item cap, header " +
