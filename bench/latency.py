@@ -14,7 +14,8 @@ scenarios = [
     ("tenant_id (100,000 numbers)", lambda: f"/api/v1/dids?tenant_id={tenant}"),
     ("number: 4-digit substring", lambda: f"/api/v1/dids?number={rng.randrange(10000):04d}"),
     ("number: 2-digit substring", lambda: f"/api/v1/dids?number={rng.randrange(100):02d}"),
-    ("deep page (offset 400k-1M, page_size 200)", lambda: f"/api/v1/dids?page={rng.randrange(2000, 5000)}&page_size=200"),
+    ("deep page, OFFSET (page 2000-4999 x 200: offset 400k-1M)", lambda: f"/api/v1/dids?page={rng.randrange(2000, 5000)}&page_size=200"),
+    ("deep page, keyset (after=<random number>, page_size 200)", lambda: f"/api/v1/dids?after=%2B1{rng.randrange(5_000_000_000, 9_900_000_000)}&page_size=200"),
 ]
 print(f"| list query ({count} requests each) | p50 ms | p95 ms | max ms | status |")
 print("|---|---:|---:|---:|---|")
