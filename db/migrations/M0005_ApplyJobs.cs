@@ -27,8 +27,11 @@ public sealed class M0005_ApplyJobs : Migration
             );
             CREATE INDEX ix_apply_jobs_started ON apply_jobs (started_at DESC, id DESC);
             CREATE UNIQUE INDEX ux_apply_jobs_one_running ON apply_jobs ((true)) WHERE status = 'RUNNING';
+
+            -- tenant-acme-ivr-main is tenant acme's IVR "main": a tenant slugged "acme-ivr-main" would collide with it.
+            ALTER TABLE tenants ADD CONSTRAINT ck_tenants_slug_reserved CHECK (slug !~ '-(ivr|queue)(-|$)');
             """);
     }
 
-    public override void Down() => Execute.Sql("DROP TABLE apply_jobs;");
+    public override void Down() => Execute.Sql("DROP TABLE apply_jobs; ALTER TABLE tenants DROP CONSTRAINT ck_tenants_slug_reserved;");
 }

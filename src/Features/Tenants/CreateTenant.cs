@@ -21,7 +21,9 @@ public static class CreateTenant
         public Validator()
         {
             RuleFor(r => r.Name).NotEmpty().PlainText(200);
-            RuleFor(r => r.Slug).NotEmpty().Slug();
+            RuleFor(r => r.Slug).NotEmpty().Slug()
+                .Must(s => s is null || !(s.Contains("-ivr-") || s.Contains("-queue-") || s.EndsWith("-ivr") || s.EndsWith("-queue")))
+                .WithMessage("'slug' must not contain '-ivr-' or '-queue-': those name a tenant's IVR and queue contexts (tenant-<slug>-ivr-<name>).");
         }
     }
 

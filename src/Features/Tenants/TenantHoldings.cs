@@ -23,9 +23,13 @@ internal sealed record TenantHoldings(long UserCount, string[] Users, long Numbe
         using var r = await conn.QueryMultipleAsync(new CommandDefinition($"""
             SELECT count(*) FROM users WHERE tenant_id = @tenantId;
             SELECT email FROM users WHERE tenant_id = @tenantId ORDER BY email LIMIT {Named};
+            SELECT count(*) FROM phone_numbers WHERE tenant_id = @tenantId;
+            SELECT number FROM phone_numbers WHERE tenant_id = @tenantId ORDER BY number LIMIT {Named};
             """, new { tenantId }, tx, cancellationToken: ct));
         var userCount = await r.ReadSingleAsync<long>();
         var users = (await r.ReadAsync<string>()).ToArray();
-        return new TenantHoldings(userCount, users, 0, []);
+        var numberCount = await r.ReadSingleAsync<long>();
+        var numbers = (await r.ReadAsync<string>()).ToArray();
+        return new TenantHoldings(userCount, users, numberCount, numbers);
     }
 }

@@ -14,6 +14,7 @@ public static class ConstraintMessages
         ["fk_users_tenant"] = "The tenant does not exist or still owns users.",
         ["ck_users_role_tenant"] = "Platform roles have no tenant; tenant roles need one.",
         ["ck_tenants_slug"] = "slug must match ^[a-z][a-z0-9-]{1,30}$.",
+        ["ck_tenants_slug_reserved"] = "slug must not contain '-ivr-' or '-queue-'.",
         ["ck_users_extension"] = "extension must be 2 to 8 digits.",
         ["ux_ivrs_tenant_name"] = "An IVR with this name already exists in the tenant.",
         ["ux_queues_tenant_name"] = "A queue with this name already exists in the tenant.",
@@ -28,7 +29,12 @@ public static class ConstraintMessages
         ["fk_did_assignments_queue"] = "Numbers still route to this queue, or the queue is in another tenant.",
         ["fk_did_assignments_number"] = "The number is routed; unassign it before moving it out of its tenant.",
         ["ux_did_assignments_number"] = "The number is already assigned.",
-        ["fk_phone_numbers_tenant"] = "The tenant still owns numbers, or does not exist.",
+        ["ux_phone_numbers_number"] = "This number is already in the inventory.",
+        ["ck_phone_numbers_e164"] = "number must be E.164: ^\\+[1-9][0-9]{1,14}$.",
+        ["ck_phone_numbers_status"] = "status must be UNASSIGNED, ALLOCATED or ASSIGNED.",
+        ["ck_phone_numbers_status_tenant"] = "An UNASSIGNED number has no tenant; an ALLOCATED or ASSIGNED one needs one.",
+        ["ck_phone_numbers_metadata"] = "provider_metadata must be a JSON object.",
+        ["fk_phone_numbers_tenant"] = "The tenant does not exist, or still holds numbers.",
     };
 
     public static void Register(string constraint, string message) => Messages[constraint] = message;

@@ -15,10 +15,12 @@ public sealed class TenantTests : ApiFixture
     [TestCase("acme_corp")]
     [TestCase("acme\nx")]
     [TestCase("abcdefghijklmnopqrstuvwxyz012345")]
+    [TestCase("acme-ivr-main")]
+    [TestCase("acme-queue")]
     public async Task Slug_outside_the_pattern_is_a_400_naming_the_field(string slug)
     {
         var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = "N", slug }), HttpStatusCode.BadRequest);
-        Assert.That(body.GetProperty("errors").GetProperty("slug")[0].GetString(), Does.Contain("^[a-z][a-z0-9-]{1,30}$"));
+        Assert.That(body.GetProperty("errors").GetProperty("slug")[0].GetString(), Does.Contain("^[a-z][a-z0-9-]{1,30}$").Or.Contain("-ivr-"));
     }
 
     [TestCase("ab")]

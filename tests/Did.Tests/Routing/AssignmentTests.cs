@@ -244,4 +244,33 @@ public sealed class AssignmentTests : ApiFixture
             """, new { number = number.Id, tenant = _acme.Id, user = _stranger.Id }));
         Assert.That(error!.ConstraintName, Is.EqualTo("fk_did_assignments_user"));
     }
+
+    [Test]
+    public async Task List_and_get_show_the_assignment_with_a_readable_destination_and_filter_by_type()
+    {
+        var numbers = await SeedNumbersAsync(_acme.Id, 2);
+        await Expect(await Assign(numbers[0].Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        await Expect(await Assign(numbers[1].Id, new { assigned_type = "EXTERNAL", assigned_value = "Playback(custom/closed)" }), HttpStatusCode.Created);
+
+        var one = await Expect(await _admin.Client.GetAsync($"/api/v1/dids/{numbers[0].Id}"), HttpStatusCode.OK);
+        Assert.That(one.GetProperty("status").GetString(), Is.EqualTo("ASSIGNED"));
+        Assert.That(one.GetProperty("assignment").GetProperty("destination").GetString(), Is.EqualTo($"USER {_alice.Email} (1001)"));
+        Assert.That(one.GetProperty("assignment").GetProperty("assigned_type").GetString(), Is.EqualTo("USER"));
+
+        var external = await Expect(await _admin.Client.GetAsync("/api/v1/dids?assigned_type=EXTERNAL&page_size=200"), HttpStatusCode.OK);
+        var items = external.GetProperty("items").EnumerateArray().ToList();
+        Assert.That(items.Select(i => i.GetProperty("number").GetString()), Does.Contain(numbers[1].Number).And.Not.Contain(numbers[0].Number));
+        Assert.That(items.Select(i => i.GetProperty("assignment").GetProperty("assigned_type").GetString()), Is.All.EqualTo("EXTERNAL"));
+        var entry = items.Single(i => i.GetProperty("number").GetString() == numbers[1].Number);
+        Assert.That(entry.GetProperty("assignment").GetProperty("destination").GetString(), Is.EqualTo("EXTERNAL Playback(custom/closed)"));
+    }
+
+    [Test]
+    public async Task Deallocating_an_assigned_number_is_a_400_naming_the_destination()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        var body = await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"DID {number.Number} is assigned to USER {_alice.Email} (1001); unassign it first."));
+    }
 }

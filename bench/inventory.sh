@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# DID inventory benchmark (not a test): a private PostgreSQL under .data/bench-pg, the service built in Release on a free
+# 127.0.0.1 port, a 1,000,000-row CSV imported over HTTP and the same file loaded with psql \copy into an identical empty
+# table; then p50/p95 of the list endpoint with the million numbers present. Prints a table.
+# Usage: bench/inventory.sh [ROWS]   (default 1000000; outputs in bench/out/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows="${1:-1000000}"
+requests="${BENCH_REQUESTS:-200}"
+root="$PWD"
+out="$root/bench/out"
+mkdir -p "$out" .data
+chmod 755 .data
+
+source scripts/pg.sh
+pg_provision .data/bench-pg
+psql_() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+psql_ -d postgres -c 'DROP DATABASE IF EXISTS did_bench WITH (FORCE)' -c 'CREATE DATABASE did_bench'
+
+echo "building (Release)..."
+dotnet build src/Did.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+
+[ -s "$out/numbers-$rows.csv" ] || python3 bench/gen_numbers.py "$rows" "$out/numbers-$rows.csv"
+csv="$out/numbers-$rows.csv"
+
+port="$(pg_free_port)"
+base="http://127.0.0.1:$port"
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=did_bench"
+export DID_JWT_KEY="bench-signing-key-that-is-long-enough-0123456789"
+export DID_ADMIN_EMAIL="bench@did.local" DID_ADMIN_PASSWORD="bench-password-123"
+export Logging__LogLevel__Default=Warning ASPNETCORE_URLS="$base"
+dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
+svc=$!
+trap 'kill "$svc" 2>/dev/null || true; pg_stop "$root/.data/bench-pg"' EXIT
+for _ in $(seq 1 100); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "$base/health/ready" >/dev/null
+
+token="$(curl -sf -H 'Content-Type: application/json' -d "{\"email\":\"$DID_ADMIN_EMAIL\",\"password\":\"$DID_ADMIN_PASSWORD\"}" \
+  "$base/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+auth=(-H "Authorization: Bearer $token")
+
+# The reference: plain psql \copy into an identical empty table (same columns, defaults, CHECKs, indexes, FK), with the
+# random-UUID id default a schema would naturally have.
+psql_ -d did_bench -c 'CREATE TABLE phone_numbers_ref (LIKE phone_numbers INCLUDING ALL)' \
+  -c 'ALTER TABLE phone_numbers_ref ALTER COLUMN id SET DEFAULT gen_random_uuid()' \
+  -c 'ALTER TABLE phone_numbers_ref ADD CONSTRAINT fk_ref_tenant FOREIGN KEY (tenant_id) REFERENCES tenants (id)' \
+  -c 'CHECKPOINT'
+
+echo "importing $rows rows over HTTP..."
+read -r code http_s < <(curl -s -o "$out/import.json" -w '%{http_code} %{time_total}\n' "${auth[@]}" \
+  -H 'Content-Type: text/csv' --data-binary @"$csv" "$base/api/v1/dids/import")
+[ "$code" = 201 ] || { echo "import answered $code: $(head -c 600 "$out/import.json")"; exit 1; }
+hwm_kb="$(awk '/VmHWM/ {print $2}' "/proc/$svc/status")"
+psql_ -d did_bench -c 'CHECKPOINT'
+
+echo "loading the same file with psql \\copy..."
+start=$(date +%s.%N)
+psql_ -d did_bench -c "\\copy phone_numbers_ref (number, provider, provider_metadata) FROM '$csv' WITH (FORMAT csv, HEADER true)"
+end=$(date +%s.%N)
+copy_s=$(python3 -c "print(f'{$end - $start:.2f}')")
+
+stored=$(psql_ -d did_bench -c 'SELECT count(*) FROM phone_numbers')
+ref=$(psql_ -d did_bench -c 'SELECT count(*) FROM phone_numbers_ref')
+psql_ -d did_bench -c 'DROP TABLE phone_numbers_ref'
+
+# A tenant with 100,000 numbers, handed over through the bulk endpoint in 10 calls of 10,000.
+tenant="$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"Bench Tenant","slug":"bench"}' \
+  "$base/api/v1/tenants" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+python3 - "$csv" "$tenant" "$out" <<'PY'
+import json, sys
+csv, tenant, out = sys.argv[1:4]
+nums = [line.split(",", 1)[0] for line in open(csv).read().splitlines()[1:]][::10][:100000]
+for i in range(10):
+    json.dump({"tenant_id": tenant, "numbers": nums[i * 10000:(i + 1) * 10000]}, open(f"{out}/allocate-{i}.json", "w"))
+PY
+start=$(date +%s.%N)
+for i in $(seq 0 9); do
+  code=$(curl -s -o "$out/allocate.out" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
+    --data-binary @"$out/allocate-$i.json" "$base/api/v1/dids/allocate")
+  [ "$code" = 200 ] || { echo "bulk allocate answered $code: $(head -c 400 "$out/allocate.out")"; exit 1; }
+done
+end=$(date +%s.%N)
+alloc_s=$(python3 -c "print(f'{$end - $start:.2f}')")
+
+# What autovacuum does shortly after a large load; done here so the timings do not depend on when it runs.
+psql_ -d did_bench -c 'VACUUM ANALYZE phone_numbers'
+
+ratio=$(python3 -c "print(f'{$http_s / $copy_s:.2f}')")
+echo
+echo "## Import: $rows rows ($(du -h "$csv" | cut -f1) CSV)"
+echo
+echo "| | seconds |"
+echo "|---|---:|"
+echo "| HTTP import (POST /api/v1/dids/import, text/csv, curl) | $(printf '%.2f' "$http_s") |"
+echo "| psql \\copy into an identical empty table | $copy_s |"
+echo "| ratio HTTP / \\copy (target <= 1.0) | $ratio |"
+echo "| service peak memory (VmHWM, target < 400 MB) | $((hwm_kb / 1024)) MB |"
+echo "| bulk allocate 100,000 numbers (10 x POST /api/v1/dids/allocate) | $alloc_s |"
+echo
+echo "rows stored: $stored (service), $ref (\\copy)"
+echo
+python3 bench/latency.py "$base" "$token" "$tenant" "$requests"

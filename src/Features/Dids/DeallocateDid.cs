@@ -1,0 +1,59 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.OpenApi;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Dids;
+
+public sealed record DeallocateDidCommand(Guid Id) : ICommand<DidResponse>;
+
+public static class DeallocateDid
+{
+    /// <summary>The row is locked before the decision, so a concurrent allocate, assign or release waits for this one.</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<DeallocateDidCommand, DidResponse>
+    {
+        public async ValueTask<DidResponse> Handle(DeallocateDidCommand c, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var row = await conn.QuerySingleOrDefaultAsync<DidRow>(new CommandDefinition(
+                $"SELECT {DidRow.Columns} FROM phone_numbers WHERE id = @Id FOR UPDATE", new { c.Id }, tx, cancellationToken: ct))
+                ?? throw Problem.NotFound("DID", c.Id);
+            var before = await row.WithAssignmentAsync(conn, tx, ct);
+            switch (before.Status)
+            {
+                case DidStatus.Assigned:
+                    throw Problem.BadRequest(DidRules.AssignedDetail(before.Number, before.Assignment));
+                case DidStatus.Unassigned:
+                    throw Problem.Conflict($"DID {before.Number} is not allocated.");
+            }
+
+            var after = (await conn.QuerySingleAsync<DidRow>(new CommandDefinition($"""
+                UPDATE phone_numbers SET status = 'UNASSIGNED', tenant_id = NULL, updated_at = now() WHERE id = @Id
+                RETURNING {DidRow.Columns}
+                """, new { c.Id }, tx, cancellationToken: ct))).ToResponse();
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, c.Id, before.TenantId, before, after, ct);
+            await tx.CommitAsync(ct);
+            return after;
+        }
+    }
+}
+
+public sealed class DeallocateDidModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/dids", "DIDs")
+            .MapPatch("/{id:guid}/deallocate", async (Guid id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new DeallocateDidCommand(id), ct)))
+            .RequireAuthorization(Policies.PlatformAdmin)
+            .WithName("DeallocateDid")
+            .WithSummary("Take an ALLOCATED number back into the inventory (platform admin). 400 when it is ASSIGNED (unassign it first); 409 when it is not allocated.")
+            .Produces<DidResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Dids;
+
+/// <summary>Helpers for the DID fixtures: fresh numbers that no other test of the fixture uses, imports through the API,
+/// and direct reads of the table to prove what was (not) stored.</summary>
+public abstract class DidFixture : ApiFixture
+{
+    private static int _next;
+    private readonly int _base = Random.Shared.Next(100, 899);
+
+    /// <summary>A number no other call returns in this test run: +1 NXX 555 NNNN.</summary>
+    protected string NewNumber() => $"+1{_base}555{Interlocked.Increment(ref _next):D4}";
+
+    protected string[] NewNumbers(int n) => Enumerable.Range(0, n).Select(_ => NewNumber()).ToArray();
+
+    protected static Task<HttpResponseMessage> PostCsv(HttpClient client, string csv) =>
+        client.PostAsync("/api/v1/dids/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+    protected static Task<HttpResponseMessage> PostCsv(HttpClient client, byte[] csv)
+    {
+        var content = new ByteArrayContent(csv);
+        content.Headers.ContentType = new("text/csv");
+        return client.PostAsync("/api/v1/dids/import", content);
+    }
+
+    protected async Task<Dictionary<string, Guid>> ImportAsync(params string[] numbers)
+    {
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import",
+            new { dids = numbers.Select(n => new { number = n, provider = "acme-carrier" }) }), HttpStatusCode.Created);
+        Assert.That(body.GetProperty("imported").GetInt64(), Is.EqualTo(numbers.Length));
+        await using var conn = await Db.OpenConnectionAsync();
+        return (await conn.QueryAsync<(string Number, Guid Id)>("SELECT number, id FROM phone_numbers WHERE number = ANY(@numbers)", new { numbers }))
+            .ToDictionary(r => r.Number, r => r.Id);
+    }
+
+    protected async Task<Guid> ImportOneAsync() => (await ImportAsync(NewNumber())).Values.Single();
+
+    protected async Task<long> StoredAsync(IEnumerable<string> numbers)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM phone_numbers WHERE number = ANY(@numbers)", new { numbers = numbers.ToArray() });
+    }
+
+    protected async Task<long> CountAsync(string sql, object? args = null)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>(sql, args);
+    }
+
+    protected static string[] Errors(JsonElement body) =>
+        body.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToArray();
+}
