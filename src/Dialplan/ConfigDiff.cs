@@ -9,7 +9,7 @@ namespace Did.Dialplan;
 public sealed record DiffStats(int LinesAdded, int LinesRemoved, int SectionsAdded, int SectionsRemoved, int SectionsChanged)
 {
     public static readonly DiffStats None = new(0, 0, 0, 0, 0);
-    public bool IsEmpty => LinesAdded == 0 && LinesRemoved == 0;
+    [System.Text.Json.Serialization.JsonIgnore] public bool IsEmpty => LinesAdded == 0 && LinesRemoved == 0;
     public DiffStats Add(DiffStats o) => new(LinesAdded + o.LinesAdded, LinesRemoved + o.LinesRemoved,
         SectionsAdded + o.SectionsAdded, SectionsRemoved + o.SectionsRemoved, SectionsChanged + o.SectionsChanged);
 }

@@ -5,6 +5,7 @@ using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
 
 namespace Did.Features.Apply;
 
@@ -73,7 +74,16 @@ public sealed class ApplyDialplanModule : ICarterModule
             .WithName("ApplyDialplan")
             .WithSummary("Render the dialplan from the database and deploy it to every Asterisk node: lint, back up, write atomically, reload, verify, roll back on failure. With dry_run=true (the only mode for SUPPORT) returns the diff and changes nothing. A job that rolled back or failed answers 502 with the job.")
             .Produces<ApplyJobResponse>()
-            .Produces<ApplyPreviewResponse>(StatusCodes.Status200OK)
+            .Produces<ApplyPreviewResponse>()
+            .AddOpenApiOperationTransformer((op, ctx, _) =>
+            {
+                // 200 is the finished job, or with dry_run=true the preview: say so, so a generated client can tell them apart.
+                op.Responses!["200"].Content!["application/json"].Schema = new OpenApiSchema
+                {
+                    OneOf = [new OpenApiSchemaReference(nameof(ApplyJobResponse), ctx.Document), new OpenApiSchemaReference(nameof(ApplyPreviewResponse), ctx.Document)],
+                };
+                return Task.CompletedTask;
+            })
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
 }
