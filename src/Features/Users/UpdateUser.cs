@@ -32,7 +32,8 @@ public static class UpdateUser
         {
             RuleFor(r => r.Email).NotEmpty().Email().When(r => r.Email is not null);
             RuleFor(r => r.DisplayName).NotEmpty().PlainText(200).When(r => r.DisplayName is not null);
-            RuleFor(r => r.Extension).Extension().When(r => r.Extension is { Length: > 0 });
+            RuleFor(r => r.Extension).Matches(Rules.ExtensionOrEmptyPattern)
+                .WithMessage("'{PropertyName}' must be 2 to 8 digits, or \"\" to remove it (you sent '{PropertyValue}').");
             RuleFor(r => r.Password).MinimumLength(10).MaximumLength(128).When(r => r.Password is not null);
         }
     }

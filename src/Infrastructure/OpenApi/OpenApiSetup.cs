@@ -34,6 +34,7 @@ public static class OpenApiSetup
                 };
                 return Task.CompletedTask;
             });
+            o.AddSchemaTransformer<ValidationSchemaTransformer>();
             o.AddSchemaTransformer((schema, ctx, _) =>
             {
                 // Our enum converter is opaque to the schema generator: describe enums (and QueryEnum<T>) by their wire names.

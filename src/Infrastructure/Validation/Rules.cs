@@ -13,6 +13,8 @@ public static class Rules
 
     public const string SlugPattern = "^[a-z][a-z0-9-]{1,30}$";
     public const string ExtensionPattern = "^[0-9]{2,8}$";
+    /// <summary>In a PATCH, "" removes the extension.</summary>
+    public const string ExtensionOrEmptyPattern = "^([0-9]{2,8})?$";
 
     public static IRuleBuilderOptions<T, string?> Slug<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Matches(SlugPattern)
@@ -24,6 +26,8 @@ public static class Rules
 
     public static IRuleBuilderOptions<T, string?> Email<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MaximumLength(254)
-            .Matches(@"^[^@\s\p{C}]+@[^@\s\p{C}]+\.[^@\s\p{C}]+$")
-            .WithMessage("'{PropertyName}' must be an email address (you sent '{PropertyValue}').");
+            .Matches(@"^[^@\s]+@[^@\s]+\.[^@\s]+$") // ECMA-262 compatible: the OpenAPI document carries it to SDKs
+            .WithMessage("'{PropertyName}' must be an email address (you sent '{PropertyValue}').")
+            .Must(s => s is null || !s.Any(char.IsControl))
+            .WithMessage("'{PropertyName}' must not contain control characters.");
 }

@@ -72,4 +72,28 @@ public sealed class HealthAndOpenApiTests : ApiFixture
         var user = (await Document()).GetProperty("components").GetProperty("schemas").GetProperty("UserResponse").GetProperty("properties");
         Assert.That(user.EnumerateObject().Select(p => p.Name), Is.SupersetOf(new[] { "display_name", "tenant_id", "created_at", "updated_at" }));
     }
+
+    [Test]
+    public async Task Request_schemas_carry_the_validation_rules()
+    {
+        var schemas = (await Document()).GetProperty("components").GetProperty("schemas");
+        var slug = schemas.GetProperty("CreateTenantRequest").GetProperty("properties").GetProperty("slug");
+        Assert.That(slug.GetProperty("pattern").GetString(), Is.EqualTo("^[a-z][a-z0-9-]{1,30}$"));
+        var name = schemas.GetProperty("CreateTenantRequest").GetProperty("properties").GetProperty("name");
+        Assert.That(name.GetProperty("maxLength").GetInt32(), Is.EqualTo(200));
+        var timeout = schemas.GetProperty("CreateIvrRequest").GetProperty("properties").GetProperty("timeout_seconds");
+        Assert.That(timeout.GetProperty("minimum").GetInt32(), Is.EqualTo(1));
+        Assert.That(timeout.GetProperty("maximum").GetInt32(), Is.EqualTo(60));
+        var patchExtension = schemas.GetProperty("UpdateUserRequest").GetProperty("properties").GetProperty("extension");
+        Assert.That(System.Text.RegularExpressions.Regex.IsMatch("", patchExtension.GetProperty("pattern").GetString()!), Is.True, "\"\" clears the extension");
+    }
+
+    [Test]
+    public async Task Apply_documents_both_of_its_200_bodies()
+    {
+        var op = (await Document()).GetProperty("paths").GetProperty("/api/v1/apply").GetProperty("post");
+        var oneOf = op.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("oneOf");
+        Assert.That(oneOf.EnumerateArray().Select(s => s.GetProperty("$ref").GetString()),
+            Is.EquivalentTo(new[] { "#/components/schemas/ApplyJobResponse", "#/components/schemas/ApplyPreviewResponse" }));
+    }
 }
