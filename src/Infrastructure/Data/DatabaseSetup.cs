@@ -28,8 +28,8 @@ public static class DatabaseSetup
 
     /// <summary>Pool defaults, only where the connection string is silent (an explicit setting always wins).
     /// Npgsql's default of 100 connections lets 100 HTTP clients run 100 PostgreSQL transactions at once; on a small
-    /// server that is slower in total than a few at a time (bench/RESULTS-assign.md: on 2 cores pgbench ran the
-    /// assign/unassign SQL faster at 10 connections than at 100, whose p95 was several times higher). So the pool holds
+    /// server that is slower than a few at a time (bench/RESULTS-assign.md: on 2 cores, 100 clients got ~1.9x the
+    /// requests/s and under half the p95 with a pool of 16 than with 100 connections). So the pool holds
     /// <c>Database:MaxPoolSize</c> connections (default 4 per core, at least 16, so a request waiting on a long job's
     /// advisory lock cannot starve the pool), and the other requests queue in the pool, cheaply, in arrival order.
     /// A request holds at most one pooled connection at a time (the token check returns its own before the handler
