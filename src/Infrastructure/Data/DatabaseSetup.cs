@@ -43,5 +43,9 @@ public static class DatabaseSetup
                 config.GetValue<int?>("Database:MaxPoolSize") ?? Math.Max(16, 4 * Environment.ProcessorCount));
         if (!given.Contains("timeout"))
             csb.Timeout = config.GetValue<int?>("Database:TimeoutSeconds") ?? 30;
+        // Every handler sends the same few statements again and again: let Npgsql prepare them once per connection
+        // instead of having PostgreSQL parse and plan them on every request.
+        if (!given.Contains("maxautoprepare"))
+            csb.MaxAutoPrepare = config.GetValue<int?>("Database:MaxAutoPrepare") ?? 128;
     }
 }
