@@ -4,7 +4,8 @@
 # the Release service in its own process, against a private PostgreSQL under .data/bench-apply-pg holding it and a
 # FakeAsterisk (the tests' AMI server, real TCP on 127.0.0.1) in the bench process: per-step durations from the job,
 # wall time (target < 3 s) and the service's peak memory (VmHWM). Prints markdown tables; see bench/RESULTS-apply.md.
-# Usage: bench/apply.sh [render|apply|all]   (default all)
+# Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time.
+# Usage: bench/apply.sh [render|steps|apply|all]   (default all)
 # Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10 timed renders).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ export BENCH_OUT="$out" BENCH_ROOT="$root"
 
 if [ "$what" = all ] || [ "$what" = render ]; then
   "${bench[@]}" render
+fi
+if [ "$what" = all ] || [ "$what" = steps ]; then
+  "${bench[@]}" steps
 fi
 
 if [ "$what" = all ] || [ "$what" = apply ]; then

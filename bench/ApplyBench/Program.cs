@@ -25,6 +25,7 @@ return mode switch
 {
     "render" => RenderBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
     "apply" => await WholeApplyBench.RunAsync(shape, outDir),
+    "steps" => StepsBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
     _ => Usage(),
 };
 
@@ -129,6 +130,60 @@ internal static class Mem
     }
 
     public static string Mb(double bytes) => (bytes / (1024 * 1024)).ToString("N1", CultureInfo.InvariantCulture) + " MB";
+}
+
+/// <summary>The file-processing steps of an apply in-process on the rendered file (no database, no AMI): where the
+/// service's time goes apart from PostgreSQL and the switch.</summary>
+internal static class StepsBench
+{
+    public static int Run(Shape shape, int runs, string outDir)
+    {
+        var settings = new DialplanSettings();
+        var snapshot = shape.Snapshot();
+        var ext = Path.Combine(outDir, "steps-" + DialplanRenderer.ExtensionsFileName);
+        var queues = Path.Combine(outDir, "steps-" + DialplanRenderer.QueuesFileName);
+        var live = Path.Combine(outDir, "steps-live.conf");
+        void Render()
+        {
+            using var e = new StreamWriter(ext, false, new UTF8Encoding(false), 1 << 16);
+            using var q = new StreamWriter(queues, false, new UTF8Encoding(false), 1 << 16);
+            DialplanRenderer.Render(snapshot, settings, e, q);
+        }
+        Render();
+        // The "live" file: the same with one number re-routed (what the second apply sees).
+        File.WriteAllText(live, File.ReadAllText(ext).Replace("exten => +12000000003,1,Goto(tenant-t0003,1000,1)", "exten => +12000000003,1,Goto(tenant-t0003,1001,1)"));
+        var lintOptions = DialplanLintOptions.For(settings);
+        var steps = new (string Name, Action Run)[]
+        {
+            ("render (to file)", Render),
+            ("parse only (DialplanParser.ReadContexts)", () => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } }),
+            ("lint (DialplanLinter.Lint)", () => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions).Count > 0) throw new InvalidOperationException("lint findings"); }),
+            ("diff (ConfigDiff.Compare, one line changed)", () => ConfigDiff.Compare(() => new StreamReader(live), () => new StreamReader(ext), "x")),
+            ("diff (ConfigDiff.Compare, live file empty)", () => ConfigDiff.Compare(() => new StringReader(""), () => new StreamReader(ext), "x")),
+        };
+        Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
+        Console.WriteLine();
+        Console.WriteLine("| step | best ms | median ms | allocated (median) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, run) in steps)
+        {
+            run();
+            var times = new List<double>();
+            var allocs = new List<double>();
+            for (var i = 0; i < Math.Max(3, runs / 2); i++)
+            {
+                GC.Collect();
+                var a = GC.GetTotalAllocatedBytes(true);
+                var w = Stopwatch.StartNew();
+                run();
+                times.Add(w.Elapsed.TotalMilliseconds);
+                allocs.Add(GC.GetTotalAllocatedBytes(true) - a);
+            }
+            Console.WriteLine($"| {name} | {times.Min():N0} | {RenderBench.Median(times):N0} | {Mem.Mb(RenderBench.Median(allocs))} |");
+        }
+        Console.WriteLine();
+        return 0;
+    }
 }
 
 internal static class RenderBench
