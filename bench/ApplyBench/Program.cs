@@ -1,0 +1,436 @@
+// Benchmark of the dialplan render and of a whole apply (bench/apply.sh runs it; see bench/RESULTS-apply.md).
+//   dotnet ApplyBench.dll render           in-process DialplanRenderer.Render of the data set
+//   dotnet ApplyBench.dll apply            seed PostgreSQL (BENCH_PG), start a FakeAsterisk here and the Release service as a
+//                                          child process, POST /api/v1/apply, report the job's steps and the service's VmHWM
+// Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10),
+// BENCH_PG (Npgsql connection string of a database to fill; it is migrated and must be empty), BENCH_ROOT (repository
+// root), BENCH_OUT (output folder). Everything listens on 127.0.0.1 only.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Did.Dialplan;
+using Did.Infrastructure.Data;
+using Did.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+var mode = args.FirstOrDefault() ?? "render";
+var shape = new Shape(Env("BENCH_TENANTS", 1000), Env("BENCH_USERS", 500), Env("BENCH_NUMBERS", 100_000));
+var outDir = Directory.CreateDirectory(Environment.GetEnvironmentVariable("BENCH_OUT") ?? Path.Combine(Path.GetTempPath(), "did-bench")).FullName;
+return mode switch
+{
+    "render" => RenderBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
+    "apply" => await WholeApplyBench.RunAsync(shape, outDir),
+    "steps" => StepsBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: ApplyBench render|apply");
+    return 2;
+}
+
+static int Env(string name, int fallback) =>
+    int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+/// <summary>The data set: <see cref="Tenants"/> tenants t0000.. of <see cref="Users"/> users (extensions 1000..), one IVR
+/// "main" (1 -> first user, 2 -> the queue) and one queue "support" (first two users) each; numbers +1200nnnnnnn
+/// round-robin over tenants: i%10 == 0 IVR, 1 QUEUE, 2 EXTERNAL VoiceMail(ext), else a USER. The same in memory and in
+/// PostgreSQL.</summary>
+internal sealed record Shape(int Tenants, int Users, int Numbers)
+{
+    public override string ToString() =>
+        $"{Numbers:N0} numbers, {Tenants:N0} tenants x {Users:N0} users ({(long)Tenants * Users:N0} user extensions)";
+
+    public static string Number(int i) => "+1200" + i.ToString("D7", CultureInfo.InvariantCulture);
+
+    public DialplanSnapshot Snapshot()
+    {
+        static Guid Id(int kind, int tenant, int item) => new(kind, (short)(tenant >> 16), (short)tenant, BitConverter.GetBytes((long)item));
+        var tenants = new List<TenantSnapshot>(Tenants);
+        for (var t = 0; t < Tenants; t++)
+        {
+            var users = new UserSnapshot[Users];
+            for (var u = 0; u < Users; u++)
+                users[u] = new UserSnapshot(Id(1, t, u), $"u{u}@t{t}.test", (1000 + u).ToString(CultureInfo.InvariantCulture));
+            var ivr = new IvrSnapshot(Id(2, t, 0), "main", "custom/welcome", 5,
+                new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, Id(1, t, 0)), ["2"] = new(DestinationType.Queue, Id(3, t, 0)) },
+                new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null));
+            var queue = new QueueSnapshot(Id(3, t, 0), "support", QueueStrategy.Rrmemory, 15, [Id(1, t, 0), Id(1, t, Math.Min(1, Users - 1))]);
+            tenants.Add(new TenantSnapshot(Id(0, t, 0), $"t{t:D4}", users, [ivr], [queue]));
+        }
+        var numbers = new RoutedNumber[Numbers];
+        for (var i = 0; i < Numbers; i++)
+        {
+            var t = i % Tenants;
+            var u = i / Tenants % Users;
+            numbers[i] = (i % 10) switch
+            {
+                0 => new RoutedNumber(Number(i), Id(0, t, 0), AssignmentType.Ivr, Id(2, t, 0), null),
+                1 => new RoutedNumber(Number(i), Id(0, t, 0), AssignmentType.Queue, Id(3, t, 0), null),
+                2 => new RoutedNumber(Number(i), Id(0, t, 0), AssignmentType.External, null, $"VoiceMail({1000 + u})"),
+                _ => new RoutedNumber(Number(i), Id(0, t, 0), AssignmentType.User, Id(1, t, u), null),
+            };
+        }
+        return new DialplanSnapshot(tenants, numbers);
+    }
+
+    /// <summary>Set-based SQL that stores the same data set (ids differ; the renderer sorts everything by name).</summary>
+    public string SeedSql(string passwordHash) => $"""
+        SET synchronous_commit = off;
+        INSERT INTO tenants (id, name, slug)
+        SELECT md5('t' || t)::uuid, 'Tenant ' || t, 't' || lpad(t::text, 4, '0') FROM generate_series(0, {Tenants - 1}) t;
+        INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
+        SELECT md5('u' || t || '-' || u)::uuid, 'u' || u || '@t' || t || '.test', 'User ' || u, '{passwordHash}', 'USER',
+               md5('t' || t)::uuid, (1000 + u)::text, md5('s' || t || '-' || u)::uuid
+        FROM generate_series(0, {Tenants - 1}) t, generate_series(0, {Users - 1}) u;
+        INSERT INTO ivrs (id, tenant_id, name, greeting, timeout_seconds)
+        SELECT md5('i' || t)::uuid, md5('t' || t)::uuid, 'main', 'custom/welcome', 5 FROM generate_series(0, {Tenants - 1}) t;
+        INSERT INTO queues (id, tenant_id, name, strategy, timeout_seconds)
+        SELECT md5('q' || t)::uuid, md5('t' || t)::uuid, 'support', 'RRMEMORY', 15 FROM generate_series(0, {Tenants - 1}) t;
+        INSERT INTO queue_members (queue_id, tenant_id, user_id, position)
+        SELECT md5('q' || t)::uuid, md5('t' || t)::uuid, md5('u' || t || '-' || p)::uuid, p
+        FROM generate_series(0, {Tenants - 1}) t, generate_series(0, {Math.Min(1, Users - 1)}) p;
+        INSERT INTO ivr_destinations (ivr_id, tenant_id, key, dest_type, dest_user_id, dest_queue_id)
+        SELECT md5('i' || t)::uuid, md5('t' || t)::uuid, '1', 'USER', md5('u' || t || '-0')::uuid, NULL FROM generate_series(0, {Tenants - 1}) t
+        UNION ALL
+        SELECT md5('i' || t)::uuid, md5('t' || t)::uuid, '2', 'QUEUE', NULL, md5('q' || t)::uuid FROM generate_series(0, {Tenants - 1}) t;
+        INSERT INTO phone_numbers (id, number, status, tenant_id, provider)
+        SELECT md5('n' || i)::uuid, '+1200' || lpad(i::text, 7, '0'), 'ASSIGNED', md5('t' || (i % {Tenants}))::uuid, 'bench'
+        FROM generate_series(0, {Numbers - 1}) i ORDER BY 2;
+        INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value)
+        SELECT md5('a' || i)::uuid, md5('n' || i)::uuid, md5('t' || (i % {Tenants}))::uuid,
+               CASE i % 10 WHEN 0 THEN 'IVR' WHEN 1 THEN 'QUEUE' WHEN 2 THEN 'EXTERNAL' ELSE 'USER' END,
+               CASE i % 10 WHEN 0 THEN md5('i' || (i % {Tenants}))::uuid WHEN 1 THEN md5('q' || (i % {Tenants}))::uuid WHEN 2 THEN NULL
+                           ELSE md5('u' || (i % {Tenants}) || '-' || (i / {Tenants} % {Users}))::uuid END,
+               CASE WHEN i % 10 = 2 THEN 'VoiceMail(' || (1000 + i / {Tenants} % {Users}) || ')' END
+        FROM generate_series(0, {Numbers - 1}) i;
+        """;
+}
+
+internal static class Mem
+{
+    /// <summary>VmHWM (peak resident set) of a process in MB, from /proc; -1 when unreadable.</summary>
+    public static double PeakMb(int pid) => Read(pid, "VmHWM:");
+    public static double RssMb(int pid) => Read(pid, "VmRSS:");
+
+    private static double Read(int pid, string key)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+            return line is null ? -1 : long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException) { return -1; }
+    }
+
+    public static string Mb(double bytes) => (bytes / (1024 * 1024)).ToString("N1", CultureInfo.InvariantCulture) + " MB";
+}
+
+/// <summary>The file-processing steps of an apply in-process on the rendered file (no database, no AMI): where the
+/// service's time goes apart from PostgreSQL and the switch.</summary>
+internal static class StepsBench
+{
+    public static int Run(Shape shape, int runs, string outDir)
+    {
+        var settings = new DialplanSettings();
+        var snapshot = shape.Snapshot();
+        var ext = Path.Combine(outDir, "steps-" + DialplanRenderer.ExtensionsFileName);
+        var queues = Path.Combine(outDir, "steps-" + DialplanRenderer.QueuesFileName);
+        var live = Path.Combine(outDir, "steps-live.conf");
+        void Render()
+        {
+            using var e = new StreamWriter(ext, false, new UTF8Encoding(false), 1 << 16);
+            using var q = new StreamWriter(queues, false, new UTF8Encoding(false), 1 << 16);
+            DialplanRenderer.Render(snapshot, settings, e, q);
+        }
+        Render();
+        // The "live" file: the same with one number re-routed (what the second apply sees).
+        File.WriteAllText(live, File.ReadAllText(ext).Replace("exten => +12000000003,1,Goto(tenant-t0003,1000,1)", "exten => +12000000003,1,Goto(tenant-t0003,1001,1)"));
+        var lintOptions = DialplanLintOptions.For(settings);
+        var steps = new (string Name, Action Run)[]
+        {
+            ("render (to file)", Render),
+            ("parse only (DialplanParser.ReadContexts)", () => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } }),
+            ("lint (DialplanLinter.Lint)", () => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions).Count > 0) throw new InvalidOperationException("lint findings"); }),
+            ("diff (ConfigDiff.Compare, one line changed)", () => ConfigDiff.Compare(() => new StreamReader(live), () => new StreamReader(ext), "x")),
+            ("diff (ConfigDiff.Compare, live file empty)", () => ConfigDiff.Compare(() => new StringReader(""), () => new StreamReader(ext), "x")),
+        };
+        Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
+        Console.WriteLine();
+        Console.WriteLine("| step | best ms | median ms | allocated (median) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, run) in steps)
+        {
+            run();
+            var times = new List<double>();
+            var allocs = new List<double>();
+            for (var i = 0; i < Math.Max(3, runs / 2); i++)
+            {
+                GC.Collect();
+                var a = GC.GetTotalAllocatedBytes(true);
+                var w = Stopwatch.StartNew();
+                run();
+                times.Add(w.Elapsed.TotalMilliseconds);
+                allocs.Add(GC.GetTotalAllocatedBytes(true) - a);
+            }
+            Console.WriteLine($"| {name} | {times.Min():N0} | {RenderBench.Median(times):N0} | {Mem.Mb(RenderBench.Median(allocs))} |");
+        }
+        Console.WriteLine();
+        return 0;
+    }
+}
+
+internal static class RenderBench
+{
+    public static int Run(Shape shape, int runs, string outDir)
+    {
+        var settings = new DialplanSettings();
+        var before = GC.GetTotalMemory(true);
+        var build = Stopwatch.StartNew();
+        var snapshot = shape.Snapshot();
+        build.Stop();
+        var snapshotBytes = GC.GetTotalMemory(true) - before;
+
+        // Into a StreamWriter over Stream.Null: the same UTF-8 encoding work as a file, without the disk.
+        RenderResult? result = null;
+        RenderResult Once(Stream ext, Stream queues)
+        {
+            using var e = new StreamWriter(ext, new UTF8Encoding(false), 1 << 16);
+            using var q = new StreamWriter(queues, new UTF8Encoding(false), 1 << 16);
+            var r = DialplanRenderer.Render(snapshot, settings, e, q);
+            e.Flush();
+            q.Flush();
+            return r;
+        }
+        for (var i = 0; i < 3; i++) result = Once(Stream.Null, Stream.Null); // warm-up: JIT, tiering
+        var times = new List<double>();
+        var allocs = new List<long>();
+        var gen2 = GC.CollectionCount(2);
+        for (var i = 0; i < runs; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var a = GC.GetTotalAllocatedBytes(true);
+            var w = Stopwatch.StartNew();
+            result = Once(Stream.Null, Stream.Null);
+            times.Add(w.Elapsed.TotalMilliseconds);
+            allocs.Add(GC.GetTotalAllocatedBytes(true) - a);
+        }
+        gen2 = GC.CollectionCount(2) - gen2 - runs; // minus the explicit collections
+
+        // Into real files, as ApplyRunner.RenderAsync does (64 KiB buffered StreamWriter, no fsync).
+        var extPath = Path.Combine(outDir, "render-" + DialplanRenderer.ExtensionsFileName);
+        var queuesPath = Path.Combine(outDir, "render-" + DialplanRenderer.QueuesFileName);
+        var fileTimes = new List<double>();
+        for (var i = 0; i < Math.Max(3, runs / 2); i++)
+        {
+            GC.Collect();
+            var w = Stopwatch.StartNew();
+            using (var e = new FileStream(extPath, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            using (var q = new FileStream(queuesPath, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+                Once(e, q);
+            fileTimes.Add(w.Elapsed.TotalMilliseconds);
+        }
+        var extBytes = new FileInfo(extPath).Length;
+        var queuesBytes = new FileInfo(queuesPath).Length;
+        var lines = File.ReadLines(extPath).LongCount();
+        var peak = Mem.PeakMb(Environment.ProcessId);
+
+        var r = result!;
+        Console.WriteLine($"## Render: {shape}");
+        Console.WriteLine();
+        Console.WriteLine($"{r.NumbersRouted:N0} numbers routed, {r.Users:N0} user extensions, {r.Ivrs:N0} IVRs, {r.Queues:N0} queues, " +
+                          $"{r.Shards} shards, {r.Contexts:N0} contexts; {runs} timed runs after 3 warm-up runs; snapshot built in " +
+                          $"{build.Elapsed.TotalMilliseconds:N0} ms, {Mem.Mb(snapshotBytes)} managed.");
+        Console.WriteLine();
+        Console.WriteLine("| render | best | median | target |");
+        Console.WriteLine("|---|---:|---:|---|");
+        Console.WriteLine($"| DialplanRenderer.Render -> StreamWriter(Stream.Null) | {times.Min():N0} ms | {Median(times):N0} ms | < 250 ms: {(Median(times) < 250 ? "met" : "NOT met")} |");
+        Console.WriteLine($"| DialplanRenderer.Render -> files (64 KiB StreamWriter) | {fileTimes.Min():N0} ms | {Median(fileTimes):N0} ms | < 250 ms: {(Median(fileTimes) < 250 ? "met" : "NOT met")} |");
+        Console.WriteLine();
+        Console.WriteLine("| output and memory | value |");
+        Console.WriteLine("|---|---:|");
+        Console.WriteLine($"| extensions_custom.conf | {Mem.Mb(extBytes)} ({extBytes:N0} bytes, {lines:N0} lines) |");
+        Console.WriteLine($"| queues_custom.conf | {Mem.Mb(queuesBytes)} |");
+        Console.WriteLine($"| allocated per render (median, GC.GetTotalAllocatedBytes) | {Mem.Mb(Median(allocs.Select(x => (double)x).ToList()) )} |");
+        Console.WriteLine($"| gen2 collections during the timed runs (besides the forced ones) | {gen2} |");
+        Console.WriteLine($"| process peak RSS (VmHWM: runtime + snapshot + renders) | {peak:N0} MB |");
+        Console.WriteLine();
+        return 0;
+    }
+
+    public static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+}
+
+internal static class WholeApplyBench
+{
+    private const string AdminEmail = "bench@did.local";
+    private const string AdminPassword = "bench-password-123";
+
+    public static async Task<int> RunAsync(Shape shape, string outDir)
+    {
+        var pg = Environment.GetEnvironmentVariable("BENCH_PG") ?? throw new InvalidOperationException("BENCH_PG is not set");
+        var root = Environment.GetEnvironmentVariable("BENCH_ROOT") ?? Directory.GetCurrentDirectory();
+        var dll = Path.Combine(root, "src/bin/Release/net10.0/Did.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("Build the service in Release first", dll);
+
+        // 1. Schema and data.
+        var seed = Stopwatch.StartNew();
+        await SchemaMigrator.MigrateAsync(pg, NullLogger.Instance);
+        await using (var conn = new NpgsqlConnection(pg))
+        {
+            await conn.OpenAsync();
+            await using (var cmd = new NpgsqlCommand(shape.SeedSql(BCrypt.Net.BCrypt.HashPassword("not-a-login", 4)), conn) { CommandTimeout = 600 })
+                await cmd.ExecuteNonQueryAsync();
+            await using (var cmd = new NpgsqlCommand("VACUUM ANALYZE", conn) { CommandTimeout = 600 })
+                await cmd.ExecuteNonQueryAsync();
+        }
+        Console.Error.WriteLine($"seeded PostgreSQL with {shape} in {seed.Elapsed.TotalSeconds:N1} s");
+
+        // 2. The switch: a FakeAsterisk in this process, its config folder empty (the first apply deploys everything).
+        var node = Path.Combine(outDir, "apply-node");
+        if (Directory.Exists(node)) Directory.Delete(node, recursive: true);
+        Directory.CreateDirectory(node);
+        await using var ast = await FakeAsterisk.StartAsync(node);
+
+        // 3. The service, Release, as its own process.
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var env = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = pg,
+            ["DID_JWT_KEY"] = "bench-signing-key-that-is-long-enough-0123456789",
+            ["DID_ADMIN_EMAIL"] = AdminEmail,
+            ["DID_ADMIN_PASSWORD"] = AdminPassword,
+            ["ASPNETCORE_URLS"] = baseUrl,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Asterisk__ConfigDir"] = node,
+            ["Asterisk__BackupDir"] = Path.Combine(node, "backup"),
+            ["Asterisk__Ami__Host"] = ast.Host,
+            ["Asterisk__Ami__Port"] = ast.Port.ToString(CultureInfo.InvariantCulture),
+            ["Asterisk__Ami__Username"] = ast.Options.Username,
+            ["Asterisk__Ami__Secret"] = ast.Options.Secret,
+            ["Apply__WorkDir"] = Path.Combine(outDir, "apply-work"),
+        };
+        var psi = new ProcessStartInfo("bash", ["-c", $"exec dotnet '{dll}' >'{Path.Combine(outDir, "apply-service.log")}' 2>&1"]) { UseShellExecute = false };
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var service = Process.Start(psi)!;
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(5) };
+            var ready = false;
+            for (var i = 0; i < 300 && !ready && !service.HasExited; i++)
+            {
+                try { ready = (await http.GetAsync("/health/ready")).IsSuccessStatusCode; }
+                catch (HttpRequestException) { }
+                if (!ready) await Task.Delay(200);
+            }
+            if (!ready) throw new InvalidOperationException($"The service did not become ready; see {outDir}/apply-service.log");
+            var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { email = AdminEmail, password = AdminPassword });
+            login.EnsureSuccessStatusCode();
+            var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var idle = (Rss: Mem.RssMb(service.Id), Peak: Mem.PeakMb(service.Id));
+
+            // 4. The applies: a first one onto the empty switch, then one number re-routed (the switch already holds the
+            // full dialplan: diff, backup and verify all work on full files), then one with nothing changed.
+            var runs = new List<(string Name, ApplyRun Run)>();
+            runs.Add(("first apply (empty switch: everything new)", await ApplyAsync(http, service.Id)));
+            await using (var conn = new NpgsqlConnection(pg))
+            {
+                await conn.OpenAsync();
+                // Number 3 goes from its user to the tenant's next user: one line in one shard changes.
+                await using var cmd = new NpgsqlCommand($"""
+                    UPDATE did_assignments SET assigned_id = md5('u' || 3 || '-' || {Math.Min(1, shape.Users - 1)})::uuid, updated_at = now()
+                    WHERE id = md5('a3')::uuid
+                    """, conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            runs.Add(("second apply (one number re-routed)", await ApplyAsync(http, service.Id)));
+            runs.Add(("third apply (nothing changed)", await ApplyAsync(http, service.Id)));
+
+            var live = ast.Dialplan;
+            var routes = live.Contexts.Values.Where(c => c.Name.StartsWith("did-", StringComparison.Ordinal))
+                .Sum(c => c.Extensions.Count(e => !e.IsPattern));
+            Print(shape, runs, idle, Mem.PeakMb(service.Id), live.Contexts.Count, routes, ast);
+            return runs.All(r => r.Run.Status is "SUCCEEDED" or "NO_CHANGES") ? 0 : 1;
+        }
+        finally
+        {
+            if (!service.HasExited)
+            {
+                service.Kill();
+                await service.WaitForExitAsync();
+            }
+        }
+    }
+
+    private sealed record ApplyRun(string Status, double WallMs, List<(string Name, string Status, long Ms, string Output)> Steps,
+        double PeakMb, double RssMb, string? Error);
+
+    private static async Task<ApplyRun> ApplyAsync(HttpClient http, int pid)
+    {
+        var w = Stopwatch.StartNew();
+        var response = await http.PostAsync("/api/v1/apply", null);
+        var text = await response.Content.ReadAsStringAsync();
+        var wall = w.Elapsed.TotalMilliseconds;
+        var body = JsonDocument.Parse(text).RootElement;
+        var job = body.TryGetProperty("job", out var j) ? j : body;
+        if (!job.TryGetProperty("steps", out var steps))
+            throw new InvalidOperationException($"apply answered {(int)response.StatusCode}: {text[..Math.Min(600, text.Length)]}");
+        var list = steps.EnumerateArray().Select(s => (s.GetProperty("name").GetString()!, s.GetProperty("status").GetString()!,
+            s.GetProperty("duration_ms").GetInt64(), s.GetProperty("output").GetString() ?? "")).ToList();
+        var error = job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        Console.Error.WriteLine($"apply: {(int)response.StatusCode} {job.GetProperty("status").GetString()} in {wall:N0} ms{(error is null ? "" : ": " + error)}");
+        return new ApplyRun(job.GetProperty("status").GetString()!, wall, list, Mem.PeakMb(pid), Mem.RssMb(pid), error);
+    }
+
+    private static void Print(Shape shape, List<(string Name, ApplyRun Run)> runs, (double Rss, double Peak) idle, double peak,
+        int liveContexts, int liveRoutes, FakeAsterisk ast)
+    {
+        Console.WriteLine($"## Whole apply: {shape}");
+        Console.WriteLine();
+        Console.WriteLine("POST /api/v1/apply on the Release service (own process) against a real PostgreSQL holding the data set and a");
+        Console.WriteLine("FakeAsterisk (real AMI over TCP on 127.0.0.1, in the bench process). Step times are the job's duration_ms.");
+        Console.WriteLine();
+        var names = runs.SelectMany(r => r.Run.Steps.Select(s => s.Name)).Distinct().ToList();
+        Console.WriteLine("| step (ms) | " + string.Join(" | ", runs.Select(r => r.Name)) + " |");
+        Console.WriteLine("|---|" + string.Concat(runs.Select(_ => "---:|")));
+        foreach (var n in names)
+            Console.WriteLine($"| {n} | " + string.Join(" | ", runs.Select(r => r.Run.Steps.FirstOrDefault(s => s.Name == n) is { Name: not null } s
+                ? (s.Status == "OK" ? s.Ms.ToString("N0", CultureInfo.InvariantCulture) : $"{s.Ms:N0} {s.Status}") : "-")) + " |");
+        Console.WriteLine("| sum of steps | " + string.Join(" | ", runs.Select(r => r.Run.Steps.Sum(s => s.Ms).ToString("N0", CultureInfo.InvariantCulture))) + " |");
+        Console.WriteLine("| **total wall time of the request** (target < 3,000) | " + string.Join(" | ", runs.Select(r =>
+            $"**{r.Run.WallMs:N0}** {(r.Run.WallMs < 3000 ? "met" : "NOT met")}")) + " |");
+        Console.WriteLine("| job status | " + string.Join(" | ", runs.Select(r => r.Run.Status)) + " |");
+        Console.WriteLine("| service VmHWM after the request (MB) | " + string.Join(" | ", runs.Select(r => r.Run.PeakMb.ToString("N0", CultureInfo.InvariantCulture))) + " |");
+        Console.WriteLine("| service VmRSS after the request (MB) | " + string.Join(" | ", runs.Select(r => r.Run.RssMb.ToString("N0", CultureInfo.InvariantCulture))) + " |");
+        Console.WriteLine();
+        Console.WriteLine($"Service memory: {idle.Rss:N0} MB resident when idle after start-up (VmHWM {idle.Peak:N0} MB); peak over the whole run " +
+                          $"(VmHWM) {peak:N0} MB. The fake switch holds {liveContexts:N0} contexts with {liveRoutes:N0} numbers in did-* contexts; " +
+                          $"it received {ast.CountActions("ShowDialPlan"):N0} ShowDialPlan and {ast.DialplanReloads} dialplan reloads.");
+        foreach (var (name, run) in runs)
+            foreach (var s in run.Steps.Where(s => s.Name.StartsWith("verify", StringComparison.Ordinal) || s.Name == "render"))
+                Console.WriteLine($"- {name}, {s.Name}: {s.Output}");
+        Console.WriteLine();
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

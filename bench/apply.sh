@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Dialplan benchmark (not a test): (1) DialplanRenderer.Render of 100,000 numbers across 1,000 tenants of 500 users,
+# in-process, best/median after warm-up (target < 250 ms); (2) whole applies (POST /api/v1/apply) of that data set by
+# the Release service in its own process, against a private PostgreSQL under .data/bench-apply-pg holding it and a
+# FakeAsterisk (the tests' AMI server, real TCP on 127.0.0.1) in the bench process: per-step durations from the job,
+# wall time (target < 3 s) and the service's peak memory (VmHWM). Prints markdown tables; see bench/RESULTS-apply.md.
+# Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time.
+# Usage: bench/apply.sh [render|steps|apply|all]   (default all)
+# Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10 timed renders).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+root="$PWD"
+out="$root/bench/out"
+mkdir -p "$out" .data
+chmod 755 .data
+
+echo "building (Release)..." >&2
+dotnet build bench/ApplyBench/ApplyBench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+bench=(dotnet bench/ApplyBench/bin/Release/net10.0/ApplyBench.dll)
+export BENCH_OUT="$out" BENCH_ROOT="$root"
+
+if [ "$what" = all ] || [ "$what" = render ]; then
+  "${bench[@]}" render
+fi
+if [ "$what" = all ] || [ "$what" = steps ]; then
+  "${bench[@]}" steps
+fi
+
+if [ "$what" = all ] || [ "$what" = apply ]; then
+  source scripts/pg.sh
+  pg_provision .data/bench-apply-pg
+  trap 'pg_stop "$root/.data/bench-apply-pg"' EXIT
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA -d postgres \
+    -c 'DROP DATABASE IF EXISTS did_bench_apply WITH (FORCE)' -c 'CREATE DATABASE did_bench_apply'
+  export BENCH_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=did_bench_apply"
+  # The bench process starts the service (src/bin/Release/net10.0/Did.dll, built above as a reference) and stops it.
+  "${bench[@]}" apply
+fi
