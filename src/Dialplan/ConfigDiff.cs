@@ -82,7 +82,8 @@ public static class ConfigDiff
                 start = lineNo;
                 count = 0;
             }
-            hash.AppendData(Encoding.UTF8.GetBytes(line));
+            // The UTF-16 bytes of the line: only equality matters, and this allocates nothing per line.
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(line.AsSpan()));
             hash.AppendData("\n"u8);
             count++;
         }

@@ -106,25 +106,43 @@ public sealed class ApplyRunner(
                 var r = await RenderAsync(snapshot, extPath, queuesPath);
                 return (r, $"{r.Contexts} contexts, {r.Shards} shards, {r.NumbersRouted} numbers; sha256 {r.ExtensionsSha256}.");
             });
-            var findings = await Step(steps, "lint", () =>
+            // Lint and diff only read the rendered files: run them side by side. Nothing is touched until both are done.
+            var lintStep = Task.Run(() => Step(steps, "lint", () =>
             {
                 using var reader = new StreamReader(extPath, Utf8);
                 var f = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings));
                 if (f.Count > 0) throw new ApplyStepException($"The rendered dialplan fails {f.Count} check(s): " + string.Join(" ", f.Take(5).Select(x => $"line {x.LineNumber}: {x.Message}")));
                 return Task.FromResult((f, "No findings."));
-            });
-
-            var changed = new List<(AsteriskNode Node, bool Queues)>();
-            foreach (var node in nodes.All)
+            }));
+            var diffSteps = new List<ApplyStep>();
+            var diffs = Task.Run(async () =>
             {
-                var (extSame, queuesSame, nodeStats) = await Step(steps, $"diff:{node.Name}", async () =>
+                var result = new List<(AsteriskNode Node, bool ExtSame, bool QueuesSame, DiffStats Stats)>();
+                foreach (var node in nodes.All)
                 {
-                    var e = await NodeDeployer.SameBytesAsync(node.ExtensionsPath, extPath, ct);
-                    var q = await NodeDeployer.SameBytesAsync(node.QueuesPath, queuesPath, ct);
-                    var d = Diff(node.ExtensionsPath, extPath, DialplanRenderer.ExtensionsFileName, null)
-                        .Stats.Add(Diff(node.QueuesPath, queuesPath, DialplanRenderer.QueuesFileName, null).Stats);
-                    return ((e, q, d), e && q ? "Live files are identical." : $"+{d.LinesAdded} -{d.LinesRemoved} lines in {d.SectionsChanged + d.SectionsAdded + d.SectionsRemoved} sections.");
-                });
+                    var (extSame, queuesSame, nodeStats) = await Step(diffSteps, $"diff:{node.Name}", async () =>
+                    {
+                        var e = await NodeDeployer.SameBytesAsync(node.ExtensionsPath, extPath, ct);
+                        var q = await NodeDeployer.SameBytesAsync(node.QueuesPath, queuesPath, ct);
+                        var d = (e ? DiffStats.None : Diff(node.ExtensionsPath, extPath, DialplanRenderer.ExtensionsFileName, null).Stats)
+                            .Add(q ? DiffStats.None : Diff(node.QueuesPath, queuesPath, DialplanRenderer.QueuesFileName, null).Stats);
+                        return ((e, q, d), e && q ? "Live files are identical." : $"+{d.LinesAdded} -{d.LinesRemoved} lines in {d.SectionsChanged + d.SectionsAdded + d.SectionsRemoved} sections.");
+                    });
+                    result.Add((node, extSame, queuesSame, nodeStats));
+                }
+                return result;
+            });
+            try
+            {
+                await Task.WhenAll(lintStep, diffs);
+            }
+            finally
+            {
+                lock (steps) steps.AddRange(diffSteps);
+            }
+            var changed = new List<(AsteriskNode Node, bool Queues)>();
+            foreach (var (node, extSame, queuesSame, nodeStats) in diffs.Result)
+            {
                 if (node == nodes.All[0]) stats = nodeStats;
                 if (!extSame || !queuesSame) changed.Add((node, !queuesSame));
             }
@@ -261,12 +279,12 @@ public sealed class ApplyRunner(
         try
         {
             var (value, output) = await run();
-            steps.Add(new ApplyStep(name, ApplyStepStatus.Ok, watch.ElapsedMilliseconds, output));
+            lock (steps) steps.Add(new ApplyStep(name, ApplyStepStatus.Ok, watch.ElapsedMilliseconds, output));
             return value;
         }
         catch (Exception e)
         {
-            steps.Add(new ApplyStep(name, ApplyStepStatus.Failed, watch.ElapsedMilliseconds, Describe(e)));
+            lock (steps) steps.Add(new ApplyStep(name, ApplyStepStatus.Failed, watch.ElapsedMilliseconds, Describe(e)));
             throw;
         }
     }
