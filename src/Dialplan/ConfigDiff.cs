@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using DiffPlex;
 using DiffPlex.Chunkers;
@@ -19,23 +18,24 @@ public sealed record DiffStats(int LinesAdded, int LinesRemoved, int SectionsAdd
 public delegate bool DiffLineFilter(string section, string line);
 
 /// <summary>Diffs two config files section by section ([name] blocks). Each file is read as a stream twice: once to
-/// digest every section, once to collect only the sections whose digest differs, which are then diffed line by line.
+/// digest every section (raw bytes, XxHash128: this only decides what to show, deployment compares the bytes), once to
+/// collect only the sections whose digest differs, which are then diffed line by line.
 /// A 35 MB file with one changed tenant costs two sequential reads and a diff of one small section.</summary>
 public static class ConfigDiff
 {
     private const string Preamble = "";
     private const int Context = 3;
 
-    private sealed record Section(string Name, int StartLine, int LineCount, byte[] Hash);
+    private sealed record Section(string Name, int StartLine, int LineCount, UInt128 Hash);
 
     public sealed record Result(DiffStats Stats, string UnifiedDiff, bool Truncated);
 
-    public static Result Compare(Func<TextReader> live, Func<TextReader> rendered, string fileName,
+    public static Result Compare(Func<Stream> live, Func<Stream> rendered, string fileName,
         DiffLineFilter? filter = null, int maxDiffLines = 20_000)
     {
         var before = Digest(live());
         var after = Digest(rendered());
-        var changed = after.Keys.Where(k => !before.TryGetValue(k, out var b) || !b.Hash.AsSpan().SequenceEqual(after[k].Hash))
+        var changed = after.Keys.Where(k => !before.TryGetValue(k, out var b) || b.Hash != after[k].Hash)
             .Concat(before.Keys.Where(k => !after.ContainsKey(k)))
             .Where(k => k != Preamble) // the header comment changes with any change (it carries the hash)
             .ToHashSet(StringComparer.Ordinal);
@@ -58,23 +58,57 @@ public static class ConfigDiff
         return new Result(stats, diff.ToString(), diff.Truncated);
     }
 
-    private static Dictionary<string, Section> Digest(TextReader reader)
+    /// <summary>Calls <paramref name="onLine"/> for every line of the stream as raw bytes (no decoding, no strings):
+    /// most of a big file is only hashed, so it never needs to become text.</summary>
+    private static void ForEachLine(Stream stream, LineAction onLine)
     {
-        using var _ = reader;
+        using var _ = stream;
+        var buffer = new byte[1 << 20];
+        var filled = 0;
+        var lineNo = 0;
+        while (true)
+        {
+            var read = stream.Read(buffer, filled, buffer.Length - filled);
+            filled += read;
+            var span = buffer.AsSpan(0, filled);
+            var start = 0;
+            int nl;
+            while ((nl = span[start..].IndexOf((byte)'\n')) >= 0)
+            {
+                onLine(++lineNo, TrimCr(span.Slice(start, nl)));
+                start += nl + 1;
+            }
+            if (read == 0)
+            {
+                if (start < filled) onLine(++lineNo, TrimCr(span[start..]));
+                return;
+            }
+            // Keep the unfinished line; grow the buffer when one line is larger than all of it.
+            var rest = filled - start;
+            if (start == 0 && rest == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            else buffer.AsSpan(start, rest).CopyTo(buffer);
+            filled = rest;
+        }
+    }
+
+    private delegate void LineAction(int lineNo, ReadOnlySpan<byte> line);
+
+    private static ReadOnlySpan<byte> TrimCr(ReadOnlySpan<byte> line) => line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
+
+    private static Dictionary<string, Section> Digest(Stream stream)
+    {
         var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
         var name = Preamble;
         var start = 1;
         var count = 0;
-        var lineNo = 0;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new System.IO.Hashing.XxHash128();
         void Close()
         {
-            if (name != Preamble || count > 0) sections[name] = new Section(name, start, count, hash.GetHashAndReset());
-            else hash.GetHashAndReset();
+            if (name != Preamble || count > 0) sections[name] = new Section(name, start, count, hash.GetCurrentHashAsUInt128());
+            hash.Reset();
         }
-        while (reader.ReadLine() is { } line)
+        ForEachLine(stream, (lineNo, line) =>
         {
-            lineNo++;
             if (SectionName(line) is { } next)
             {
                 Close();
@@ -82,35 +116,34 @@ public static class ConfigDiff
                 start = lineNo;
                 count = 0;
             }
-            // The UTF-16 bytes of the line: only equality matters, and this allocates nothing per line.
-            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(line.AsSpan()));
-            hash.AppendData("\n"u8);
+            hash.Append(line);
+            hash.Append("\n"u8);
             count++;
-        }
+        });
         Close();
         return sections;
     }
 
-    private static Dictionary<string, List<string>> Collect(TextReader reader, IReadOnlySet<string> wanted)
+    private static Dictionary<string, List<string>> Collect(Stream stream, IReadOnlySet<string> wanted)
     {
-        using var _ = reader;
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         List<string>? current = null;
-        while (reader.ReadLine() is { } line)
+        ForEachLine(stream, (_, line) =>
         {
             if (SectionName(line) is { } next)
                 current = wanted.Contains(next) ? result[next] = [] : null;
-            current?.Add(line);
-        }
+            current?.Add(Encoding.UTF8.GetString(line));
+        });
         return result;
     }
 
-    private static string? SectionName(string line)
+    private static string? SectionName(ReadOnlySpan<byte> line)
     {
         if (line.Length < 2 || line[0] != '[') return null;
-        var end = line.IndexOf(']');
-        return end > 1 ? line[1..end] : null;
+        var end = line.IndexOf((byte)']');
+        return end > 1 ? Encoding.UTF8.GetString(line[1..end]) : null;
     }
+
 
     private sealed class DiffWriter(string fileName, int maxLines)
     {

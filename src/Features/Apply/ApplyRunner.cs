@@ -270,8 +270,8 @@ public sealed class ApplyRunner(
 
     public static ConfigDiff.Result Diff(string live, string rendered, string name, DiffLineFilter? filter) =>
         ConfigDiff.Compare(
-            () => File.Exists(live) ? new StreamReader(live, Utf8) : new StringReader(""),
-            () => new StreamReader(rendered, Utf8), name, filter);
+            () => File.Exists(live) ? File.OpenRead(live) : Stream.Null,
+            () => File.OpenRead(rendered), name, filter);
 
     private static async Task<T> Step<T>(List<ApplyStep> steps, string name, Func<Task<(T Value, string Output)>> run)
     {
