@@ -158,8 +158,8 @@ internal static class StepsBench
             ("render (to file)", Render),
             ("parse only (DialplanParser.ReadContexts)", () => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } }),
             ("lint (DialplanLinter.Lint)", () => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions).Count > 0) throw new InvalidOperationException("lint findings"); }),
-            ("diff (ConfigDiff.Compare, one line changed)", () => ConfigDiff.Compare(() => new StreamReader(live), () => new StreamReader(ext), "x")),
-            ("diff (ConfigDiff.Compare, live file empty)", () => ConfigDiff.Compare(() => new StringReader(""), () => new StreamReader(ext), "x")),
+            ("diff (ConfigDiff.Compare, one line changed)", () => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x")),
+            ("diff (ConfigDiff.Compare, live file empty)", () => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x")),
         };
         Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
         Console.WriteLine();
