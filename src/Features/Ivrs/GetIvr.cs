@@ -1,6 +1,6 @@
 using Carter;
 using Did.Infrastructure.Auth;
-using Did.Infrastructure.Errors;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.OpenApi;
 using Mediator;
 using Npgsql;
@@ -13,13 +13,8 @@ public static class GetIvr
 {
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<GetIvrQuery, IvrResponse>
     {
-        public async ValueTask<IvrResponse> Handle(GetIvrQuery q, CancellationToken ct)
-        {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var found = await IvrStore.ReadAsync(conn, null, "WHERE id = @id AND (@scope::uuid IS NULL OR tenant_id = @scope)",
-                new { id = q.Id, scope = ctx.TenantScope }, ct);
-            return found.Count == 1 ? found[0] : throw Problem.NotFound("IVR", q.Id);
-        }
+        public async ValueTask<IvrResponse> Handle(GetIvrQuery q, CancellationToken ct) =>
+            await TenantOwned.GetAsync<IvrStore, IvrResponse>(db, ctx, q.Id, ct);
     }
 }
 

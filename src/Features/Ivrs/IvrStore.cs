@@ -1,5 +1,6 @@
 using Dapper;
 using Did.Dialplan;
+using Did.Infrastructure.Audit;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
 using Npgsql;
@@ -8,8 +9,14 @@ namespace Did.Features.Ivrs;
 
 /// <summary>Reads IVRs with their keys in two queries whatever the page size, and replaces an IVR's keys.
 /// Keys 't' and 'i' hold the timeout and invalid-key destinations; the digits are menu options.</summary>
-internal static class IvrStore
+internal sealed class IvrStore : ITenantOwnedStore<IvrResponse>
 {
+    public static string Table => "ivrs";
+    public static string What => "IVR";
+    public static DestinationType Type => DestinationType.Ivr;
+    public static AuditEntity Entity => AuditEntity.Ivr;
+    public static (Guid TenantId, string Name) Describe(IvrResponse ivr) => (ivr.TenantId, ivr.Name);
+
     public const string Columns = "id, tenant_id, name, greeting, timeout_seconds, created_at, updated_at";
     private const string Timeout = "t";
     private const string Invalid = "i";

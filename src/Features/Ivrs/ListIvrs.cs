@@ -1,6 +1,6 @@
 using Carter;
-using Dapper;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
 using FluentValidation;
@@ -24,15 +24,8 @@ public static class ListIvrs
 
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListIvrsQuery, Paged<IvrResponse>>
     {
-        public async ValueTask<Paged<IvrResponse>> Handle(ListIvrsQuery q, CancellationToken ct)
-        {
-            const string where = "WHERE (@scope::uuid IS NULL OR tenant_id = @scope) AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)";
-            var args = new { scope = ctx.TenantScope, q.TenantId, limit = q.PageSize, offset = q.Offset() };
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM ivrs {where}", args, cancellationToken: ct));
-            var items = await IvrStore.ReadAsync(conn, null, $"{where} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
-            return new Paged<IvrResponse>(items, total, q.Page, q.PageSize);
-        }
+        public async ValueTask<Paged<IvrResponse>> Handle(ListIvrsQuery q, CancellationToken ct) =>
+            await TenantOwned.ListAsync<IvrStore, IvrResponse>(db, ctx, q.TenantId, q, ct);
     }
 }
 

@@ -3,7 +3,6 @@ using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
-using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
@@ -42,9 +41,7 @@ public static class UpdateIvr
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var found = await IvrStore.ReadAsync(conn, tx, "WHERE id = @id AND (@scope::uuid IS NULL OR tenant_id = @scope) FOR UPDATE",
-                new { id = r.Id, scope = ctx.TenantScope }, ct);
-            var before = found.Count == 1 ? found[0] : throw Problem.NotFound("IVR", r.Id);
+            var before = await TenantOwned.LockAsync<IvrStore, IvrResponse>(conn, tx, ctx, r.Id, ct);
 
             var options = r.Options ?? before.Options;
             var timeout = r.TimeoutDestination ?? before.TimeoutDestination;

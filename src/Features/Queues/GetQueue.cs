@@ -1,6 +1,6 @@
 using Carter;
 using Did.Infrastructure.Auth;
-using Did.Infrastructure.Errors;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.OpenApi;
 using Mediator;
 using Npgsql;
@@ -13,13 +13,8 @@ public static class GetQueue
 {
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<GetQueueQuery, QueueResponse>
     {
-        public async ValueTask<QueueResponse> Handle(GetQueueQuery q, CancellationToken ct)
-        {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var found = await QueueStore.ReadAsync(conn, null, "WHERE id = @id AND (@scope::uuid IS NULL OR tenant_id = @scope)",
-                new { id = q.Id, scope = ctx.TenantScope }, ct);
-            return found.Count == 1 ? found[0] : throw Problem.NotFound("Queue", q.Id);
-        }
+        public async ValueTask<QueueResponse> Handle(GetQueueQuery q, CancellationToken ct) =>
+            await TenantOwned.GetAsync<QueueStore, QueueResponse>(db, ctx, q.Id, ct);
     }
 }
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Did.Dialplan;
+using Did.Infrastructure.Audit;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
 using FluentValidation;
@@ -8,8 +9,14 @@ using Npgsql;
 namespace Did.Features.Queues;
 
 /// <summary>Reads queues with their members in two queries whatever the page size, and replaces a queue's members.</summary>
-internal static class QueueStore
+internal sealed class QueueStore : ITenantOwnedStore<QueueResponse>
 {
+    public static string Table => "queues";
+    public static string What => "Queue";
+    public static DestinationType Type => DestinationType.Queue;
+    public static AuditEntity Entity => AuditEntity.Queue;
+    public static (Guid TenantId, string Name) Describe(QueueResponse queue) => (queue.TenantId, queue.Name);
+
     private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int TimeoutSeconds, DateTime CreatedAt, DateTime UpdatedAt);
 
     public static async Task<List<QueueResponse>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string where, object args, CancellationToken ct)

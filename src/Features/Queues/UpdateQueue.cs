@@ -4,7 +4,6 @@ using Dapper;
 using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
-using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
@@ -40,9 +39,7 @@ public static class UpdateQueue
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var found = await QueueStore.ReadAsync(conn, tx, "WHERE id = @id AND (@scope::uuid IS NULL OR tenant_id = @scope) FOR UPDATE",
-                new { id = r.Id, scope = ctx.TenantScope }, ct);
-            var before = found.Count == 1 ? found[0] : throw Problem.NotFound("Queue", r.Id);
+            var before = await TenantOwned.LockAsync<QueueStore, QueueResponse>(conn, tx, ctx, r.Id, ct);
             if (r.Members is { } members)
             {
                 await RouteTargets.EnsureInTenantAsync(conn, tx, before.TenantId, QueueStore.Targets(members), ct);

@@ -1,0 +1,67 @@
+using Dapper;
+using Did.Dialplan;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Paging;
+using Npgsql;
+
+namespace Did.Infrastructure.Routing;
+
+/// <summary>A table of tenant-owned destinations (IVRs, queues): how to read its rows as API responses.</summary>
+public interface ITenantOwnedStore<T>
+{
+    static abstract string Table { get; }
+    static abstract string What { get; }
+    static abstract DestinationType Type { get; }
+    static abstract AuditEntity Entity { get; }
+    static abstract Task<List<T>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string where, object args, CancellationToken ct);
+    static abstract (Guid TenantId, string Name) Describe(T item);
+}
+
+/// <summary>Get, list and delete are the same for every destination table: the tenant filter lives in the SQL,
+/// another tenant's row is a 404, and a delete is refused while calls still reach the destination.</summary>
+public static class TenantOwned
+{
+    private const string Scoped = "(@scope::uuid IS NULL OR tenant_id = @scope)";
+
+    public static async Task<T> GetAsync<TStore, T>(NpgsqlDataSource db, RequestContext ctx, Guid id, CancellationToken ct)
+        where TStore : ITenantOwnedStore<T>
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var found = await TStore.ReadAsync(conn, null, $"WHERE id = @id AND {Scoped}", new { id, scope = ctx.TenantScope }, ct);
+        return found.Count == 1 ? found[0] : throw Problem.NotFound(TStore.What, id);
+    }
+
+    public static async Task<Paged<T>> ListAsync<TStore, T>(NpgsqlDataSource db, RequestContext ctx, Guid? tenantId, IPaged page, CancellationToken ct)
+        where TStore : ITenantOwnedStore<T>
+    {
+        var where = $"WHERE {Scoped} AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)";
+        var args = new { scope = ctx.TenantScope, tenantId, limit = page.PageSize, offset = page.Offset() };
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {TStore.Table} {where}", args, cancellationToken: ct));
+        var items = await TStore.ReadAsync(conn, null, $"{where} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
+        return new Paged<T>(items, total, page.Page, page.PageSize);
+    }
+
+    /// <summary>Reads the row for update (404 outside the caller's tenant), for handlers that change it.</summary>
+    public static async Task<T> LockAsync<TStore, T>(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, Guid id, CancellationToken ct)
+        where TStore : ITenantOwnedStore<T>
+    {
+        var found = await TStore.ReadAsync(conn, tx, $"WHERE id = @id AND {Scoped} FOR UPDATE", new { id, scope = ctx.TenantScope }, ct);
+        return found.Count == 1 ? found[0] : throw Problem.NotFound(TStore.What, id);
+    }
+
+    public static async Task DeleteAsync<TStore, T>(NpgsqlDataSource db, RequestContext ctx, Guid id, CancellationToken ct)
+        where TStore : ITenantOwnedStore<T>
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var before = await LockAsync<TStore, T>(conn, tx, ctx, id, ct);
+        var (tenantId, name) = TStore.Describe(before);
+        await RouteReferences.EnsureUnreferencedAsync(conn, tx, TStore.Type, id, $"{TStore.What} '{name}'", ct);
+        await conn.ExecuteAsync(new CommandDefinition($"DELETE FROM {TStore.Table} WHERE id = @id", new { id }, tx, cancellationToken: ct));
+        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Delete, TStore.Entity, id, tenantId, before, null, ct);
+        await tx.CommitAsync(ct);
+    }
+}
