@@ -259,4 +259,21 @@ public sealed class ApplyTests : ApplyFixtureBase
         Assert.That(job.GetProperty("error").GetString(), Does.Contain("restored from its backups"));
         Assert.That(job.GetProperty("finished_at").ValueKind, Is.Not.EqualTo(System.Text.Json.JsonValueKind.Null));
     }
+
+    [Test]
+    public async Task Queues_are_reloaded_only_when_the_queue_file_changed()
+    {
+        await ApplyOkAsync();
+        var before = Nodes[0].QueueReloads;
+        await Expect(await AcmeAdmin.Client.PostAsync("/api/v1/queues", System.Net.Http.Json.JsonContent.Create(
+            new { name = Unique("q"), strategy = "RINGALL", timeout_seconds = 15, members = new[] { Alice.Id } })), HttpStatusCode.Created);
+        var job = await ApplyOkAsync();
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"));
+        Assert.That(Nodes[0].QueueReloads, Is.EqualTo(before + 1));
+        Assert.That(File.ReadAllText(Path.Combine(ConfigDirs[0], "queues_custom.conf")), Does.Contain("member => Local/1001@tenant-acme"));
+
+        await RouteAnotherNumberAsync();
+        await ApplyOkAsync();
+        Assert.That(Nodes[0].QueueReloads, Is.EqualTo(before + 1), "only the dialplan changed: no queue reload");
+    }
 }
