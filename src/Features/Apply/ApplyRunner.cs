@@ -22,6 +22,7 @@ public sealed class ApplyRunner(
 
     public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, CancellationToken ct)
     {
+        _ = nodes.All; // a missing node configuration is a 503 before any job exists
         await using var lockConn = await db.OpenConnectionAsync(ct);
         if (!await TryLockAsync(lockConn, TimeSpan.FromSeconds(options.Value.LockWaitSeconds), ct))
         {
@@ -226,6 +227,7 @@ public sealed class ApplyRunner(
     /// <summary>A dry run: render, lint and diff against the first node's live files; touches nothing, takes no lock.</summary>
     public async Task<ApplyPreviewResponse> PreviewAsync(Func<DialplanSnapshot, DiffLineFilter?> filterFor, Func<LintFinding, bool> showFinding, CancellationToken ct)
     {
+        var node = nodes.All[0];
         var work = Directory.CreateDirectory(Path.Combine(WorkDir, "preview-" + Guid.NewGuid().ToString("N"))).FullName;
         try
         {
@@ -234,7 +236,6 @@ public sealed class ApplyRunner(
             var rendered = await RenderAsync(snapshot, extPath, queuesPath);
             IReadOnlyList<LintFinding> findings;
             using (var reader = new StreamReader(extPath, Utf8)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings));
-            var node = nodes.All[0];
             var filter = filterFor(snapshot);
             var ext = Diff(node.ExtensionsPath, extPath, DialplanRenderer.ExtensionsFileName, filter);
             var queues = Diff(node.QueuesPath, queuesPath, DialplanRenderer.QueuesFileName, filter);

@@ -28,9 +28,10 @@ public sealed class ApplyOptions
 /// circuit breaker across applies.</summary>
 public sealed class AsteriskNodes(IConfiguration config, ILoggerFactory loggers)
 {
-    private readonly Lazy<IReadOnlyList<AsteriskNode>> _nodes = new(() => Build(config.GetSection("Asterisk"), loggers));
+    private IReadOnlyList<AsteriskNode>? _nodes;
 
-    public IReadOnlyList<AsteriskNode> All => _nodes.Value;
+    /// <summary>Built on first use (a configuration error is reported to the caller, not cached as a crash).</summary>
+    public IReadOnlyList<AsteriskNode> All => _nodes ??= Build(config.GetSection("Asterisk"), loggers);
 
     private static IReadOnlyList<AsteriskNode> Build(IConfigurationSection asterisk, ILoggerFactory loggers)
     {
@@ -40,7 +41,8 @@ public sealed class AsteriskNodes(IConfiguration config, ILoggerFactory loggers)
         {
             var configDir = s["ConfigDir"];
             if (string.IsNullOrWhiteSpace(configDir))
-                throw new InvalidOperationException($"{s.Path}:ConfigDir is not configured: Apply needs to know where to write the dialplan.");
+                throw new Infrastructure.Errors.ProblemException(StatusCodes.Status503ServiceUnavailable, "Apply is not configured",
+                    $"{s.Path}:ConfigDir is not configured: Apply needs to know where to write the dialplan (env {s.Path.Replace(":", "__")}__ConfigDir).");
             var backupDir = s["BackupDir"] is { Length: > 0 } b ? b : Path.Combine(configDir, "backup");
             AmiSessionFactory? ami = null;
             if (!string.IsNullOrWhiteSpace(s["Ami:Host"]))

@@ -96,4 +96,12 @@ public sealed class HealthAndOpenApiTests : ApiFixture
         Assert.That(oneOf.EnumerateArray().Select(s => s.GetProperty("$ref").GetString()),
             Is.EquivalentTo(new[] { "#/components/schemas/ApplyJobResponse", "#/components/schemas/ApplyPreviewResponse" }));
     }
+
+    [Test]
+    public async Task Apply_without_an_asterisk_config_dir_is_a_503_problem_not_a_crash()
+    {
+        var body = await Expect(await Admin.PostAsync("/api/v1/apply", null), HttpStatusCode.ServiceUnavailable);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("Asterisk:ConfigDir is not configured"));
+        await Expect(await Admin.PostAsync("/api/v1/apply?dry_run=true", null), HttpStatusCode.ServiceUnavailable);
+    }
 }
