@@ -10,6 +10,7 @@ namespace Did.Infrastructure.OpenApi;
 public static class OpenApiSetup
 {
     public const string Bearer = "Bearer";
+    private const string QueryEnumPrefix = "QueryEnumOf";
 
     public static IServiceCollection AddDidOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", o =>
@@ -45,6 +46,20 @@ public static class OpenApiSetup
                 schema.Format = null;
                 schema.Properties?.Clear();
                 schema.Enum = ApiJson.Names(t).Select(n => (JsonNode)JsonValue.Create(n)!).ToList();
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((op, ctx, _) =>
+            {
+                // A QueryEnum<Role> parameter is the Role enum on the wire: point at that schema, not at a wrapper type.
+                foreach (var parameter in op.Parameters?.OfType<OpenApiParameter>() ?? [])
+                    if (parameter.Schema is OpenApiSchemaReference { Reference.Id: { } id } && id.StartsWith(QueryEnumPrefix, StringComparison.Ordinal))
+                        parameter.Schema = new OpenApiSchemaReference(id[QueryEnumPrefix.Length..], ctx.Document);
+                return Task.CompletedTask;
+            });
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                foreach (var id in doc.Components?.Schemas?.Keys.Where(k => k.StartsWith(QueryEnumPrefix, StringComparison.Ordinal)).ToList() ?? [])
+                    doc.Components!.Schemas!.Remove(id);
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer((op, ctx, _) =>

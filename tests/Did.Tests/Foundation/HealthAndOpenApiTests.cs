@@ -104,4 +104,15 @@ public sealed class HealthAndOpenApiTests : ApiFixture
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain("Asterisk:ConfigDir is not configured"));
         await Expect(await Admin.PostAsync("/api/v1/apply?dry_run=true", null), HttpStatusCode.ServiceUnavailable);
     }
+
+    [Test]
+    public async Task Query_enums_reference_the_enum_schema_itself()
+    {
+        var doc = await Document();
+        var role = doc.GetProperty("paths").GetProperty("/api/v1/users").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "role");
+        Assert.That(role.GetProperty("schema").GetProperty("$ref").GetString(), Is.EqualTo("#/components/schemas/Role"));
+        var names = doc.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(p => p.Name);
+        Assert.That(names, Has.None.StartsWith("QueryEnumOf"));
+    }
 }
