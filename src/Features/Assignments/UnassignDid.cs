@@ -37,11 +37,7 @@ public sealed class UnassignDidModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/dids", "Assignments")
-            .MapDelete("/{id:guid}/assign", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                await mediator.Send(new UnassignDidCommand(id), ct);
-                return TypedResults.NoContent();
-            })
+            .MapDeleteCommand("/{id:guid}/assign", id => new UnassignDidCommand(id))
             .RequireAuthorization(Policies.TenantManager)
             .WithName("UnassignDid")
             .WithSummary("Remove a number's destination; it becomes ALLOCATED again. 404 if it is not assigned.")

@@ -42,11 +42,7 @@ public sealed class ReleaseDidModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/dids", "DIDs")
-            .MapDelete("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                await mediator.Send(new ReleaseDidCommand(id), ct);
-                return TypedResults.NoContent();
-            })
+            .MapDeleteCommand("/{id:guid}", id => new ReleaseDidCommand(id))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("ReleaseDid")
             .WithSummary("Release an UNASSIGNED number from the inventory, back to its carrier (platform admin); 409 when a tenant holds it.")

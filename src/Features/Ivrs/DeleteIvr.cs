@@ -25,11 +25,7 @@ public sealed class DeleteIvrModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/ivrs", "IVRs")
-            .MapDelete("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                await mediator.Send(new DeleteIvrCommand(id), ct);
-                return TypedResults.NoContent();
-            })
+            .MapDeleteCommand("/{id:guid}", id => new DeleteIvrCommand(id))
             .RequireAuthorization(Policies.TenantManager)
             .WithName("DeleteIvr")
             .WithSummary("Delete an IVR; 409 listing the numbers and IVRs that still send calls to it.")

@@ -25,11 +25,7 @@ public sealed class DeleteQueueModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/queues", "Queues")
-            .MapDelete("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                await mediator.Send(new DeleteQueueCommand(id), ct);
-                return TypedResults.NoContent();
-            })
+            .MapDeleteCommand("/{id:guid}", id => new DeleteQueueCommand(id))
             .RequireAuthorization(Policies.TenantManager)
             .WithName("DeleteQueue")
             .WithSummary("Delete a queue; 409 listing the numbers and IVRs that still send calls to it.")

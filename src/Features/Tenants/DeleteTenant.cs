@@ -40,11 +40,7 @@ public sealed class DeleteTenantModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/tenants", "Tenants")
-            .MapDelete("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                await mediator.Send(new DeleteTenantCommand(id), ct);
-                return TypedResults.NoContent();
-            })
+            .MapDeleteCommand("/{id:guid}", id => new DeleteTenantCommand(id))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("DeleteTenant")
             .WithSummary("Delete a tenant that owns no users and no numbers (platform admin); otherwise 409 naming them.")

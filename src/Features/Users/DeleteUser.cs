@@ -42,11 +42,7 @@ public sealed class DeleteUserModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/users", "Users")
-            .MapDelete("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-            {
-                await mediator.Send(new DeleteUserCommand(id), ct);
-                return TypedResults.NoContent();
-            })
+            .MapDeleteCommand("/{id:guid}", id => new DeleteUserCommand(id))
             .RequireAuthorization(Policies.TenantManager)
             .WithName("DeleteUser")
             .WithSummary("Delete a user; its tokens stop working at once. 409 for yourself or for a user that numbers route to.")

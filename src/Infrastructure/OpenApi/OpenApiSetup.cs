@@ -77,6 +77,15 @@ public static class OpenApiSetup
 
 public static class EndpointConventions
 {
+    /// <summary>DELETE <paramref name="pattern"/>: sends the command made from the route's id and answers 204.</summary>
+    public static RouteHandlerBuilder MapDeleteCommand<TCommand>(this IEndpointRouteBuilder group, string pattern, Func<Guid, TCommand> command)
+        where TCommand : Mediator.ICommand =>
+        group.MapDelete(pattern, async (Guid id, Mediator.IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(command(id), ct);
+            return TypedResults.NoContent();
+        });
+
     /// <summary>The problems every protected operation can answer, declared once per route group.</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string prefix, string tag) =>
         (RouteGroupBuilder)app.MapGroup(prefix)
