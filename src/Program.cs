@@ -1,5 +1,6 @@
 using Carter;
 using Did.Features.Apply;
+using Did.Features.Dids;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Bootstrap;
 using Did.Infrastructure.Data;
@@ -28,6 +29,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Http:MaxRequestBodyBytes") ?? 1_048_576);
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DidPageAnchors>();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // bad bodies reach the problem mapper
 builder.Services.AddDidProblems();

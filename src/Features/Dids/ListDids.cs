@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text.Json;
 using Carter;
 using Did.Dialplan;
@@ -46,9 +47,11 @@ public static class ListDids
     }
 
     /// <summary>Only the filters given become SQL, so each query has the plan of its own index. The page is a deferred join:
-    /// the numbers of the page come from an index(-only) scan, and only those 50..200 rows are read from the table, which
-    /// keeps deep OFFSETs cheap. The count stops at the exact-count limit.</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config) : IQueryHandler<ListDidsQuery, DidPage>
+    /// the numbers of the page come from an index(-only) scan, and only those 50..200 rows are read from the table. A deep
+    /// page of the whole inventory or of one tenant starts from a cached anchor (<see cref="DidPageAnchors"/>) instead of
+    /// walking an OFFSET; other filters walk it. The count stops at the exact-count limit.</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config, DidPageAnchors anchors)
+        : IQueryHandler<ListDidsQuery, DidPage>
     {
         private readonly int _exactLimit = config.GetValue<int?>("Dids:ExactCountLimit") ?? 1_000;
 
@@ -76,27 +79,51 @@ public static class ListDids
             var pageWhere = q.After is null ? where : (filters.Count == 0 ? "WHERE " : where + " AND ") + "number > @after";
             if (q.After is not null) p.Add("after", q.After);
             p.Add("limit", q.PageSize);
-            p.Add("offset", q.Offset());
             p.Add("countLimit", _exactLimit + 1);
+            var offset = q.Offset();
 
             await using var conn = await db.OpenConnectionAsync(ct);
+            NpgsqlTransaction? tx = null;
+            if (offset >= anchors.Stride && HasAnchors(q, out var anchorTenant))
+            {
+                // One snapshot for the epoch check and the page, so a trusted anchor is exact for this read.
+                tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+                if (await anchors.FindAsync(conn, tx, anchorTenant, offset, ct) is { } start)
+                {
+                    pageWhere = (filters.Count == 0 ? "WHERE " : where + " AND ") + "number >= @anchor";
+                    p.Add("anchor", start.Anchor);
+                    offset = start.Skip;
+                }
+            }
+            p.Add("offset", offset);
+            await using var _ = tx;
+
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM (SELECT 1 FROM phone_numbers {where} LIMIT @countLimit) c;
                 SELECT {DidRow.ColumnsOf("p")} FROM phone_numbers p
                 JOIN (SELECT number FROM phone_numbers {pageWhere} ORDER BY number LIMIT @limit OFFSET @offset) k ON k.number = p.number
                 ORDER BY p.number;
-                """, p, cancellationToken: ct));
+                """, p, tx, cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<DidRow>()).AsList();
-            var assignments = await DidAssignments.LoadAsync(conn, null, rows.Where(r => r.Status == "ASSIGNED").Select(r => r.Id).ToList(), ct);
+            var assignments = await DidAssignments.LoadAsync(conn, tx, rows.Where(r => r.Status == "ASSIGNED").Select(r => r.Id).ToList(), ct);
             var items = rows.Select(r => r.ToResponse(assignments.GetValueOrDefault(r.Id))).ToList();
             if (total <= _exactLimit) return new DidPage(items, total, false, q.Page, q.PageSize);
 
             var plan = await conn.ExecuteScalarAsync<string>(new CommandDefinition(
-                $"EXPLAIN (FORMAT JSON) SELECT 1 FROM phone_numbers {where}", p, cancellationToken: ct));
+                $"EXPLAIN (FORMAT JSON) SELECT 1 FROM phone_numbers {where}", p, tx, cancellationToken: ct));
             using var doc = JsonDocument.Parse(plan!);
             var estimate = (long)doc.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
             return new DidPage(items, Math.Max(estimate, _exactLimit + 1L), true, q.Page, q.PageSize);
+        }
+
+        // Anchors exist for the whole inventory (null tenant) and per tenant: those orders change only on import,
+        // release, allocate and deallocate. Any other filter, or a cursor, pages without them.
+        private bool HasAnchors(ListDidsQuery q, out Guid? tenant)
+        {
+            tenant = ctx.TenantScope ?? q.TenantId;
+            if (q.Status is not null || q.Provider is not null || q.AssignedType is not null || q.Number is not null || q.After is not null) return false;
+            return !(ctx.TenantScope is { } scope && q.TenantId is { } asked && asked != scope);
         }
     }
 }
@@ -112,8 +139,9 @@ public sealed class ListDidsModule : ICarterModule
             .WithSummary("List numbers by number, each with its assignment. Filters: status, tenant_id, provider, assigned_type, number (digits anywhere in the number, or " +
                          "'+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact up to 1,000 matches " +
                          "(total_is_estimate false); above that it is the database's estimate and total_is_estimate is true. Paging: " +
-                         "page/page_size (OFFSET: cost grows with depth), or after=<last number of the previous page> for constant-time " +
-                         "deep paging (page then counts from that number; total ignores after).")
+                         "page/page_size (a deep page of the whole list or of one tenant costs the same as the first; with other filters its " +
+                         "cost grows with depth), or after=<last number of the previous page> for constant-time deep paging with any " +
+                         "filter (page then counts from that number; total ignores after).")
             .Produces<DidPage>()
             .ProducesValidationProblem();
 }
