@@ -25,7 +25,7 @@ return mode switch
 {
     "render" => RenderBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
     "apply" => await WholeApplyBench.RunAsync(shape, outDir),
-    "steps" => StepsBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
+    "steps" => await StepsBench.RunAsync(shape, Env("BENCH_RUNS", 10), outDir),
     _ => Usage(),
 };
 
@@ -136,7 +136,7 @@ internal static class Mem
 /// service's time goes apart from PostgreSQL and the switch.</summary>
 internal static class StepsBench
 {
-    public static int Run(Shape shape, int runs, string outDir)
+    public static async Task<int> RunAsync(Shape shape, int runs, string outDir)
     {
         var settings = new DialplanSettings();
         var snapshot = shape.Snapshot();
@@ -153,13 +153,24 @@ internal static class StepsBench
         // The "live" file: the same with one number re-routed (what the second apply sees).
         File.WriteAllText(live, File.ReadAllText(ext).Replace("exten => +12000000003,1,Goto(tenant-t0003,1000,1)", "exten => +12000000003,1,Goto(tenant-t0003,1001,1)"));
         var lintOptions = DialplanLintOptions.For(settings);
-        var steps = new (string Name, Action Run)[]
+        var digests = new List<ContextDigest>();
+        using (var r = new StreamReader(ext)) DialplanLinter.Lint(r, lintOptions, digests);
+        // The switch: a FakeAsterisk in this process (as in the whole apply) whose config folder holds the rendered file.
+        var switchDir = Directory.CreateDirectory(Path.Combine(outDir, "steps-node")).FullName;
+        File.Copy(ext, Path.Combine(switchDir, DialplanRenderer.ExtensionsFileName), true);
+        await using var ast = await FakeAsterisk.StartAsync(switchDir);
+        var node = new Did.Features.Apply.AsteriskNode("asterisk", switchDir, Path.Combine(switchDir, "backup"),
+            new Did.Infrastructure.Ami.AmiSessionFactory(Microsoft.Extensions.Options.Options.Create(ast.ClientOptions())));
+        Task Sync(Action run) { run(); return Task.CompletedTask; }
+        var steps = new (string Name, Func<Task> Run)[]
         {
-            ("render (to file)", Render),
-            ("parse only (DialplanParser.ReadContexts)", () => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } }),
-            ("lint (DialplanLinter.Lint)", () => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions).Count > 0) throw new InvalidOperationException("lint findings"); }),
-            ("diff (ConfigDiff.Compare, one line changed)", () => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x")),
-            ("diff (ConfigDiff.Compare, live file empty)", () => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x")),
+            ("render (to file)", () => Sync(Render)),
+            ("parse only (DialplanParser.ReadContexts)", () => Sync(() => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } })),
+            ("lint (DialplanLinter.Lint, with digests)", () => Sync(() => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions, new List<ContextDigest>()).Count > 0) throw new InvalidOperationException("lint findings"); })),
+            ("diff (ConfigDiff.Compare, one line changed)", () => Sync(() => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x"))),
+            ("diff (ConfigDiff.Compare, live file empty)", () => Sync(() => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x"))),
+            ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeDeployer.ReloadAsync(node, false, CancellationToken.None)),
+            ("verify (NodeDeployer.VerifyAsync, 2 connections)", () => Did.Features.Apply.NodeDeployer.VerifyAsync(node, ext, digests, 2, CancellationToken.None)),
         };
         Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
         Console.WriteLine();
@@ -167,7 +178,7 @@ internal static class StepsBench
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var (name, run) in steps)
         {
-            run();
+            await run();
             var times = new List<double>();
             var allocs = new List<double>();
             for (var i = 0; i < Math.Max(3, runs / 2); i++)
@@ -175,7 +186,7 @@ internal static class StepsBench
                 GC.Collect();
                 var a = GC.GetTotalAllocatedBytes(true);
                 var w = Stopwatch.StartNew();
-                run();
+                await run();
                 times.Add(w.Elapsed.TotalMilliseconds);
                 allocs.Add(GC.GetTotalAllocatedBytes(true) - a);
             }
