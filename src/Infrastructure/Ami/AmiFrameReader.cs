@@ -14,6 +14,7 @@ public sealed class AmiFrameReader
     private readonly Stream _stream;
     private readonly AmiFramingLimits _limits;
     private readonly byte[] _buf;
+    private readonly AmiStringCache _strings = new();
     private int _start;
     private int _end;
     private int _lineStart;
@@ -118,7 +119,7 @@ public sealed class AmiFrameReader
 
     private ReadOnlySpan<byte> Line => _buf.AsSpan(_lineStart, _lineLength);
 
-    private static KeyValuePair<string, string> ParseField(ReadOnlySpan<byte> line)
+    private KeyValuePair<string, string> ParseField(ReadOnlySpan<byte> line)
     {
         var colon = line.IndexOf((byte)':');
         if (colon <= 0)
@@ -128,7 +129,7 @@ public sealed class AmiFrameReader
             throw new AmiProtocolException($"AMI key contains whitespace: '{Truncate(Decode(key))}'.");
         var value = line[(colon + 1)..];
         if (!value.IsEmpty && value[0] == (byte)' ') value = value[1..];
-        return new(Decode(key), Decode(value));
+        return _strings.Field(key, value);
     }
 
     /// <summary>Finds the next line; sets <see cref="_lineStart"/>/<see cref="_lineLength"/> (terminator excluded).
