@@ -76,23 +76,23 @@ public static class NodeDeployer
     public static async Task<string> VerifyAsync(AsteriskNode node, string renderedExtensions, IReadOnlyList<ContextDigest> expected,
         int connections, CancellationToken ct)
     {
-        var clients = new ConcurrentBag<AmiClient>();
-        for (var i = 0; i < Math.Max(1, connections); i++) clients.Add(await node.Ami!.OpenAsync(ct));
+        var clients = new List<AmiClient>();
         var problems = new ConcurrentQueue<string>();
         var differing = new ConcurrentDictionary<int, AmiDialplan>(); // index in expected -> what the switch has
         var contexts = 0;
         var entries = 0;
+        var next = -1;
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, expected.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = clients.Count, CancellationToken = ct },
-                async (index, token) =>
+            for (var i = 0; i < Math.Max(1, connections); i++) clients.Add(await node.Ami!.OpenAsync(ct));
+            // One worker per connection, each taking the next context: no pool of connections to lock around.
+            await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = clients.Count, CancellationToken = ct },
+                async (ami, token) =>
                 {
-                    clients.TryTake(out var ami);
-                    try
+                    for (var index = Interlocked.Increment(ref next); index < expected.Count; index = Interlocked.Increment(ref next))
                     {
                         var digest = expected[index];
-                        var live = await ami!.ShowDialPlanAsync(digest.Name, null, token);
+                        var live = await ami.ShowDialPlanAsync(digest.Name, null, token);
                         Interlocked.Increment(ref contexts);
                         Interlocked.Add(ref entries, digest.Entries);
                         if (!live.Found)
@@ -100,10 +100,6 @@ public static class NodeDeployer
                             if (problems.Count < 10) problems.Enqueue($"Context '{digest.Name}' is missing ({live.Message}).");
                         }
                         else if (!Matches(digest, live) && differing.Count < 10) differing[index] = live;
-                    }
-                    finally
-                    {
-                        clients.Add(ami!);
                     }
                 });
         }
