@@ -11,10 +11,11 @@ internal sealed class AmiStringCache
 {
     private const int MaxCachedValueBytes = 64;
 
+    // In the order of a ListDialplan event first: the lookup tries them in turn.
     private static readonly string[] Keys =
     [
-        "Event", "ActionID", "Response", "Message", "EventList", "ListItems", "Context", "Extension", "Priority",
-        "Application", "AppData", "Registrar", "IncludeContext", "Privilege", "Status", "Module", "Output", "Timestamp",
+        "Event", "ActionID", "Context", "Extension", "Priority", "Application", "AppData", "Registrar", "Response",
+        "Message", "EventList", "ListItems", "IncludeContext", "Privilege", "Status", "Module", "Output", "Timestamp",
         "SystemName", "ListExtensions", "ListPriorities", "ListContexts",
     ];
 
