@@ -25,7 +25,7 @@ return mode switch
 {
     "render" => RenderBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
     "apply" => await WholeApplyBench.RunAsync(shape, outDir),
-    "steps" => StepsBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
+    "steps" => await StepsBench.RunAsync(shape, Env("BENCH_RUNS", 10), outDir),
     _ => Usage(),
 };
 
@@ -136,7 +136,7 @@ internal static class Mem
 /// service's time goes apart from PostgreSQL and the switch.</summary>
 internal static class StepsBench
 {
-    public static int Run(Shape shape, int runs, string outDir)
+    public static async Task<int> RunAsync(Shape shape, int runs, string outDir)
     {
         var settings = new DialplanSettings();
         var snapshot = shape.Snapshot();
@@ -153,13 +153,24 @@ internal static class StepsBench
         // The "live" file: the same with one number re-routed (what the second apply sees).
         File.WriteAllText(live, File.ReadAllText(ext).Replace("exten => +12000000003,1,Goto(tenant-t0003,1000,1)", "exten => +12000000003,1,Goto(tenant-t0003,1001,1)"));
         var lintOptions = DialplanLintOptions.For(settings);
-        var steps = new (string Name, Action Run)[]
+        var digests = new List<ContextDigest>();
+        using (var r = new StreamReader(ext)) DialplanLinter.Lint(r, lintOptions, digests);
+        // The switch: a FakeAsterisk in this process (as in the whole apply) whose config folder holds the rendered file.
+        var switchDir = Directory.CreateDirectory(Path.Combine(outDir, "steps-node")).FullName;
+        File.Copy(ext, Path.Combine(switchDir, DialplanRenderer.ExtensionsFileName), true);
+        await using var ast = await FakeAsterisk.StartAsync(switchDir);
+        var node = new Did.Features.Apply.AsteriskNode("asterisk", switchDir, Path.Combine(switchDir, "backup"),
+            new Did.Infrastructure.Ami.AmiSessionFactory(Microsoft.Extensions.Options.Options.Create(ast.ClientOptions())));
+        Task Sync(Action run) { run(); return Task.CompletedTask; }
+        var steps = new (string Name, Func<Task> Run)[]
         {
-            ("render (to file)", Render),
-            ("parse only (DialplanParser.ReadContexts)", () => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } }),
-            ("lint (DialplanLinter.Lint)", () => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions).Count > 0) throw new InvalidOperationException("lint findings"); }),
-            ("diff (ConfigDiff.Compare, one line changed)", () => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x")),
-            ("diff (ConfigDiff.Compare, live file empty)", () => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x")),
+            ("render (to file)", () => Sync(Render)),
+            ("parse only (DialplanParser.ReadContexts)", () => Sync(() => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } })),
+            ("lint (DialplanLinter.Lint, with digests)", () => Sync(() => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions, new List<ContextDigest>()).Count > 0) throw new InvalidOperationException("lint findings"); })),
+            ("diff (ConfigDiff.Compare, one line changed)", () => Sync(() => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x"))),
+            ("diff (ConfigDiff.Compare, live file empty)", () => Sync(() => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x"))),
+            ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeDeployer.ReloadAsync(node, false, CancellationToken.None)),
+            ("verify (NodeDeployer.VerifyAsync, 2 connections)", () => Did.Features.Apply.NodeDeployer.VerifyAsync(node, ext, digests, 2, CancellationToken.None)),
         };
         Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
         Console.WriteLine();
@@ -167,7 +178,7 @@ internal static class StepsBench
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var (name, run) in steps)
         {
-            run();
+            await run();
             var times = new List<double>();
             var allocs = new List<double>();
             for (var i = 0; i < Math.Max(3, runs / 2); i++)
@@ -175,7 +186,7 @@ internal static class StepsBench
                 GC.Collect();
                 var a = GC.GetTotalAllocatedBytes(true);
                 var w = Stopwatch.StartNew();
-                run();
+                await run();
                 times.Add(w.Elapsed.TotalMilliseconds);
                 allocs.Add(GC.GetTotalAllocatedBytes(true) - a);
             }
@@ -324,22 +335,24 @@ internal static class WholeApplyBench
         };
         var psi = new ProcessStartInfo("bash", ["-c", $"exec dotnet '{dll}' >'{Path.Combine(outDir, "apply-service.log")}' 2>&1"]) { UseShellExecute = false };
         foreach (var (k, v) in env) psi.Environment[k] = v;
+        var startup = Stopwatch.StartNew();
         using var service = Process.Start(psi)!;
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(5) };
             var ready = false;
-            for (var i = 0; i < 300 && !ready && !service.HasExited; i++)
+            for (var i = 0; i < 1200 && !ready && !service.HasExited; i++)
             {
                 try { ready = (await http.GetAsync("/health/ready")).IsSuccessStatusCode; }
                 catch (HttpRequestException) { }
-                if (!ready) await Task.Delay(200);
+                if (!ready) await Task.Delay(50);
             }
             if (!ready) throw new InvalidOperationException($"The service did not become ready; see {outDir}/apply-service.log");
             var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { email = AdminEmail, password = AdminPassword });
             login.EnsureSuccessStatusCode();
             var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
             http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var readyMs = startup.ElapsedMilliseconds;
             var idle = (Rss: Mem.RssMb(service.Id), Peak: Mem.PeakMb(service.Id));
 
             // 4. The applies: a first one onto the empty switch, then one number re-routed (the switch already holds the
@@ -363,6 +376,7 @@ internal static class WholeApplyBench
             var routes = live.Contexts.Values.Where(c => c.Name.StartsWith("did-", StringComparison.Ordinal))
                 .Sum(c => c.Extensions.Count(e => !e.IsPattern));
             Print(shape, runs, idle, Mem.PeakMb(service.Id), live.Contexts.Count, routes, ast);
+            Console.WriteLine($"Service start-up (process start to /health/ready answering, polled every 50 ms): {readyMs:N0} ms.");
             return runs.All(r => r.Run.Status is "SUCCEEDED" or "NO_CHANGES") ? 0 : 1;
         }
         finally

@@ -153,10 +153,11 @@ public static class ConfigDiff
 
         public DiffStats Section(string name, List<string> a, int aStart, List<string> b, int bStart, DiffLineFilter? filter)
         {
-            var blocks = Differ.Instance.CreateDiffs(string.Join('\n', a), string.Join('\n', b), false, false, LineChunker.Instance).DiffBlocks;
-            // A section that exists on one side only has no lines on the other: DiffPlex sees one empty line there.
-            if (a.Count == 0 || b.Count == 0)
-                blocks = [new DiffPlex.Model.DiffBlock(0, a.Count, 0, b.Count)];
+            // A section that exists on one side only has no lines on the other: one block, without asking DiffPlex (which
+            // would see one empty line there, and costs most of a first apply's diff, where every section is new).
+            var blocks = a.Count == 0 || b.Count == 0
+                ? [new DiffPlex.Model.DiffBlock(0, a.Count, 0, b.Count)]
+                : Differ.Instance.CreateDiffs(string.Join('\n', a), string.Join('\n', b), false, false, LineChunker.Instance).DiffBlocks;
             var added = 0;
             var removed = 0;
             var i = 0;

@@ -6,12 +6,20 @@ public static class ExtensionPattern
 {
     /// <summary>[0-9*#]+, +[0-9]+, s, t, i, or '_' followed by digits, '+', X Z N, [..] classes of digits and ranges,
     /// and a final '.' or '!'. Anything else (letters, spaces, ${...}) is not something we generate.</summary>
-    public static bool IsValid(string extension)
+    public static bool IsValid(string extension) => IsValid(extension.AsSpan());
+
+    /// <inheritdoc cref="IsValid(string)"/>
+    public static bool IsValid(ReadOnlySpan<char> extension)
     {
         if (extension is "s" or "t" or "i") return true;
         if (extension.Length == 0) return false;
-        if (extension[0] == '+') return Grammar.AllDigits(extension.AsSpan(1));
-        if (extension[0] != '_') return extension.All(c => char.IsAsciiDigit(c) || c is '*' or '#');
+        if (extension[0] == '+') return Grammar.AllDigits(extension[1..]);
+        if (extension[0] != '_')
+        {
+            foreach (var c in extension)
+                if (!(char.IsAsciiDigit(c) || c is '*' or '#')) return false;
+            return true;
+        }
         if (extension.Length == 1) return false;
         for (var i = 1; i < extension.Length; i++)
         {
@@ -19,8 +27,9 @@ public static class ExtensionPattern
             if (char.IsAsciiDigit(c) || c is '+' or 'X' or 'Z' or 'N') continue;
             if (c is '.' or '!') { if (i != extension.Length - 1 || i == 1) return false; continue; }
             if (c != '[') return false;
-            var close = extension.IndexOf(']', i);
-            if (close < 0 || close == i + 1) return false;
+            var close = extension[i..].IndexOf(']');
+            if (close < 0 || close == 1) return false;
+            close += i;
             for (var k = i + 1; k < close; k++)
             {
                 var d = extension[k];

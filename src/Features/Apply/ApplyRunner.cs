@@ -108,10 +108,12 @@ public sealed class ApplyRunner(
                 return (r, $"{r.Contexts} contexts, {r.Shards} shards, {r.NumbersRouted} numbers; sha256 {r.ExtensionsSha256}.");
             });
             // Lint and diff only read the rendered files: run them side by side. Nothing is touched until both are done.
+            // Lint also leaves each context's digest, what verify compares the switch with.
+            var digests = new List<ContextDigest>();
             var lintStep = Task.Run(() => Step(steps, "lint", () =>
             {
-                using var reader = new StreamReader(extPath, Utf8);
-                var f = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings));
+                using var reader = new StreamReader(extPath, Utf8, false, 1 << 16);
+                var f = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), digests);
                 if (f.Count > 0) throw new ApplyStepException($"The rendered dialplan fails {f.Count} check(s): " + string.Join(" ", f.Take(5).Select(x => $"line {x.LineNumber}: {x.Message}")));
                 return Task.FromResult((f, "No findings."));
             }));
@@ -176,7 +178,7 @@ public sealed class ApplyRunner(
                         continue;
                     }
                     await Step(steps, $"reload:{node.Name}", async () => (true, await NodeDeployer.ReloadAsync(node, queuesChanged, ct)));
-                    await Step(steps, $"verify:{node.Name}", async () => (true, await NodeDeployer.VerifyAsync(node, extPath, options.Value.VerifyConnections, ct)));
+                    await Step(steps, $"verify:{node.Name}", async () => (true, await NodeDeployer.VerifyAsync(node, extPath, digests, options.Value.VerifyConnections, ct)));
                 }
             }
             catch (Exception failure) when (failure is not OperationCanceledException || !ct.IsCancellationRequested)

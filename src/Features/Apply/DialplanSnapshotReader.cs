@@ -14,30 +14,36 @@ public static class DialplanSnapshotReader
     private sealed record IvrRow(Guid Id, Guid TenantId, string Name, string Greeting, int TimeoutSeconds);
     private sealed record KeyRow(Guid IvrId, string Key, string DestType, Guid? DestId);
     private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int TimeoutSeconds);
-    private sealed record NumberRow(string Number, Guid TenantId, string AssignedType, Guid? AssignedId, string? AssignedValue);
 
     public static async Task<DialplanSnapshot> ReadAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await conn.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: tx, cancellationToken: ct));
-        using var r = await conn.QueryMultipleAsync(new CommandDefinition("""
+        List<(Guid Id, string Slug)> tenants;
+        ILookup<Guid, UserRow> users;
+        List<IvrRow> ivrs;
+        ILookup<Guid, KeyRow> keys;
+        List<QueueRow> queues;
+        ILookup<Guid, Guid> members;
+        // Closed before the numbers are read: one command at a time on a connection.
+        using (var r = await conn.QueryMultipleAsync(new CommandDefinition("""
             SELECT id, slug FROM tenants;
             SELECT id, tenant_id, email, extension FROM users WHERE extension IS NOT NULL AND tenant_id IS NOT NULL;
             SELECT id, tenant_id, name, greeting, timeout_seconds FROM ivrs;
             SELECT ivr_id, key, dest_type, coalesce(dest_user_id, dest_ivr_id, dest_queue_id) AS dest_id FROM ivr_destinations;
             SELECT id, tenant_id, name, strategy, timeout_seconds FROM queues;
             SELECT queue_id, user_id FROM queue_members ORDER BY queue_id, position;
-            SELECT p.number, a.tenant_id, a.assigned_type, a.assigned_id, a.assigned_value
-            FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id;
-            """, transaction: tx, cancellationToken: ct));
-        var tenants = (await r.ReadAsync<(Guid Id, string Slug)>()).ToList();
-        var users = (await r.ReadAsync<UserRow>()).ToLookup(u => u.TenantId);
-        var ivrs = (await r.ReadAsync<IvrRow>()).ToList();
-        var keys = (await r.ReadAsync<KeyRow>()).ToLookup(k => k.IvrId);
-        var queues = (await r.ReadAsync<QueueRow>()).ToList();
-        var members = (await r.ReadAsync<(Guid QueueId, Guid UserId)>()).ToLookup(m => m.QueueId, m => m.UserId);
-        var numbers = (await r.ReadAsync<NumberRow>()).ToList();
+            """, transaction: tx, cancellationToken: ct)))
+        {
+            tenants = (await r.ReadAsync<(Guid Id, string Slug)>()).ToList();
+            users = (await r.ReadAsync<UserRow>()).ToLookup(u => u.TenantId);
+            ivrs = (await r.ReadAsync<IvrRow>()).ToList();
+            keys = (await r.ReadAsync<KeyRow>()).ToLookup(k => k.IvrId);
+            queues = (await r.ReadAsync<QueueRow>()).ToList();
+            members = (await r.ReadAsync<(Guid QueueId, Guid UserId)>()).ToLookup(m => m.QueueId, m => m.UserId);
+        }
+        var numbers = await ReadNumbersAsync(conn, tx, ct);
         await tx.CommitAsync(ct);
 
         var hangup = new Destination(DestinationType.Hangup, null);
@@ -55,6 +61,22 @@ public static class DialplanSnapshotReader
             tenants.Select(t => new TenantSnapshot(t.Id, t.Slug,
                 users[t.Id].Select(u => new UserSnapshot(u.Id, u.Email, u.Extension)).ToList(),
                 ivrsByTenant[t.Id].ToList(), queuesByTenant[t.Id].ToList())).ToList(),
-            numbers.Select(n => new RoutedNumber(n.Number, n.TenantId, ApiJson.Parse<AssignmentType>(n.AssignedType), n.AssignedId, n.AssignedValue)).ToList());
+            numbers);
+    }
+
+    /// <summary>The numbers, the biggest set (one row per routed DID), straight from the reader into the snapshot's
+    /// records: no intermediate row objects and no boxed Guids. Same transaction, so the same snapshot as the rest.</summary>
+    private static async Task<List<RoutedNumber>> ReadNumbersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT p.number, a.tenant_id, a.assigned_type, a.assigned_id, a.assigned_value
+            FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
+            """, conn, tx);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var numbers = new List<RoutedNumber>();
+        while (await reader.ReadAsync(ct))
+            numbers.Add(new RoutedNumber(reader.GetString(0), reader.GetGuid(1), ApiJson.Parse<AssignmentType>(reader.GetString(2)),
+                reader.IsDBNull(3) ? null : reader.GetGuid(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        return numbers;
     }
 }

@@ -70,32 +70,36 @@ public static class NodeDeployer
     }
 
     /// <summary>Asks Asterisk for every context that was rendered and compares extension, priority, application and
-    /// argument with the file: the only reliable proof, since a reload reports success even for a broken file.</summary>
-    public static async Task<string> VerifyAsync(AsteriskNode node, string renderedExtensions, int connections, CancellationToken ct)
+    /// argument with the file: the only reliable proof, since a reload reports success even for a broken file. The file
+    /// side is <paramref name="expected"/>, the digests lint computed while reading it, so the file is not parsed again;
+    /// a context whose digest differs is compared entry by entry with the file, which names the difference.</summary>
+    public static async Task<string> VerifyAsync(AsteriskNode node, string renderedExtensions, IReadOnlyList<ContextDigest> expected,
+        int connections, CancellationToken ct)
     {
-        var clients = new ConcurrentBag<AmiClient>();
-        for (var i = 0; i < Math.Max(1, connections); i++) clients.Add(await node.Ami!.OpenAsync(ct));
+        var clients = new List<AmiClient>();
         var problems = new ConcurrentQueue<string>();
+        var differing = new ConcurrentDictionary<int, AmiDialplan>(); // index in expected -> what the switch has
         var contexts = 0;
         var entries = 0;
+        var next = -1;
         try
         {
-            using var reader = new StreamReader(renderedExtensions, Encoding.UTF8, false, 1 << 16);
-            await Parallel.ForEachAsync(DialplanParser.ReadContexts(reader),
-                new ParallelOptions { MaxDegreeOfParallelism = clients.Count, CancellationToken = ct },
-                async (context, token) =>
+            for (var i = 0; i < Math.Max(1, connections); i++) clients.Add(await node.Ami!.OpenAsync(ct));
+            // One worker per connection, each taking the next context: no pool of connections to lock around.
+            await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = clients.Count, CancellationToken = ct },
+                async (ami, token) =>
                 {
-                    clients.TryTake(out var ami);
-                    try
+                    for (var index = Interlocked.Increment(ref next); index < expected.Count; index = Interlocked.Increment(ref next))
                     {
-                        var live = await ami!.ShowDialPlanAsync(context.Name, null, token);
+                        var digest = expected[index];
+                        var live = await ami.ShowDialPlanAsync(digest.Name, null, token);
                         Interlocked.Increment(ref contexts);
-                        Interlocked.Add(ref entries, context.Entries.Count);
-                        if (Compare(context, live) is { } problem && problems.Count < 10) problems.Enqueue(problem);
-                    }
-                    finally
-                    {
-                        clients.Add(ami!);
+                        Interlocked.Add(ref entries, digest.Entries);
+                        if (!live.Found)
+                        {
+                            if (problems.Count < 10) problems.Enqueue($"Context '{digest.Name}' is missing ({live.Message}).");
+                        }
+                        else if (!Matches(digest, live) && differing.Count < 10) differing[index] = live;
                     }
                 });
         }
@@ -103,14 +107,41 @@ public static class NodeDeployer
         {
             foreach (var c in clients) await c.DisposeAsync();
         }
+        if (!differing.IsEmpty)
+            foreach (var problem in await DescribeDifferencesAsync(renderedExtensions, differing, ct))
+                if (problems.Count < 10) problems.Enqueue(problem);
         if (!problems.IsEmpty)
             throw new ApplyStepException("What Asterisk runs differs from what was rendered: " + string.Join(" ", problems));
         return $"{contexts} contexts and {entries} priorities match.";
     }
 
+    /// <summary>The switch's context has the rendered priorities and no others: the same digest over the priorities a
+    /// detailed comparison looks at (hints and priorities that are not numbers are not compared).</summary>
+    private static bool Matches(ContextDigest expected, AmiDialplan live)
+    {
+        var digest = new ContextDigestBuilder();
+        foreach (var e in live.Entries)
+            if (!e.IsHint && e.Priority is { } p) digest.Add(e.Extension, p, e.Application, e.AppData);
+        return digest.Entries == expected.Entries && digest.Sum == expected.Sum;
+    }
+
+    /// <summary>Reads the rendered file once more, only when something differs, to say what.</summary>
+    private static Task<List<string>> DescribeDifferencesAsync(string renderedExtensions, IReadOnlyDictionary<int, AmiDialplan> differing,
+        CancellationToken ct) => Task.Run(() =>
+    {
+        var problems = new List<string>();
+        using var reader = new StreamReader(renderedExtensions, Encoding.UTF8, false, 1 << 16);
+        var index = 0;
+        foreach (var context in DialplanParser.ReadContexts(reader))
+        {
+            ct.ThrowIfCancellationRequested();
+            if (differing.TryGetValue(index++, out var live) && Compare(context, live) is { } problem) problems.Add(problem);
+        }
+        return problems;
+    }, ct);
+
     private static string? Compare(DialplanContext expected, AmiDialplan live)
     {
-        if (!live.Found) return $"Context '{expected.Name}' is missing ({live.Message}).";
         var actual = new Dictionary<(string, int), AmiDialplanEntry>();
         foreach (var e in live.Entries)
             if (!e.IsHint && e.Priority is { } p) actual[(e.Extension, p)] = e;

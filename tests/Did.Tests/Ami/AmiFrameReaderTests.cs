@@ -176,4 +176,30 @@ public sealed class AmiFrameReaderTests
         Assert.ThrowsAsync<AmiConnectionException>(async () => await reader.ReadMessageAsync());
         await Task.CompletedTask;
     }
+
+    [Test]
+    public async Task Repeated_keys_and_values_read_the_same_as_fresh_ones()
+    {
+        // The reader reuses the strings of known keys and of a key's previous value; what comes out must not change.
+        var long1 = new string('a', 70);
+        var wire = "Event: ListDialplan\r\nContext: c\r\nAppData: x\r\n\r\n"
+            + "Event: ListDialplan\r\nContext: c\r\nAppData: \r\n\r\n"
+            + "event: ListDialplan\r\nContext: d\r\nAppData: x\u00e9\r\n\r\n"
+            + $"Event: ListDialplan\r\nContext: d\r\nAppData: {long1}\r\nOther: c\r\n\r\n"
+            + $"Event: ListDialplan\r\nContext: d\r\nAppData: {long1}b\r\nOther: c\r\n\r\n";
+        foreach (var chunk in new[] { int.MaxValue, 7 })
+        {
+            var reader = Reader(wire, chunk);
+            var messages = new List<IReadOnlyList<KeyValuePair<string, string>>>();
+            while (await reader.ReadMessageAsync() is { } m) messages.Add(m.Fields);
+            Assert.That(messages, Is.EqualTo(new KeyValuePair<string, string>[][]
+            {
+                [new("Event", "ListDialplan"), new("Context", "c"), new("AppData", "x")],
+                [new("Event", "ListDialplan"), new("Context", "c"), new("AppData", "")],
+                [new("event", "ListDialplan"), new("Context", "d"), new("AppData", "x\u00e9")],
+                [new("Event", "ListDialplan"), new("Context", "d"), new("AppData", long1), new("Other", "c")],
+                [new("Event", "ListDialplan"), new("Context", "d"), new("AppData", long1 + "b"), new("Other", "c")],
+            }));
+        }
+    }
 }

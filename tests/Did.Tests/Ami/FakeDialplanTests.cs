@@ -110,3 +110,26 @@ public sealed class FakeDialplanTests
         }
     }
 }
+
+/// <summary>The fake's span-based parser installs exactly what its string-based predecessor installed.</summary>
+public sealed class FakeDialplanParserEquivalenceTests
+{
+    private static IEnumerable<string> Inputs()
+    {
+        foreach (var t in Did.Tests.Dialplan.DialplanScannerTests.Tricky) yield return t;
+        yield return "[general]\nexten => 1,1,A()\n[globals]\nX=1\n[c]\n#include x\nEXTEN => 1,1,A()\nExten=>>2 , 3 (l) , B ( x ) \r\n same => n,C(y))\n same => hint,PJSIP/1\n same => n,D\nexten => 3\nexten => 4,0,E()\nexten => 4,x,E()\n[c]\nexten => 1,1,Dup()\nexten => 1,2,F(\\;x;y)\ninclude => other\n";
+        foreach (var file in Directory.GetFiles(Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden", "Dialplan"), "extensions*.conf"))
+            yield return File.ReadAllText(file);
+    }
+
+    private static string Describe(FakeDialplan plan) => string.Join("\n", plan.Contexts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c =>
+        $"[{c.Key}] includes {string.Join(",", c.Value.Includes)}: " + string.Join(" ", c.Value.Extensions.Select(e =>
+            e.Name + "=" + string.Join(";", e.Priorities.Select(p => $"{p.Priority}:{p.Application}({p.AppData})"))))));
+
+    [Test]
+    public void Installs_what_the_string_based_parser_installed()
+    {
+        foreach (var text in Inputs())
+            Assert.That(Describe(FakeDialplanParser.Parse(text)), Is.EqualTo(Describe(ReferenceFakeDialplanParser.Parse(text))), text);
+    }
+}

@@ -94,6 +94,7 @@ public abstract class ApplyFixtureBase : ApiFixture
             f.ReloadEventBeforeResponse = false;
             f.ReloadInstallsNothing = false;
             f.ReloadInstallsText = null;
+            f.ReloadRewrites = null;
             f.ReloadDropsContexts.Clear();
             f.NeverRespondTo.Clear();
             f.DropConnectionMidResponse.Clear();

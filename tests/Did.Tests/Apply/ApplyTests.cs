@@ -132,6 +132,31 @@ public sealed class ApplyTests : ApplyFixtureBase
     public Task Reload_that_silently_drops_a_context_fails_verification_and_rolls_back() =>
         AssertFailedApplyLeavesFilesAsTheyWere(() => Nodes[0].Faults.ReloadDropsContexts.Add("tenant-acme"), "differs from what was rendered", "ROLLED_BACK");
 
+    [TestCase("appdata", ",31), not Dial(")]
+    [TestCase("priority", "lacks 1001 priority 1 (line ")]
+    [TestCase("extra", "has 1 priorities that were not rendered")]
+    [TestCase("missing", "lacks {number} priority 1 (line ")]
+    public async Task A_switch_running_something_else_fails_verification_naming_the_difference_and_rolls_back(string change, string why)
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        var number = await RouteAnotherNumberAsync();
+        var dial = new System.Text.RegularExpressions.Regex(@"^(exten => 1001,1,Dial\([^)\n]*,)30\)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Nodes[0].Faults.ReloadRewrites = change switch
+        {
+            "appdata" => t => dial.Replace(t, "${1}31)"),
+            "priority" => t => t.Replace("exten => 1001,1,Dial", "exten => 1001,4,Dial"),
+            "extra" => t => t.Replace("exten => 1001,1,Dial", "exten => 1099,1,Hangup()\nexten => 1001,1,Dial"),
+            _ => t => t.Replace($"exten => {number.Number},1,", "exten => +10000000000,1,"),
+        };
+        var response = await PostApply();
+        var job = await Job(response);
+        Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        Assert.That(job.GetProperty("error").GetString(),
+            Does.Contain("differs from what was rendered").And.Contain(why.Replace("{number}", number.Number)), job.ToString());
+        Assert.That(LiveFiles(), Is.EqualTo(before));
+    }
+
     [Test]
     public async Task A_transient_fault_only_in_verify_is_rolled_back_and_the_rollback_reloads()
     {

@@ -308,7 +308,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         int items = 0, priorities = 0;
         foreach (var (context, index) in selected)
         {
-            WriteWithActionId(context.RenderedExtensions[index], idLine);
+            WriteWithActionId(context.RenderedExtensions[index].Span, idLine);
             priorities += context.Extensions[index].Priorities.Count;
         }
         items += priorities;

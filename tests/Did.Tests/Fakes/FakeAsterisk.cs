@@ -107,9 +107,13 @@ public sealed class FakeAsterisk : IAsyncDisposable
         }
     }
 
-    /// <summary>What a reload reads: the fault's text, else the file; null when the file is missing.</summary>
-    internal string? ReadDialplanSource() =>
-        Faults.ReloadInstallsText ?? (File.Exists(DialplanPath) ? File.ReadAllText(DialplanPath) : null);
+    /// <summary>What a reload reads: the fault's text, else the file (rewritten if a fault says so); null when the file
+    /// is missing.</summary>
+    internal string? ReadDialplanSource()
+    {
+        var text = Faults.ReloadInstallsText ?? (File.Exists(DialplanPath) ? File.ReadAllText(DialplanPath) : null);
+        return text is not null && Faults.ReloadRewrites is { } rewrite ? rewrite(text) : text;
+    }
 
     /// <summary>Sends an event to every logged-in session whose event mask takes <paramref name="eventClass"/>.</summary>
     internal async Task BroadcastAsync(string eventClass, byte[] packet, FakeAmiSession? except = null)

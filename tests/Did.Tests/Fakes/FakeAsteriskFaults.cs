@@ -31,6 +31,10 @@ public sealed class FakeAsteriskFaults
     /// <summary>Reload installs this dialplan text instead of the file's (Asterisk installing something else).</summary>
     public string? ReloadInstallsText { get; set; }
 
+    /// <summary>Reload installs the text (the file's, or <see cref="ReloadInstallsText"/>) as changed by this function: a
+    /// switch that runs something slightly different from what was written (another argument, a missing line...).</summary>
+    public Func<string, string>? ReloadRewrites { get; set; }
+
     /// <summary>Contexts silently dropped from what a reload installs.</summary>
     public ISet<string> ReloadDropsContexts { get; } = new HashSet<string>(StringComparer.Ordinal);
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 
 namespace Did.Tests.Fakes;
@@ -19,7 +21,7 @@ public sealed class FakeExtension(string name)
 /// <summary>An installed context: extensions in Asterisk's order (literals first, then patterns), then includes.</summary>
 public sealed class FakeContext(string name)
 {
-    private byte[][]? _rendered;
+    private ReadOnlyMemory<byte>[]? _rendered;
 
     public string Name { get; } = name;
     public List<FakeExtension> Extensions { get; } = [];
@@ -27,23 +29,55 @@ public sealed class FakeContext(string name)
 
     internal void Sort() => Extensions.Sort((a, b) => FakeExtensionPattern.Compare(a.Name, b.Name));
 
-    /// <summary>The <c>ListDialplan</c> event bodies after the ActionID line, one array per extension, rendered once.</summary>
-    internal byte[][] RenderedExtensions => _rendered ??= [.. Extensions.Select(Render)];
+    /// <summary>The <c>ListDialplan</c> event bodies after the ActionID line, one slice per extension of one array
+    /// rendered once (a string and an array per extension cost the fake more than the answer itself).</summary>
+    internal ReadOnlyMemory<byte>[] RenderedExtensions => _rendered ??= Render();
 
-    private byte[] Render(FakeExtension e)
+    private ReadOnlyMemory<byte>[] Render()
     {
-        var sb = new StringBuilder(160 * e.Priorities.Count);
-        foreach (var p in e.Priorities)
+        var buffer = new ArrayBufferWriter<byte>(1 << 12);
+        var ends = new int[Extensions.Count];
+        for (var i = 0; i < Extensions.Count; i++)
         {
-            sb.Append("Event: ListDialplan\r\n\u0001Context: ").Append(Name).Append("\r\nExtension: ").Append(e.Name);
-            if (p.Priority == FakePriority.Hint)
-                sb.Append("\r\nPriority: hint\r\nApplication: ").Append(p.Application);
-            else
-                sb.Append("\r\nPriority: ").Append(p.Priority).Append("\r\nApplication: ").Append(p.Application)
-                    .Append("\r\nAppData: ").Append(p.AppData);
-            sb.Append("\r\nRegistrar: pbx_config\r\n\r\n");
+            var e = Extensions[i];
+            foreach (var p in e.Priorities)
+            {
+                Append(buffer, "Event: ListDialplan\r\n\u0001Context: ");
+                Append(buffer, Name);
+                Append(buffer, "\r\nExtension: ");
+                Append(buffer, e.Name);
+                if (p.Priority == FakePriority.Hint)
+                {
+                    Append(buffer, "\r\nPriority: hint\r\nApplication: ");
+                    Append(buffer, p.Application);
+                }
+                else
+                {
+                    Append(buffer, "\r\nPriority: ");
+                    Append(buffer, p.Priority.ToString(CultureInfo.InvariantCulture));
+                    Append(buffer, "\r\nApplication: ");
+                    Append(buffer, p.Application);
+                    Append(buffer, "\r\nAppData: ");
+                    Append(buffer, p.AppData);
+                }
+                Append(buffer, "\r\nRegistrar: pbx_config\r\n\r\n");
+            }
+            ends[i] = buffer.WrittenCount;
         }
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        var all = buffer.WrittenMemory.ToArray();
+        var slices = new ReadOnlyMemory<byte>[Extensions.Count];
+        for (var i = 0; i < slices.Length; i++)
+        {
+            var start = i == 0 ? 0 : ends[i - 1];
+            slices[i] = all.AsMemory(start, ends[i] - start);
+        }
+        return slices;
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        buffer.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 }
 

@@ -1,0 +1,124 @@
+using Did.Dialplan;
+using NUnit.Framework;
+
+namespace Did.Tests.Dialplan;
+
+/// <summary>The span-based scanner (used by the linter and the verify digests) must read exactly what
+/// <see cref="DialplanParser"/> reads, and the linter built on it must report exactly what the parser-based linter
+/// reported (<see cref="ReferenceDialplanLinter"/>), finding for finding, in the same order.</summary>
+public class DialplanScannerTests
+{
+    /// <summary>Inputs that exercise every rule of the parser: comments, block comments, escaped ';', labels, offsets,
+    /// 'same', 'n' across extensions, hints, unbalanced parentheses, bad priorities, unknown directives, CR/CRLF line
+    /// breaks, duplicates, an unclosed header, Goto forms, '$' and includes.</summary>
+    public static readonly string[] Tricky =
+    [
+        "",
+        "\n\n",
+        "exten => 1,1,Answer()\n[a]\nexten => 1,1,Answer()",
+        "[a]\r\nexten => 1,1,Answer() ; comment\r\n same => n,Hangup()\r\n",
+        "[a]\rexten => 1,1,Answer()\r same => n,Hangup()\r\r\n",
+        "[a] ; header\n;-- block\nexten => 2,1,Hangup() --; exten => 3,1,Answer()\n;--\n--; exten => 4,1,Playback(x\\;y)\n",
+        "[c]\nexten => s,1(start),Answer()\n same => n(play),Playback(x)\nexten => s,start+5,Hangup()\n same => s,Busy()\n same => play,Hangup()\n same => nope,Hangup()\n",
+        "[c]\nexten => 1,1,Answer()\nexten => 1,n,Hangup()\nexten => 2,n,Hangup()\nexten => 2,hint,PJSIP/x\nexten => 3,hint,PJSIP/y\n",
+        "[b]\nexten => 1,n,Hangup()\nexten => 1,0,Hangup()\nexten => 1,-3,Hangup()\nexten => 1,1(lbl,Hangup()\nexten => 1,+2,Hangup()\n",
+        "[c]\nexten => _+1555XXX,1,Goto(did-1555,+${FILTER(0-9,${EXTEN})},1)\nexten => 2,1,Hangup\nexten => 3,1,Set(x=${y}(z))\nexten => 4,1,${APP}(x)\n",
+        "[c]\nexten => 1,1,Goto(tenant-acme,\n1001,1)\nexten => 2,1,Dial(a(b)\nexten => 3,1,Dial(a)b)\nexten => 4,1,Dial(x\n",
+        "[c]\nexten => _[1-3,5]XX,1,Answer()\nexten => 1/100,1,Answer()\nexten => 1 ,1,Answer()\nexten =>,1,Answer()\nexten\nfoo => bar\nignorepat => 9\nswitch => x\nlswitch => y\n",
+        "[a](template)\nexten => 1,1,Answer()\n[b] junk\nsame => n,Hangup()\n[c]\n same => 1,Hangup()\ninclude => a\ninclude => nowhere\n",
+        "[a]\nexten => 1,1,Answer()\nexten => 1,1,Hangup()\n[a]\nexten => 2,2,Hangup()\nexten => 1,1,System(rm)\n",
+        "[a]\nexten => 1,1,Goto(2,1)\nexten => 2,1,Goto(9)\nexten => 3,1,Goto(a,1,1,1)\nexten => 4,1,Goto(b,5,1)\nexten => 5,1,Goto(a,_X,lbl)\nexten => _X,1(lbl),Answer()\nexten => 6,1,Goto(a,7,x)\n",
+        "[a]\nexten => 1,1,goto(a,1,1)\nexten => 2,1,GOTO(1)\nexten => 3,1,Dial(${x})\nexten => abc,1,Answer()\nexten => _,1,Answer()\nexten => _X.X,1,Answer()\nexten => _[],1,Answer()\n",
+        "[a]\nexten => 1,1,Answer()\n[unclosed\nexten => 2,1,Answer()\n[b]\n",
+        "  [spaced]  \n\t exten  =>  7 , 1 , Dial ( x ) \n same=>n,Hangup( )\n",
+    ];
+
+    private static IEnumerable<string> Inputs()
+    {
+        foreach (var t in Tricky) yield return t;
+        foreach (var file in Directory.GetFiles(Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden", "Dialplan"), "extensions*.conf"))
+            yield return File.ReadAllText(file);
+        yield return DialplanRenderer.RenderToStrings(Samples.Small()).Extensions;
+    }
+
+    [Test]
+    public void Scanner_reads_what_the_parser_reads()
+    {
+        foreach (var text in Inputs())
+        {
+            var expectedErrors = new List<DialplanSyntaxError>();
+            var expected = DialplanParser.ReadContexts(new StringReader(text), expectedErrors).ToList();
+            var sink = new MaterializingSink();
+            DialplanScanner.Scan(new StringReader(text), sink);
+            var actual = sink.Contexts();
+
+            Assert.That(actual.Select(Describe), Is.EqualTo(expected.Select(Describe)), text);
+            Assert.That(sink.Errors, Is.EqualTo(expectedErrors), text);
+        }
+    }
+
+    [Test]
+    public void Linter_reports_what_the_parser_based_linter_reported()
+    {
+        var external = new DialplanLintOptions { ExternalContexts = ["b"], AllowedApplications = [.. DialplanLintOptions.DefaultApplications, "Set"] };
+        foreach (var text in Inputs())
+        {
+            Assert.That(DialplanLinter.Lint(text), Is.EqualTo(ReferenceDialplanLinter.Lint(text)), text);
+            Assert.That(DialplanLinter.Lint(text, external), Is.EqualTo(ReferenceDialplanLinter.Lint(text, external)), text);
+        }
+    }
+
+    [Test]
+    public void Line_reader_breaks_lines_like_ReadLine_across_buffer_ends()
+    {
+        var random = new Random(7);
+        var alphabet = new[] { 'a', 'b', ' ', '\r', '\n', ';' };
+        for (var round = 0; round < 300; round++)
+        {
+            var text = new string(Enumerable.Range(0, random.Next(0, 80)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var expected = new List<string>();
+            var reference = new StringReader(text);
+            while (reference.ReadLine() is { } l) expected.Add(l);
+            foreach (var size in new[] { 16, 17, 19, 64 })
+            {
+                var lines = new SpanLineReader(new StringReader(text), size);
+                var actual = new List<string>();
+                while (lines.TryReadLine(out var line)) actual.Add(line.ToString());
+                Assert.That(actual, Is.EqualTo(expected), $"buffer {size}: {text.Replace("\r", "\\r").Replace("\n", "\\n")}");
+            }
+        }
+    }
+
+    [Test]
+    public void Line_reader_grows_for_a_line_longer_than_its_buffer()
+    {
+        var longLine = new string('x', 1000);
+        var lines = new SpanLineReader(new StringReader("a\r\n" + longLine + "\r\nb"), 16);
+        var actual = new List<string>();
+        while (lines.TryReadLine(out var line)) actual.Add(line.ToString());
+        Assert.That(actual, Is.EqualTo(new[] { "a", longLine, "b" }));
+    }
+
+    private static string Describe(DialplanContext c) =>
+        $"[{c.Name}]@{c.LineNumber}:{c.LineText}|" + string.Join("|", c.Entries) + "|" + string.Join("|", c.Includes);
+
+    /// <summary>Turns the scanner's spans back into the parser's records.</summary>
+    private sealed class MaterializingSink : IDialplanSink
+    {
+        private readonly List<(string Name, int Line, string Text, List<DialplanEntry> Entries, List<DialplanInclude> Includes)> _contexts = [];
+        public List<DialplanSyntaxError> Errors { get; } = [];
+
+        public void Context(ReadOnlySpan<char> name, int lineNumber, ReadOnlySpan<char> lineText) =>
+            _contexts.Add((name.ToString(), lineNumber, lineText.ToString(), [], []));
+
+        public void Entry(in ScannedEntry e) => _contexts[^1].Entries.Add(new DialplanEntry(e.Extension.ToString(), e.Priority,
+            e.HasLabel ? e.Label.ToString() : null, e.Application.ToString(), e.AppData.ToString(), e.LineNumber, e.LineText.ToString()));
+
+        public void Include(ReadOnlySpan<char> context, int lineNumber, ReadOnlySpan<char> lineText) =>
+            _contexts[^1].Includes.Add(new DialplanInclude(context.ToString(), lineNumber, lineText.ToString()));
+
+        public void Error(DialplanSyntaxError error) => Errors.Add(error);
+
+        public List<DialplanContext> Contexts() => [.. _contexts.Select(c => new DialplanContext(c.Name, c.Line, c.Text, c.Entries, c.Includes))];
+    }
+}
