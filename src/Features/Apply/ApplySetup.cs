@@ -18,6 +18,7 @@ public static class ApplySetup
             return settings with { ExternalActions = sp.GetRequiredService<ExternalActionPolicy>() };
         });
         services.AddScoped<ApplyRunner>();
+        services.AddHostedService<ApplyWarmUp>();
         return services;
     }
 

@@ -21,6 +21,9 @@ public sealed class ApplyOptions
     public string? WorkDir { get; set; }
     /// <summary>Parallel AMI connections used to verify a big dialplan after the reload.</summary>
     public int VerifyConnections { get; set; } = 2;
+    /// <summary>Run the apply pipeline once on a small synthetic dialplan after start-up, so the first real apply does not
+    /// pay for compiling it.</summary>
+    public bool WarmUp { get; set; } = true;
 }
 
 /// <summary>The nodes from configuration: <c>Asterisk:Nodes:0:ConfigDir</c>, <c>Asterisk:Nodes:0:Ami:Host</c>, ...

@@ -20,6 +20,7 @@ public sealed class DidApp(string connectionString, IReadOnlyDictionary<string, 
         builder.UseSetting("DID_ADMIN_PASSWORD", AdminPassword);
         builder.UseSetting("Auth:BcryptWorkFactor", "4");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Apply:WarmUp", "false"); // CPU the fixtures do not need; ApplyWarmUpTests cover it
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
     }
 }

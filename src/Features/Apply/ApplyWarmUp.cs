@@ -1,0 +1,77 @@
+using System.Text;
+using Did.Dialplan;
+using Microsoft.Extensions.Options;
+
+namespace Did.Features.Apply;
+
+/// <summary>The service runs without tiered compilation (see Did.csproj), so every method is compiled fully optimized
+/// on its first call: for render, lint, digest and diff that is a few hundred milliseconds that the first apply after a
+/// start would otherwise pay. This runs those same steps once, in the background after start-up, on a small
+/// synthetic dialplan in a temporary folder. It reads no database and talks to no switch.</summary>
+public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions> options, ILogger<ApplyWarmUp> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.WarmUp) return;
+        await Task.Yield(); // never delay start-up
+        try
+        {
+            var result = await RunAsync(settings, stoppingToken);
+            log.LogDebug("Apply warm-up rendered, linted and diffed {Numbers} numbers", result.Rendered.NumbersRouted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Apply warm-up failed; the first apply compiles its code itself");
+        }
+    }
+
+    /// <summary>Render two versions of a small dialplan to files, lint one with digests, and diff both ways, exactly as
+    /// an apply does. Returns what was rendered and found, so a test can prove the warm-up takes the normal path.</summary>
+    public static async Task<(RenderResult Rendered, int Findings, DiffStats Changed)> RunAsync(DialplanSettings settings, CancellationToken ct)
+    {
+        var dir = Directory.CreateTempSubdirectory("did-warmup-").FullName;
+        try
+        {
+            var (ext, queues, next) = (Path.Combine(dir, "a.conf"), Path.Combine(dir, "q.conf"), Path.Combine(dir, "b.conf"));
+            var snapshot = Sample(200);
+            RenderResult rendered;
+            await using (var e = new StreamWriter(ext, false, Utf8, 1 << 16))
+            await using (var q = new StreamWriter(queues, false, Utf8, 1 << 16))
+                rendered = DialplanRenderer.Render(snapshot, settings, e, q);
+            await using (var e = new StreamWriter(next, false, Utf8, 1 << 16))
+                DialplanRenderer.Render(snapshot with { Numbers = snapshot.Numbers.Skip(1).ToList() }, settings, e, TextWriter.Null);
+            ct.ThrowIfCancellationRequested();
+
+            IReadOnlyList<LintFinding> findings;
+            using (var reader = new StreamReader(ext, Utf8)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), new List<ContextDigest>());
+            ApplyRunner.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
+            var changed = ApplyRunner.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
+            return (rendered, findings.Count, changed);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    // One tenant with every destination type, numbers spread over two shards.
+    private static DialplanSnapshot Sample(int numbers)
+    {
+        var tenant = new Guid("00000000-0000-4000-8000-000000000001");
+        var users = Enumerable.Range(0, 20).Select(i => new UserSnapshot(new Guid($"00000000-0000-4000-8000-{i + 100:D12}"), $"u{i}@warmup.invalid", $"{1000 + i}")).ToList();
+        var ivr = new IvrSnapshot(new Guid("00000000-0000-4000-8000-000000000002"), "main", "custom/welcome", 5,
+            new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, users[0].Id), ["0"] = new(DestinationType.Hangup, null) },
+            new Destination(DestinationType.User, users[1].Id), new Destination(DestinationType.Hangup, null));
+        var queue = new QueueSnapshot(new Guid("00000000-0000-4000-8000-000000000003"), "sales", QueueStrategy.Ringall, 30, users.Take(3).Select(u => u.Id).ToList());
+        var routed = Enumerable.Range(0, numbers).Select(i => (i % 4) switch
+        {
+            0 => new RoutedNumber($"+1555{i % 2}00{i:D4}", tenant, AssignmentType.User, users[i % users.Count].Id, null),
+            1 => new RoutedNumber($"+1555{i % 2}00{i:D4}", tenant, AssignmentType.Ivr, ivr.Id, null),
+            2 => new RoutedNumber($"+1555{i % 2}00{i:D4}", tenant, AssignmentType.Queue, queue.Id, null),
+            _ => new RoutedNumber($"+1555{i % 2}00{i:D4}", tenant, AssignmentType.External, null, "Hangup()"),
+        }).OrderBy(n => n.Number, StringComparer.Ordinal).ToList();
+        return new DialplanSnapshot([new TenantSnapshot(tenant, "warmup", users, [ivr], [queue])], routed);
+    }
+}

@@ -1,0 +1,30 @@
+using Did.Dialplan;
+using Did.Features.Apply;
+using NUnit.Framework;
+
+namespace Did.Tests.Apply;
+
+/// <summary>The start-up warm-up must take the same path as a real apply (a clean render, a lint without findings, a
+/// diff that finds a change), or it would compile error paths and leave the real ones cold.</summary>
+public sealed class ApplyWarmUpTests
+{
+    [Test]
+    public async Task Warm_up_renders_every_destination_type_lints_clean_and_diffs_a_real_change()
+    {
+        var (rendered, findings, changed) = await ApplyWarmUp.RunAsync(new DialplanSettings(), CancellationToken.None);
+
+        Assert.That(rendered.NumbersRouted, Is.EqualTo(200));
+        Assert.That((rendered.Users, rendered.Ivrs, rendered.Queues, rendered.Shards), Is.EqualTo((20, 1, 1, 2)));
+        Assert.That(rendered.Warnings, Is.Empty);
+        Assert.That(findings, Is.Zero);
+        Assert.That((changed.LinesRemoved, changed.SectionsChanged), Is.EqualTo((1, 1)), "the second render lacks one number");
+    }
+
+    [Test]
+    public async Task Warm_up_leaves_no_files_behind()
+    {
+        var before = Directory.GetDirectories(Path.GetTempPath(), "did-warmup-*").Length;
+        await ApplyWarmUp.RunAsync(new DialplanSettings(), CancellationToken.None);
+        Assert.That(Directory.GetDirectories(Path.GetTempPath(), "did-warmup-*"), Has.Length.EqualTo(before));
+    }
+}
