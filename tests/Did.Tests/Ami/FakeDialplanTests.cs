@@ -111,7 +111,8 @@ public sealed class FakeDialplanTests
     }
 }
 
-/// <summary>The fake's span-based parser installs exactly what its string-based predecessor installed.</summary>
+/// <summary>What the fake switch installs from tricky and golden dialplans, pinned by a golden file recorded from its
+/// string-based predecessor when the span-based parser replaced it (they agreed context for context).</summary>
 public sealed class FakeDialplanParserEquivalenceTests
 {
     private static IEnumerable<string> Inputs()
@@ -127,9 +128,9 @@ public sealed class FakeDialplanParserEquivalenceTests
             e.Name + "=" + string.Join(";", e.Priorities.Select(p => $"{p.Priority}:{p.Application}({p.AppData})"))))));
 
     [Test]
-    public void Installs_what_the_string_based_parser_installed()
+    public void Installs_what_the_golden_file_recorded()
     {
-        foreach (var text in Inputs())
-            Assert.That(Describe(FakeDialplanParser.Parse(text)), Is.EqualTo(Describe(ReferenceFakeDialplanParser.Parse(text))), text);
+        var text = string.Join("\n", Inputs().Select((input, i) => $"## input {i}\n" + Describe(FakeDialplanParser.Parse(input)))) + "\n";
+        Did.Tests.Dialplan.Golden.AssertMatches("Fakes/fake-installs.txt", text.Replace("\r", "\\r"));
     }
 }
