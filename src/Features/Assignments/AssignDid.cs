@@ -54,19 +54,27 @@ public static class AssignDid
                 await RouteTargets.EnsureInTenantAsync(conn, tx, tenantId,
                     [new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value)], ct);
 
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
-                VALUES (@newId, @numberId, @tenantId, @type, @assignedId, @value, @actor)
-                ON CONFLICT (phone_number_id) DO UPDATE SET
-                    assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
-                    assigned_value = excluded.assigned_value, updated_at = now();
+            // The write returns the new row with its label in the same round trip: no second read of the assignment.
+            AssignmentResponse after;
+            using (var written = await conn.QueryMultipleAsync(new CommandDefinition($"""
+                WITH a AS (
+                    INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+                    VALUES (@newId, @numberId, @tenantId, @type, @assignedId, @value, @actor)
+                    ON CONFLICT (phone_number_id) DO UPDATE SET
+                        assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
+                        assigned_value = excluded.assigned_value, updated_at = now()
+                    RETURNING *
+                )
+                SELECT a.id, a.phone_number_id, @number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
+                       {DestinationLabel.Sql} AS destination, a.created_by, a.created_at, a.updated_at
+                FROM a {DestinationLabel.Joins};
                 UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId;
                 """, new
                 {
-                    newId = Guid.CreateVersion7(), numberId = number.Id, tenantId, type = ApiJson.Name(r.AssignedType),
+                    newId = Guid.CreateVersion7(), numberId = number.Id, number = number.Number, tenantId, type = ApiJson.Name(r.AssignedType),
                     assignedId = r.AssignedId, value, actor = ctx.ActorId,
-                }, tx, cancellationToken: ct));
-            var after = (await AssignmentStore.ReadAsync(conn, tx, number.Id, ct))!;
+                }, tx, cancellationToken: ct)))
+                after = (await written.ReadSingleAsync<AssignmentStore.Row>()).ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign,
                 AuditEntity.PhoneNumber, number.Id, tenantId, before, after, ct);
             await tx.CommitAsync(ct);

@@ -22,9 +22,15 @@ internal static class AssignmentStore
             """, new { id, scope }, tx, cancellationToken: ct))
         ?? throw Problem.NotFound("DID", id);
 
-    private sealed record Row(
+    /// <summary>An assignment row with its number and destination label, as <see cref="ReadAsync"/> and the assign write
+    /// select it.</summary>
+    internal sealed record Row(
         Guid Id, Guid PhoneNumberId, string PhoneNumber, string AssignedType, Guid? AssignedId, string? AssignedValue,
-        string Destination, Guid? CreatedBy, DateTime CreatedAt, DateTime UpdatedAt);
+        string Destination, Guid? CreatedBy, DateTime CreatedAt, DateTime UpdatedAt)
+    {
+        public AssignmentResponse ToResponse() => new(Id, PhoneNumberId, PhoneNumber, ApiJson.Parse<AssignmentType>(AssignedType),
+            AssignedId, AssignedValue, Destination, CreatedBy, CreatedAt, UpdatedAt);
+    }
 
     public static async Task<AssignmentResponse?> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid phoneNumberId, CancellationToken ct)
     {
@@ -35,9 +41,7 @@ internal static class AssignmentStore
             {DestinationLabel.Joins}
             WHERE a.phone_number_id = @phoneNumberId
             """, new { phoneNumberId }, tx, cancellationToken: ct));
-        return row is null ? null : new AssignmentResponse(row.Id, row.PhoneNumberId, row.PhoneNumber,
-            ApiJson.Parse<AssignmentType>(row.AssignedType), row.AssignedId, row.AssignedValue, row.Destination,
-            row.CreatedBy, row.CreatedAt, row.UpdatedAt);
+        return row?.ToResponse();
     }
 
     /// <summary>"user bob@example.com (1001)" from "USER bob@example.com (1001)", for sentences.</summary>
