@@ -15,7 +15,7 @@ public sealed record DeleteUserCommand(Guid Id) : ICommand;
 
 public static class DeleteUser
 {
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<DeleteUserCommand>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, SecurityStamps stamps) : ICommandHandler<DeleteUserCommand>
     {
         public async ValueTask<Unit> Handle(DeleteUserCommand c, CancellationToken ct)
         {
@@ -33,6 +33,8 @@ public static class DeleteUser
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM users WHERE id = @id", new { id = c.Id }, tx, cancellationToken: ct));
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Delete, AuditEntity.User, c.Id, before.TenantId, before, null, ct);
             await tx.CommitAsync(ct);
+            stamps.Forget(c.Id); // the others hear it from the database
+
             return Unit.Value;
         }
     }

@@ -38,7 +38,7 @@ public static class UpdateUser
         }
     }
 
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, PasswordHasher hasher) : ICommandHandler<UpdateUserRequest, UserResponse>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, PasswordHasher hasher, SecurityStamps stamps) : ICommandHandler<UpdateUserRequest, UserResponse>
     {
         public async ValueTask<UserResponse> Handle(UpdateUserRequest r, CancellationToken ct)
         {
@@ -81,6 +81,8 @@ public static class UpdateUser
                 }, tx, cancellationToken: ct))).ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
+            // The database notifies every replica; this one forgets at once, so the old token fails on the next request.
+            if (rotate) stamps.Forget(r.Id);
             return after;
         }
     }

@@ -1,4 +1,3 @@
-using Dapper;
 using Did.Infrastructure.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -18,6 +17,9 @@ public static class AuthSetup
         services.AddSingleton<PasswordHasher>();
         services.AddHttpContextAccessor();
         services.AddScoped<RequestContext>();
+        var stampCache = TimeSpan.FromSeconds(config.GetValue<int?>("Auth:StampCacheSeconds") ?? 60);
+        services.AddSingleton(sp => new SecurityStamps(sp.GetRequiredService<NpgsqlDataSource>(), stampCache));
+        services.AddHostedService<SecurityStampListener>();
 
         var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
@@ -45,7 +47,8 @@ public static class AuthSetup
     }
 
     /// <summary>A token dies with its user: deleted, or role, tenant or password changed (each rotates the stamp).
-    /// One primary-key lookup per request buys that guarantee.</summary>
+    /// The stamp comes from memory while the database's change notifications are being heard, else from the database
+    /// (<see cref="SecurityStamps"/>).</summary>
     private static async Task CheckUserStillMatches(TokenValidatedContext ctx)
     {
         var p = ctx.Principal!;
@@ -55,10 +58,8 @@ public static class AuthSetup
             ctx.Fail("malformed token");
             return;
         }
-        var db = ctx.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        await using var conn = await db.OpenConnectionAsync(ctx.HttpContext.RequestAborted);
-        var current = await conn.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            "SELECT security_stamp FROM users WHERE id = @id", new { id }, cancellationToken: ctx.HttpContext.RequestAborted));
+        var current = await ctx.HttpContext.RequestServices.GetRequiredService<SecurityStamps>()
+            .CurrentAsync(id, ctx.HttpContext.RequestAborted);
         if (current != stamp) ctx.Fail("user changed or deleted");
     }
 }

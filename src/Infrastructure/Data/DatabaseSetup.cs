@@ -23,6 +23,7 @@ public static class DatabaseSetup
         builder.ConnectionStringBuilder.ApplicationName ??= "did";
         ApplyPoolDefaults(builder.ConnectionStringBuilder, connectionString, config);
         services.AddSingleton(builder.Build());
+        services.AddSingleton(new DedicatedConnections(connectionString));
         return services;
     }
 
