@@ -29,7 +29,7 @@ export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgr
 export DID_JWT_KEY="bench-signing-key-that-is-long-enough-0123456789"
 export DID_ADMIN_EMAIL="bench@did.local" DID_ADMIN_PASSWORD="bench-password-123"
 export Logging__LogLevel__Default=Warning ASPNETCORE_URLS="$base"
-dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
+DOTNET_ReadyToRun=0 dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
 svc=$!
 trap 'kill "$svc" 2>/dev/null || true; pg_stop "$root/.data/bench-pg"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
