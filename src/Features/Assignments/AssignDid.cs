@@ -39,44 +39,54 @@ public static class AssignDid
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var number = await AssignmentStore.LockNumberAsync(conn, tx, r.Id, ctx.TenantScope, ct);
+            var target = r.AssignedType == AssignmentType.External ? (RouteTarget?)null
+                : new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value);
+            var (number, before, found) = await AssignmentStore.LockAndReadAsync(conn, tx, r.Id, ctx.TenantScope,
+                target is null ? null : (target.Type, target.Id), ct);
             if (number.TenantId is not { } tenantId)
                 throw Problem.Conflict($"DID {number.Number} is not allocated to a tenant; allocate it first.");
-            var before = await AssignmentStore.ReadAsync(conn, tx, number.Id, ct);
             if (before is not null && !r.Replace)
                 throw Problem.Conflict($"DID {number.Number} is already assigned to {AssignmentStore.Sentence(before.Destination)}.",
                     new Dictionary<string, object?> { ["assignment"] = before });
 
             string? value = null;
-            if (r.AssignedType == AssignmentType.External)
+            string label;
+            if (target is null)
+            {
                 value = CheckExternal(r.AssignedValue!, number.Slug!);
+                label = "EXTERNAL " + value;
+            }
+            else if (RouteTargets.Error(target, found is not null, found?.Ringable ?? false) is { } error)
+                throw RouteTargets.Invalid(new() { [target.Field] = [error] });
             else
-                await RouteTargets.EnsureInTenantAsync(conn, tx, tenantId,
-                    [new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value)], ct);
+                label = found!.Label;
 
-            // The write returns the new row with its label in the same round trip: no second read of the assignment.
-            AssignmentResponse after;
-            using (var written = await conn.QueryMultipleAsync(new CommandDefinition($"""
-                WITH a AS (
-                    INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
-                    VALUES (@newId, @numberId, @tenantId, @type, @assignedId, @value, @actor)
-                    ON CONFLICT (phone_number_id) DO UPDATE SET
-                        assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
-                        assigned_value = excluded.assigned_value, updated_at = now()
-                    RETURNING *
-                )
-                SELECT a.id, a.phone_number_id, @number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
-                       {DestinationLabel.Sql} AS destination, a.created_by, a.created_at, a.updated_at
-                FROM a {DestinationLabel.Joins};
+            // The new row is known before it is written: its id is made here, and its timestamps are the transaction's
+            // now(), read under the lock. So the row, the number's status and the audit go in one round trip.
+            var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
+                r.AssignedId, value, label, before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
+            var p = new DynamicParameters(new
+            {
+                id = after.Id, numberId = number.Id, tenantId, type = ApiJson.Name(r.AssignedType), assignedId = r.AssignedId,
+                value, actor = ctx.ActorId,
+            });
+            AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
+                number.Id, tenantId, before, after);
+            (Guid Id, DateTime CreatedAt, DateTime UpdatedAt) written;
+            using (var batch = await conn.QueryMultipleAsync(new CommandDefinition($"""
+                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+                VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
+                ON CONFLICT (phone_number_id) DO UPDATE SET
+                    assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
+                    assigned_value = excluded.assigned_value, updated_at = now()
+                RETURNING id, created_at, updated_at;
                 UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId;
-                """, new
-                {
-                    newId = Guid.CreateVersion7(), numberId = number.Id, number = number.Number, tenantId, type = ApiJson.Name(r.AssignedType),
-                    assignedId = r.AssignedId, value, actor = ctx.ActorId,
-                }, tx, cancellationToken: ct)))
-                after = (await written.ReadSingleAsync<AssignmentStore.Row>()).ToResponse();
-            await AuditLog.WriteAsync(conn, tx, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign,
-                AuditEntity.PhoneNumber, number.Id, tenantId, before, after, ct);
+                {AuditLog.InsertSql};
+                """, p, tx, cancellationToken: ct)))
+                written = await batch.ReadSingleAsync<(Guid, DateTime, DateTime)>();
+            // The lock makes this impossible; if it ever happened, the audit row would be wrong, so nothing commits.
+            if (written != (after.Id, after.CreatedAt, after.UpdatedAt))
+                throw new InvalidOperationException($"Assignment of {number.Number} was written as {written}, not as {after}");
             await tx.CommitAsync(ct);
             return new AssignmentResult(after, before is null);
         }

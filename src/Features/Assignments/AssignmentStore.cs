@@ -8,40 +8,51 @@ using Npgsql;
 namespace Did.Features.Assignments;
 
 /// <summary>The number row an assignment changes, locked for the transaction so concurrent assigns of one number
-/// queue up behind each other and each sees the previous one's result.</summary>
-internal sealed record LockedNumber(Guid Id, string Number, string Status, Guid? TenantId, string? Slug);
+/// queue up behind each other and each sees the previous one's result. <see cref="Now"/> is the transaction's
+/// timestamp: the <c>now()</c> every row written in this transaction gets.</summary>
+internal sealed record LockedNumber(Guid Id, string Number, string Status, Guid? TenantId, string? Slug, DateTime Now);
+
+/// <summary>A user, IVR or queue that the number's tenant owns, with the label a route to it shows.</summary>
+internal sealed record TargetRow(string Label, bool Ringable);
+
+/// <summary>What a change of one number's route starts from, read in one round trip under the number's lock.</summary>
+internal sealed record RouteChangeStart(LockedNumber Number, AssignmentResponse? Before, TargetRow? Target);
 
 internal static class AssignmentStore
 {
-    public static async Task<LockedNumber> LockNumberAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, Guid? scope, CancellationToken ct) =>
-        await conn.QuerySingleOrDefaultAsync<LockedNumber>(new CommandDefinition("""
-            SELECT p.id, p.number, p.status, p.tenant_id, t.slug
+    /// <summary>Locks the number (404 if it is not in <paramref name="scope"/>), then reads its assignment and, if
+    /// given, the target, all in one batch. The statements after the lock run after it is granted, each with a fresh
+    /// READ COMMITTED snapshot, so they see what a concurrent request committed while this one waited: an assignment
+    /// made meanwhile is seen, which is what makes "exactly one 201" hold. (Joined into the locking statement, the
+    /// reads would come from the snapshot taken before the wait and miss it.)</summary>
+    public static async Task<RouteChangeStart> LockAndReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, Guid? scope,
+        (DestinationType Type, Guid Id)? target, CancellationToken ct)
+    {
+        using var r = await conn.QueryMultipleAsync(new CommandDefinition($"""
+            SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now
             FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id
             WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
-            FOR UPDATE OF p
-            """, new { id, scope }, tx, cancellationToken: ct))
-        ?? throw Problem.NotFound("DID", id);
+            FOR UPDATE OF p;
+            SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
+                   {DestinationLabel.Sql} AS destination, a.created_by, a.created_at, a.updated_at
+            FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
+            {DestinationLabel.Joins}
+            WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope);
+            {(target is { } t ? DestinationLabel.TargetSql(t.Type) : "")}
+            """, new { id, scope, numberId = id, targetId = target?.Id }, tx, cancellationToken: ct));
+        var number = await r.ReadSingleOrDefaultAsync<LockedNumber>() ?? throw Problem.NotFound("DID", id);
+        var before = (await r.ReadSingleOrDefaultAsync<Row>())?.ToResponse();
+        var found = target is null ? null : await r.ReadSingleOrDefaultAsync<TargetRow>();
+        return new RouteChangeStart(number, before, found);
+    }
 
-    /// <summary>An assignment row with its number and destination label, as <see cref="ReadAsync"/> and the assign write
-    /// select it.</summary>
+    /// <summary>An assignment row with its number and destination label.</summary>
     internal sealed record Row(
         Guid Id, Guid PhoneNumberId, string PhoneNumber, string AssignedType, Guid? AssignedId, string? AssignedValue,
         string Destination, Guid? CreatedBy, DateTime CreatedAt, DateTime UpdatedAt)
     {
         public AssignmentResponse ToResponse() => new(Id, PhoneNumberId, PhoneNumber, ApiJson.Parse<AssignmentType>(AssignedType),
             AssignedId, AssignedValue, Destination, CreatedBy, CreatedAt, UpdatedAt);
-    }
-
-    public static async Task<AssignmentResponse?> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid phoneNumberId, CancellationToken ct)
-    {
-        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
-                   {DestinationLabel.Sql} AS destination, a.created_by, a.created_at, a.updated_at
-            FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
-            {DestinationLabel.Joins}
-            WHERE a.phone_number_id = @phoneNumberId
-            """, new { phoneNumberId }, tx, cancellationToken: ct));
-        return row?.ToResponse();
     }
 
     /// <summary>"user bob@example.com (1001)" from "USER bob@example.com (1001)", for sentences.</summary>

@@ -19,14 +19,16 @@ public static class UnassignDid
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var number = await AssignmentStore.LockNumberAsync(conn, tx, c.Id, ctx.TenantScope, ct);
-            var before = await AssignmentStore.ReadAsync(conn, tx, number.Id, ct)
-                ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
-            await conn.ExecuteAsync(new CommandDefinition("""
+            var (number, before, _) = await AssignmentStore.LockAndReadAsync(conn, tx, c.Id, ctx.TenantScope, null, ct);
+            if (before is null)
+                throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
+            var p = new DynamicParameters(new { id = number.Id });
+            AuditLog.AddParameters(p, ctx, AuditAction.Unassign, AuditEntity.PhoneNumber, number.Id, number.TenantId, before, null);
+            await conn.ExecuteAsync(new CommandDefinition($"""
                 DELETE FROM did_assignments WHERE phone_number_id = @id;
                 UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id;
-                """, new { id = number.Id }, tx, cancellationToken: ct));
-            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Unassign, AuditEntity.PhoneNumber, number.Id, number.TenantId, before, null, ct);
+                {AuditLog.InsertSql};
+                """, p, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             return Unit.Value;
         }

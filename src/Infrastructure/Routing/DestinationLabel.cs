@@ -1,3 +1,5 @@
+using Did.Dialplan;
+
 namespace Did.Infrastructure.Routing;
 
 /// <summary>The readable label of a number's route, computed in SQL so lists stay one query:
@@ -19,4 +21,17 @@ public static class DestinationLabel
             WHEN 'EXTERNAL' THEN 'EXTERNAL ' || a.assigned_value
         END
         """;
+
+    /// <summary>A target's label before a number routes to it (the text <see cref="Sql"/> gives once it does) and
+    /// whether calls can ring it (a user needs an extension). It looks only in the tenant of number <c>@numberId</c>,
+    /// so another tenant's object is not found. Parameters: <c>@targetId</c>, <c>@numberId</c>.</summary>
+    public static string TargetSql(DestinationType type) => type switch
+    {
+        DestinationType.User => $"SELECT 'USER ' || email || coalesce(' (' || extension || ')', '') AS label, extension IS NOT NULL AS ringable FROM users {InNumbersTenant}",
+        DestinationType.Ivr => $"SELECT 'IVR ' || name AS label, true AS ringable FROM ivrs {InNumbersTenant}",
+        DestinationType.Queue => $"SELECT 'QUEUE ' || name AS label, true AS ringable FROM queues {InNumbersTenant}",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "only users, IVRs and queues are looked up"),
+    };
+
+    private const string InNumbersTenant = "WHERE id = @targetId AND tenant_id = (SELECT tenant_id FROM phone_numbers WHERE id = @numberId)";
 }

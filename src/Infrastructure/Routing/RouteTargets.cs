@@ -31,18 +31,31 @@ public static class RouteTargets
         var errors = new Dictionary<string, string[]>();
         foreach (var t in targets)
         {
-            string? error = t.Type switch
+            var found = t.Type switch
             {
-                DestinationType.User when !users.TryGetValue(t.Id, out var ext) => $"User {t.Id} not found or not in your tenant.",
-                DestinationType.User when users[t.Id] is null => $"User {t.Id} has no extension, so calls cannot ring it.",
-                DestinationType.Ivr when !ivrs.Contains(t.Id) => $"IVR {t.Id} not found or not in your tenant.",
-                DestinationType.Queue when !queues.Contains(t.Id) => $"Queue {t.Id} not found or not in your tenant.",
-                _ => null,
+                DestinationType.User => users.ContainsKey(t.Id),
+                DestinationType.Ivr => ivrs.Contains(t.Id),
+                DestinationType.Queue => queues.Contains(t.Id),
+                _ => true,
             };
-            if (error is not null) errors[t.Field] = [error];
+            if (Error(t, found, t.Type != DestinationType.User || !found || users[t.Id] is not null) is { } error)
+                errors[t.Field] = [error];
         }
-        if (errors.Count > 0)
-            throw new ProblemException(StatusCodes.Status400BadRequest, "One or more validation errors occurred.",
-                string.Join(" ", errors.SelectMany(e => e.Value)), new Dictionary<string, object?> { ["errors"] = errors });
+        if (errors.Count > 0) throw Invalid(errors);
     }
+
+    /// <summary>Why a target cannot be routed to, or null if it can: missing (or in another tenant, which reads the
+    /// same), or a user without an extension.</summary>
+    public static string? Error(RouteTarget t, bool found, bool ringable) => (t.Type, found, ringable) switch
+    {
+        (DestinationType.User, false, _) => $"User {t.Id} not found or not in your tenant.",
+        (DestinationType.User, true, false) => $"User {t.Id} has no extension, so calls cannot ring it.",
+        (DestinationType.Ivr, false, _) => $"IVR {t.Id} not found or not in your tenant.",
+        (DestinationType.Queue, false, _) => $"Queue {t.Id} not found or not in your tenant.",
+        _ => null,
+    };
+
+    public static ProblemException Invalid(Dictionary<string, string[]> errors) =>
+        new(StatusCodes.Status400BadRequest, "One or more validation errors occurred.",
+            string.Join(" ", errors.SelectMany(e => e.Value)), new Dictionary<string, object?> { ["errors"] = errors });
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Dapper;
 using Did.Tests.Support;
 using NUnit.Framework;
@@ -243,6 +244,37 @@ public sealed class AssignmentTests : ApiFixture
             VALUES (gen_random_uuid(), @number, @tenant, 'USER', @user)
             """, new { number = number.Id, tenant = _acme.Id, user = _stranger.Id }));
         Assert.That(error!.ConstraintName, Is.EqualTo("fk_did_assignments_user"));
+    }
+
+    [Test]
+    public async Task The_audit_of_an_assign_and_of_a_replace_holds_exactly_the_assignment_returned_and_stored()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var created = await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        var replaced = await Expect(await _admin.Client.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
+            new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.OK);
+
+        var audit = (await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().ToList();
+        Assert.That(audit.Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "REASSIGN", "ASSIGN" }));
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(audit[1].GetProperty("after").GetRawText()), JsonNode.Parse(created.GetRawText())), Is.True,
+            $"audit after {audit[1].GetProperty("after")} vs 201 body {created}");
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(audit[0].GetProperty("before").GetRawText()), JsonNode.Parse(created.GetRawText())), Is.True);
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(audit[0].GetProperty("after").GetRawText()), JsonNode.Parse(replaced.GetRawText())), Is.True,
+            $"audit after {audit[0].GetProperty("after")} vs 200 body {replaced}");
+
+        // A replace keeps the row (id, creator, creation time) and moves only updated_at.
+        Assert.That(replaced.GetProperty("id").GetGuid(), Is.EqualTo(created.GetProperty("id").GetGuid()));
+        Assert.That(replaced.GetProperty("created_at").GetDateTime(), Is.EqualTo(created.GetProperty("created_at").GetDateTime()));
+        Assert.That(replaced.GetProperty("updated_at").GetDateTime(), Is.GreaterThan(created.GetProperty("updated_at").GetDateTime()));
+
+        await using var conn = await Db.OpenConnectionAsync();
+        var row = await conn.QuerySingleAsync<(Guid Id, DateTime CreatedAt, DateTime UpdatedAt, Guid CreatedBy)>(
+            "SELECT id, created_at, updated_at, created_by FROM did_assignments WHERE phone_number_id = @id", new { id = number.Id });
+        Assert.That(row.Id, Is.EqualTo(replaced.GetProperty("id").GetGuid()));
+        Assert.That(row.CreatedAt, Is.EqualTo(replaced.GetProperty("created_at").GetDateTime().ToUniversalTime()));
+        Assert.That(row.UpdatedAt, Is.EqualTo(replaced.GetProperty("updated_at").GetDateTime().ToUniversalTime()));
+        Assert.That(row.CreatedBy, Is.EqualTo(_admin.Id));
     }
 
     [Test]
