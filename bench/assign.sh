@@ -2,7 +2,8 @@
 # Assignment churn benchmark (not a test): a private PostgreSQL under .data/bench-assign-pg (default settings, fsync on,
 # max_connections 300), the service built in Release on a free 127.0.0.1 port, a tenant, a user with extension 1001 and
 # 20,000 ALLOCATED numbers; then POST + DELETE /api/v1/dids/{id}/assign churn from 10 and from 100 HTTP clients
-# (bench/LoadGen), each client on its own numbers, and beside it pgbench running the same SQL statements as the handlers
+# (bench/LoadGen: one keep-alive connection per client, a minimal HTTP/1.1 client), each client on its own numbers, and
+# beside it pgbench running the same SQL statements as the handlers, prepared, one pipeline per batch the handler sends
 # (bench/assign/assign.sql, unassign.sql: one request = one pgbench transaction, alternating) at -c 10 and -c 100.
 # Usage: bench/assign.sh [SECONDS]   (default 20 per run, after 3 s of warm-up; outputs in bench/out/assign/)
 # Env: BENCH_NUMBERS (default 20000), BENCH_CLIENTS (default "10 100"), Database__MaxPoolSize passes through to the service.
@@ -41,7 +42,7 @@ export DID_ADMIN_EMAIL="bench@did.local" DID_ADMIN_PASSWORD="bench-password-123"
 export Asterisk__ConfigDir="$out/asterisk" Asterisk__BackupDir="$out/asterisk/backup"
 mkdir -p "$Asterisk__ConfigDir" "$Asterisk__BackupDir"
 export Logging__LogLevel__Default=Warning ASPNETCORE_URLS="$base"
-dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
+DOTNET_ReadyToRun=0 dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
 svc=$!
 trap 'kill "$svc" 2>/dev/null || true; wait "$svc" 2>/dev/null || true; pg_stop "$root/.data/bench-assign-pg"' EXIT
 for _ in $(seq 1 150); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -97,8 +98,8 @@ for c in $client_counts; do
   reset_db
   echo "pgbench, $c clients, ${secs}s..."
   rm -f "$out"/pgbench_log.*
-  (cd "$out" && "$pgbench_bin" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M simple -c "$c" -j 2 -T "$((secs + warm))" \
-    -D i=0 -D clients="$c" -D per="$((numbers / c))" -D admin="$admin" -D uid="$user" \
+  (cd "$out" && "$pgbench_bin" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$c" -j 2 -T "$((secs + warm))" \
+    -D i=0 -D clients="$c" -D per="$((numbers / c))" -D admin="$admin" -D uid="$user" -D tenant="$tenant" \
     -f churn.sql -l --log-prefix=pgbench_log did_bench >"pgbench-$c.txt" 2>&1) \
     || { tail -20 "$out/pgbench-$c.txt"; exit 1; }
   pg_line[$c]="$(python3 - "$out" "$c" "$secs" "$warm" <<'PY'
