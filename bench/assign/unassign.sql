@@ -11,5 +11,5 @@ SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.ass
 DELETE FROM did_assignments WHERE phone_number_id = ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid;
 UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid;
 INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id) VALUES (gen_random_uuid(), :admin::uuid, 'UNASSIGN', 'PHONE_NUMBER', ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid, :tenant::uuid, ('{"id":"0198a3c2-1111-7000-8000-000000000001","phone_number_id":"' || ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid || '","phone_number":"' || ('+1555' || lpad(:n::text, 7, '0')) || '","assigned_type":"USER","assigned_id":"' || :uid::text || '","assigned_value": null,"destination":"USER bench-user@did.local (1001)","created_by":"' || :admin::text || '","created_at":"2026-11-25T12:00:00.000000Z","updated_at":"2026-11-25T12:00:00.000000Z"}')::jsonb, NULL, '127.0.0.1', NULL, '0HN8ABCDEFGH:00000002');
-\endpipeline
 COMMIT;
+\endpipeline

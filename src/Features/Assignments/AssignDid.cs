@@ -61,8 +61,10 @@ public static class AssignDid
             else
                 label = found!.Label;
 
-            // The new row is known before it is written: its id is made here, and its timestamps are the transaction's
-            // now(), read under the lock. So the row, the number's status and the audit go in one round trip.
+            // The new row is known before it is written: its id is made here (a replace keeps the row, its id, creator and
+            // creation time), and its timestamps are the transaction's now(), read under the lock, which is the value
+            // now() gives every statement of this transaction. So the row, the number's status and the audit of exactly
+            // that row go in one round trip.
             var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
                 r.AssignedId, value, label, before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
             var p = new DynamicParameters(new
@@ -72,22 +74,19 @@ public static class AssignDid
             });
             AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
                 number.Id, tenantId, before, after);
-            (Guid Id, DateTime CreatedAt, DateTime UpdatedAt) written;
-            using (var batch = await conn.QueryMultipleAsync(new CommandDefinition($"""
+            // COMMIT goes in the same batch, one round trip less: PostgreSQL runs it only if every statement before it
+            // succeeded (after an error it skips to the end of the batch, and disposing tx rolls back), and Npgsql sees
+            // the transaction end, so disposing tx then sends nothing.
+            await conn.ExecuteAsync(new CommandDefinition($"""
                 INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
                 VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
                 ON CONFLICT (phone_number_id) DO UPDATE SET
                     assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
-                    assigned_value = excluded.assigned_value, updated_at = now()
-                RETURNING id, created_at, updated_at;
+                    assigned_value = excluded.assigned_value, updated_at = now();
                 UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId;
                 {AuditLog.InsertSql};
-                """, p, tx, cancellationToken: ct)))
-                written = await batch.ReadSingleAsync<(Guid, DateTime, DateTime)>();
-            // The lock makes this impossible; if it ever happened, the audit row would be wrong, so nothing commits.
-            if (written != (after.Id, after.CreatedAt, after.UpdatedAt))
-                throw new InvalidOperationException($"Assignment of {number.Number} was written as {written}, not as {after}");
-            await tx.CommitAsync(ct);
+                COMMIT;
+                """, p, tx, cancellationToken: ct));
             return new AssignmentResult(after, before is null);
         }
 

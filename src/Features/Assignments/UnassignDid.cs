@@ -28,8 +28,9 @@ public static class UnassignDid
                 DELETE FROM did_assignments WHERE phone_number_id = @id;
                 UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id;
                 {AuditLog.InsertSql};
-                """, p, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
+                COMMIT;
+                """, p, tx, cancellationToken: ct)); // COMMIT in the batch: see AssignDid
+
             return Unit.Value;
         }
     }

@@ -278,6 +278,62 @@ public sealed class AssignmentTests : ApiFixture
     }
 
     [Test]
+    public async Task A_failed_audit_write_leaves_the_assignment_and_the_status_as_they_were()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync($"""
+                CREATE FUNCTION fail_assign_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.entity_id = '{number.Id}' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER fail_assign_audit BEFORE INSERT ON audit_logs FOR EACH ROW EXECUTE FUNCTION fail_assign_audit();
+                """);
+        try
+        {
+            Assert.That((int)(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id })).StatusCode, Is.EqualTo(500));
+            Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
+            await using var conn = await Db.OpenConnectionAsync();
+            Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM did_assignments WHERE phone_number_id = @id", new { id = number.Id }), Is.Zero);
+            // The pooled connection that failed mid-batch is clean again: the next requests work.
+            var other = (await SeedNumbersAsync(_acme.Id))[0];
+            for (var i = 0; i < 20; i++)
+            {
+                await Expect(await Assign(other.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+                await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{other.Id}/assign"), HttpStatusCode.NoContent);
+            }
+        }
+        finally
+        {
+            await using var conn = await Db.OpenConnectionAsync();
+            await conn.ExecuteAsync("DROP TRIGGER fail_assign_audit ON audit_logs; DROP FUNCTION fail_assign_audit();");
+        }
+    }
+
+    [Test]
+    public async Task A_failed_audit_write_leaves_an_unassign_undone()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync($"""
+                CREATE FUNCTION fail_unassign_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.entity_id = '{number.Id}' AND NEW.action = 'UNASSIGN' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER fail_unassign_audit BEFORE INSERT ON audit_logs FOR EACH ROW EXECUTE FUNCTION fail_unassign_audit();
+                """);
+        try
+        {
+            Assert.That((int)(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign")).StatusCode, Is.EqualTo(500));
+            Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ASSIGNED"));
+            var one = await Expect(await _admin.Client.GetAsync($"/api/v1/dids/{number.Id}"), HttpStatusCode.OK);
+            Assert.That(one.GetProperty("assignment").GetProperty("assigned_id").GetGuid(), Is.EqualTo(_alice.Id));
+        }
+        finally
+        {
+            await using var conn = await Db.OpenConnectionAsync();
+            await conn.ExecuteAsync("DROP TRIGGER fail_unassign_audit ON audit_logs; DROP FUNCTION fail_unassign_audit();");
+        }
+    }
+
+    [Test]
     public async Task List_and_get_show_the_assignment_with_a_readable_destination_and_filter_by_type()
     {
         var numbers = await SeedNumbersAsync(_acme.Id, 2);
