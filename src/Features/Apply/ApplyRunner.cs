@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Did.Dialplan;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Data;
 using Did.Infrastructure.Errors;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -12,7 +13,7 @@ namespace Did.Features.Apply;
 /// <summary>Runs one apply from database to switch. Only one runs at a time across all replicas (a PostgreSQL advisory
 /// lock); every step is recorded; any failure after the first live file is replaced puts every node back as it was.</summary>
 public sealed class ApplyRunner(
-    NpgsqlDataSource db, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
+    NpgsqlDataSource db, DedicatedConnections dedicated, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
     TimeProvider clock, ILogger<ApplyRunner> log)
 {
     private const long LockKey = 0x4449445F4150504C; // "DID_APPL"
@@ -23,7 +24,9 @@ public sealed class ApplyRunner(
     public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, CancellationToken ct)
     {
         _ = nodes.All; // a missing node configuration is a 503 before any job exists
-        await using var lockConn = await db.OpenConnectionAsync(ct);
+        // The lock's session lives outside the pool: an apply waiting for another one to finish must not take a pooled
+        // connection from the requests, and a session lock must never be handed on to the next user of a connection.
+        await using var lockConn = await dedicated.OpenAsync("did-apply-lock", ct);
         if (!await TryLockAsync(lockConn, TimeSpan.FromSeconds(options.Value.LockWaitSeconds), ct))
         {
             var running = await ApplyJobStore.RunningAsync(db, ct);
@@ -80,7 +83,7 @@ public sealed class ApplyRunner(
     /// <summary>At start-up: recover only if no other replica is applying right now.</summary>
     public async Task RecoverAtStartAsync(RequestContext ctx, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var conn = await dedicated.OpenAsync("did-apply-lock", ct);
         if (!await TryLockAsync(conn, TimeSpan.Zero, ct)) return;
         try { await RecoverAsync(ctx, ct); }
         finally { await conn.ExecuteAsync("SELECT pg_advisory_unlock(@LockKey)", new { LockKey }); }

@@ -28,20 +28,20 @@ public static class DatabaseSetup
     }
 
     /// <summary>Pool defaults, only where the connection string is silent (an explicit setting always wins).
-    /// Npgsql's default of 100 connections lets 100 HTTP clients run 100 PostgreSQL transactions at once; on a small
-    /// server that is slower than a few at a time (bench/RESULTS-assign.md: on 2 cores, 100 clients got ~1.9x the
-    /// requests/s and under half the p95 with a pool of 16 than with 100 connections). So the pool holds
-    /// <c>Database:MaxPoolSize</c> connections (default 4 per core, at least 16, so a request waiting on a long job's
-    /// advisory lock cannot starve the pool), and the other requests queue in the pool, cheaply, in arrival order.
-    /// A request holds at most one pooled connection at a time (the token check returns its own before the handler
-    /// opens one). Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.</summary>
+    /// The pool bounds how many PostgreSQL transactions run at once. On a small server a few at a time finish more work
+    /// than many contending for its cores, so the pool holds <c>Database:MaxPoolSize</c> connections, default 2 per
+    /// core (at least 4), and other requests queue in the pool, cheaply, in arrival order (bench/RESULTS-assign.md: on
+    /// 2 cores, 100 clients got ~1.9x the requests/s with 16 connections than with Npgsql's default of 100, and 4 did a
+    /// little better again than 16). Sessions that wait long hold no pooled connection: the apply lock and the
+    /// security-stamp LISTEN use <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a
+    /// time. Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.</summary>
     internal static void ApplyPoolDefaults(NpgsqlConnectionStringBuilder csb, string connectionString, IConfiguration config)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
             .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()).ToHashSet();
         if (!given.Contains("maxpoolsize") && !given.Contains("maximumpoolsize"))
             csb.MaxPoolSize = Math.Max(csb.MinPoolSize,
-                config.GetValue<int?>("Database:MaxPoolSize") ?? Math.Max(16, 4 * Environment.ProcessorCount));
+                config.GetValue<int?>("Database:MaxPoolSize") ?? Math.Max(4, 2 * Environment.ProcessorCount));
         if (!given.Contains("timeout"))
             csb.Timeout = config.GetValue<int?>("Database:TimeoutSeconds") ?? 30;
         // Every handler sends the same few statements again and again: let Npgsql prepare them once per connection
