@@ -30,7 +30,6 @@ public static class UnassignDid
                 {AuditLog.InsertSql};
                 COMMIT;
                 """, p, tx, cancellationToken: ct)); // COMMIT in the batch: see AssignDid
-
             return Unit.Value;
         }
     }
