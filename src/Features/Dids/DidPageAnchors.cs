@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data;
 using Dapper;
+using Did.Infrastructure.Data;
 using Npgsql;
 
 namespace Did.Features.Dids;
@@ -12,7 +13,7 @@ namespace Did.Features.Dids;
 /// triggers move that epoch in the same transaction as anything that inserts, deletes or re-tenants a number, so a
 /// page is exactly what OFFSET would have returned. A change costs one rebuild (an index-only hop every Stride rows,
 /// ~0.1 s for a million numbers), shared by concurrent requests.</summary>
-public sealed class DidPageAnchors(NpgsqlDataSource db, IConfiguration config, ILogger<DidPageAnchors> log)
+public sealed class DidPageAnchors(DedicatedConnections connections, IConfiguration config, ILogger<DidPageAnchors> log)
 {
     private const int MaxScopes = 1024; // one per tenant that pages deep; cleared when exceeded, never unbounded
     private readonly ConcurrentDictionary<Guid, Lazy<Task<Built>>> _builds = new();
@@ -62,12 +63,14 @@ public sealed class DidPageAnchors(NpgsqlDataSource db, IConfiguration config, I
         return null;
     }
 
-    // Not tied to one request's cancellation: concurrent requests wait for the same build.
+    // Not tied to one request's cancellation: concurrent requests wait for the same build. Its connection is not from
+    // the pool: the requests waiting for it each hold a pooled connection already, and with as many of them as the
+    // pool has connections, a pooled build would wait for one of them until the pool's timeout.
     private async Task<Built> BuildAsync(Guid scope)
     {
         Interlocked.Increment(ref _rebuilds);
         var tenantFilter = scope == Guid.Empty ? "" : "AND tenant_id = @tenant";
-        await using var conn = await db.OpenConnectionAsync();
+        await using var conn = await connections.OpenAsync("did-page-anchors", CancellationToken.None);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead);
         var epoch = await conn.ExecuteScalarAsync<long>("SELECT epoch FROM did_list_epoch", transaction: tx);
         // Each step hops Stride entries along the (tenant_id,) number index from the previous anchor.

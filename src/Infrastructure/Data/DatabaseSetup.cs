@@ -34,7 +34,7 @@ public static class DatabaseSetup
     /// 2 cores, 100 clients got ~1.9x the requests/s with 16 connections than with Npgsql's default of 100, and 4 did a
     /// little better again than 16). Sessions that wait long hold no pooled connection: the apply lock and the
     /// security-stamp LISTEN use <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a
-    /// time. Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.</summary>
+    /// time (the DID list's anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.</summary>
     internal static void ApplyPoolDefaults(NpgsqlConnectionStringBuilder csb, string connectionString, IConfiguration config)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()

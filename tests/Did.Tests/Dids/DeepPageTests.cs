@@ -119,6 +119,29 @@ public sealed class DeepPageTests : DidFixture
     }
 
     [Test]
+    public async Task A_deep_page_holding_the_last_pooled_connection_still_gets_its_anchors_built()
+    {
+        await ImportAsync(Block("+1209555000", 40));
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(App.ConnectionString) { Pooling = true, MaxPoolSize = 2, Timeout = 3 }.ConnectionString;
+        await using var app = new Did.Tests.Support.DidApp(cs, Settings);
+        var client = app.CreateClient();
+        var token = (await Expect(await client.PostAsJsonAsync("/api/v1/auth/token",
+            new { email = Did.Tests.Support.DidApp.AdminEmail, password = Did.Tests.Support.DidApp.AdminPassword }), HttpStatusCode.OK))
+            .GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        await Expect(await client.GetAsync("/api/v1/dids?page_size=1"), HttpStatusCode.OK); // the token's stamp is now cached
+        var anchors = app.Services.GetRequiredService<DidPageAnchors>();
+        var before = anchors.Rebuilds;
+
+        // Busy elsewhere: one of the two pooled connections is taken, so the deep page below holds the last one while
+        // the anchors are built (as many concurrent deep pages as the pool has connections would).
+        await using var busy = await app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        foreach (var page in new[] { 4, 5 })
+            Assert.That(await PageAsync(client, $"page={page}&page_size=3"), Is.EqualTo(await OffsetTruthAsync(null, page, 3)));
+        Assert.That(anchors.Rebuilds - before, Is.EqualTo(1), "a build waiting for a pooled connection fails, and the next page builds again");
+    }
+
+    [Test]
     public async Task A_page_past_the_end_is_empty()
     {
         await ImportAsync(Block("+1206555000", 12));
