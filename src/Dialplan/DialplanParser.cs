@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Did.Dialplan;
 
 /// <summary>Reads extensions.conf text the way Asterisk's config loader and pbx_config do, one context at a time
@@ -14,96 +12,23 @@ namespace Did.Dialplan;
 /// when there is no ')': Asterisk installs it that way and only logs a warning).</item>
 /// <item>An unclosed '[' makes Asterisk drop everything from there on; the parser reports it and stops too.</item>
 /// </list>
-/// Lines Asterisk skips are skipped and reported to <c>errors</c>.</summary>
+/// Lines Asterisk skips are skipped and reported to <c>errors</c>. The rules live in <see cref="DialplanScanner"/>,
+/// which the linter and the verify digests use directly; this turns what it reads into records.</summary>
 public static class DialplanParser
 {
     public static IEnumerable<DialplanContext> ReadContexts(TextReader reader, ICollection<DialplanSyntaxError>? errors = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        errors ??= new List<DialplanSyntaxError>();
-        string? contextName = null;
-        int contextLine = 0;
-        string contextText = "";
-        var entries = new List<DialplanEntry>();
-        var includes = new List<DialplanInclude>();
-        string? lastExtension = null;
-        var lastPriority = -2;
-        var lineNumber = 0;
-        var inBlockComment = false;
-
+        var contexts = new ContextCollector(errors ?? new List<DialplanSyntaxError>());
+        var scanner = new DialplanScanner(contexts);
         string? raw;
         while ((raw = reader.ReadLine()) is not null)
         {
-            lineNumber++;
-            var line = StripComment(raw, ref inBlockComment).Trim();
-            if (line.Length == 0) continue;
-
-            if (line[0] == '[')
-            {
-                var close = line.IndexOf(']');
-                if (close < 0)
-                {
-                    errors.Add(new(LintRule.UnclosedContextHeader, lineNumber, raw,
-                        "'[' without ']': Asterisk stops reading the file here and drops every context after this line"));
-                    break;
-                }
-                var rest = line[(close + 1)..].Trim();
-                if (rest.Length > 0 && !(rest[0] == '(' && rest[^1] == ')'))
-                    errors.Add(new(LintRule.UnrecognizedLine, lineNumber, raw, $"unexpected text after ']': {Grammar.Quote(rest)}"));
-                if (contextName is not null) yield return new DialplanContext(contextName, contextLine, contextText, entries, includes);
-                contextName = line[1..close];
-                contextLine = lineNumber;
-                contextText = raw;
-                entries = [];
-                includes = [];
-                lastExtension = null;
-                lastPriority = -2;
-                continue;
-            }
-
-            var eq = line.IndexOf('=');
-            if (eq < 0)
-            {
-                errors.Add(new(LintRule.UnrecognizedLine, lineNumber, raw,
-                    "no '=' in this line; Asterisk ignores it (an application call broken over two lines looks like this)"));
-                continue;
-            }
-            var name = line[..eq].Trim();
-            var value = (eq + 1 < line.Length && line[eq + 1] == '>' ? line[(eq + 2)..] : line[(eq + 1)..]).Trim();
-            if (contextName is null)
-            {
-                errors.Add(new(LintRule.EntryOutsideContext, lineNumber, raw, "this line comes before any [context]"));
-                continue;
-            }
-
-            if (name.StartsWith("same", StringComparison.OrdinalIgnoreCase))
-            {
-                if (lastExtension is null)
-                {
-                    errors.Add(new(LintRule.SameWithoutExtension, lineNumber, raw, "'same' needs an 'exten' line before it in the context"));
-                    continue;
-                }
-                if (ParseEntry(lastExtension, value, lineNumber, raw, entries, ref lastPriority, errors) is { } e) entries.Add(e);
-            }
-            else if (name.Equals("exten", StringComparison.OrdinalIgnoreCase))
-            {
-                var comma = IndexOfTopLevelComma(value);
-                var extension = comma < 0 ? value : value[..comma];
-                var cid = extension.IndexOf('/');
-                if (cid >= 0) extension = extension[..cid];
-                lastExtension = extension;
-                if (ParseEntry(extension, comma < 0 ? "" : value[(comma + 1)..], lineNumber, raw, entries, ref lastPriority, errors) is { } e) entries.Add(e);
-            }
-            else if (name.Equals("include", StringComparison.OrdinalIgnoreCase))
-            {
-                includes.Add(new DialplanInclude(value, lineNumber, raw));
-            }
-            else if (!(name.Equals("ignorepat", StringComparison.OrdinalIgnoreCase) || name.EndsWith("switch", StringComparison.OrdinalIgnoreCase)))
-            {
-                errors.Add(new(LintRule.UnrecognizedLine, lineNumber, raw, $"unknown directive {Grammar.Quote(name)}; Asterisk ignores it"));
-            }
+            var more = scanner.ScanLine(raw);
+            if (contexts.TakeFinished() is { } finished) yield return finished;
+            if (!more) break;
         }
-        if (contextName is not null) yield return new DialplanContext(contextName, contextLine, contextText, entries, includes);
+        if (contexts.TakeCurrent() is { } last) yield return last;
     }
 
     /// <summary>Convenience for tests and small files: all contexts and errors at once.</summary>
@@ -114,133 +39,38 @@ public static class DialplanParser
         return (contexts, errors);
     }
 
-    // "prio,App(data)" (the part after the extension) -> entry, or null when Asterisk would skip the line.
-    private static DialplanEntry? ParseEntry(string extension, string rest, int lineNumber, string raw, List<DialplanEntry> entries,
-        ref int lastPriority, ICollection<DialplanSyntaxError> errors)
+    /// <summary>Builds each context's records from the scanner's spans; a context is finished when the next one starts.</summary>
+    private sealed class ContextCollector(ICollection<DialplanSyntaxError> errors) : IDialplanSink
     {
-        var comma = rest.IndexOf(',');
-        var pri = (comma < 0 ? rest : rest[..comma]).Trim();
-        var application = comma < 0 ? "" : rest[(comma + 1)..];
-        string? label = null;
-        var open = pri.IndexOf('(');
-        if (open >= 0)
+        private (string Name, int LineNumber, string LineText, List<DialplanEntry> Entries, List<DialplanInclude> Includes)? _current;
+        private DialplanContext? _finished;
+
+        public DialplanContext? TakeFinished()
         {
-            var close = pri.IndexOf(')', open);
-            if (close < 0)
-            {
-                errors.Add(new(LintRule.InvalidPriority, lineNumber, raw, "label without its closing ')'; Asterisk skips this line"));
-                return null;
-            }
-            label = pri[(open + 1)..close];
-            pri = pri[..open];
-        }
-        var offset = 0;
-        var plus = pri.IndexOf('+');
-        if (plus >= 0)
-        {
-            _ = int.TryParse(pri[(plus + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out offset);
-            pri = pri[..plus];
+            var finished = _finished;
+            _finished = null;
+            return finished;
         }
 
-        int priority;
-        if (pri == "hint") priority = -1;
-        else if (pri is "n" or "next" or "s" or "same")
+        public DialplanContext? TakeCurrent()
         {
-            if (lastPriority <= -2)
-            {
-                errors.Add(new(LintRule.InvalidPriority, lineNumber, raw, $"priority '{pri}' on the first entry of a context; Asterisk skips this line"));
-                return null;
-            }
-            priority = pri is "n" or "next" ? lastPriority + 1 : lastPriority;
+            var current = _current is { } c ? new DialplanContext(c.Name, c.LineNumber, c.LineText, c.Entries, c.Includes) : null;
+            _current = null;
+            return current;
         }
-        else if (int.TryParse(pri, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)) priority = number;
-        else
-        {
-            priority = entries.FindLast(e => e.Extension == extension && e.Label == pri)?.Priority ?? 0;
-            if (priority < 1)
-            {
-                errors.Add(new(LintRule.InvalidPriority, lineNumber, raw, $"priority {Grammar.Quote(pri)} is neither a number nor a known label; Asterisk skips this line"));
-                return null;
-            }
-        }
-        if (priority == 0 || priority < -1)
-        {
-            errors.Add(new(LintRule.InvalidPriority, lineNumber, raw, $"priority {priority} is not valid; Asterisk skips this line"));
-            return null;
-        }
-        priority += offset;
-        lastPriority = priority;
 
-        var appData = "";
-        var paren = application.IndexOf('(');
-        if (paren >= 0)
+        public void Context(ReadOnlySpan<char> name, int lineNumber, ReadOnlySpan<char> lineText)
         {
-            var head = application[..paren];
-            if (head.Contains("${", StringComparison.Ordinal) || head.Contains("$[", StringComparison.Ordinal))
-            {
-                // Asterisk: an expression before '(' means "no application name here"; it keeps the whole text.
-            }
-            else
-            {
-                var data = application[(paren + 1)..];
-                var last = data.LastIndexOf(')');
-                if (last < 0)
-                    errors.Add(new(LintRule.UnbalancedParentheses, lineNumber, raw,
-                        "no closing ')': Asterisk installs the call with everything after '(' as its data"));
-                appData = last < 0 ? data : data[..last];
-                application = head;
-                if (!Balanced(appData))
-                    errors.Add(new(LintRule.UnbalancedParentheses, lineNumber, raw, "the parentheses inside the application data do not pair up"));
-            }
+            _finished = TakeCurrent();
+            _current = (name.ToString(), lineNumber, lineText.ToString(), [], []);
         }
-        return new DialplanEntry(extension, priority, label, application.TrimStart(), appData, lineNumber, raw);
-    }
 
-    private static bool Balanced(string s)
-    {
-        var depth = 0;
-        foreach (var c in s)
-        {
-            if (c == '(') depth++;
-            else if (c == ')' && --depth < 0) return false;
-        }
-        return depth == 0;
-    }
+        public void Entry(in ScannedEntry e) => _current!.Value.Entries.Add(new DialplanEntry(e.Extension.ToString(), e.Priority,
+            e.HasLabel ? e.Label.ToString() : null, e.Application.ToString(), e.AppData.ToString(), e.LineNumber, e.LineText.ToString()));
 
-    // The comma that ends the extension field; commas inside a [..] pattern class do not count (pbx_strsep).
-    private static int IndexOfTopLevelComma(string s)
-    {
-        var square = 0;
-        for (var i = 0; i < s.Length; i++)
-        {
-            var c = s[i];
-            if (c == '[') square++;
-            else if (c == ']') { if (square > 0) square--; }
-            else if (c == '\\') i++;
-            else if (c == ',' && square == 0) return i;
-        }
-        return -1;
-    }
+        public void Include(ReadOnlySpan<char> context, int lineNumber, ReadOnlySpan<char> lineText) =>
+            _current!.Value.Includes.Add(new DialplanInclude(context.ToString(), lineNumber, lineText.ToString()));
 
-    private static string StripComment(string line, ref bool inBlock)
-    {
-        if (!inBlock && line.IndexOf(';') < 0) return line; // the common case: nothing to do, no allocation
-        var sb = new System.Text.StringBuilder(line.Length);
-        for (var i = 0; i < line.Length; i++)
-        {
-            if (inBlock)
-            {
-                if (line.AsSpan(i).StartsWith("--;")) { inBlock = false; i += 2; }
-                continue;
-            }
-            if (line[i] == ';')
-            {
-                if (i > 0 && line[i - 1] == '\\') { sb[^1] = ';'; continue; }
-                if (line.AsSpan(i).StartsWith(";--")) { inBlock = true; i += 2; continue; }
-                break;
-            }
-            sb.Append(line[i]);
-        }
-        return sb.ToString();
+        public void Error(DialplanSyntaxError error) => errors.Add(error);
     }
 }

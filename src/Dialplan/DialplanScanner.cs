@@ -27,96 +27,100 @@ internal interface IDialplanSink
     void Error(DialplanSyntaxError error);
 }
 
-/// <summary>The rules of <see cref="DialplanParser"/> (see there) without a string per field: lines are spans over one
-/// buffer and fields are slices of them, so a sink that keeps only what it needs (the linter, the verify digests)
-/// reads a million-line file with a few allocations per context. Strings are made only for errors and for lines
-/// with a comment. Its output is tested to be the parser's, field for field.</summary>
-internal static class DialplanScanner
+/// <summary>The one reader of extensions.conf text (its rules are listed on <see cref="DialplanParser"/>, which is built
+/// on it). Lines are spans and fields are slices of them, so a sink that keeps only what it needs (the linter, the
+/// verify digests) reads a million-line file with a few allocations per context; <see cref="DialplanParser"/> turns
+/// what it reports into records. Strings are made only for errors and for lines with a comment.</summary>
+internal sealed class DialplanScanner(IDialplanSink sink)
 {
+    private readonly ExtensionBuffer _extension = new();
+    private readonly List<(string Extension, string Label, int Priority)> _labels = []; // this context's labelled entries
+    private bool _inContext;
+    private bool _inBlockComment;
+    private int _lastPriority = -2;
+    private int _lineNumber;
+
     public static void Scan(TextReader reader, IDialplanSink sink)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        var scanner = new DialplanScanner(sink);
         var lines = new SpanLineReader(reader);
-        var inContext = false;
-        var extension = new ExtensionBuffer();
-        var labels = new List<(string Extension, string Label, int Priority)>(); // this context's labelled entries
-        var lastPriority = -2;
-        var lineNumber = 0;
-        var inBlockComment = false;
+        while (lines.TryReadLine(out var raw) && scanner.ScanLine(raw)) { }
+    }
 
-        while (lines.TryReadLine(out var raw))
+    /// <summary>Reads the next line of the file. False when Asterisk stops reading the file here (an unclosed '[').</summary>
+    public bool ScanLine(ReadOnlySpan<char> raw)
+    {
+        var lineNumber = ++_lineNumber;
+        var line = (_inBlockComment || raw.Contains(';') ? StripComment(raw, ref _inBlockComment) : raw).Trim();
+        if (line.Length == 0) return true;
+
+        if (line[0] == '[')
         {
-            lineNumber++;
-            var line = (inBlockComment || raw.Contains(';') ? StripComment(raw, ref inBlockComment) : raw).Trim();
-            if (line.Length == 0) continue;
-
-            if (line[0] == '[')
+            var close = line.IndexOf(']');
+            if (close < 0)
             {
-                var close = line.IndexOf(']');
-                if (close < 0)
-                {
-                    sink.Error(new(LintRule.UnclosedContextHeader, lineNumber, raw.ToString(),
-                        "'[' without ']': Asterisk stops reading the file here and drops every context after this line"));
-                    break;
-                }
-                var rest = line[(close + 1)..].Trim();
-                if (rest.Length > 0 && !(rest[0] == '(' && rest[^1] == ')'))
-                    sink.Error(new(LintRule.UnrecognizedLine, lineNumber, raw.ToString(), $"unexpected text after ']': {Grammar.Quote(rest.ToString())}"));
-                sink.Context(line[1..close], lineNumber, raw);
-                inContext = true;
-                labels.Clear();
-                extension.Clear();
-                lastPriority = -2;
-                continue;
+                sink.Error(new(LintRule.UnclosedContextHeader, lineNumber, raw.ToString(),
+                    "'[' without ']': Asterisk stops reading the file here and drops every context after this line"));
+                return false;
             }
-
-            var eq = line.IndexOf('=');
-            if (eq < 0)
-            {
-                sink.Error(new(LintRule.UnrecognizedLine, lineNumber, raw.ToString(),
-                    "no '=' in this line; Asterisk ignores it (an application call broken over two lines looks like this)"));
-                continue;
-            }
-            var name = line[..eq].Trim();
-            var value = (eq + 1 < line.Length && line[eq + 1] == '>' ? line[(eq + 2)..] : line[(eq + 1)..]).Trim();
-            if (!inContext)
-            {
-                sink.Error(new(LintRule.EntryOutsideContext, lineNumber, raw.ToString(), "this line comes before any [context]"));
-                continue;
-            }
-
-            if (name.StartsWith("same", StringComparison.OrdinalIgnoreCase))
-            {
-                if (!extension.IsSet)
-                {
-                    sink.Error(new(LintRule.SameWithoutExtension, lineNumber, raw.ToString(), "'same' needs an 'exten' line before it in the context"));
-                    continue;
-                }
-                ScanEntry(extension.Span, value, lineNumber, raw, labels, ref lastPriority, sink);
-            }
-            else if (name.Equals("exten", StringComparison.OrdinalIgnoreCase))
-            {
-                var comma = IndexOfTopLevelComma(value);
-                var ext = comma < 0 ? value : value[..comma];
-                var cid = ext.IndexOf('/');
-                if (cid >= 0) ext = ext[..cid];
-                extension.Set(ext);
-                ScanEntry(extension.Span, comma < 0 ? [] : value[(comma + 1)..], lineNumber, raw, labels, ref lastPriority, sink);
-            }
-            else if (name.Equals("include", StringComparison.OrdinalIgnoreCase))
-            {
-                sink.Include(value, lineNumber, raw);
-            }
-            else if (!(name.Equals("ignorepat", StringComparison.OrdinalIgnoreCase) || name.EndsWith("switch", StringComparison.OrdinalIgnoreCase)))
-            {
-                sink.Error(new(LintRule.UnrecognizedLine, lineNumber, raw.ToString(), $"unknown directive {Grammar.Quote(name.ToString())}; Asterisk ignores it"));
-            }
+            var rest = line[(close + 1)..].Trim();
+            if (rest.Length > 0 && !(rest[0] == '(' && rest[^1] == ')'))
+                sink.Error(new(LintRule.UnrecognizedLine, lineNumber, raw.ToString(), $"unexpected text after ']': {Grammar.Quote(rest.ToString())}"));
+            sink.Context(line[1..close], lineNumber, raw);
+            _inContext = true;
+            _labels.Clear();
+            _extension.Clear();
+            _lastPriority = -2;
+            return true;
         }
+
+        var eq = line.IndexOf('=');
+        if (eq < 0)
+        {
+            sink.Error(new(LintRule.UnrecognizedLine, lineNumber, raw.ToString(),
+                "no '=' in this line; Asterisk ignores it (an application call broken over two lines looks like this)"));
+            return true;
+        }
+        var name = line[..eq].Trim();
+        var value = (eq + 1 < line.Length && line[eq + 1] == '>' ? line[(eq + 2)..] : line[(eq + 1)..]).Trim();
+        if (!_inContext)
+        {
+            sink.Error(new(LintRule.EntryOutsideContext, lineNumber, raw.ToString(), "this line comes before any [context]"));
+            return true;
+        }
+
+        if (name.StartsWith("same", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!_extension.IsSet)
+            {
+                sink.Error(new(LintRule.SameWithoutExtension, lineNumber, raw.ToString(), "'same' needs an 'exten' line before it in the context"));
+                return true;
+            }
+            ScanEntry(_extension.Span, value, lineNumber, raw);
+        }
+        else if (name.Equals("exten", StringComparison.OrdinalIgnoreCase))
+        {
+            var comma = IndexOfTopLevelComma(value);
+            var ext = comma < 0 ? value : value[..comma];
+            var cid = ext.IndexOf('/');
+            if (cid >= 0) ext = ext[..cid];
+            _extension.Set(ext);
+            ScanEntry(_extension.Span, comma < 0 ? [] : value[(comma + 1)..], lineNumber, raw);
+        }
+        else if (name.Equals("include", StringComparison.OrdinalIgnoreCase))
+        {
+            sink.Include(value, lineNumber, raw);
+        }
+        else if (!(name.Equals("ignorepat", StringComparison.OrdinalIgnoreCase) || name.EndsWith("switch", StringComparison.OrdinalIgnoreCase)))
+        {
+            sink.Error(new(LintRule.UnrecognizedLine, lineNumber, raw.ToString(), $"unknown directive {Grammar.Quote(name.ToString())}; Asterisk ignores it"));
+        }
+        return true;
     }
 
     // "prio,App(data)" (the part after the extension) -> an entry for the sink, or an error when Asterisk would skip the line.
-    private static void ScanEntry(ReadOnlySpan<char> extension, ReadOnlySpan<char> rest, int lineNumber, ReadOnlySpan<char> raw,
-        List<(string Extension, string Label, int Priority)> labels, ref int lastPriority, IDialplanSink sink)
+    private void ScanEntry(ReadOnlySpan<char> extension, ReadOnlySpan<char> rest, int lineNumber, ReadOnlySpan<char> raw)
     {
         var comma = rest.IndexOf(',');
         var pri = (comma < 0 ? rest : rest[..comma]).Trim();
@@ -148,19 +152,19 @@ internal static class DialplanScanner
         if (pri.SequenceEqual("hint")) priority = -1;
         else if (pri is "n" or "next" or "s" or "same")
         {
-            if (lastPriority <= -2)
+            if (_lastPriority <= -2)
             {
                 sink.Error(new(LintRule.InvalidPriority, lineNumber, raw.ToString(), $"priority '{pri}' on the first entry of a context; Asterisk skips this line"));
                 return;
             }
-            priority = pri is "n" or "next" ? lastPriority + 1 : lastPriority;
+            priority = pri is "n" or "next" ? _lastPriority + 1 : _lastPriority;
         }
         else if (int.TryParse(pri, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)) priority = number;
         else
         {
             priority = 0;
-            for (var i = labels.Count - 1; i >= 0; i--)
-                if (extension.SequenceEqual(labels[i].Extension) && pri.SequenceEqual(labels[i].Label)) { priority = labels[i].Priority; break; }
+            for (var i = _labels.Count - 1; i >= 0; i--)
+                if (extension.SequenceEqual(_labels[i].Extension) && pri.SequenceEqual(_labels[i].Label)) { priority = _labels[i].Priority; break; }
             if (priority < 1)
             {
                 sink.Error(new(LintRule.InvalidPriority, lineNumber, raw.ToString(), $"priority {Grammar.Quote(pri.ToString())} is neither a number nor a known label; Asterisk skips this line"));
@@ -173,7 +177,7 @@ internal static class DialplanScanner
             return;
         }
         priority += offset;
-        lastPriority = priority;
+        _lastPriority = priority;
 
         ReadOnlySpan<char> appData = [];
         var paren = application.IndexOf('(');
@@ -197,7 +201,7 @@ internal static class DialplanScanner
                     sink.Error(new(LintRule.UnbalancedParentheses, lineNumber, raw.ToString(), "the parentheses inside the application data do not pair up"));
             }
         }
-        if (hasLabel) labels.Add((extension.ToString(), label.ToString(), priority));
+        if (hasLabel) _labels.Add((extension.ToString(), label.ToString(), priority));
         sink.Entry(new ScannedEntry(extension, priority, label, hasLabel, application.TrimStart(), appData, lineNumber, raw));
     }
 
@@ -227,7 +231,7 @@ internal static class DialplanScanner
         return -1;
     }
 
-    // Rare (the renderer writes no comments after its header): the parser's own rule, on a string.
+    // Rare (the renderer writes no comments after its header), so it may build a string.
     private static ReadOnlySpan<char> StripComment(ReadOnlySpan<char> line, ref bool inBlock)
     {
         var sb = new System.Text.StringBuilder(line.Length);
