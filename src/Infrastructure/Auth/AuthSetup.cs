@@ -37,6 +37,14 @@ public static class AuthSetup
             };
             o.Events = new JwtBearerEvents { OnTokenValidated = CheckUserStillMatches };
         });
+        var tokenCacheSize = config.GetValue<int?>("Auth:TokenCacheSize") ?? 10_000;
+        services.AddSingleton(sp => new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, tokenCacheSize,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<ValidatedTokenCache>((o, cache) =>
+        {
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(cache);
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.PlatformAdmin, p => p.RequireRole(ApiJson.Name(Role.PlatformAdmin)))

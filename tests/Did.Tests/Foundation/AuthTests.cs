@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using Did.Infrastructure.Auth;
 using Did.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace Did.Tests.Foundation;
@@ -69,6 +71,19 @@ public sealed class AuthTests : ApiFixture
     {
         var tenant = await CreateTenantAsync();
         var user = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
+        await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.OK);
+        await Expect(await Admin.DeleteAsync($"/api/v1/users/{user.Id}"), HttpStatusCode.NoContent);
+        await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task A_token_served_from_the_validated_token_cache_still_stops_working_when_its_user_is_deleted()
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
+        await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.OK);
+        var token = user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        Assert.That(App.Services.GetRequiredService<ValidatedTokenCache>().Holds(token), Is.True);
         await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.OK);
         await Expect(await Admin.DeleteAsync($"/api/v1/users/{user.Id}"), HttpStatusCode.NoContent);
         await Expect(await user.Client.GetAsync("/api/v1/users"), HttpStatusCode.Unauthorized);
