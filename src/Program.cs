@@ -65,6 +65,8 @@ app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/scalar").AllowAnonymous();
 app.MapCarter();
 
-app.Run();
+// Awaited, not app.Run(): Main has awaited before this point, so it runs on a thread-pool thread, and a blocking Run()
+// would hold that thread for the life of the process.
+await app.RunAsync();
 
 public partial class Program;
