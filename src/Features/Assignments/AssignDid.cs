@@ -74,16 +74,19 @@ public static class AssignDid
             });
             AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
                 number.Id, tenantId, before, after);
-            // COMMIT goes in the same batch, one round trip less: PostgreSQL runs it only if every statement before it
-            // succeeded (after an error it skips to the end of the batch, and disposing tx rolls back), and Npgsql sees
-            // the transaction end, so disposing tx then sends nothing.
+            // The row, the status and the audit row are one statement (data-modifying CTEs: all or nothing, like the
+            // transaction around them), because each statement costs the service and PostgreSQL a fixed price that
+            // was a tenth of the request (bench/RESULTS-assign.md). COMMIT goes in the same batch, one round trip less:
+            // PostgreSQL runs it only if the statement before it succeeded (after an error it skips to the end of the
+            // batch, and disposing tx rolls back), and Npgsql sees the transaction end, so disposing tx sends nothing.
             await conn.ExecuteAsync(new CommandDefinition($"""
-                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
-                VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
-                ON CONFLICT (phone_number_id) DO UPDATE SET
-                    assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
-                    assigned_value = excluded.assigned_value, updated_at = now();
-                UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId;
+                WITH route AS (
+                    INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+                    VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
+                    ON CONFLICT (phone_number_id) DO UPDATE SET
+                        assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
+                        assigned_value = excluded.assigned_value, updated_at = now()),
+                status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId)
                 {AuditLog.InsertSql};
                 COMMIT;
                 """, p, tx, cancellationToken: ct));

@@ -25,11 +25,11 @@ public static class UnassignDid
             var p = new DynamicParameters(new { id = number.Id });
             AuditLog.AddParameters(p, ctx, AuditAction.Unassign, AuditEntity.PhoneNumber, number.Id, number.TenantId, before, null);
             await conn.ExecuteAsync(new CommandDefinition($"""
-                DELETE FROM did_assignments WHERE phone_number_id = @id;
-                UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id;
+                WITH route AS (DELETE FROM did_assignments WHERE phone_number_id = @id),
+                status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id)
                 {AuditLog.InsertSql};
                 COMMIT;
-                """, p, tx, cancellationToken: ct)); // COMMIT in the batch: see AssignDid
+                """, p, tx, cancellationToken: ct)); // one statement, COMMIT in the batch: see AssignDid
             return Unit.Value;
         }
     }

@@ -34,8 +34,9 @@ public enum AuditEntity
 
 /// <summary>Writes the audit row inside the caller's transaction, so the row and the change commit or vanish together.
 /// <paramref name="before"/> and <paramref name="after"/> are API response objects: they never hold secrets.
-/// A hot path can send <see cref="InsertSql"/> in the same batch as its change instead (one round trip less), with
-/// <see cref="AddParameters"/>; its parameter names start with <c>audit_</c> so they do not clash with the change's.</summary>
+/// A hot path can send <see cref="InsertSql"/> with its change instead (one round trip less), in the same batch or as the
+/// final statement after its change's CTEs, with <see cref="AddParameters"/>; its parameter names start with
+/// <c>audit_</c> so they do not clash with the change's.</summary>
 public static class AuditLog
 {
     public const string InsertSql = """
