@@ -21,10 +21,11 @@ internal sealed record RouteChangeStart(LockedNumber Number, AssignmentResponse?
 internal static class AssignmentStore
 {
     /// <summary>Locks the number (404 if it is not in <paramref name="scope"/>), then reads its assignment and, if
-    /// given, the target, all in one batch. The statements after the lock run after it is granted, each with a fresh
-    /// READ COMMITTED snapshot, so they see what a concurrent request committed while this one waited: an assignment
-    /// made meanwhile is seen, which is what makes "exactly one 201" hold. (Joined into the locking statement, the
-    /// reads would come from the snapshot taken before the wait and miss it.)</summary>
+    /// given, the target, in one batch. The read after the lock runs after it is granted, with a fresh READ COMMITTED
+    /// snapshot, so it sees what a concurrent request committed while this one waited: an assignment made meanwhile is
+    /// seen, which is what makes "exactly one 201" hold. (Joined into the locking statement, the read would come from
+    /// the snapshot taken before the wait and miss it.) The assignment and the target are one statement: each statement
+    /// has a fixed cost, and this is the hot path (bench/RESULTS-assign.md).</summary>
     public static async Task<RouteChangeStart> LockAndReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, Guid? scope,
         (DestinationType Type, Guid Id)? target, CancellationToken ct)
     {
@@ -33,18 +34,29 @@ internal static class AssignmentStore
             FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id
             WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
             FOR UPDATE OF p;
-            SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
-                   {DestinationLabel.Sql} AS destination, a.created_by, a.created_at, a.updated_at
-            FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
-            {DestinationLabel.Joins}
-            WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope);
-            {(target is { } t ? DestinationLabel.TargetSql(t.Type) : "")}
+            SELECT b.*, {(target is null ? "NULL::text" : "t.label")} AS target_label, {(target is null ? "NULL::boolean" : "t.ringable")} AS target_ringable
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (
+                SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
+                       {DestinationLabel.Sql} AS destination, a.created_by, a.created_at, a.updated_at
+                FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
+                {DestinationLabel.Joins}
+                WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)) AS b ON true
+            {(target is { } t ? $"LEFT JOIN LATERAL ({DestinationLabel.TargetSql(t.Type)}) AS t ON true" : "")}
             """, new { id, scope, numberId = id, targetId = target?.Id }, tx, cancellationToken: ct));
         var number = await r.ReadSingleOrDefaultAsync<LockedNumber>() ?? throw Problem.NotFound("DID", id);
-        var before = (await r.ReadSingleOrDefaultAsync<Row>())?.ToResponse();
-        var found = target is null ? null : await r.ReadSingleOrDefaultAsync<TargetRow>();
+        var read = await r.ReadSingleAsync<StartRow>();
+        var before = read.Id is null ? null : new Row(read.Id.Value, read.PhoneNumberId!.Value, read.PhoneNumber!, read.AssignedType!,
+            read.AssignedId, read.AssignedValue, read.Destination!, read.CreatedBy, read.CreatedAt!.Value, read.UpdatedAt!.Value).ToResponse();
+        var found = read.TargetLabel is null ? null : new TargetRow(read.TargetLabel, read.TargetRingable ?? false);
         return new RouteChangeStart(number, before, found);
     }
+
+    /// <summary>The one row of the read after the lock: the assignment's columns (all null when there is none) and the
+    /// target's (null when it is not found or not asked for).</summary>
+    internal sealed record StartRow(
+        Guid? Id, Guid? PhoneNumberId, string? PhoneNumber, string? AssignedType, Guid? AssignedId, string? AssignedValue,
+        string? Destination, Guid? CreatedBy, DateTime? CreatedAt, DateTime? UpdatedAt, string? TargetLabel, bool? TargetRingable);
 
     /// <summary>An assignment row with its number and destination label.</summary>
     internal sealed record Row(
