@@ -41,13 +41,24 @@ public static class AssignDid
             await using var tx = await conn.BeginTransactionAsync(ct);
             var target = r.AssignedType == AssignmentType.External ? (RouteTarget?)null
                 : new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value);
-            var (number, before, found) = await AssignmentStore.LockAndReadAsync(conn, tx, r.Id, ctx.TenantScope,
-                target is null ? null : (target.Type, target.Id), ct);
+            var lookup = target is null ? ((DestinationType, Guid)?)null : (target.Type, target.Id);
+            LockedNumber number;
+            AssignmentResponse? before = null;
+            TargetRow? found;
+            if (r.Replace)
+                (number, before, found) = await AssignmentStore.LockAndReadAsync(conn, tx, r.Id, ctx.TenantScope, lookup, ct);
+            else
+                (number, found) = await AssignmentStore.LockForNewRouteAsync(conn, tx, r.Id, ctx.TenantScope, lookup, ct);
             if (number.TenantId is not { } tenantId)
                 throw Problem.Conflict($"DID {number.Number} is not allocated to a tenant; allocate it first.");
-            if (before is not null && !r.Replace)
-                throw Problem.Conflict($"DID {number.Number} is already assigned to {AssignmentStore.Sentence(before.Destination)}.",
-                    new Dictionary<string, object?> { ["assignment"] = before });
+            if (!r.Replace && number.Status == "ASSIGNED")
+            {
+                var current = await AssignmentStore.ReadAsync(conn, tx, number.Id, ct);
+                throw Problem.Conflict(current is null
+                        ? $"DID {number.Number} is already assigned."
+                        : $"DID {number.Number} is already assigned to {AssignmentStore.Sentence(current.Destination)}.",
+                    new Dictionary<string, object?> { ["assignment"] = current });
+            }
 
             string? value = null;
             string label;
@@ -83,15 +94,21 @@ public static class AssignDid
                 WITH route AS (
                     INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
                     VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
-                    ON CONFLICT (phone_number_id) DO UPDATE SET
-                        assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
-                        assigned_value = excluded.assigned_value, updated_at = now()),
+                    {(r.Replace ? Replace : "")}),
                 status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId)
                 {AuditLog.InsertSql};
                 COMMIT;
                 """, p, tx, cancellationToken: ct));
             return new AssignmentResult(after, before is null);
         }
+
+        /// <summary>PUT keeps the row (its id, creator and creation time) and changes its destination. POST has no
+        /// ON CONFLICT: a second route for one number is a unique-key violation (409), never a silent replace.</summary>
+        private const string Replace = """
+            ON CONFLICT (phone_number_id) DO UPDATE SET
+                assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
+                assigned_value = excluded.assigned_value, updated_at = now()
+            """;
 
         private static DestinationType TargetType(AssignmentType t) => t switch
         {

@@ -23,15 +23,16 @@ public static class DestinationLabel
         """;
 
     /// <summary>A target's label before a number routes to it (the text <see cref="Sql"/> gives once it does) and
-    /// whether calls can ring it (a user needs an extension). It looks only in the tenant of number <c>@numberId</c>,
-    /// so another tenant's object is not found. Parameters: <c>@targetId</c>, <c>@numberId</c>.</summary>
-    public static string TargetSql(DestinationType type) => type switch
+    /// whether calls can ring it (a user needs an extension). It looks only in the tenant <paramref name="tenantId"/>
+    /// (an SQL expression, by default the tenant of number <c>@numberId</c>), so another tenant's object is not found.
+    /// Parameter: <c>@targetId</c>.</summary>
+    public static string TargetSql(DestinationType type, string tenantId = NumbersTenant) => type switch
     {
-        DestinationType.User => $"SELECT 'USER ' || email || coalesce(' (' || extension || ')', '') AS label, extension IS NOT NULL AS ringable FROM users {InNumbersTenant}",
-        DestinationType.Ivr => $"SELECT 'IVR ' || name AS label, true AS ringable FROM ivrs {InNumbersTenant}",
-        DestinationType.Queue => $"SELECT 'QUEUE ' || name AS label, true AS ringable FROM queues {InNumbersTenant}",
+        DestinationType.User => $"SELECT 'USER ' || email || coalesce(' (' || extension || ')', '') AS label, extension IS NOT NULL AS ringable FROM users WHERE id = @targetId AND tenant_id = {tenantId}",
+        DestinationType.Ivr => $"SELECT 'IVR ' || name AS label, true AS ringable FROM ivrs WHERE id = @targetId AND tenant_id = {tenantId}",
+        DestinationType.Queue => $"SELECT 'QUEUE ' || name AS label, true AS ringable FROM queues WHERE id = @targetId AND tenant_id = {tenantId}",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "only users, IVRs and queues are looked up"),
     };
 
-    private const string InNumbersTenant = "WHERE id = @targetId AND tenant_id = (SELECT tenant_id FROM phone_numbers WHERE id = @numberId)";
+    private const string NumbersTenant = "(SELECT tenant_id FROM phone_numbers WHERE id = @numberId)";
 }

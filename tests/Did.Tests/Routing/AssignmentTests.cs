@@ -247,6 +247,33 @@ public sealed class AssignmentTests : ApiFixture
     }
 
     [Test]
+    public async Task A_new_route_never_silently_replaces_a_route_the_numbers_status_does_not_show()
+    {
+        // A state the API never leaves (a route while the status still says ALLOCATED), made by hand: POST decides from
+        // the locked status, and the unique key on the route's number is what stops it from overwriting the route.
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("""
+                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_value)
+                VALUES (gen_random_uuid(), @number, @tenant, 'EXTERNAL', 'Hangup()')
+                """, new { number = number.Id, tenant = _acme.Id });
+        var body = await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Conflict);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo("The number is already assigned."));
+        await using (var conn = await Db.OpenConnectionAsync())
+        {
+            var (type, value, audits) = await conn.QuerySingleAsync<(string, string, long)>("""
+                SELECT a.assigned_type, a.assigned_value,
+                       (SELECT count(*) FROM audit_logs WHERE entity_id = @number AND action = 'ASSIGN')
+                FROM did_assignments a WHERE a.phone_number_id = @number
+                """, new { number = number.Id });
+            Assert.That((type, value, audits), Is.EqualTo(("EXTERNAL", "Hangup()", 0L)));
+            Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
+            // The fixture's other tests list this tenant's numbers: leave no state the API could not have made.
+            await conn.ExecuteAsync("DELETE FROM did_assignments WHERE phone_number_id = @number", new { number = number.Id });
+        }
+    }
+
+    [Test]
     public async Task The_audit_of_an_assign_and_of_a_replace_holds_exactly_the_assignment_returned_and_stored()
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
