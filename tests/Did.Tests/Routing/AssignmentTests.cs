@@ -274,6 +274,42 @@ public sealed class AssignmentTests : ApiFixture
     }
 
     [Test]
+    public async Task The_audit_of_an_unassign_holds_exactly_the_route_it_removed()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
+        var replaced = await Expect(await _admin.Client.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
+            new { assigned_type = "EXTERNAL", assigned_value = "Playback(custom/closed)" }), HttpStatusCode.OK);
+        await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NoContent);
+
+        var audit = (await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().First();
+        Assert.That(audit.GetProperty("action").GetString(), Is.EqualTo("UNASSIGN"));
+        Assert.That(audit.GetProperty("tenant_id").GetGuid(), Is.EqualTo(_acme.Id));
+        Assert.That(audit.GetProperty("actor_id").GetGuid(), Is.EqualTo(_admin.Id));
+        Assert.That(audit.GetProperty("after").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(audit.GetProperty("before").GetRawText()), JsonNode.Parse(replaced.GetRawText())), Is.True,
+            $"audit before {audit.GetProperty("before")} vs the route as PUT returned it {replaced}");
+    }
+
+    [Test]
+    public async Task Unassigning_another_tenants_routed_number_is_a_404_that_changes_nothing()
+    {
+        var theirs = (await SeedNumbersAsync(_other.Id))[0];
+        var theirAdmin = await CreateUserAsync("TENANT_ADMIN", _other.Id);
+        await Expect(await Assign(theirs.Id, new { assigned_type = "USER", assigned_id = _stranger.Id }, theirAdmin.Client), HttpStatusCode.Created);
+
+        await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{theirs.Id}/assign"), HttpStatusCode.NotFound);
+
+        Assert.That(await NumberStatusAsync(theirs.Id), Is.EqualTo("ASSIGNED"));
+        var audit = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={theirs.Id}"), HttpStatusCode.OK);
+        Assert.That(audit.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "ASSIGN" }));
+        await using var conn = await Db.OpenConnectionAsync();
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM did_assignments WHERE phone_number_id = @id", new { id = theirs.Id }),
+            Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task The_audit_of_an_assign_and_of_a_replace_holds_exactly_the_assignment_returned_and_stored()
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
