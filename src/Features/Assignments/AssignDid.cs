@@ -86,8 +86,9 @@ public static class AssignDid
             AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
                 number.Id, tenantId, before, after);
             // The row, the status and the audit row are one statement (data-modifying CTEs: all or nothing, like the
-            // transaction around them), because each statement costs the service and PostgreSQL a fixed price that
-            // was a tenth of the request (bench/RESULTS-assign.md). COMMIT goes in the same batch, one round trip less:
+            // transaction around them), because each statement has a fixed cost in the service and in PostgreSQL: three
+            // statements made one gave 7-14% more requests per second (bench/RESULTS-assign.md). COMMIT goes in the same
+            // batch, one round trip less:
             // PostgreSQL runs it only if the statement before it succeeded (after an error it skips to the end of the
             // batch, and disposing tx rolls back), and Npgsql sees the transaction end, so disposing tx sends nothing.
             await conn.ExecuteAsync(new CommandDefinition($"""

@@ -20,12 +20,12 @@ internal sealed record RouteChangeStart(LockedNumber Number, AssignmentResponse?
 
 internal static class AssignmentStore
 {
-    /// <summary>Locks the number (404 if it is not in <paramref name="scope"/>), then reads its assignment and, if
-    /// given, the target, in one batch. The read after the lock runs after it is granted, with a fresh READ COMMITTED
-    /// snapshot, so it sees what a concurrent request committed while this one waited: an assignment made meanwhile is
-    /// seen, which is what makes "exactly one 201" hold. (Joined into the locking statement, the read would come from
-    /// the snapshot taken before the wait and miss it.) The assignment and the target are one statement: each statement
-    /// has a fixed cost, and this is the hot path (bench/RESULTS-assign.md).</summary>
+    /// <summary>For a change of an existing route (PUT, DELETE): locks the number (404 if it is not in
+    /// <paramref name="scope"/>), then reads its assignment and, if given, the target, in one batch. The read after the
+    /// lock runs after it is granted, with a fresh READ COMMITTED snapshot, so it sees what a concurrent request
+    /// committed while this one waited: the route it replaces or removes, and audits, is the current one. (Joined into
+    /// the locking statement, the read would come from the snapshot taken before the wait.) The assignment and the target
+    /// are one statement, because each statement has a fixed cost (bench/RESULTS-assign.md).</summary>
     public static async Task<RouteChangeStart> LockAndReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, Guid? scope,
         (DestinationType Type, Guid Id)? target, CancellationToken ct)
     {
