@@ -28,6 +28,14 @@ public sealed class AssignmentTests : ApiFixture
     private Task<HttpResponseMessage> Assign(Guid numberId, object body, HttpClient? by = null) =>
         (by ?? _admin.Client).PostAsJsonAsync($"/api/v1/dids/{numberId}/assign", body);
 
+    private Task<HttpResponseMessage> Replace(Guid numberId, object body) =>
+        _admin.Client.PutAsJsonAsync($"/api/v1/dids/{numberId}/assign", body);
+
+    /// <summary>The number's audit rows, newest first.</summary>
+    private async Task<List<System.Text.Json.JsonElement>> AuditOf(Guid numberId) =>
+        (await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={numberId}"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().ToList();
+
     [Test]
     public async Task Assigning_to_a_user_returns_the_assignment_and_marks_the_number_assigned()
     {
@@ -92,13 +100,11 @@ public sealed class AssignmentTests : ApiFixture
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
         await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
-        var body = await Expect(await _admin.Client.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
-            new { assigned_type = "EXTERNAL", assigned_value = "VoiceMail(1001@tenant-acme)" }), HttpStatusCode.OK);
+        var body = await Expect(await Replace(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "VoiceMail(1001@tenant-acme)" }), HttpStatusCode.OK);
         Assert.That(body.GetProperty("assigned_type").GetString(), Is.EqualTo("EXTERNAL"));
         Assert.That(body.GetProperty("assigned_value").GetString(), Is.EqualTo("VoiceMail(1001@tenant-acme)"));
         Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ASSIGNED"));
-        var audit = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK);
-        var latest = audit.GetProperty("items")[0];
+        var latest = (await AuditOf(number.Id))[0];
         Assert.That(latest.GetProperty("action").GetString(), Is.EqualTo("REASSIGN"));
         Assert.That(latest.GetProperty("before").GetProperty("assigned_type").GetString(), Is.EqualTo("USER"));
         Assert.That(latest.GetProperty("after").GetProperty("assigned_type").GetString(), Is.EqualTo("EXTERNAL"));
@@ -112,8 +118,7 @@ public sealed class AssignmentTests : ApiFixture
         await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NoContent);
         Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
         await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NotFound);
-        var audit = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK);
-        Assert.That(audit.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "UNASSIGN", "ASSIGN" }));
+        Assert.That((await AuditOf(number.Id)).Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "UNASSIGN", "ASSIGN" }));
     }
 
     [TestCase("USER", null)]
@@ -278,12 +283,10 @@ public sealed class AssignmentTests : ApiFixture
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
         await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
-        var replaced = await Expect(await _admin.Client.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
-            new { assigned_type = "EXTERNAL", assigned_value = "Playback(custom/closed)" }), HttpStatusCode.OK);
+        var replaced = await Expect(await Replace(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Playback(custom/closed)" }), HttpStatusCode.OK);
         await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{number.Id}/assign"), HttpStatusCode.NoContent);
 
-        var audit = (await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK))
-            .GetProperty("items").EnumerateArray().First();
+        var audit = (await AuditOf(number.Id))[0];
         Assert.That(audit.GetProperty("action").GetString(), Is.EqualTo("UNASSIGN"));
         Assert.That(audit.GetProperty("tenant_id").GetGuid(), Is.EqualTo(_acme.Id));
         Assert.That(audit.GetProperty("actor_id").GetGuid(), Is.EqualTo(_admin.Id));
@@ -302,8 +305,7 @@ public sealed class AssignmentTests : ApiFixture
         await Expect(await _admin.Client.DeleteAsync($"/api/v1/dids/{theirs.Id}/assign"), HttpStatusCode.NotFound);
 
         Assert.That(await NumberStatusAsync(theirs.Id), Is.EqualTo("ASSIGNED"));
-        var audit = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={theirs.Id}"), HttpStatusCode.OK);
-        Assert.That(audit.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "ASSIGN" }));
+        Assert.That((await AuditOf(theirs.Id)).Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "ASSIGN" }));
         await using var conn = await Db.OpenConnectionAsync();
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM did_assignments WHERE phone_number_id = @id", new { id = theirs.Id }),
             Is.EqualTo(1));
@@ -314,11 +316,9 @@ public sealed class AssignmentTests : ApiFixture
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
         var created = await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
-        var replaced = await Expect(await _admin.Client.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
-            new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.OK);
+        var replaced = await Expect(await Replace(number.Id, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.OK);
 
-        var audit = (await Expect(await Admin.GetAsync($"/api/v1/audit-logs?entity_id={number.Id}"), HttpStatusCode.OK))
-            .GetProperty("items").EnumerateArray().ToList();
+        var audit = await AuditOf(number.Id);
         Assert.That(audit.Select(a => a.GetProperty("action").GetString()), Is.EqualTo(new[] { "REASSIGN", "ASSIGN" }));
         Assert.That(JsonNode.DeepEquals(JsonNode.Parse(audit[1].GetProperty("after").GetRawText()), JsonNode.Parse(created.GetRawText())), Is.True,
             $"audit after {audit[1].GetProperty("after")} vs 201 body {created}");
