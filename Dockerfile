@@ -8,7 +8,5 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:5080
-# Fully optimized JIT code for the framework too (README, Decisions: "Runtime").
-ENV DOTNET_ReadyToRun=0
 EXPOSE 5080
 ENTRYPOINT ["dotnet", "Did.dll"]

@@ -37,9 +37,6 @@ export Asterisk__BackupDir="${Asterisk__BackupDir:-$root/.data/asterisk/backup}"
 mkdir -p "$Asterisk__ConfigDir" "$Asterisk__BackupDir"
 
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
-# The service runs without tiered compilation (src/Did.csproj); this makes the framework's code JIT-compiled too,
-# instead of its precompiled ReadyToRun code, which would never be re-optimized (README, Decisions: "Runtime").
-export DOTNET_ReadyToRun="${DOTNET_ReadyToRun:-0}"
 dotnet build src/Did.csproj -c Release -nologo -v quiet
 echo "Serving on $ASPNETCORE_URLS (OpenAPI: /openapi/v1.json, docs: /scalar)"
 exec dotnet src/bin/Release/net10.0/Did.dll

@@ -47,9 +47,6 @@ builder.Services.AddMediator((MediatorOptions o) =>
 });
 
 var app = builder.Build();
-if (Environment.GetEnvironmentVariable("DOTNET_ReadyToRun") != "0")
-    app.Logger.LogInformation("DOTNET_ReadyToRun is not 0: framework code runs precompiled and is never re-optimized, which "
-        + "costs about a third more CPU per request (scripts/run.sh and the Dockerfile set it; see README, Decisions: Runtime)");
 
 await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configuration), app.Logger);
 await FirstAdmin.EnsureAsync(app.Services);

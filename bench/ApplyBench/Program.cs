@@ -335,7 +335,6 @@ internal static class WholeApplyBench
             ["Asterisk__Ami__Username"] = ast.Options.Username,
             ["Asterisk__Ami__Secret"] = ast.Options.Secret,
             ["Apply__WorkDir"] = Path.Combine(outDir, "apply-work"),
-            ["DOTNET_ReadyToRun"] = "0", // as scripts/run.sh and the Dockerfile run it
         };
         var psi = new ProcessStartInfo("bash", ["-c", $"exec dotnet '{dll}' >'{Path.Combine(outDir, "apply-service.log")}' 2>&1"]) { UseShellExecute = false };
         foreach (var (k, v) in env) psi.Environment[k] = v;
