@@ -2,17 +2,23 @@
 # Assignment churn benchmark (not a test): a private PostgreSQL under .data/bench-assign-pg (default settings, fsync on,
 # max_connections 300), the service built in Release on a free 127.0.0.1 port, a tenant, a user with extension 1001 and
 # 20,000 ALLOCATED numbers; then POST + DELETE /api/v1/dids/{id}/assign churn from 10 and from 100 HTTP clients
-# (bench/LoadGen: one keep-alive connection per client, a minimal HTTP/1.1 client), each client on its own numbers, and
-# beside it pgbench running the same SQL statements as the handlers, prepared, one pipeline per batch the handler sends
-# (bench/assign/assign.sql, unassign.sql: one request = one pgbench transaction, alternating) at -c 10 and -c 100.
+# (bench/loadgen/loadgen.c: one keep-alive connection per client, a minimal HTTP/1.1 client in C on one epoll thread),
+# each client on its own numbers, and beside it pgbench running the same SQL statements as the handlers, prepared, one
+# pipeline per batch the handler sends (bench/assign/assign.sql, unassign.sql: one request = one pgbench transaction,
+# alternating) at -c 10 and -c 100. Before the first measured run the service gets BENCH_SERVICE_WARMUP seconds of the
+# same churn, unmeasured: it runs with tiered compilation, and its hot code is recompiled with profile data in the first
+# seconds under load, as in any long-running service. Each run also prints the CPU time per request of the service,
+# of PostgreSQL and of the load generator (pgbench: of the whole machine and of pgbench's client).
 # Usage: bench/assign.sh [SECONDS]   (default 20 per run, after 3 s of warm-up; outputs in bench/out/assign/)
-# Env: BENCH_NUMBERS (default 20000), BENCH_CLIENTS (default "10 100"), Database__MaxPoolSize passes through to the service.
+# Env: BENCH_NUMBERS (default 20000), BENCH_CLIENTS (default "10 100"), BENCH_SERVICE_WARMUP (default 15),
+# Database__MaxPoolSize passes through to the service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"
 warm=3
 numbers="${BENCH_NUMBERS:-20000}"
 client_counts="${BENCH_CLIENTS:-10 100}"
+service_warmup="${BENCH_SERVICE_WARMUP:-15}"
 root="$PWD"
 out="$root/bench/out/assign"
 mkdir -p "$out" .data
@@ -32,7 +38,10 @@ fi
 
 echo "building (Release)..."
 dotnet build src/Did.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
-dotnet build bench/LoadGen/LoadGen.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+if ! command -v gcc >/dev/null; then
+  [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >&2
+fi
+gcc -O2 -Wall -Wextra -Werror -o "$out/loadgen" bench/loadgen/loadgen.c -lm
 
 port="$(pg_free_port)"
 base="http://127.0.0.1:$port"
@@ -42,7 +51,7 @@ export DID_ADMIN_EMAIL="bench@did.local" DID_ADMIN_PASSWORD="bench-password-123"
 export Asterisk__ConfigDir="$out/asterisk" Asterisk__BackupDir="$out/asterisk/backup"
 mkdir -p "$Asterisk__ConfigDir" "$Asterisk__BackupDir"
 export Logging__LogLevel__Default=Warning ASPNETCORE_URLS="$base"
-DOTNET_ReadyToRun=0 dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
+dotnet src/bin/Release/net10.0/Did.dll >"$out/service.log" 2>&1 &
 svc=$!
 trap 'kill "$svc" 2>/dev/null || true; wait "$svc" 2>/dev/null || true; pg_stop "$root/.data/bench-assign-pg"' EXIT
 for _ in $(seq 1 150); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -82,26 +91,50 @@ reset_db() {
   echo '\endif'
 } >"$out/churn.sql"
 
-declare -A did_line pg_line
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+# CPU time (user + system, in clock ticks) of a process, of every PostgreSQL backend, and of the whole machine.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pg_ticks() { local s=0 p; for p in $(pgrep -u postgres); do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$s"; }
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+hz="$(getconf CLK_TCK)"
+per_request() { python3 -c "import sys; print(f'{(int(sys.argv[1]) - int(sys.argv[2])) * 1000 / int(sys.argv[3]) / int(sys.argv[4]):.3f}')" "$@"; }
+loadgen() { # CLIENTS SECONDS WARMUP_SECONDS
+  "$out/loadgen" 127.0.0.1 "$port" "$token" "$user" "$out/ids.txt" "$1" "$2" "$3"
+}
+
+if [ "$service_warmup" -gt 0 ]; then
+  reset_db
+  echo "warming the service up: ${service_warmup}s of churn, 10 clients, not measured..."
+  loadgen 10 "$service_warmup" 0 >"$out/loadgen-warmup.txt" 2>&1 || { cat "$out/loadgen-warmup.txt"; exit 1; }
+fi
+
+declare -A did_line pg_line did_cpu pg_cpu
 for c in $client_counts; do
   reset_db
   echo "HTTP churn, $c clients, ${secs}s..."
-  dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll "$base" "$token" "$user" "$out/ids.txt" "$c" "$secs" "$warm" \
-    >"$out/loadgen-$c.txt" 2>&1 || { cat "$out/loadgen-$c.txt"; exit 1; }
+  s0="$(ticks "$svc")" p0="$(pg_ticks)"
+  loadgen "$c" "$secs" "$warm" >"$out/loadgen-$c.txt" 2>&1 || { cat "$out/loadgen-$c.txt"; exit 1; }
+  s1="$(ticks "$svc")" p1="$(pg_ticks)"
   grep '^error' "$out/loadgen-$c.txt" | head -5 || true
   kill -0 "$svc" 2>/dev/null || { echo "the service died: $(tail -20 "$out/service.log")"; exit 1; }
   did_line[$c]="$(grep '^RESULT' "$out/loadgen-$c.txt")"
   echo "  ${did_line[$c]}"
+  n="$(field "${did_line[$c]}" all_requests)" # the CPU figures count the run's warm-up requests too
+  did_cpu[$c]="service $(per_request "$s1" "$s0" "$hz" "$n") / PostgreSQL $(per_request "$p1" "$p0" "$hz" "$n") / load generator $(field "${did_line[$c]}" cpu_ms_per_request)"
+  echo "  CPU ms per request: ${did_cpu[$c]}"
   pool="$(psql_ -d did_bench -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'did'")"
   echo "  service connections open in PostgreSQL after the run: $pool"
 
   reset_db
   echo "pgbench, $c clients, ${secs}s..."
   rm -f "$out"/pgbench_log.*
-  (cd "$out" && "$pgbench_bin" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$c" -j 2 -T "$((secs + warm))" \
+  m0="$(machine_ticks)"
+  TIMEFORMAT='%U %S' # bash's own time: the CPU of pgbench's client
+  { time (cd "$out" && "$pgbench_bin" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$c" -j 2 -T "$((secs + warm))" \
     -D i=0 -D clients="$c" -D per="$((numbers / c))" -D admin="$admin" -D uid="$user" -D tenant="$tenant" \
     -f churn.sql -l --log-prefix=pgbench_log did_bench >"pgbench-$c.txt" 2>&1) \
-    || { tail -20 "$out/pgbench-$c.txt"; exit 1; }
+    || { tail -20 "$out/pgbench-$c.txt"; exit 1; }; } 2>"$out/pgbench-$c.time"
+  m1="$(machine_ticks)"
   pg_line[$c]="$(python3 - "$out" "$c" "$secs" "$warm" <<'PY'
 import glob, sys
 out, c, secs, warm = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
@@ -119,10 +152,14 @@ PY
 )"
   grep -E 'failed|aborted' "$out/pgbench-$c.txt" | sed 's/^/  pgbench: /' || true
   echo "  ${pg_line[$c]}"
+  n="$(cat "$out"/pgbench_log.* | wc -l)"
+  pb_ms="$(python3 -c "import sys; u, s = map(float, open(sys.argv[1]).read().split()[-2:]); print(f'{(u + s) * 1000 / int(sys.argv[2]):.3f}')" \
+    "$out/pgbench-$c.time" "$n")"
+  pg_cpu[$c]="whole machine $(per_request "$m1" "$m0" "$hz" "$n") / pgbench's client $pb_ms"
+  echo "  CPU ms per transaction: ${pg_cpu[$c]}"
 done
 rm -f "$out"/pgbench_log.*
 
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 best=0
 for c in $client_counts; do r="$(field "${pg_line[$c]}" rps)"; [ "$r" -gt "$best" ] && best=$r; done
 echo
@@ -135,6 +172,10 @@ for c in $client_counts; do
   dr="$(field "$d" rps)" pr="$(field "$p" rps)"
   echo "| $c | $dr | $(field "$d" pairs_per_s) | $pr | $(python3 -c "print(f'{$dr / $pr:.2f}')") | $(python3 -c "print(f'{$dr / $best:.2f}')") \
 | $(field "$d" p50_ms) / $(field "$d" p95_ms) / $(field "$d" p99_ms) | $(field "$p" p50_ms) / $(field "$p" p95_ms) / $(field "$p" p99_ms) | $(field "$d" errors) |"
+done
+echo
+for c in $client_counts; do
+  echo "CPU ms per request, $c clients: Did: ${did_cpu[$c]}; pgbench: ${pg_cpu[$c]}"
 done
 echo
 echo "pgbench best: $best tx/s. Targets: Did at 100 clients >= 70% of pgbench best; p95 < 15 ms at 10 clients, < 100 ms at 100."
