@@ -34,7 +34,8 @@ public static class DatabaseSetup
     /// 2 cores, 100 clients got ~1.9x the requests/s with 16 connections than with Npgsql's default of 100, and 4 did a
     /// little better again than 16). Sessions that wait long hold no pooled connection: the apply lock and the
     /// security-stamp LISTEN use <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a
-    /// time (the DID list's anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.</summary>
+    /// time (the DID list's anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.
+    /// A connection goes back to the pool without Npgsql's session reset (see the end).</summary>
     internal static void ApplyPoolDefaults(NpgsqlConnectionStringBuilder csb, string connectionString, IConfiguration config)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
@@ -48,5 +49,12 @@ public static class DatabaseSetup
         // instead of having PostgreSQL parse and plan them on every request.
         if (!given.Contains("maxautoprepare"))
             csb.MaxAutoPrepare = config.GetValue<int?>("Database:MaxAutoPrepare") ?? 128;
+        // Npgsql's reset on close puts seven statements (SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL;
+        // UNLISTEN *; pg_advisory_unlock_all(); DISCARD SEQUENCES; DISCARD TEMP) in front of the next command of every
+        // connection taken from the pool: on every request. Nothing here leaves session state on a pooled connection:
+        // settings are SET LOCAL, temporary tables ON COMMIT DROP, advisory locks transaction-scoped, and LISTEN and
+        // session locks live on DedicatedConnections (PooledSessionStateTests).
+        if (!given.Contains("noresetonclose"))
+            csb.NoResetOnClose = true;
     }
 }

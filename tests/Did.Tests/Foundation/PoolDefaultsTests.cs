@@ -21,6 +21,14 @@ public sealed class PoolDefaultsTests
         Assert.That(csb.MaxPoolSize, Is.EqualTo(Math.Max(4, 2 * Environment.ProcessorCount)));
         Assert.That(csb.Timeout, Is.EqualTo(30));
         Assert.That(csb.MaxAutoPrepare, Is.EqualTo(128));
+        Assert.That(csb.NoResetOnClose, Is.True);
+    }
+
+    [Test]
+    public void A_reset_on_close_asked_for_in_the_connection_string_is_kept()
+    {
+        Assert.That(Apply("Host=db;No Reset On Close=false").NoResetOnClose, Is.False);
+        Assert.That(Apply("Host=db;NoResetOnClose=false").NoResetOnClose, Is.False);
     }
 
     [Test]
