@@ -15,10 +15,10 @@ public sealed class PoolDefaultsTests
     }
 
     [Test]
-    public void A_silent_connection_string_gets_two_connections_per_core_and_at_least_four()
+    public void A_silent_connection_string_gets_four_connections_per_core_and_at_least_eight()
     {
         var csb = Apply("Host=db;Username=did");
-        Assert.That(csb.MaxPoolSize, Is.EqualTo(Math.Max(4, 2 * Environment.ProcessorCount)));
+        Assert.That(csb.MaxPoolSize, Is.EqualTo(Math.Max(8, 4 * Environment.ProcessorCount)));
         Assert.That(csb.Timeout, Is.EqualTo(30));
         Assert.That(csb.MaxAutoPrepare, Is.EqualTo(128));
         Assert.That(csb.NoResetOnClose, Is.True);
