@@ -85,30 +85,39 @@ public static class AssignDid
             });
             AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
                 number.Id, tenantId, before, after);
-            // The row, the status and the audit row are one statement (data-modifying CTEs: all or nothing, like the
-            // transaction around them), because each statement has a fixed cost in the service and in PostgreSQL: three
-            // statements made one gave 7-14% more requests per second (bench/RESULTS-assign.md). COMMIT goes in the same
-            // batch, one round trip less:
-            // PostgreSQL runs it only if the statement before it succeeded (after an error it skips to the end of the
-            // batch, and disposing tx rolls back), and Npgsql sees the transaction end, so disposing tx sends nothing.
-            await conn.ExecuteAsync(new CommandDefinition($"""
-                WITH route AS (
-                    INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
-                    VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
-                    {(r.Replace ? Replace : "")}),
-                status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId)
-                {AuditLog.InsertSql};
-                COMMIT;
-                """, p, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(r.Replace ? WriteReplacing : WriteNew, p, tx, cancellationToken: ct));
             return new AssignmentResult(after, before is null);
         }
 
+        // The row, the status and the audit row are one statement (data-modifying CTEs: all or nothing, like the
+        // transaction around them), because each statement has a fixed cost in the service and in PostgreSQL: three
+        // statements made one gave 7-14% more requests per second (bench/RESULTS-assign.md). COMMIT goes in the same
+        // batch, one round trip less: PostgreSQL runs it only if the statement before it succeeded (after an error it
+        // skips to the end of the batch, and disposing tx rolls back), and Npgsql sees the transaction end, so
+        // disposing tx sends nothing. Both texts are constants, so no request builds or hashes a new one.
+        private const string WriteNew = "WITH route AS (" + InsertRoute + ")," + StatusAndAudit;
+
         /// <summary>PUT keeps the row (its id, creator and creation time) and changes its destination. POST has no
         /// ON CONFLICT: a second route for one number is a unique-key violation (409), never a silent replace.</summary>
-        private const string Replace = """
+        private const string WriteReplacing = "WITH route AS (" + InsertRoute + """
+
             ON CONFLICT (phone_number_id) DO UPDATE SET
                 assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
                 assigned_value = excluded.assigned_value, updated_at = now()
+            """ + ")," + StatusAndAudit;
+
+        private const string InsertRoute = """
+            INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+            VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
+            """;
+
+        private const string StatusAndAudit = """
+
+            status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId)
+
+            """ + AuditLog.InsertSql + """
+            ;
+            COMMIT;
             """;
 
         private static DestinationType TargetType(AssignmentType t) => t switch

@@ -29,16 +29,8 @@ internal static class AssignmentStore
     public static async Task<RouteChangeStart> LockAndReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, Guid? scope,
         (DestinationType Type, Guid Id)? target, CancellationToken ct)
     {
-        using var r = await conn.QueryMultipleAsync(new CommandDefinition($"""
-            SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now
-            FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id
-            WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
-            FOR UPDATE OF p;
-            SELECT b.*, {(target is null ? "NULL::text" : "t.label")} AS target_label, {(target is null ? "NULL::boolean" : "t.ringable")} AS target_ringable
-            FROM (SELECT 1) AS one
-            LEFT JOIN LATERAL ({AssignmentSql} WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)) AS b ON true
-            {(target is { } t ? $"LEFT JOIN LATERAL ({DestinationLabel.TargetSql(t.Type)}) AS t ON true" : "")}
-            """, new { id, scope, numberId = id, targetId = target?.Id }, tx, cancellationToken: ct));
+        using var r = await conn.QueryMultipleAsync(new CommandDefinition(LockAndReadSql.For(target),
+            new { id, scope, numberId = id, targetId = target?.Id }, tx, cancellationToken: ct));
         var number = await r.ReadSingleOrDefaultAsync<LockedNumber>() ?? throw Problem.NotFound("DID", id);
         var read = await r.ReadSingleAsync<StartRow>();
         var before = read.Id is null ? null : new Row(read.Id.Value, read.PhoneNumberId!.Value, read.PhoneNumber!, read.AssignedType!,
@@ -57,15 +49,8 @@ internal static class AssignmentStore
     public static async Task<(LockedNumber Number, TargetRow? Target)> LockForNewRouteAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
         Guid id, Guid? scope, (DestinationType Type, Guid Id)? target, CancellationToken ct)
     {
-        var row = await conn.QuerySingleOrDefaultAsync<LockRow>(new CommandDefinition($"""
-            SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
-                   {(target is null ? "NULL::text" : "tg.label")} AS target_label,
-                   {(target is null ? "NULL::boolean" : "tg.ringable")} AS target_ringable
-            FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id
-            {(target is { } x ? $"LEFT JOIN LATERAL ({DestinationLabel.TargetSql(x.Type, "p.tenant_id")}) AS tg ON true" : "")}
-            WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
-            FOR UPDATE OF p
-            """, new { id, scope, targetId = target?.Id }, tx, cancellationToken: ct)) ?? throw Problem.NotFound("DID", id);
+        var row = await conn.QuerySingleOrDefaultAsync<LockRow>(new CommandDefinition(LockForNewRouteSql.For(target),
+            new { id, scope, targetId = target?.Id }, tx, cancellationToken: ct)) ?? throw Problem.NotFound("DID", id);
         return (new LockedNumber(row.Id, row.Number, row.Status, row.TenantId, row.Slug, row.Now),
             row.TargetLabel is null ? null : new TargetRow(row.TargetLabel, row.TargetRingable ?? false));
     }
@@ -74,6 +59,37 @@ internal static class AssignmentStore
     public static async Task<AssignmentResponse?> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, CancellationToken ct) =>
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"{AssignmentSql} WHERE a.phone_number_id = @id",
             new { id }, tx, cancellationToken: ct)))?.ToResponse();
+
+    /// <summary>One statement per kind of target (none, user, IVR, queue), built once: a request only picks its own.</summary>
+    private sealed class ByTarget(Func<DestinationType?, string> build)
+    {
+        private readonly string _none = build(null);
+        private readonly Dictionary<DestinationType, string> _typed =
+            new[] { DestinationType.User, DestinationType.Ivr, DestinationType.Queue }.ToDictionary(t => t, t => build(t));
+
+        public string For((DestinationType Type, Guid Id)? target) => target is { } t ? _typed[t.Type] : _none;
+    }
+
+    private static readonly ByTarget LockAndReadSql = new(target => $"""
+        SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now
+        FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id
+        WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+        FOR UPDATE OF p;
+        SELECT b.*, {(target is null ? "NULL::text" : "t.label")} AS target_label, {(target is null ? "NULL::boolean" : "t.ringable")} AS target_ringable
+        FROM (SELECT 1) AS one
+        LEFT JOIN LATERAL ({AssignmentSql} WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)) AS b ON true
+        {(target is { } t ? $"LEFT JOIN LATERAL ({DestinationLabel.TargetSql(t)}) AS t ON true" : "")}
+        """);
+
+    private static readonly ByTarget LockForNewRouteSql = new(target => $"""
+        SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+               {(target is null ? "NULL::text" : "tg.label")} AS target_label,
+               {(target is null ? "NULL::boolean" : "tg.ringable")} AS target_ringable
+        FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id
+        {(target is { } x ? $"LEFT JOIN LATERAL ({DestinationLabel.TargetSql(x, "p.tenant_id")}) AS tg ON true" : "")}
+        WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+        FOR UPDATE OF p
+        """);
 
     private const string AssignmentSql = $"""
         SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,

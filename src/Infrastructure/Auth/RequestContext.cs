@@ -8,16 +8,29 @@ namespace Did.Infrastructure.Auth;
 /// Outside a request (start-up seeding, recovery) it is the system, with no actor id.</summary>
 public sealed class RequestContext(IHttpContextAccessor accessor)
 {
-    private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
+    // Read from the token's claims once per request (handlers run after authentication, so the user is final by then):
+    // a handler, its audit row and its SQL ask several times.
+    private (bool Read, Guid? ActorId, Role? Role, Guid? TenantId) _claims;
 
-    public Guid? ActorId =>
-        Guid.TryParse(Principal?.FindFirstValue(JwtRegisteredClaimNames.Sub), out var id) ? id : null;
+    private (bool Read, Guid? ActorId, Role? Role, Guid? TenantId) Identity
+    {
+        get
+        {
+            if (_claims.Read) return _claims;
+            var principal = accessor.HttpContext?.User;
+            Guid? actor = Guid.TryParse(principal?.FindFirstValue(JwtRegisteredClaimNames.Sub), out var a) ? a : null;
+            Role? role = principal?.FindFirstValue(Claims.Role) is { } r ? ApiJson.Parse<Role>(r) : null;
+            Guid? tenant = Guid.TryParse(principal?.FindFirstValue(Claims.Tenant), out var t) ? t : null;
+            // Outside a request there is nothing to cache: the system has no actor, now or later.
+            return accessor.HttpContext is null ? (false, actor, role, tenant) : _claims = (true, actor, role, tenant);
+        }
+    }
 
-    public Role? Role =>
-        Principal?.FindFirstValue(Claims.Role) is { } r ? ApiJson.Parse<Role>(r) : null;
+    public Guid? ActorId => Identity.ActorId;
 
-    public Guid? TenantId =>
-        Guid.TryParse(Principal?.FindFirstValue(Claims.Tenant), out var id) ? id : null;
+    public Role? Role => Identity.Role;
+
+    public Guid? TenantId => Identity.TenantId;
 
     /// <summary>The tenant a caller is confined to, or null for platform roles, which see every tenant.
     /// Pass it to SQL as <c>(@scope::uuid IS NULL OR tenant_id = @scope)</c>.</summary>
