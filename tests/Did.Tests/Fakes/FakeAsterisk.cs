@@ -143,11 +143,16 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 continue;
             }
             var session = new FakeAmiSession(this, tcp);
+            // The session is listed before it says its banner: a client that logged in and reloaded before the listing
+            // (this thread preempted on a busy machine) missed its own Reload event, which goes to listed sessions.
+            var listed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _sessions[session] = Task.Run(async () =>
             {
+                await listed.Task;
                 await session.RunAsync(_stop.Token);
                 _sessions.TryRemove(session, out _);
             });
+            listed.SetResult();
         }
     }
 
