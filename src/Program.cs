@@ -16,9 +16,6 @@ using Scalar.AspNetCore;
 // No configuration file is reloaded on change (the service reads its settings at start-up, from the environment), so
 // the host watches nothing: its watcher covers the whole content root, recursively, and with the current folder
 // holding a PostgreSQL data folder (run.sh, the benches) it handled every WAL write: ~8% of the service's CPU under load.
-// No configuration file is reloaded on change (the service reads its settings at start-up, from the environment), so
-// the host watches nothing: its watcher covers the whole content root, recursively, and with the current folder
-// holding a PostgreSQL data folder (run.sh, the benches) it handled every WAL write: ~8% of the service's CPU under load.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
 
 // `dotnet run -- migrate`: apply the migrations and exit, without needing the rest of the configuration.
