@@ -1,7 +1,8 @@
 -- pgbench script (run with -M prepared): the SQL POST /api/v1/dids/{id}/assign sends, statement for statement. Each
 -- \startpipeline ... \endpipeline block is one round trip, as Npgsql sends a batch (Parse/Bind/Execute per statement,
--- one Sync); statements are prepared once per connection, as Npgsql's auto-prepare does. Sources: AssignDid.Handler,
--- AssignmentStore.LockForNewRouteAsync, DestinationLabel.TargetSql, AuditLog.InsertSql. The token's security stamp comes from
+-- one Sync), BEGIN and COMMIT inside them as the handler sends them; statements are prepared once per connection, as
+-- Npgsql's auto-prepare does. Sources: AssignDid.Handler,
+-- AssignmentStore.BeginLockForNewRouteAsync, DestinationLabel.TargetSql, AuditLog.InsertSql. The token's security stamp comes from
 -- memory (SecurityStamps), so it costs no query. Variables: :n picks the number (the seed makes its id from n), :tenant is
 -- its tenant, :admin the caller, :uid the user routed to.
 \startpipeline

@@ -1,7 +1,8 @@
 -- pgbench script (run with -M prepared): the SQL DELETE /api/v1/dids/{id}/assign sends, statement for statement. Each
 -- \startpipeline ... \endpipeline block is one round trip, as Npgsql sends a batch (Parse/Bind/Execute per statement,
--- one Sync); statements are prepared once per connection, as Npgsql's auto-prepare does. Sources: UnassignDid.Handler,
--- AssignmentStore.LockAndReadAsync, AuditLog.InsertSql. Variables as in assign.sql.
+-- one Sync), BEGIN and COMMIT inside them as the handler sends them; statements are prepared once per connection, as
+-- Npgsql's auto-prepare does. Sources: UnassignDid.Handler,
+-- AssignmentStore.BeginLockAndReadAsync, AuditLog.InsertSql. Variables as in assign.sql.
 \startpipeline
 BEGIN;
 SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id WHERE p.id = ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid AND (NULL::uuid IS NULL OR p.tenant_id = NULL::uuid) FOR UPDATE OF p;

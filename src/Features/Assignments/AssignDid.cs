@@ -37,8 +37,8 @@ public static class AssignDid
     {
         public async ValueTask<AssignmentResult> Handle(AssignDidRequest r, CancellationToken ct)
         {
+            // The transaction begins in the lock's batch and commits in the write's (AssignmentStore says why).
             await using var conn = await db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
             var target = r.AssignedType == AssignmentType.External ? (RouteTarget?)null
                 : new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value);
             var lookup = target is null ? ((DestinationType, Guid)?)null : (target.Type, target.Id);
@@ -46,14 +46,14 @@ public static class AssignDid
             AssignmentResponse? before = null;
             TargetRow? found;
             if (r.Replace)
-                (number, before, found) = await AssignmentStore.LockAndReadAsync(conn, tx, r.Id, ctx.TenantScope, lookup, ct);
+                (number, before, found) = await AssignmentStore.BeginLockAndReadAsync(conn, r.Id, ctx.TenantScope, lookup, ct);
             else
-                (number, found) = await AssignmentStore.LockForNewRouteAsync(conn, tx, r.Id, ctx.TenantScope, lookup, ct);
+                (number, found) = await AssignmentStore.BeginLockForNewRouteAsync(conn, r.Id, ctx.TenantScope, lookup, ct);
             if (number.TenantId is not { } tenantId)
                 throw Problem.Conflict($"DID {number.Number} is not allocated to a tenant; allocate it first.");
             if (!r.Replace && number.Status == "ASSIGNED")
             {
-                var current = await AssignmentStore.ReadAsync(conn, tx, number.Id, ct);
+                var current = await AssignmentStore.ReadAsync(conn, number.Id, ct);
                 throw Problem.Conflict(current is null
                         ? $"DID {number.Number} is already assigned."
                         : $"DID {number.Number} is already assigned to {AssignmentStore.Sentence(current.Destination)}.",
@@ -85,7 +85,7 @@ public static class AssignDid
             });
             AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
                 number.Id, tenantId, before, after);
-            await conn.ExecuteAsync(new CommandDefinition(r.Replace ? WriteReplacing : WriteNew, p, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(r.Replace ? WriteReplacing : WriteNew, p, cancellationToken: ct));
             return new AssignmentResult(after, before is null);
         }
 
@@ -93,8 +93,8 @@ public static class AssignDid
         // transaction around them), because each statement has a fixed cost in the service and in PostgreSQL: three
         // statements made one gave 7-14% more requests per second (bench/RESULTS-assign.md). COMMIT goes in the same
         // batch, one round trip less: PostgreSQL runs it only if the statement before it succeeded (after an error it
-        // skips to the end of the batch, and disposing tx rolls back), and Npgsql sees the transaction end, so
-        // disposing tx sends nothing. Both texts are constants, so no request builds or hashes a new one.
+        // skips to the end of the batch, and closing the connection rolls back). Both texts are constants, so no
+        // request builds or hashes a new one.
         private const string WriteNew = "WITH route AS (" + InsertRoute + ")," + StatusAndAudit;
 
         /// <summary>PUT keeps the row (its id, creator and creation time) and changes its destination. POST has no

@@ -17,9 +17,9 @@ public static class UnassignDid
     {
         public async ValueTask<Unit> Handle(UnassignDidCommand c, CancellationToken ct)
         {
+            // The transaction begins in the lock's batch and commits in the write's (AssignmentStore says why).
             await using var conn = await db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var (number, before, _) = await AssignmentStore.LockAndReadAsync(conn, tx, c.Id, ctx.TenantScope, null, ct);
+            var (number, before, _) = await AssignmentStore.BeginLockAndReadAsync(conn, c.Id, ctx.TenantScope, null, ct);
             if (before is null)
                 throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
             var p = new DynamicParameters(new { id = number.Id });
@@ -29,7 +29,7 @@ public static class UnassignDid
                 status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id)
                 {AuditLog.InsertSql};
                 COMMIT;
-                """, p, tx, cancellationToken: ct)); // one statement, COMMIT in the batch: see AssignDid
+                """, p, cancellationToken: ct)); // one statement, COMMIT in the batch: see AssignDid
             return Unit.Value;
         }
     }
