@@ -21,8 +21,8 @@ internal sealed record RouteChangeStart(LockedNumber Number, AssignmentResponse?
 /// <summary>A change of a route is one transaction in two round trips: its BEGIN goes in the batch that locks the number
 /// (the <c>Begin...</c> methods here), its COMMIT at the end of the batch that writes the change (the handler's). There
 /// is no <see cref="NpgsqlTransaction"/>: Npgsql's BeginTransaction sends BEGIN as a query message of its own, which
-/// PostgreSQL answers and flushes before it runs the lock, so each request paid one more send and wake-up on both sides,
-/// a quarter to a third of this path's throughput (bench/RESULTS-assign.md). A request that ends between the two
+/// PostgreSQL answers and flushes before it runs the lock: one exchange more per request than the pgbench reference
+/// sends, and 2-4% of the service's CPU in paired runs (bench/RESULTS-assign.md). A request that ends between the two
 /// batches (404, 409, 400, an exception) closes its connection inside the transaction; Npgsql follows the transaction
 /// status PostgreSQL reports and rolls it back before the connection goes back to the pool (PooledSessionStateTests).</summary>
 internal static class AssignmentStore
@@ -30,12 +30,12 @@ internal static class AssignmentStore
     /// <summary>Starts the transaction in the same batch as the statements after it.</summary>
     private const string Begin = "BEGIN;\n";
 
-    /// <summary>For a change of an existing route (PUT, DELETE): begins the transaction and locks the number (404 if it is not in
-    /// <paramref name="scope"/>), then reads its assignment and, if given, the target, in one batch. The read after the
-    /// lock runs after it is granted, with a fresh READ COMMITTED snapshot, so it sees what a concurrent request
-    /// committed while this one waited: the route it replaces or removes, and audits, is the current one. (Joined into
-    /// the locking statement, the read would come from the snapshot taken before the wait.) The assignment and the target
-    /// are one statement, because each statement has a fixed cost (bench/RESULTS-assign.md).</summary>
+    /// <summary>For a change of an existing route (PUT, DELETE): begins the transaction and locks the number (404 if it
+    /// is not in <paramref name="scope"/>), then reads its assignment and, if given, the target, in one batch. The read
+    /// after the lock runs after it is granted, with a fresh READ COMMITTED snapshot, so it sees what a concurrent
+    /// request committed while this one waited: the route it replaces or removes, and audits, is the current one.
+    /// (Joined into the locking statement, the read would come from the snapshot taken before the wait.) The assignment
+    /// and the target are one statement, because each statement has a fixed cost (bench/RESULTS-assign.md).</summary>
     public static async Task<RouteChangeStart> BeginLockAndReadAsync(NpgsqlConnection conn, Guid id, Guid? scope,
         (DestinationType Type, Guid Id)? target, CancellationToken ct)
     {
@@ -53,9 +53,10 @@ internal static class AssignmentStore
     /// one statement less than <see cref="BeginLockAndReadAsync"/> on the hottest path. Whether the number is free is
     /// decided from the locked row's status, which is current even after a wait: a <c>FOR UPDATE</c> that waited returns
     /// the row as the previous holder committed it (the other tables of the statement are read as they were before the
-    /// wait, so an assignment could not be read here). Status and assignment row change together in every transaction, and the unique key on
-    /// the assignment's number backs that up: the insert of a new route has no <c>ON CONFLICT</c>. The target is looked
-    /// up in the locked row's tenant; a target deleted or moved during the wait fails the insert's foreign key.</summary>
+    /// wait, so an assignment could not be read here). Status and assignment row change together in every transaction,
+    /// and the unique key on the assignment's number backs that up: the insert of a new route has no
+    /// <c>ON CONFLICT</c>. The target is looked up in the locked row's tenant; a target deleted or moved during the wait
+    /// fails the insert's foreign key.</summary>
     public static async Task<(LockedNumber Number, TargetRow? Target)> BeginLockForNewRouteAsync(NpgsqlConnection conn,
         Guid id, Guid? scope, (DestinationType Type, Guid Id)? target, CancellationToken ct)
     {
