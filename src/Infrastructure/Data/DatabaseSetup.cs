@@ -34,10 +34,11 @@ public static class DatabaseSetup
     /// connection while the service works between its round trips, so the pool needs more connections than PostgreSQL
     /// has cores to keep them busy (bench/RESULTS-assign.md: on 2 cores, 100 clients got ~1.9x the requests/s with 16
     /// connections than with Npgsql's default of 100; with the C load generator, 8 gave ~10% more than 4, 12 no more
-    /// than 8). Sessions that wait long hold no pooled connection: the apply lock and the
-    /// security-stamp LISTEN use <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a
-    /// time (the DID list's anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts against <c>Timeout</c>, so its default rises from 15 s to 30 s.
-    /// A connection goes back to the pool without Npgsql's session reset (see the end).</summary>
+    /// than 8). Sessions that wait long hold no pooled connection: the apply lock and the security-stamp LISTEN use
+    /// <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a time (the DID list's
+    /// anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts
+    /// against <c>Timeout</c>, so its default rises from 15 s to 30 s. A connection goes back to the pool without
+    /// Npgsql's session reset (see the end).</summary>
     internal static void ApplyPoolDefaults(NpgsqlConnectionStringBuilder csb, string connectionString, IConfiguration config)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
