@@ -8,10 +8,11 @@
 # alternating) at -c 10 and -c 100. Before the first measured run the service gets BENCH_SERVICE_WARMUP seconds of the
 # same churn, unmeasured: it runs with tiered compilation, and its hot code is recompiled with profile data in the first
 # seconds under load, as in any long-running service. Each run also prints the CPU time per request of the service,
-# of PostgreSQL and of the load generator (pgbench: of the whole machine and of pgbench's client).
+# of PostgreSQL and of the load generator (pgbench: of the whole machine and of pgbench's client). All of it is done
+# BENCH_ROUNDS times, each round comparing Did with the pgbench runs next to it; the last lines give the median ratio.
 # Usage: bench/assign.sh [SECONDS]   (default 20 per run, after 3 s of warm-up; outputs in bench/out/assign/)
 # Env: BENCH_NUMBERS (default 20000), BENCH_CLIENTS (default "10 100"), BENCH_SERVICE_WARMUP (default 15),
-# Database__MaxPoolSize passes through to the service.
+# BENCH_ROUNDS (default 3); Database__MaxPoolSize passes through to the service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"
@@ -19,6 +20,7 @@ warm=3
 numbers="${BENCH_NUMBERS:-20000}"
 client_counts="${BENCH_CLIENTS:-10 100}"
 service_warmup="${BENCH_SERVICE_WARMUP:-15}"
+rounds="${BENCH_ROUNDS:-3}"
 root="$PWD"
 out="$root/bench/out/assign"
 mkdir -p "$out" .data
@@ -108,25 +110,32 @@ if [ "$service_warmup" -gt 0 ]; then
   loadgen 10 "$service_warmup" 0 >"$out/loadgen-warmup.txt" 2>&1 || { cat "$out/loadgen-warmup.txt"; exit 1; }
 fi
 
-declare -A did_line pg_line did_cpu pg_cpu
-for c in $client_counts; do
+# One measurement of each side; every result line is kept as "ROUND CLIENTS SIDE key=value..." in $results.
+results="$out/results.txt"
+: >"$results"
+did_run() { # ROUND CLIENTS
+  local r=$1 c=$2 s0 s1 p0 p1 line n pool cpu
   reset_db
-  echo "HTTP churn, $c clients, ${secs}s..."
+  echo "round $r: HTTP churn, $c clients, ${secs}s..."
   s0="$(ticks "$svc")" p0="$(pg_ticks)"
   loadgen "$c" "$secs" "$warm" >"$out/loadgen-$c.txt" 2>&1 || { cat "$out/loadgen-$c.txt"; exit 1; }
   s1="$(ticks "$svc")" p1="$(pg_ticks)"
   grep '^error' "$out/loadgen-$c.txt" | head -5 || true
   kill -0 "$svc" 2>/dev/null || { echo "the service died: $(tail -20 "$out/service.log")"; exit 1; }
-  did_line[$c]="$(grep '^RESULT' "$out/loadgen-$c.txt")"
-  echo "  ${did_line[$c]}"
-  n="$(field "${did_line[$c]}" all_requests)" # the CPU figures count the run's warm-up requests too
-  did_cpu[$c]="service $(per_request "$s1" "$s0" "$hz" "$n") / PostgreSQL $(per_request "$p1" "$p0" "$hz" "$n") / load generator $(field "${did_line[$c]}" cpu_ms_per_request)"
-  echo "  CPU ms per request: ${did_cpu[$c]}"
+  line="$(grep '^RESULT' "$out/loadgen-$c.txt")"
+  echo "  $line"
+  n="$(field "$line" all_requests)" # the CPU figures count the run's warm-up requests too
+  cpu="service $(per_request "$s1" "$s0" "$hz" "$n") / PostgreSQL $(per_request "$p1" "$p0" "$hz" "$n") / load generator $(field "$line" cpu_ms_per_request)"
+  echo "  CPU ms per request: $cpu"
   pool="$(psql_ -d did_bench -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'did'")"
   echo "  service connections open in PostgreSQL after the run: $pool"
+  echo "$r $c did ${line#RESULT } cpu=${cpu// /_}" >>"$results"
+}
 
+pgbench_run() { # ROUND CLIENTS
+  local r=$1 c=$2 m0 m1 line n pb_ms
   reset_db
-  echo "pgbench, $c clients, ${secs}s..."
+  echo "round $r: pgbench, $c clients, ${secs}s..."
   rm -f "$out"/pgbench_log.*
   m0="$(machine_ticks)"
   TIMEFORMAT='%U %S' # bash's own time: the CPU of pgbench's client
@@ -135,7 +144,7 @@ for c in $client_counts; do
     -f churn.sql -l --log-prefix=pgbench_log did_bench >"pgbench-$c.txt" 2>&1) \
     || { tail -20 "$out/pgbench-$c.txt"; exit 1; }; } 2>"$out/pgbench-$c.time"
   m1="$(machine_ticks)"
-  pg_line[$c]="$(python3 - "$out" "$c" "$secs" "$warm" <<'PY'
+  line="$(python3 - "$out" "$c" "$secs" "$warm" <<'PY'
 import glob, sys
 out, c, secs, warm = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 rows = []
@@ -151,31 +160,57 @@ print(f"RESULT clients={c} requests={len(ms)} rps={len(ms) / secs:.0f} pairs_per
 PY
 )"
   grep -E 'failed|aborted' "$out/pgbench-$c.txt" | sed 's/^/  pgbench: /' || true
-  echo "  ${pg_line[$c]}"
+  echo "  $line"
   n="$(cat "$out"/pgbench_log.* | wc -l)"
   pb_ms="$(python3 -c "import sys; u, s = map(float, open(sys.argv[1]).read().split()[-2:]); print(f'{(u + s) * 1000 / int(sys.argv[2]):.3f}')" \
     "$out/pgbench-$c.time" "$n")"
-  pg_cpu[$c]="whole machine $(per_request "$m1" "$m0" "$hz" "$n") / pgbench's client $pb_ms"
-  echo "  CPU ms per transaction: ${pg_cpu[$c]}"
-done
-rm -f "$out"/pgbench_log.*
+  echo "  CPU ms per transaction: whole machine $(per_request "$m1" "$m0" "$hz" "$n") / pgbench's client $pb_ms"
+  echo "$r $c pgbench ${line#RESULT } cpu=whole_machine_$(per_request "$m1" "$m0" "$hz" "$n")_/_pgbench's_client_$pb_ms" >>"$results"
+  rm -f "$out"/pgbench_log.*
+}
 
-best=0
-for c in $client_counts; do r="$(field "${pg_line[$c]}" rps)"; [ "$r" -gt "$best" ] && best=$r; done
-echo
-echo "## Assign/unassign churn, ${secs}s per run ($numbers numbers, each client on its own)"
-echo
-echo "| clients | Did req/s | Did pairs/s | pgbench tx/s | Did / pgbench same c | Did / pgbench best | Did p50 / p95 / p99 ms | pgbench p50 / p95 / p99 ms | Did errors |"
-echo "|---:|---:|---:|---:|---:|---:|---|---|---:|"
-for c in $client_counts; do
-  d="${did_line[$c]}" p="${pg_line[$c]}"
-  dr="$(field "$d" rps)" pr="$(field "$p" rps)"
-  echo "| $c | $dr | $(field "$d" pairs_per_s) | $pr | $(python3 -c "print(f'{$dr / $pr:.2f}')") | $(python3 -c "print(f'{$dr / $best:.2f}')") \
-| $(field "$d" p50_ms) / $(field "$d" p95_ms) / $(field "$d" p99_ms) | $(field "$p" p50_ms) / $(field "$p" p95_ms) / $(field "$p" p99_ms) | $(field "$d" errors) |"
+# The machine's speed drifts by tens of percent within minutes here, so one Did run beside one pgbench run can land on
+# either side of a drift. Each round measures both sides back to back at each client count, and the rounds alternate
+# which side goes first; every round is compared with its own pgbench, and the summary gives the median and the range.
+for r in $(seq 1 "$rounds"); do
+  for c in $client_counts; do
+    if [ $((r % 2)) = 1 ]; then did_run "$r" "$c"; pgbench_run "$r" "$c"; else pgbench_run "$r" "$c"; did_run "$r" "$c"; fi
+  done
 done
-echo
-for c in $client_counts; do
-  echo "CPU ms per request, $c clients: Did: ${did_cpu[$c]}; pgbench: ${pg_cpu[$c]}"
-done
-echo
-echo "pgbench best: $best tx/s. Targets: Did at 100 clients >= 70% of pgbench best; p95 < 15 ms at 10 clients, < 100 ms at 100."
+
+python3 - "$results" "$secs" "$numbers" <<'PY'
+import statistics, sys
+path, secs, numbers = sys.argv[1], sys.argv[2], sys.argv[3]
+runs = {}
+for line in open(path):
+    r, c, side, *kv = line.split()
+    runs[(int(r), int(c), side)] = dict(x.split("=", 1) for x in kv)
+rounds = sorted({r for r, _, _ in runs})
+counts = sorted({c for _, c, _ in runs})
+best = {r: max(int(runs[(r, c, "pgbench")]["rps"]) for c in counts) for r in rounds}
+print(f"\n## Assign/unassign churn, {secs}s per run ({numbers} numbers, each client on its own), {len(rounds)} round(s)\n")
+print("| round | clients | Did req/s | Did pairs/s | pgbench tx/s | Did / pgbench same c | Did / pgbench best | "
+      "Did p50 / p95 / p99 ms | pgbench p50 / p95 / p99 ms | Did errors |")
+print("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+ratio = {c: [] for c in counts}
+for r in rounds:
+    for c in counts:
+        d, p = runs[(r, c, "did")], runs[(r, c, "pgbench")]
+        ratio[c].append(int(d["rps"]) / best[r])
+        lat = lambda x: f"{x['p50_ms']} / {x['p95_ms']} / {x['p99_ms']}"
+        print(f"| {r} | {c} | {d['rps']} | {d['pairs_per_s']} | {p['rps']} | {int(d['rps']) / int(p['rps']):.2f} | "
+              f"{ratio[c][-1]:.2f} | {lat(d)} | {lat(p)} | {d['errors']} |")
+print()
+for r in rounds:
+    for c in counts:
+        d, p = runs[(r, c, "did")], runs[(r, c, "pgbench")]
+        print(f"CPU ms per request (pgbench: per transaction), round {r}, {c} clients: Did: {d['cpu'].replace('_', ' ')}; "
+              f"pgbench: {p['cpu'].replace('_', ' ')}")
+print()
+for c in counts:
+    p95 = [float(runs[(r, c, "did")]["p95_ms"]) for r in rounds]
+    print(f"{c} clients: Did / pgbench best of its round: median {statistics.median(ratio[c]):.2f} "
+          f"(range {min(ratio[c]):.2f}-{max(ratio[c]):.2f}); Did p95 {min(p95):.1f}-{max(p95):.1f} ms")
+print(f"pgbench best per round: {', '.join(str(best[r]) for r in rounds)} tx/s. "
+      "Targets: Did at 100 clients >= 70% of pgbench best; p95 < 15 ms at 10 clients, < 100 ms at 100.")
+PY
