@@ -169,12 +169,16 @@ PY
   rm -f "$out"/pgbench_log.*
 }
 
-# The machine's speed drifts by tens of percent within minutes here, so one Did run beside one pgbench run can land on
-# either side of a drift. Each round measures both sides back to back at each client count, and the rounds alternate
-# which side goes first; every round is compared with its own pgbench, and the summary gives the median and the range.
+# The machine's speed drifts by tens of percent within minutes here (with no steal time: the host's cores), so one Did
+# run against a pgbench best measured a minute earlier can land on either side of a drift. Each round interleaves the
+# two sides so that Did's run at the largest client count sits between pgbench's runs: odd rounds pgbench 10, Did 100,
+# pgbench 100, Did 10; even rounds Did 10, pgbench 100, Did 100, pgbench 10. Every round is compared with its own
+# pgbench, and the summary gives the median and the range.
+read -ra counts <<<"$client_counts"
 for r in $(seq 1 "$rounds"); do
-  for c in $client_counts; do
-    if [ $((r % 2)) = 1 ]; then did_run "$r" "$c"; pgbench_run "$r" "$c"; else pgbench_run "$r" "$c"; did_run "$r" "$c"; fi
+  for i in "${!counts[@]}"; do
+    up="${counts[$i]}" down="${counts[$((${#counts[@]} - 1 - i))]}"
+    if [ $((r % 2)) = 1 ]; then pgbench_run "$r" "$up"; did_run "$r" "$down"; else did_run "$r" "$up"; pgbench_run "$r" "$down"; fi
   done
 done
 
