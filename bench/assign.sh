@@ -169,7 +169,7 @@ PY
   rm -f "$out"/pgbench_log.*
 }
 
-# The machine's speed drifts by tens of percent within minutes here (with no steal time: the host's cores), so one Did
+# The machine's speed drifts by tens of percent within minutes here (no steal time is reported), so one Did
 # run against a pgbench best measured a minute earlier can land on either side of a drift. Each round interleaves the
 # two sides so that Did's run at the largest client count sits between pgbench's runs: odd rounds pgbench 10, Did 100,
 # pgbench 100, Did 10; even rounds Did 10, pgbench 100, Did 100, pgbench 10. Every round is compared with its own
