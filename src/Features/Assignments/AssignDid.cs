@@ -94,7 +94,7 @@ public static class AssignDid
         // statements made one gave 7-14% more requests per second (bench/RESULTS-assign.md). COMMIT goes in the same
         // batch, one round trip less: PostgreSQL runs it only if the statement before it succeeded (after an error it
         // skips to the end of the batch, and closing the connection rolls back). Both texts are constants, so no
-        // request builds or hashes a new one.
+        // request builds a new one.
         private const string WriteNew = "WITH route AS (" + InsertRoute + ")," + StatusAndAudit;
 
         /// <summary>PUT keeps the row (its id, creator and creation time) and changes its destination. POST has no
