@@ -78,14 +78,8 @@ public static class AssignDid
             // that row go in one round trip.
             var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
                 r.AssignedId, value, label, before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
-            var p = new DynamicParameters(new
-            {
-                id = after.Id, numberId = number.Id, tenantId, type = ApiJson.Name(r.AssignedType), assignedId = r.AssignedId,
-                value, actor = ctx.ActorId,
-            });
-            AuditLog.AddParameters(p, ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
-                number.Id, tenantId, before, after);
-            await conn.ExecuteAsync(new CommandDefinition(r.Replace ? WriteReplacing : WriteNew, p, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(r.Replace ? WriteReplacing : WriteNew,
+                new RouteWrite(ctx, tenantId, before, after), cancellationToken: ct));
             return new AssignmentResult(after, before is null);
         }
 
@@ -108,12 +102,26 @@ public static class AssignDid
 
         private const string InsertRoute = """
             INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
-            VALUES (@id, @numberId, @tenantId, @type, @assignedId, @value, @actor)
+            VALUES (@Id, @NumberId, @TenantId, @Type, @AssignedId, @Value, @AuditActor)
             """;
+
+        /// <summary>The route's parameters and its audit row's, in one object (<see cref="AuditParameters"/> says why).
+        /// A new row's creator is the audit's actor; a replace keeps the row's creator (ON CONFLICT does not set it).</summary>
+        private sealed class RouteWrite(RequestContext ctx, Guid tenantId, AssignmentResponse? before, AssignmentResponse after)
+            : AuditParameters(ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
+                after.PhoneNumberId, tenantId, before, after)
+        {
+            public Guid Id => after.Id;
+            public Guid NumberId => after.PhoneNumberId;
+            public Guid TenantId => tenantId;
+            public string Type => ApiJson.Name(after.AssignedType);
+            public Guid? AssignedId => after.AssignedId;
+            public string? Value => after.AssignedValue;
+        }
 
         private const string StatusAndAudit = """
 
-            status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @numberId)
+            status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @NumberId)
 
             """ + AuditLog.InsertSql + """
             ;

@@ -22,14 +22,13 @@ public static class UnassignDid
             var (number, before, _) = await AssignmentStore.BeginLockAndReadAsync(conn, c.Id, ctx.TenantScope, null, ct);
             if (before is null)
                 throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
-            var p = new DynamicParameters(new { id = number.Id });
-            AuditLog.AddParameters(p, ctx, AuditAction.Unassign, AuditEntity.PhoneNumber, number.Id, number.TenantId, before, null);
             await conn.ExecuteAsync(new CommandDefinition($"""
-                WITH route AS (DELETE FROM did_assignments WHERE phone_number_id = @id),
-                status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @id)
+                WITH route AS (DELETE FROM did_assignments WHERE phone_number_id = @AuditEntityId),
+                status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @AuditEntityId)
                 {AuditLog.InsertSql};
                 COMMIT;
-                """, p, cancellationToken: ct)); // one statement, COMMIT in the batch: see AssignDid
+                """, new AuditParameters(ctx, AuditAction.Unassign, AuditEntity.PhoneNumber, number.Id, number.TenantId, before, null),
+                cancellationToken: ct)); // one statement, COMMIT in the batch: see AssignDid
             return Unit.Value;
         }
     }
