@@ -12,7 +12,8 @@
 # BENCH_ROUNDS times, each round comparing Did with the pgbench runs next to it; the last lines give the median ratio.
 # Usage: bench/assign.sh [SECONDS]   (default 20 per run, after 3 s of warm-up; outputs in bench/out/assign/)
 # Env: BENCH_NUMBERS (default 20000), BENCH_CLIENTS (default "10 100"), BENCH_SERVICE_WARMUP (default 15),
-# BENCH_ROUNDS (default 6: three rounds moved the median by ±0.08 between invocations); Database__MaxPoolSize passes through to the service.
+# BENCH_ROUNDS (default 6: with three, an invocation's median moved between 0.64 and 0.74); Database__MaxPoolSize
+# passes through to the service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"
