@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Did.Tests.Ami;
 
-/// <summary>One recorded AMI conversation from <c>shared/asterisk/transcripts</c>: <c>NN-name.txt</c> (C:/S:/# lines)
+/// <summary>One recorded AMI conversation from <c>tests/Did.Tests/Transcripts</c>: <c>NN-name.txt</c> (C:/S:/# lines)
 /// and <c>NN-name.server.bin</c> (the server's bytes).</summary>
 public sealed record Transcript(string Name, IReadOnlyList<Transcript.Line> Lines, byte[] ServerBytes)
 {
@@ -42,24 +42,14 @@ public sealed record Transcript(string Name, IReadOnlyList<Transcript.Line> Line
 
     public IEnumerable<string> ServerLines => Lines.Where(l => l.Kind == Kind.Server).Select(l => l.Text);
 
-    /// <summary>The folder of transcripts: <c>DID_SHARED_DIR</c>/asterisk/transcripts, else
-    /// <c>&lt;repo&gt;/../shared/asterisk/transcripts</c> where the repo is the folder holding Did.sln above the test
-    /// binaries. Fails the test (never skips) when it is missing.</summary>
+    /// <summary>The folder of transcripts, copied into the test output from <c>tests/Did.Tests/Transcripts</c>. Fails the
+    /// test (never skips) when it is missing.</summary>
     public static string Folder
     {
         get
         {
-            var shared = Environment.GetEnvironmentVariable("DID_SHARED_DIR");
-            if (string.IsNullOrEmpty(shared))
-            {
-                var dir = new DirectoryInfo(AppContext.BaseDirectory);
-                while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Did.sln"))) dir = dir.Parent;
-                if (dir is null) Assert.Fail($"Cannot find Did.sln above {AppContext.BaseDirectory} to locate ../shared.");
-                shared = Path.Combine(dir!.Parent!.FullName, "shared");
-            }
-            var folder = Path.GetFullPath(Path.Combine(shared, "asterisk", "transcripts"));
-            if (!Directory.Exists(folder))
-                Assert.Fail($"AMI transcripts not found at {folder}: the shared folder must sit beside the repository (or set DID_SHARED_DIR).");
+            var folder = Path.Combine(AppContext.BaseDirectory, "Transcripts");
+            if (!Directory.Exists(folder)) Assert.Fail($"AMI transcripts not found at {folder}: they are copied from tests/Did.Tests/Transcripts at build.");
             return folder;
         }
     }

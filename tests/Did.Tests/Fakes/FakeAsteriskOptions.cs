@@ -1,6 +1,6 @@
 namespace Did.Tests.Fakes;
 
-/// <summary>How the fake presents itself. Defaults match the recorded Asterisk (<c>/work/shared/asterisk</c>).</summary>
+/// <summary>How the fake presents itself. Defaults match the recorded Asterisk (<c>tests/Did.Tests/Transcripts</c>).</summary>
 public sealed class FakeAsteriskOptions
 {
     public string Banner { get; set; } = "Asterisk Call Manager/13.0.0";
