@@ -24,7 +24,7 @@ public static class CreateUser
         public Validator()
         {
             RuleFor(r => r.Email).NotEmpty().Email();
-            RuleFor(r => r.Password).NotEmpty().MinimumLength(10).MaximumLength(128);
+            RuleFor(r => r.Password).NotEmpty().NewPassword();
             RuleFor(r => r.DisplayName).NotEmpty().PlainText(200);
             RuleFor(r => r.Extension).Extension().When(r => r.Extension is not null);
         }

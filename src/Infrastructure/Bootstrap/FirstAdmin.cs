@@ -6,7 +6,8 @@ using Npgsql;
 namespace Did.Infrastructure.Bootstrap;
 
 /// <summary>Creates the first platform admin from DID_ADMIN_EMAIL / DID_ADMIN_PASSWORD when none exists,
-/// so a new installation can be signed into. Never logs the password.</summary>
+/// so a new installation can be signed into. Never logs the password. A password the API would refuse (shorter than
+/// 12 characters, longer than 72 bytes, or a common one) stops the start with one line saying which rule it breaks.</summary>
 public static class FirstAdmin
 {
     public static async Task EnsureAsync(IServiceProvider services, CancellationToken ct = default)
@@ -16,6 +17,8 @@ public static class FirstAdmin
         var email = config["DID_ADMIN_EMAIL"]?.Trim();
         var password = config["DID_ADMIN_PASSWORD"];
         if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password)) return;
+        if (PasswordPolicy.Violation(password) is { } violation)
+            throw new InvalidOperationException($"DID_ADMIN_PASSWORD {violation}.");
 
         var db = services.GetRequiredService<NpgsqlDataSource>();
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -1,0 +1,51 @@
+using System.Collections.Frozen;
+using System.Text;
+using FluentValidation;
+
+namespace Did.Infrastructure.Auth;
+
+/// <summary>What a new password must be: at least 12 characters, at most 72 bytes in UTF-8 (bcrypt ignores every byte
+/// after the 72nd, so a longer password would be accepted with its end unchecked), and not one of the most common
+/// passwords (common-passwords.txt, shipped in the assembly). Applies when a password is set, never at sign-in, so an
+/// account whose password predates the rules can still sign in and change it.</summary>
+public static class PasswordPolicy
+{
+    public const int MinLength = 12;
+    public const int MaxBytes = 72;
+
+    private static readonly FrozenSet<string> Common = LoadCommon();
+
+    public const string TooShort = "must be at least 12 characters";
+    public const string TooLong = "must be at most 72 bytes in UTF-8 (bcrypt ignores the rest)";
+    public const string TooCommon = "is one of the most common passwords; choose another";
+
+    /// <summary>Why the password is refused (a phrase to follow its name), or null when it is acceptable.</summary>
+    public static string? Violation(string password) =>
+        password.Length < MinLength ? TooShort
+        : Encoding.UTF8.GetByteCount(password) > MaxBytes ? TooLong
+        : IsCommon(password) ? TooCommon
+        : null;
+
+    public static bool IsCommon(string password) => Common.Contains(password.ToLowerInvariant());
+
+    /// <summary>The policy as a validation rule, one message per password. Its messages name the rule, never the value.</summary>
+    public static IRuleBuilderOptions<T, string?> NewPassword<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Length(MinLength, MaxBytes)
+            .WithMessage($"'{{PropertyName}}' must be {MinLength} to {MaxBytes} characters long (you sent {{TotalLength}}).")
+            .Must(p => p is null || p.Length > MaxBytes || Encoding.UTF8.GetByteCount(p) <= MaxBytes)
+            .WithMessage($"'{{PropertyName}}' {TooLong}.")
+            .Must(p => p is null || !IsCommon(p))
+            .WithMessage($"'{{PropertyName}}' {TooCommon}.");
+
+    private static FrozenSet<string> LoadCommon()
+    {
+        using var stream = typeof(PasswordPolicy).Assembly.GetManifestResourceStream("Did.Auth.common-passwords.txt")
+            ?? throw new InvalidOperationException("The common-password list is missing from the assembly.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
+            if (line.Length > 0 && line[0] != '#')
+                set.Add(line.ToLowerInvariant());
+        return set.ToFrozenSet(StringComparer.Ordinal);
+    }
+}
