@@ -49,7 +49,7 @@ public static class IssueToken
                 "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = @email",
                 new { email }, cancellationToken: ct));
 
-            if (!hasher.Verify(r.Password, account?.PasswordHash))
+            if (!await hasher.VerifyAsync(r.Password, account?.PasswordHash, ct))
             {
                 await RecordFailureAsync(conn, email, ct);
                 throw new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid email or password.");

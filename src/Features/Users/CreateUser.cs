@@ -36,7 +36,7 @@ public static class CreateUser
         {
             var tenantId = r.TenantId ?? (ctx.Role == Role.TenantAdmin && !r.Role.IsPlatformRole() ? ctx.TenantId : null);
             UserRules.CheckPlacement(ctx, r.Role, tenantId, r.Extension);
-            var hash = hasher.Hash(r.Password);
+            var hash = await hasher.HashAsync(r.Password, ct);
 
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);

@@ -42,6 +42,8 @@ public static class UpdateUser
     {
         public async ValueTask<UserResponse> Handle(UpdateUserRequest r, CancellationToken ct)
         {
+            // Hashed before the transaction: the row lock and the connection are not held through the hashing.
+            var hash = r.Password is null ? null : await hasher.HashAsync(r.Password, ct);
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             var p = new DynamicParameters(UserScope.Params(ctx));
@@ -77,7 +79,7 @@ public static class UpdateUser
                 {
                     id = r.Id, email = r.Email?.Trim() ?? before.Email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
                     role = ApiJson.Name(role), tenantId, extension,
-                    hash = r.Password is null ? null : hasher.Hash(r.Password), rotate,
+                    hash, rotate,
                 }, tx, cancellationToken: ct))).ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);

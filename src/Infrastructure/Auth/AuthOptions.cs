@@ -10,4 +10,14 @@ public sealed class AuthOptions
     public int LockoutMinutes { get; set; } = 15;
     public string Issuer { get; set; } = "did";
     public string Audience { get; set; } = "did-api";
+
+    /// <summary>Password hashes computed at once. bcrypt holds a core for its whole run, so half the cores (at least
+    /// one) are left to every other request however many sign-ins arrive.</summary>
+    public int HashingConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Requests that may wait for a hashing slot; one more is refused at once.</summary>
+    public int HashingQueueLimit { get; set; } = 8 * Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How long a request waits for a hashing slot before it is refused.</summary>
+    public int HashingWaitMilliseconds { get; set; } = 2000;
 }

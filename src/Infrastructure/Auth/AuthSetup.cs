@@ -10,11 +10,16 @@ public static class AuthSetup
 {
     public static IServiceCollection AddDidAuth(this IServiceCollection services, IConfiguration config)
     {
-        services.Configure<AuthOptions>(config.GetSection("Auth"));
+        services.AddOptions<AuthOptions>().Bind(config.GetSection("Auth"))
+            .Validate(o => o.HashingConcurrency >= 1 && o.HashingQueueLimit >= 0 && o.HashingWaitMilliseconds >= 0,
+                "Auth:HashingConcurrency must be at least 1, Auth:HashingQueueLimit and Auth:HashingWaitMilliseconds at least 0.")
+            .ValidateOnStart();
         var key = JwtKey.FromConfiguration(config);
         services.AddSingleton(key);
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<HashingSlots>();
         services.AddSingleton<PasswordHasher>();
+        services.AddHostedService<PasswordHasherWarmUp>();
         services.AddHttpContextAccessor();
         services.AddScoped<RequestContext>();
         var stampCache = TimeSpan.FromSeconds(config.GetValue<int?>("Auth:StampCacheSeconds") ?? 60);

@@ -2,16 +2,32 @@ using Microsoft.Extensions.Options;
 
 namespace Did.Infrastructure.Auth;
 
-/// <summary>bcrypt: slow on purpose. The work factor is configurable so the test suite can use the minimum.</summary>
-public sealed class PasswordHasher(IOptions<AuthOptions> options)
+/// <summary>bcrypt: slow on purpose, so every computation takes one of the <see cref="HashingSlots"/>. The work factor
+/// is configurable so the test suite can use the minimum. bcrypt reads only the first 72 bytes of a password, which is
+/// why <see cref="PasswordPolicy"/> refuses longer ones.</summary>
+public sealed class PasswordHasher(IOptions<AuthOptions> options, HashingSlots slots)
 {
-    // Verified against when the email is unknown, so a miss costs the same time as a wrong password.
+    // Verified against when the email is unknown, so a miss costs the same time as a wrong password. Built at start-up
+    // (PasswordHasherWarmUp), so the first miss does not pay for building it too.
     private readonly Lazy<string> _decoy = new(() => BCrypt.Net.BCrypt.HashPassword("decoy-password", options.Value.BcryptWorkFactor));
 
-    public string Hash(string password) => BCrypt.Net.BCrypt.HashPassword(password, options.Value.BcryptWorkFactor);
+    /// <summary>Whether the decoy hash has been built (for the start-up check and its test).</summary>
+    internal bool DecoyBuilt => _decoy.IsValueCreated;
 
-    public bool Verify(string password, string? hash) =>
-        hash is null
+    internal void BuildDecoy() => _ = _decoy.Value;
+
+    public async Task<string> HashAsync(string password, CancellationToken ct)
+    {
+        using var slot = await slots.EnterAsync(ct);
+        return BCrypt.Net.BCrypt.HashPassword(password, options.Value.BcryptWorkFactor);
+    }
+
+    /// <summary>Whether the password matches the hash; with no hash (unknown email), false after the same work.</summary>
+    public async Task<bool> VerifyAsync(string password, string? hash, CancellationToken ct)
+    {
+        using var slot = await slots.EnterAsync(ct);
+        return hash is null
             ? BCrypt.Net.BCrypt.Verify(password, _decoy.Value) && false
             : BCrypt.Net.BCrypt.Verify(password, hash);
+    }
 }

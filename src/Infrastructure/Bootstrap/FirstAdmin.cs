@@ -30,7 +30,7 @@ public static class FirstAdmin
         if (exists) return;
 
         var id = Guid.CreateVersion7();
-        var hash = services.GetRequiredService<PasswordHasher>().Hash(password);
+        var hash = await services.GetRequiredService<PasswordHasher>().HashAsync(password, ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
             VALUES (@id, @email, 'Platform admin', @hash, 'PLATFORM_ADMIN', NULL, NULL, @stamp)

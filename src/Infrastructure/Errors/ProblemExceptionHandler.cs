@@ -19,7 +19,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         }
 
         var problem = ToProblem(exception);
-        if (problem.Status >= 500)
+        // A ProblemException is an answer the service chose (a 503 while busy hashing passwords), not a fault: a flood
+        // of them must not flood the log with stack traces.
+        if (problem.Status >= 500 && exception is not ProblemException)
             log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
 
         http.Response.StatusCode = problem.Status ?? 500;
