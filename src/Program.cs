@@ -1,5 +1,6 @@
 using Carter;
 using Did.Features.Apply;
+using Did.Features.Auth;
 using Did.Features.Dids;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Bootstrap;
@@ -38,6 +39,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddDidProblems();
 builder.Services.AddDidDatabase(builder.Configuration);
 builder.Services.AddDidAuth(builder.Configuration);
+builder.Services.AddDidSignIn(builder.Configuration);
 builder.Services.AddDidRouting(builder.Configuration);
 builder.Services.AddDidApply(builder.Configuration);
 builder.Services.AddDidValidation();
@@ -55,6 +57,7 @@ await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configurati
 await FirstAdmin.EnsureAsync(app.Services);
 await app.Services.RecoverApplyJobsAsync();
 
+app.UseDidSignIn();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

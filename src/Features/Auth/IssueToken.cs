@@ -6,7 +6,6 @@ using Did.Infrastructure.Json;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Did.Features.Auth;
@@ -23,13 +22,15 @@ public static class IssueToken
         public Validator()
         {
             RuleFor(r => r.Email).NotEmpty().PlainText(254);
+            // Not the new-password rules: an account whose password predates them must still be able to sign in.
             RuleFor(r => r.Password).NotEmpty().MaximumLength(128);
         }
     }
 
-    /// <summary>Same 401 for an unknown email and a wrong password, same cost for both (decoy hash), and a lockout
-    /// after repeated failures kept per email whether or not the email exists, so nothing here tells who has an account.</summary>
-    public sealed class Handler(NpgsqlDataSource db, PasswordHasher hasher, TokenIssuer issuer, IOptions<AuthOptions> options)
+    /// <summary>Same 401 for an unknown email and a wrong password, and the same cost (a decoy hash); the throttle
+    /// counts an unknown email like a known one, so nothing here tells who has an account. The attempt is counted
+    /// before the password is checked (<see cref="SignInThrottle"/>), and no connection is held while it is.</summary>
+    public sealed class Handler(NpgsqlDataSource db, SignInThrottle throttle, PasswordHasher hasher, TokenIssuer issuer, RequestContext ctx)
         : ICommandHandler<IssueTokenRequest, TokenResponse>
     {
         private sealed record Account(Guid Id, string PasswordHash, string Role, Guid? TenantId, Guid SecurityStamp);
@@ -37,44 +38,40 @@ public static class IssueToken
         public async ValueTask<TokenResponse> Handle(IssueTokenRequest r, CancellationToken ct)
         {
             var email = r.Email.Trim().ToLowerInvariant();
-            await using var conn = await db.OpenConnectionAsync(ct);
+            var key = SignInKey.For(ctx.RemoteAddress, email);
 
-            var lockedFor = await conn.ExecuteScalarAsync<double?>(new CommandDefinition(
-                "SELECT extract(epoch FROM locked_until - now()) FROM login_throttle WHERE email = @email AND locked_until > now()",
-                new { email }, cancellationToken: ct));
-            if (lockedFor is { } seconds)
-                throw TooManyAttempts((int)Math.Ceiling(seconds));
+            var admission = await throttle.AdmitAsync(key, ct);
+            if (!admission.Admitted)
+                throw TooManyAttempts(admission.RetryAfterSeconds);
 
-            var account = await conn.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(
-                "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = @email",
-                new { email }, cancellationToken: ct));
+            Account? account;
+            await using (var conn = await db.OpenConnectionAsync(ct))
+                account = await conn.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(
+                    "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = @email",
+                    new { email }, cancellationToken: ct));
 
-            if (!await hasher.VerifyAsync(r.Password, account?.PasswordHash, ct))
+            bool verified;
+            try
             {
-                await RecordFailureAsync(conn, email, ct);
-                throw new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid email or password.");
+                verified = await hasher.VerifyAsync(r.Password, account?.PasswordHash, ct);
             }
+            catch
+            {
+                // No hashing slot in time, or the client went away: the password was never checked.
+                await throttle.WithdrawAsync(key, CancellationToken.None);
+                throw;
+            }
+            if (!verified)
+                throw new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid email or password.");
 
-            await conn.ExecuteAsync(new CommandDefinition("DELETE FROM login_throttle WHERE email = @email", new { email }, cancellationToken: ct));
+            await throttle.SignedInAsync(key, ct);
             var (token, expiresIn) = issuer.Issue(account!.Id, ApiJson.Parse<Role>(account.Role), account.TenantId, account.SecurityStamp);
             return new TokenResponse(token, "Bearer", expiresIn);
         }
 
-        private Task RecordFailureAsync(NpgsqlConnection conn, string email, CancellationToken ct)
-        {
-            var o = options.Value;
-            return conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO login_throttle AS t (email, failures, locked_until) VALUES (@email, 1, NULL)
-                ON CONFLICT (email) DO UPDATE SET
-                    failures = CASE WHEN t.failures + 1 >= @max THEN 0 ELSE t.failures + 1 END,
-                    locked_until = CASE WHEN t.failures + 1 >= @max THEN now() + make_interval(mins => @minutes) ELSE t.locked_until END,
-                    updated_at = now()
-                """, new { email, max = o.MaxFailedLogins, minutes = o.LockoutMinutes }, cancellationToken: ct));
-        }
-
         private static ProblemException TooManyAttempts(int seconds) =>
             new(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
-                $"Too many failed sign-ins for this email; try again in {seconds} seconds.",
+                $"Too many failed sign-ins from this address; try again in {seconds} seconds.",
                 new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
     }
 }
@@ -85,11 +82,16 @@ public sealed class IssueTokenModule : ICarterModule
         app.MapPost("/api/v1/auth/token", async (IssueTokenRequest body, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(body, ct)))
             .AllowAnonymous()
+            .RequireRateLimiting(SignInSetup.RateLimitPolicy)
             .WithTags("Auth")
             .WithName("IssueToken")
             .WithSummary("Exchange email and password for a short-lived bearer token.")
+            .WithDescription("Failed sign-ins are counted per source address and per email from that address; past the " +
+                "allowed number each further attempt is refused (429, Retry-After) for a wait that doubles with each failure. " +
+                "A 503 with Retry-After means the service is checking as many passwords as it can at once.")
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

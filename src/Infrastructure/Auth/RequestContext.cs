@@ -49,7 +49,10 @@ public sealed class RequestContext(IHttpContextAccessor accessor)
         return TenantId ?? throw Errors.Problem.Forbidden("You may act only in your own tenant.");
     }
 
-    public string? SourceIp => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+    /// <summary>The client's address: the socket's peer, or what a trusted proxy forwarded (ForwardedHeadersSetup).</summary>
+    public System.Net.IPAddress? RemoteAddress => accessor.HttpContext?.Connection.RemoteIpAddress;
+
+    public string? SourceIp => RemoteAddress?.ToString();
 
     public string? UserAgent =>
         accessor.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, 512)] : null;

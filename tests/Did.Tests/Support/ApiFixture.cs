@@ -59,6 +59,10 @@ public abstract class ApiFixture
         return client;
     }
 
+    /// <summary>A client whose requests come from <paramref name="address"/> (see <see cref="TestClientAddress"/>).</summary>
+    protected HttpClient ClientFrom(string address) =>
+        App.CreateDefaultClient(new TestClientAddress.Handler(System.Net.IPAddress.Parse(address)));
+
     public sealed record TestTenant(Guid Id, string Slug, string Name);
 
     public sealed record TestUser(Guid Id, string Email, string Password, HttpClient Client, Guid? TenantId, string? Extension);

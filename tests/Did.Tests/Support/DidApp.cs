@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Did.Tests.Support;
 
@@ -21,6 +22,9 @@ public sealed class DidApp(string connectionString, IReadOnlyDictionary<string, 
         builder.UseSetting("Auth:BcryptWorkFactor", "4");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Apply:WarmUp", "false"); // CPU the fixtures do not need; ApplyWarmUpTests cover it
+        // Every fixture signs in many users from the one address the test server has; SignInTests set their own limits.
+        builder.UseSetting("Auth:SignIn:AddressRequestsPerMinute", "100000");
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, TestClientAddress>());
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
     }
 }

@@ -1,0 +1,110 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Did.Features.Auth;
+
+/// <summary>Counts sign-in attempts that do not end in a sign-in, per source address and per email from that address
+/// (table <c>login_throttle</c>, migration M0010), so that failures from one address never stop the account's owner
+/// signing in from another. Past the allowed failures each further attempt waits, the wait doubling up to a maximum:
+/// a backoff, not a lock. An attempt is counted before its password is checked, by one statement that decides
+/// whether it may go ahead: parallel guesses are serialized on the rows, so no more than the allowed number are ever
+/// checked. A sign-in takes its own count back and clears the email's count from that address; an attempt that never
+/// reached the check (no hashing slot, client gone) takes its count back.</summary>
+public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> options)
+{
+    private readonly int[] _accountBackoff = SignInOptions.Backoff(
+        options.Value.AccountFailures, options.Value.FirstBackoffSeconds, options.Value.MaxBackoffSeconds);
+    private readonly int[] _addressBackoff = SignInOptions.Backoff(
+        options.Value.AddressFailures, options.Value.FirstBackoffSeconds, options.Value.MaxBackoffSeconds);
+
+    public sealed record Admission(bool Admitted, int RetryAfterSeconds);
+
+    /// <summary>Counts the attempt and says whether its password may be checked. The address's row decides first; only
+    /// an attempt it lets through touches (and may create) the email's row, so refused attempts add no rows. Both rows
+    /// are locked in the same order (address, then email) by every statement here, so they cannot deadlock.
+    /// <c>admitted</c> is written into the row because RETURNING sees only the row as updated.</summary>
+    public async Task<Admission> AdmitAsync(SignInKey key, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<Admission>(new CommandDefinition("""
+            WITH address AS (
+                INSERT INTO login_throttle AS t (address, account, failures, blocked_until, expires_at, admitted)
+                VALUES (@Network::inet, ''::bytea, 1, now() + make_interval(secs => @AddressBackoff[1]),
+                        now() + make_interval(secs => @ForgetAfter), true)
+                ON CONFLICT (address, account) DO UPDATE SET (admitted, failures, blocked_until, expires_at) = (
+                    SELECT NOT s.blocked,
+                           CASE WHEN s.blocked THEN t.failures ELSE s.n END,
+                           CASE WHEN s.blocked THEN t.blocked_until
+                                ELSE now() + make_interval(secs => @AddressBackoff[least(s.n, cardinality(@AddressBackoff))]) END,
+                           now() + make_interval(secs => @ForgetAfter)
+                    FROM (SELECT t.blocked_until > now(), CASE WHEN t.expires_at > now() THEN t.failures + 1 ELSE 1 END) AS s (blocked, n))
+                RETURNING admitted, blocked_until
+            ),
+            account AS (
+                INSERT INTO login_throttle AS t (address, account, failures, blocked_until, expires_at, admitted)
+                SELECT @Network::inet, @Account, 1, now() + make_interval(secs => @AccountBackoff[1]),
+                       now() + make_interval(secs => @ForgetAfter), true
+                FROM address WHERE address.admitted
+                ON CONFLICT (address, account) DO UPDATE SET (admitted, failures, blocked_until, expires_at) = (
+                    SELECT NOT s.blocked,
+                           CASE WHEN s.blocked THEN t.failures ELSE s.n END,
+                           CASE WHEN s.blocked THEN t.blocked_until
+                                ELSE now() + make_interval(secs => @AccountBackoff[least(s.n, cardinality(@AccountBackoff))]) END,
+                           now() + make_interval(secs => @ForgetAfter)
+                    FROM (SELECT t.blocked_until > now(), CASE WHEN t.expires_at > now() THEN t.failures + 1 ELSE 1 END) AS s (blocked, n))
+                RETURNING admitted, blocked_until
+            )
+            SELECT coalesce(account.admitted, false) AS admitted,
+                   greatest(1, ceil(extract(epoch FROM coalesce(account.blocked_until, address.blocked_until) - now())))::int
+                       AS retry_after_seconds
+            FROM address LEFT JOIN account ON true
+            """, new
+            {
+                key.Network, key.Account, AccountBackoff = _accountBackoff, AddressBackoff = _addressBackoff,
+                ForgetAfter = options.Value.ForgetAfterSeconds,
+            }, cancellationToken: ct));
+    }
+
+    /// <summary>The attempt signed in: it is no failure of its address, and the email's count from there starts over.</summary>
+    public async Task SignedInAsync(SignInKey key, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE address = @Network::inet AND account = ''::bytea;
+            DELETE FROM login_throttle WHERE address = @Network::inet AND account = @Account;
+            """, new { key.Network, key.Account }, cancellationToken: ct));
+    }
+
+    /// <summary>The attempt was counted but its password never checked: take the count back. An email's row left with
+    /// nothing to count goes, so attempts cut short cannot pile up rows.</summary>
+    public async Task WithdrawAsync(SignInKey key, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE address = @Network::inet AND account = ''::bytea;
+            DELETE FROM login_throttle WHERE address = @Network::inet AND account = @Account AND failures <= 1;
+            UPDATE login_throttle SET failures = failures - 1 WHERE address = @Network::inet AND account = @Account;
+            """, new { key.Network, key.Account }, cancellationToken: ct));
+    }
+
+    /// <summary>Deletes expired rows, a batch at a time; rows a sign-in holds at that moment are left for the next run.
+    /// Returns how many went.</summary>
+    public async Task<int> PruneAsync(CancellationToken ct)
+    {
+        const int batch = 5000;
+        var total = 0;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        while (true)
+        {
+            var deleted = await conn.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM login_throttle t
+                USING (SELECT address, account FROM login_throttle WHERE expires_at <= now()
+                       LIMIT @batch FOR UPDATE SKIP LOCKED) AS expired
+                WHERE t.address = expired.address AND t.account = expired.account
+                """, new { batch }, cancellationToken: ct));
+            total += deleted;
+            if (deleted < batch) return total;
+        }
+    }
+}
