@@ -79,8 +79,14 @@ public static class IssueToken
 public sealed class IssueTokenModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/auth/token", async (IssueTokenRequest body, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(body, ct)))
+        app.MapPost("/api/v1/auth/token", async (IssueTokenRequest body, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var token = await mediator.Send(body, ct);
+                // A bearer token must not be kept by any cache between here and the client (RFC 6749, section 5.1).
+                response.Headers.CacheControl = "no-store";
+                response.Headers.Pragma = "no-cache";
+                return TypedResults.Ok(token);
+            })
             .AllowAnonymous()
             .RequireRateLimiting(SignInSetup.RateLimitPolicy)
             .WithTags("Auth")

@@ -100,6 +100,15 @@ public sealed class AuthTests : ApiFixture
     }
 
     [Test]
+    public async Task The_token_response_tells_caches_not_to_store_it()
+    {
+        var response = await Anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = DidApp.AdminEmail, password = DidApp.AdminPassword });
+        await Expect(response, HttpStatusCode.OK);
+        Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+        Assert.That(response.Headers.Pragma.ToString(), Is.EqualTo("no-cache"));
+    }
+
+    [Test]
     public async Task Missing_fields_in_the_token_request_are_a_400_problem()
     {
         var body = await Expect(await SendJson(Anonymous, HttpMethod.Post, "/api/v1/auth/token", "{\"email\":\"a@b.c\"}"), HttpStatusCode.BadRequest);
