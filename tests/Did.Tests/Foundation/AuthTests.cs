@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
 using Did.Infrastructure.Auth;
 using Did.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
 
 namespace Did.Tests.Foundation;
@@ -91,10 +95,54 @@ public sealed class AuthTests : ApiFixture
         await SignInAsync(user.Email, "a-brand-new-password");
     }
 
+    // Each forgery below keeps every claim of a real, live token (issuer, audience, lifetime, subject, stamp), so the
+    // signature is the only thing wrong with it: with signature checking off, each would be accepted.
+
     [Test]
-    public async Task A_token_signed_with_another_key_is_refused()
+    public async Task A_real_tokens_claims_signed_with_another_key_are_refused()
     {
-        var forged = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwicm9sZSI6IlBMQVRGT1JNX0FETUlOIn0.c2lnbmF0dXJl";
+        var (client, token) = await RealTokenAsync();
+        await Expect(await client.GetAsync("/api/v1/tenants"), HttpStatusCode.OK);
+        var otherKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("another-signing-key-that-is-long-enough-0123456789"));
+        var forged = new JsonWebTokenHandler().CreateToken(Payload(token), new SigningCredentials(otherKey, SecurityAlgorithms.HmacSha256));
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(Payload(forged)), JsonNode.Parse(Payload(token))), Is.True, "the same claims");
+        await ExpectRefused(forged);
+    }
+
+    [Test]
+    public async Task A_real_tokens_claims_unsigned_with_alg_none_are_refused()
+    {
+        var (_, token) = await RealTokenAsync();
+        var parts = token.Split('.');
+        var forged = $"{Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""")}.{parts[1]}.";
+        await ExpectRefused(forged);
+    }
+
+    [Test]
+    public async Task A_real_token_with_a_changed_claim_under_its_original_signature_is_refused()
+    {
+        var (_, token) = await RealTokenAsync("USER");
+        var parts = token.Split('.');
+        var claims = JsonNode.Parse(Payload(token))!.AsObject();
+        Assert.That(claims["role"]!.GetValue<string>(), Is.EqualTo("USER"));
+        claims["role"] = "PLATFORM_ADMIN";
+        var forged = $"{parts[0]}.{Base64UrlEncoder.Encode(claims.ToJsonString())}.{parts[2]}";
+        await ExpectRefused(forged);
+    }
+
+    /// <summary>A signed-in tenant admin (or <paramref name="role"/>) and its token, proven good.</summary>
+    private async Task<(HttpClient Client, string Token)> RealTokenAsync(string role = "TENANT_ADMIN")
+    {
+        var tenant = await CreateTenantAsync();
+        var user = await CreateUserAsync(role, tenant.Id);
+        await Expect(await user.Client.GetAsync($"/api/v1/users/{user.Id}"), HttpStatusCode.OK);
+        return (user.Client, user.Client.DefaultRequestHeaders.Authorization!.Parameter!);
+    }
+
+    private static string Payload(string token) => Base64UrlEncoder.Decode(token.Split('.')[1]);
+
+    private async Task ExpectRefused(string forged)
+    {
         var body = await Expect(await ClientWithToken(forged).GetAsync("/api/v1/tenants"), HttpStatusCode.Unauthorized);
         Assert.That(body.GetProperty("status").GetInt32(), Is.EqualTo(401));
     }
