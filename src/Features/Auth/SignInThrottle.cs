@@ -22,7 +22,9 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
 
     /// <summary>Counts the attempt and says whether its password may be checked. The address's row decides first; only
     /// an attempt it lets through touches (and may create) the email's row, so refused attempts add no rows. Both rows
-    /// are locked in the same order (address, then email) by every statement here, so they cannot deadlock.
+    /// are locked in the same order (address, then email) by every statement here, so they cannot deadlock. The two
+    /// upserts are one rule, each with its own backoff: a row still waiting refuses the attempt and keeps its count; any
+    /// other counts it (from 1 again once the row has expired) and sets the wait that follows this failure, if it fails.
     /// <c>admitted</c> is written into the row because RETURNING sees only the row as updated.</summary>
     public async Task<Admission> AdmitAsync(SignInKey key, CancellationToken ct)
     {
