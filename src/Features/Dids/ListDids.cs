@@ -7,6 +7,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
+using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -38,9 +39,9 @@ public static class ListDids
         public Validator()
         {
             this.ValidatePaging();
-            RuleFor(q => q.Number).Matches(NumberPattern).When(q => q.Number is not null)
+            RuleFor(q => q.Number).MatchesWhole(NumberPattern).When(q => q.Number is not null)
                 .WithMessage("'number' must be 1 to 15 digits, optionally after a '+' (you sent '{PropertyValue}').");
-            RuleFor(q => q.After).Matches(DidRules.E164Pattern).When(q => q.After is not null)
+            RuleFor(q => q.After).MatchesWhole(DidRules.E164Pattern).When(q => q.After is not null)
                 .WithMessage("'after' must be an E.164 number, the last number of the previous page (you sent '{PropertyValue}').");
             RuleFor(q => q.Provider).NotEmpty().MaximumLength(255).When(q => q.Provider is not null);
         }

@@ -1,4 +1,5 @@
 using Did.Dialplan;
+using Did.Infrastructure.Validation;
 using FluentValidation;
 
 namespace Did.Features.Ivrs;
@@ -12,10 +13,10 @@ internal static class IvrRules
     public const string KeyPattern = "^[0-9*#]$";
 
     public static IRuleBuilderOptions<T, string?> IvrName<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
+        rule.MatchesWhole(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
 
     public static IRuleBuilderOptions<T, string?> Greeting<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(GreetingPattern).WithMessage("'{PropertyName}' must be a sound file name matching " + GreetingPattern + " (you sent '{PropertyValue}').")
+        rule.MatchesWhole(GreetingPattern).WithMessage("'{PropertyName}' must be a sound file name matching " + GreetingPattern + " (you sent '{PropertyValue}').")
             .Must(g => g is null || !g.StartsWith('/') && !g.Contains("//")).WithMessage("'{PropertyName}' must be a relative sound name.");
 
     public sealed class DestinationValidator : AbstractValidator<IvrDestination>
@@ -34,7 +35,7 @@ internal static class IvrRules
         v.RuleFor(x => options(x)).Must(o => o is null || o.Count <= 12).WithName("options").WithMessage("'options' has at most 12 keys (0-9, *, #).");
         v.RuleForEach(x => options(x)).ChildRules(kv =>
         {
-            kv.RuleFor(e => e.Key).Matches(KeyPattern).WithName("options").WithMessage("Option key '{PropertyValue}' must be one of 0-9, * or #.");
+            kv.RuleFor(e => e.Key).MatchesWhole(KeyPattern).WithName("options").WithMessage("Option key '{PropertyValue}' must be one of 0-9, * or #.");
             kv.RuleFor(e => e.Value).NotNull().SetValidator(new DestinationValidator()).OverridePropertyName("destination");
         }).OverridePropertyName("options");
     }

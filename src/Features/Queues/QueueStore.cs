@@ -3,6 +3,7 @@ using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
+using Did.Infrastructure.Validation;
 using FluentValidation;
 using Npgsql;
 
@@ -48,7 +49,7 @@ internal static class QueueRules
     public const string NamePattern = "^[a-z0-9-]{1,40}$";
 
     public static IRuleBuilderOptions<T, string?> QueueName<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
+        rule.MatchesWhole(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
 
     public static IRuleBuilderOptions<T, IReadOnlyList<Guid>?> Members<T>(this IRuleBuilder<T, IReadOnlyList<Guid>?> rule) =>
         rule.Must(m => m is null || m.Count <= 500).WithMessage("'members' holds at most 500 users.")

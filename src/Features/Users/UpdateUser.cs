@@ -32,7 +32,7 @@ public static class UpdateUser
         {
             RuleFor(r => r.Email).NotEmpty().Email().When(r => r.Email is not null);
             RuleFor(r => r.DisplayName).NotEmpty().PlainText(200).When(r => r.DisplayName is not null);
-            RuleFor(r => r.Extension).Matches(Rules.ExtensionOrEmptyPattern)
+            RuleFor(r => r.Extension).MatchesWhole(Rules.ExtensionOrEmptyPattern)
                 .WithMessage("'{PropertyName}' must be 2 to 8 digits, or \"\" to remove it (you sent '{PropertyValue}').");
             RuleFor(r => r.Password).NewPassword().When(r => r.Password is not null);
         }

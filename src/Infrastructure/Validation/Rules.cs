@@ -16,17 +16,23 @@ public static class Rules
     /// <summary>In a PATCH, "" removes the extension.</summary>
     public const string ExtensionOrEmptyPattern = "^([0-9]{2,8})?$";
 
+    /// <summary>The whole value matches <paramref name="pattern"/>, an ECMA-262 pattern anchored with ^ and $ (what the
+    /// OpenAPI document publishes). Use this, never FluentValidation's Matches: in .NET, $ also matches before a final
+    /// newline (<see cref="WholeMatchValidator{T}"/>).</summary>
+    public static IRuleBuilderOptions<T, string?> MatchesWhole<T>(this IRuleBuilder<T, string?> rule, string pattern) =>
+        rule.SetValidator(new WholeMatchValidator<T>(pattern));
+
     public static IRuleBuilderOptions<T, string?> Slug<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(SlugPattern)
+        rule.MatchesWhole(SlugPattern)
             .WithMessage("'{PropertyName}' must match " + SlugPattern + " (you sent '{PropertyValue}').");
 
     public static IRuleBuilderOptions<T, string?> Extension<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(ExtensionPattern)
+        rule.MatchesWhole(ExtensionPattern)
             .WithMessage("'{PropertyName}' must be 2 to 8 digits (you sent '{PropertyValue}').");
 
     public static IRuleBuilderOptions<T, string?> Email<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MaximumLength(254)
-            .Matches(@"^[^@\s]+@[^@\s]+\.[^@\s]+$") // ECMA-262 compatible: the OpenAPI document carries it to SDKs
+            .MatchesWhole(@"^[^@\s]+@[^@\s]+\.[^@\s]+$") // ECMA-262 compatible: the OpenAPI document carries it to SDKs
             .WithMessage("'{PropertyName}' must be an email address (you sent '{PropertyValue}').")
             .Must(s => s is null || !s.Any(char.IsControl))
             .WithMessage("'{PropertyName}' must not contain control characters.");
