@@ -57,6 +57,7 @@ await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configurati
 await FirstAdmin.EnsureAsync(app.Services);
 await app.Services.RecoverApplyJobsAsync();
 
+app.UseMiddleware<SecurityHeaders>();
 app.UseDidSignIn();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
