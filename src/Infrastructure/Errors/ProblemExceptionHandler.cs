@@ -64,7 +64,12 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return Simple(413, "Payload too large", "The request body is larger than this endpoint accepts.");
         if (b.InnerException is JsonException j)
             return Simple(400, "Malformed JSON", JsonDetail(j));
-        // Minimal-API binding messages name the C# type; clients need the wire name and the value they sent.
+        // Minimal-API binding messages name C# types and parameters (and suggest services); clients need the wire name.
+        var missing = MissingParameter().Match(b.Message);
+        if (NoBody().IsMatch(b.Message) || missing.Success && missing.Groups["source"].Value == "body")
+            return Simple(400, "Bad request", "A JSON body is required: the request has none, or it is null.");
+        if (missing.Success)
+            return Simple(400, "Bad request", $"Parameter '{JsonNamingPolicy.SnakeCaseLower.ConvertName(missing.Groups["name"].Value)}' is required.");
         var bind = BindFailure().Match(b.Message);
         if (bind.Success)
         {
@@ -96,6 +101,12 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return $"The value{at} has the wrong type or is not one of the allowed values.";
         return $"The body is not valid JSON{at}.";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Implicit body inferred for parameter \"[^\"]*\" but no body was provided")]
+    private static partial System.Text.RegularExpressions.Regex NoBody();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Required parameter \"(?:.* )?(?<name>\\w+)\" was not provided from (?<source>[a-z ]+)\\.\\z")]
+    private static partial System.Text.RegularExpressions.Regex MissingParameter();
 
     [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
     private static partial System.Text.RegularExpressions.Regex BindFailure();
