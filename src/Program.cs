@@ -64,6 +64,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<RequestSizeGuard>();
+app.UseMiddleware<QueryParameterGuard>();
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/scalar").AllowAnonymous();

@@ -1,0 +1,42 @@
+using Did.Infrastructure.Errors;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+
+namespace Did.Infrastructure.Http;
+
+/// <summary>Refuses a query parameter the operation does not declare, as unknown JSON properties are refused: a
+/// misspelt filter (<c>?stauts=</c>) or one the list does not have must not silently return everything. The answer is
+/// a 400 problem naming each unknown parameter and listing the accepted ones. The accepted ones are those of the
+/// OpenAPI document (<see cref="DeclaredQueryParameters"/>), matched case-insensitively as binding matches them.</summary>
+public sealed class QueryParameterGuard(RequestDelegate next, EndpointDataSource endpoints, IApiDescriptionGroupCollectionProvider descriptions)
+{
+    private readonly DeclaredQueryParameters _declared = new(endpoints, descriptions);
+
+    public Task InvokeAsync(HttpContext http)
+    {
+        // Most calls (every write) carry no query string: they pay this one test.
+        if (!http.Request.QueryString.HasValue || http.GetEndpoint() is not RouteEndpoint endpoint
+            || _declared.For(http.Request.Method, endpoint) is not { } accepted)
+            return next(http);
+        List<string>? unknown = null;
+        foreach (var key in http.Request.Query.Keys)
+            if (!accepted.Contains(key))
+                (unknown ??= []).Add(key);
+        if (unknown is not null)
+            throw Refusal(unknown, accepted, endpoint.Metadata.GetOrderedMetadata<RetiredQueryParameter>());
+        return next(http);
+    }
+
+    private static ProblemException Refusal(List<string> unknown, QueryParameterSet accepted, IReadOnlyList<RetiredQueryParameter> retired)
+    {
+        var errors = unknown.ToDictionary(k => k, k =>
+            new[] { retired.FirstOrDefault(r => r.Name.Equals(k, StringComparison.OrdinalIgnoreCase))?.Hint ?? "Unknown query parameter." });
+        var names = string.Join(", ", unknown.Select(k => $"'{k}'"));
+        var takes = accepted.Names.Count == 0
+            ? "This operation takes no query parameters."
+            : $"This operation accepts: {string.Join(", ", accepted.Names)}.";
+        var hints = string.Concat(unknown.SelectMany(k => retired.Where(r => r.Name.Equals(k, StringComparison.OrdinalIgnoreCase))).Select(r => " " + r.Hint));
+        return new ProblemException(StatusCodes.Status400BadRequest, unknown.Count == 1 ? "Unknown query parameter" : "Unknown query parameters",
+            $"Unknown query parameter{(unknown.Count == 1 ? "" : "s")} {names}. {takes}{hints}",
+            new Dictionary<string, object?> { ["errors"] = errors, ["accepted_parameters"] = accepted.Names });
+    }
+}
