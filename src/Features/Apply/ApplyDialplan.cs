@@ -2,10 +2,9 @@ using Carter;
 using Did.Dialplan;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Http;
 using Did.Infrastructure.OpenApi;
 using Mediator;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.OpenApi;
 
 namespace Did.Features.Apply;
 
@@ -23,7 +22,7 @@ public static class ApplyDialplan
             if (c.DryRun)
                 return new ApplyOutcome(null, await runner.PreviewAsync(TenantView, ShowFinding, ct));
             if (ctx.Role is not (Role.PlatformAdmin or Role.TenantAdmin))
-                throw Problem.Forbidden("Your role may only preview an apply (dry_run=true).");
+                throw Problem.Forbidden("Your role may only preview an apply (POST /api/v1/apply/preview).");
             return new ApplyOutcome(await runner.ApplyAsync(ctx, ct), null);
         }
 
@@ -55,35 +54,37 @@ public static class ApplyDialplan
     }
 }
 
+/// <summary>Two operations, one answer shape each: POST /apply deploys and answers the job; POST /apply/preview
+/// answers the diff and changes nothing. The retired <c>?dry_run=true</c> is refused with a pointer to the preview.</summary>
 public sealed class ApplyDialplanModule : ICarterModule
 {
-    public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapApiGroup("/api/v1/apply", "Apply")
-            .MapPost("/", async Task<IResult> ([FromQuery(Name = "dry_run")] bool? dryRun, IMediator mediator, CancellationToken ct) =>
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var apply = app.MapApiGroup("/api/v1/apply", "Apply");
+
+        apply.MapPost("/", async Task<IResult> (IMediator mediator, CancellationToken ct) =>
             {
-                var outcome = await mediator.Send(new ApplyDialplanCommand(dryRun ?? false), ct);
-                if (outcome.Preview is { } preview) return TypedResults.Ok(preview);
-                var job = outcome.Job!;
+                var job = (await mediator.Send(new ApplyDialplanCommand(DryRun: false), ct)).Job!;
                 return job.Status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges
                     ? TypedResults.Ok(job)
                     : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
                         title: job.Status == ApplyJobStatus.RolledBack ? "Apply rolled back" : "Apply failed",
                         detail: job.Error, extensions: new Dictionary<string, object?> { ["job"] = job });
             })
-            .RequireAuthorization(Policies.Reader)
+            .RequireAuthorization(Policies.TenantManager)
+            .WithRetiredQueryParameter("dry_run", "A dry run is its own operation: POST /api/v1/apply/preview. POST /api/v1/apply always deploys.")
             .WithName("ApplyDialplan")
-            .WithSummary("Render the dialplan from the database and deploy it to every Asterisk node: lint, back up, write atomically, reload, verify, roll back on failure. With dry_run=true (the only mode for SUPPORT) returns the diff and changes nothing. A job that rolled back or failed answers 502 with the job.")
+            .WithSummary("Render the dialplan from the database and deploy it to every Asterisk node: lint, back up, write atomically, reload, verify, roll back on failure. Platform and tenant admins only. A job that rolled back or failed answers 502 with the job in the problem's 'job' member.")
             .Produces<ApplyJobResponse>()
-            .Produces<ApplyPreviewResponse>()
-            .AddOpenApiOperationTransformer((op, ctx, _) =>
-            {
-                // 200 is the finished job, or with dry_run=true the preview: say so, so a generated client can tell them apart.
-                op.Responses!["200"].Content!["application/json"].Schema = new OpenApiSchema
-                {
-                    OneOf = [new OpenApiSchemaReference(nameof(ApplyJobResponse), ctx.Document), new OpenApiSchemaReference(nameof(ApplyPreviewResponse), ctx.Document)],
-                };
-                return Task.CompletedTask;
-            })
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        apply.MapPost("/preview", async (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok((await mediator.Send(new ApplyDialplanCommand(DryRun: true), ct)).Preview!))
+            .RequireAuthorization(Policies.Reader)
+            .WithName("PreviewDialplan")
+            .WithSummary("What an apply would change, without changing anything: render the dialplan, lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
 }

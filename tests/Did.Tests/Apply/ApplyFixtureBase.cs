@@ -102,7 +102,7 @@ public abstract class ApplyFixtureBase : ApiFixture
     }
 
     protected Task<HttpResponseMessage> PostApply(HttpClient? by = null, bool dryRun = false) =>
-        (by ?? Admin).PostAsync($"/api/v1/apply{(dryRun ? "?dry_run=true" : "")}", null);
+        (by ?? Admin).PostAsync(dryRun ? "/api/v1/apply/preview" : "/api/v1/apply", null);
 
     protected static async Task<JsonElement> Job(HttpResponseMessage response)
     {

@@ -78,6 +78,15 @@ public sealed class UnknownQueryParameterTests : ApiFixture
         Assert.That(body.GetProperty("errors").TryGetProperty("verbose", out _), Is.True);
     }
 
+    [TestCase("true")]
+    [TestCase("false")]
+    public async Task Dry_run_on_apply_is_refused_with_a_pointer_to_the_preview_operation(string value)
+    {
+        var body = await Expect(await Admin.PostAsync($"/api/v1/apply?dry_run={value}", null), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("'dry_run'").And.Contain("POST /api/v1/apply/preview"));
+        Assert.That(body.GetProperty("errors").GetProperty("dry_run")[0].GetString(), Does.Contain("POST /api/v1/apply/preview"));
+    }
+
     [Test]
     public async Task An_unauthenticated_caller_gets_401_before_any_word_about_parameters() =>
         await Expect(await Anonymous.GetAsync("/api/v1/tenants?sort=name"), HttpStatusCode.Unauthorized);
