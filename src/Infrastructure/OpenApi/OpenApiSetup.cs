@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json.Nodes;
 using Did.Infrastructure.Json;
 using Microsoft.OpenApi;
@@ -10,6 +11,7 @@ namespace Did.Infrastructure.OpenApi;
 public static class OpenApiSetup
 {
     public const string Bearer = "Bearer";
+    private const string ProblemJson = "application/problem+json";
     private const string QueryEnumPrefix = "QueryEnumOf";
 
     public static IServiceCollection AddDidOpenApi(this IServiceCollection services) =>
@@ -22,8 +24,13 @@ public static class OpenApiSetup
                 {
                     Title = "Did API",
                     Version = "v1",
-                    Description = "DID inventory and inbound routing for a hosted PBX. JSON is snake_case; enums are UPPERCASE strings; errors are RFC 9457 problem+json.",
+                    Description = "DID inventory and inbound routing for a hosted PBX. JSON is snake_case; enums are UPPERCASE strings; errors are RFC 9457 problem+json. Unknown JSON properties and unknown query parameters are refused with a 400.",
+                    License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" },
                 };
+                // The server is the address the document was fetched from; a trailing '/' would double the one every path starts with.
+                foreach (var server in doc.Servers ?? [])
+                    server.Url = server.Url?.TrimEnd('/');
+                doc.Tags = ApiTags.Describe(doc.Tags?.Select(t => t.Name) ?? []);
                 doc.Components ??= new OpenApiComponents();
                 doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 doc.Components.SecuritySchemes[Bearer] = new OpenApiSecurityScheme
@@ -64,12 +71,26 @@ public static class OpenApiSetup
             });
             o.AddOperationTransformer((op, ctx, _) =>
             {
+                // Every operation says how it is secured: the bearer scheme, or none at all (security: []).
                 var meta = ctx.Description.ActionDescriptor.EndpointMetadata;
+                op.Security ??= [];
                 if (meta.OfType<IAuthorizeData>().Any() && !meta.OfType<IAllowAnonymous>().Any())
-                {
-                    op.Security ??= [];
                     op.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, ctx.Document)] = [] });
-                }
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((op, ctx, _) =>
+            {
+                // Any operation can answer 400: an unknown query parameter is refused everywhere (QueryParameterGuard).
+                op.Responses ??= new OpenApiResponses();
+                if (!op.Responses.ContainsKey("400"))
+                    op.Responses["400"] = new OpenApiResponse
+                    {
+                        Description = "Bad Request",
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            [ProblemJson] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), ctx.Document) },
+                        },
+                    };
                 return Task.CompletedTask;
             });
         });

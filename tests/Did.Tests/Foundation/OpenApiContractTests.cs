@@ -1,0 +1,72 @@
+using System.Text.Json;
+using NUnit.Framework;
+
+namespace Did.Tests.Foundation;
+
+/// <summary>The document check itself: each rule it enforces is broken once in a small document, and it says so.</summary>
+public sealed class OpenApiContractTests
+{
+    private const string Problem = """{"content":{"application/problem+json":{"schema":{"$ref":"#/components/schemas/ProblemDetails"}}}}""";
+    private const string Job = """{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Job"}}}}""";
+
+    private static List<string> Check(string operation, string components = "{}", string tags = """[{"name":"Apply","description":"Deploys."}]""",
+        string servers = """[{"url":"http://127.0.0.1:5080"}]""", string info = """{"title":"t","version":"v1","license":{"name":"MIT","identifier":"MIT"}}""")
+    {
+        var json = "{\"openapi\":\"3.1.1\",\"info\":" + info + ",\"servers\":" + servers
+            + ",\"paths\":{\"/api/v1/apply\":{\"post\":" + operation + "}},\"components\":{\"schemas\":" + components + "},\"tags\":" + tags + "}";
+        using var doc = JsonDocument.Parse(json);
+        return OpenApiContract.Violations(doc.RootElement);
+    }
+
+    private static string Operation(string responses, string extra = "\"operationId\":\"ApplyDialplan\",\"security\":[]") =>
+        "{" + extra + ",\"responses\":{" + responses + "}}";
+
+    [Test]
+    public void A_clean_operation_passes() =>
+        Assert.That(Check(Operation($"\"200\":{Job},\"409\":{Problem}")), Is.Empty);
+
+    [Test]
+    public void An_operation_without_an_operation_id_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}", "\"security\":[]")), Has.Some.Contains("no operationId"));
+
+    [Test]
+    public void An_operation_without_security_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}", "\"operationId\":\"ApplyDialplan\"")), Has.Some.Contains("no security"));
+
+    [Test]
+    public void Two_2xx_schemas_fail() =>
+        Assert.That(Check(Operation($"\"200\":{Job},\"201\":{Job}")), Has.Some.Contains("more than one 2xx schema"));
+
+    [Test]
+    public void Two_media_types_of_one_2xx_fail() =>
+        Assert.That(Check(Operation("""
+            "200":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Job"}},"text/csv":{"schema":{"type":"string"}}}}
+            """)), Has.Some.Contains("more than one 2xx schema"));
+
+    [Test]
+    public void A_one_of_response_fails() =>
+        Assert.That(Check(Operation("""
+            "200":{"content":{"application/json":{"schema":{"oneOf":[{"$ref":"#/components/schemas/Job"},{"$ref":"#/components/schemas/Preview"}]}}}}
+            """)), Has.Some.Contains("oneOf"));
+
+    [Test]
+    public void A_one_of_behind_a_reference_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), """{"Job":{"oneOf":[{"type":"object"},{"type":"string"}]}}"""), Has.Some.Contains("oneOf"));
+
+    [TestCase("""{"content":{"application/json":{"schema":{"type":"object"}}}}""")]
+    [TestCase("""{"description":"Conflict"}""")]
+    public void An_error_that_is_not_problem_json_fails(string response) =>
+        Assert.That(Check(Operation($"\"200\":{Job},\"409\":{response}")), Has.Some.Contains("409 is not application/problem+json"));
+
+    [Test]
+    public void A_tag_without_a_description_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), tags: """[{"name":"Apply"}]"""), Has.Some.Contains("tag Apply: no description"));
+
+    [Test]
+    public void A_server_url_ending_with_a_slash_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), servers: """[{"url":"http://127.0.0.1:5080/"}]"""), Has.Some.Contains("ends with '/'"));
+
+    [Test]
+    public void A_document_without_a_license_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), info: """{"title":"t","version":"v1"}"""), Has.Some.Contains("no license"));
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Did.Infrastructure.OpenApi;
+using Did.Tests.Support;
+using NUnit.Framework;
+
+namespace Did.Tests.Foundation;
+
+/// <summary>The document the service serves, read as a generated SDK reads it (scripts/lint-openapi.sh also lints it
+/// with redocly's recommended rules).</summary>
+public sealed class OpenApiDocumentTests : ApiFixture
+{
+    [Test]
+    public async Task The_served_document_keeps_the_contract()
+    {
+        var doc = await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
+        Assert.That(OpenApiContract.Violations(doc), Is.Empty);
+    }
+
+    [Test]
+    public async Task Every_tag_of_the_document_is_described_in_api_tags()
+    {
+        var doc = await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
+        var tags = doc.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.That(tags, Is.EqualTo(ApiTags.All.Select(t => t.Name)), "every area has a tag, in ApiTags' order");
+    }
+
+    [Test]
+    public async Task Anonymous_operations_declare_no_security_and_the_others_the_bearer_scheme()
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        Assert.That(paths.GetProperty("/health/live").GetProperty("get").GetProperty("security").GetArrayLength(), Is.Zero);
+        Assert.That(paths.GetProperty("/api/v1/auth/token").GetProperty("post").GetProperty("security").GetArrayLength(), Is.Zero);
+        var apply = paths.GetProperty("/api/v1/apply").GetProperty("post").GetProperty("security");
+        Assert.That(apply[0].TryGetProperty(OpenApiSetup.Bearer, out _), Is.True);
+    }
+
+    [Test]
+    public async Task Every_operation_documents_the_400_of_an_unknown_query_parameter()
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        var live = paths.GetProperty("/health/live").GetProperty("get").GetProperty("responses");
+        Assert.That(live.GetProperty("400").GetProperty("content").TryGetProperty(OpenApiContract.ProblemJson, out _), Is.True);
+        var without = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject()
+            .Where(m => !m.Value.GetProperty("responses").TryGetProperty("400", out _)).Select(m => $"{m.Name} {p.Name}"));
+        Assert.That(without, Is.Empty);
+    }
+}
