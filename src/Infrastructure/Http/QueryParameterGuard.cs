@@ -28,15 +28,18 @@ public sealed class QueryParameterGuard(RequestDelegate next, EndpointDataSource
 
     private static ProblemException Refusal(List<string> unknown, QueryParameterSet accepted, IReadOnlyList<RetiredQueryParameter> retired)
     {
-        var errors = unknown.ToDictionary(k => k, k =>
-            new[] { retired.FirstOrDefault(r => r.Name.Equals(k, StringComparison.OrdinalIgnoreCase))?.Hint ?? "Unknown query parameter." });
-        var names = string.Join(", ", unknown.Select(k => $"'{k}'"));
+        string? Hint(string key) => retired.FirstOrDefault(r => r.Name.Equals(key, StringComparison.OrdinalIgnoreCase))?.Hint;
+        var one = unknown.Count == 1;
         var takes = accepted.Names.Count == 0
             ? "This operation takes no query parameters."
             : $"This operation accepts: {string.Join(", ", accepted.Names)}.";
-        var hints = string.Concat(unknown.SelectMany(k => retired.Where(r => r.Name.Equals(k, StringComparison.OrdinalIgnoreCase))).Select(r => " " + r.Hint));
-        return new ProblemException(StatusCodes.Status400BadRequest, unknown.Count == 1 ? "Unknown query parameter" : "Unknown query parameters",
-            $"Unknown query parameter{(unknown.Count == 1 ? "" : "s")} {names}. {takes}{hints}",
-            new Dictionary<string, object?> { ["errors"] = errors, ["accepted_parameters"] = accepted.Names });
+        var hints = string.Concat(unknown.Select(Hint).OfType<string>().Select(h => " " + h));
+        return new ProblemException(StatusCodes.Status400BadRequest, one ? "Unknown query parameter" : "Unknown query parameters",
+            $"Unknown query parameter{(one ? "" : "s")} {string.Join(", ", unknown.Select(k => $"'{k}'"))}. {takes}{hints}",
+            new Dictionary<string, object?>
+            {
+                ["errors"] = unknown.ToDictionary(k => k, k => new[] { Hint(k) ?? "Unknown query parameter." }),
+                ["accepted_parameters"] = accepted.Names,
+            });
     }
 }
