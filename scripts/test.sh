@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .data
-chmod 755 .data
+chmod 711 .data
 results="$PWD/.data/test-results"
 rm -rf "$results"
 
