@@ -6,6 +6,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.Bootstrap;
 using Did.Infrastructure.Data;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Hosting;
 using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
@@ -18,6 +19,7 @@ using Scalar.AspNetCore;
 // the host watches nothing: its watcher covers the whole content root, recursively, and with the current folder
 // holding a PostgreSQL data folder (run.sh, the benches) it handled every WAL write: ~8% of the service's CPU under load.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
+builder.ReportStartupFailuresAsOneLine();
 
 // `dotnet run -- migrate`: apply the migrations and exit, without needing the rest of the configuration.
 if (args.Contains("migrate"))

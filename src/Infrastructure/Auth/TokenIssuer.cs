@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using Did.Infrastructure.Hosting;
 using Did.Infrastructure.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -16,10 +17,12 @@ public sealed class JwtKey(byte[] bytes)
     {
         var raw = config["DID_JWT_KEY"];
         if (string.IsNullOrWhiteSpace(raw))
-            throw new InvalidOperationException("DID_JWT_KEY is not set: the service needs a JWT signing key (at least 32 bytes).");
+            throw new InvalidSettingException("DID_JWT_KEY is not set: the service needs a JWT signing key of at least 32 bytes. " +
+                "Set it, e.g. DID_JWT_KEY=\"$(openssl rand -base64 48)\" (./scripts/run.sh keeps one in .data/jwt.key).");
         var bytes = Encoding.UTF8.GetBytes(raw);
         if (bytes.Length < 32)
-            throw new InvalidOperationException("DID_JWT_KEY is too short: use at least 32 bytes (e.g. `openssl rand -base64 48`).");
+            throw new InvalidSettingException($"DID_JWT_KEY is too short ({bytes.Length} bytes): use at least 32 bytes, " +
+                "e.g. DID_JWT_KEY=\"$(openssl rand -base64 48)\".");
         return new JwtKey(bytes);
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Did.Infrastructure.Hosting;
 using Npgsql;
 
 namespace Did.Infrastructure.Data;
@@ -8,11 +9,31 @@ public static class DatabaseSetup
 {
     public const string ConnectionStringName = "Postgres";
 
-    public static string ConnectionString(IConfiguration config) =>
-        config.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs
-            ? cs
-            : throw new InvalidOperationException(
-                "ConnectionStrings:Postgres is not set (env ConnectionStrings__Postgres). ./scripts/run.sh provisions one.");
+    /// <summary>The configured connection string, or an <see cref="InvalidSettingException"/> that says what to set. Npgsql's
+    /// parse error is not repeated: it names the key it choked on, and a password holding a ';' makes part of the password
+    /// a key.</summary>
+    public static string ConnectionString(IConfiguration config)
+    {
+        if (config.GetConnectionString(ConnectionStringName) is not { Length: > 0 } cs || string.IsNullOrWhiteSpace(cs))
+            throw new InvalidSettingException(
+                "ConnectionStrings__Postgres is not set. Set it to the database's connection string " +
+                "(Host=...;Port=5432;Username=...;Password=...;Database=did), or start with ./scripts/run.sh, which provisions PostgreSQL.");
+        NpgsqlConnectionStringBuilder csb;
+        try
+        {
+            csb = new NpgsqlConnectionStringBuilder(cs);
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidSettingException(
+                "ConnectionStrings__Postgres is not a valid connection string. Write it as Key=Value pairs separated by ';' " +
+                "(Host, Port, Username, Password, Database), with known keys, a number for Port, and a value that holds a ';' " +
+                "in double quotes.");
+        }
+        if (string.IsNullOrEmpty(csb.Host) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PGHOST")))
+            throw new InvalidSettingException("ConnectionStrings__Postgres names no Host. Add Host=<the database server> to it.");
+        return cs;
+    }
 
     /// <summary>One pooled data source for the whole process; every slice opens connections from it.</summary>
     public static IServiceCollection AddDidDatabase(this IServiceCollection services, IConfiguration config)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Did.Infrastructure.Hosting;
 using Did.Tests.Support;
 using NUnit.Framework;
 
@@ -44,9 +45,127 @@ public sealed class ProcessStartTests
         Assert.That(watchers, Is.Empty);
     }
 
+    [Test]
+    public async Task A_missing_connection_string_stops_the_start_with_one_line_naming_it()
+    {
+        var exit = await RunUntilExitAsync(new() { ["ConnectionStrings__Postgres"] = null });
+
+        AssertOneLine(exit, StartupFailure.ExitConfiguration, "ConnectionStrings__Postgres is not set");
+    }
+
+    [Test]
+    public async Task Migrate_without_a_connection_string_stops_with_one_line_naming_it()
+    {
+        var exit = await RunUntilExitAsync(new() { ["ConnectionStrings__Postgres"] = null }, "migrate");
+
+        AssertOneLine(exit, StartupFailure.ExitConfiguration, "ConnectionStrings__Postgres is not set");
+    }
+
+    [Test]
+    public async Task A_missing_jwt_key_stops_the_start_with_one_line_naming_it()
+    {
+        var exit = await RunUntilExitAsync(new() { ["DID_JWT_KEY"] = null });
+
+        AssertOneLine(exit, StartupFailure.ExitConfiguration, "DID_JWT_KEY is not set");
+    }
+
+    [Test]
+    public async Task An_unreachable_database_stops_the_start_with_one_line_naming_where_and_not_the_password()
+    {
+        var port = FreePort(); // nothing listens there
+        var exit = await RunUntilExitAsync(new()
+        {
+            ["ConnectionStrings__Postgres"] = $"Host=127.0.0.1;Port={port};Username=did;Password=password-of-the-test;Database=did",
+        });
+
+        AssertOneLine(exit, StartupFailure.ExitUnavailable, $"PostgreSQL at 127.0.0.1:{port} is unreachable");
+        Assert.That(exit.Output + exit.Error, Does.Not.Contain("password-of-the-test"));
+    }
+
+    [Test]
+    public async Task A_port_in_use_stops_the_start_with_one_line_naming_the_address()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        var database = await TestDatabase.CreateAsync();
+        try
+        {
+            var exit = await RunUntilExitAsync(new() { ["ConnectionStrings__Postgres"] = database, ["ASPNETCORE_URLS"] = url });
+
+            AssertOneLine(exit, StartupFailure.ExitUnavailable, $"Failed to bind to address {url}: address already in use");
+            Assert.That(exit.Error, Does.Contain("ASPNETCORE_URLS"));
+            Assert.That(exit.Output, Does.Not.Contain("fail:").And.Not.Contain("Hosting failed"), "the host logged the failure too");
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(database);
+        }
+    }
+
+    private sealed record Exit(int Code, string Output, string Error);
+
+    /// <summary>Runs the service with the usual settings changed by <paramref name="environment"/> (null removes one)
+    /// until it exits by itself.</summary>
+    private static async Task<Exit> RunUntilExitAsync(Dictionary<string, string?> environment, params string[] args)
+    {
+        var configDir = Directory.CreateTempSubdirectory("did-process-");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, .. args])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var (k, v) in BaseEnvironment(configDir.FullName, $"http://127.0.0.1:{FreePort()}")) start.Environment[k] = v;
+            start.Environment["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=did;Database=did";
+            foreach (var (k, v) in environment)
+                if (v is null) start.Environment.Remove(k); else start.Environment[k] = v;
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"the service did not stop by itself; its output:\n{await output}\n{await error}");
+            }
+            return new Exit(process.ExitCode, await output, await error);
+        }
+        finally
+        {
+            configDir.Delete(recursive: true);
+        }
+    }
+
+    private static void AssertOneLine(Exit exit, int code, string expected)
+    {
+        Assert.That(exit.Code, Is.EqualTo(code), exit.Output + exit.Error);
+        Assert.That(exit.Error.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), exit.Error);
+        Assert.That(exit.Error, Does.StartWith("Did cannot start: ").And.Contain(expected));
+        Assert.That(exit.Output + exit.Error, Does.Not.Contain("   at ").And.Not.Contain("Unhandled exception"), "a stack trace");
+    }
+
+    private static Dictionary<string, string> BaseEnvironment(string configDir, string url) => new()
+    {
+        ["DID_JWT_KEY"] = "process-test-signing-key-that-is-long-enough-0123",
+        ["DID_ADMIN_EMAIL"] = "process-admin@did.local",
+        ["DID_ADMIN_PASSWORD"] = "process-admin-password",
+        ["Auth__BcryptWorkFactor"] = "4",
+        ["Asterisk__ConfigDir"] = configDir,
+        ["Asterisk__BackupDir"] = Path.Combine(configDir, "backup"),
+        ["Apply__WarmUp"] = "false",
+        ["ASPNETCORE_URLS"] = url,
+    };
+
     private sealed class ServiceProcess : IAsyncDisposable
     {
-        private readonly System.Text.StringBuilder _output = new();
+        private readonly List<string> _lines = [];
+        private (Func<string, bool> Match, TaskCompletionSource<string> Found)? _awaited;
         private string _connectionString = "";
         private DirectoryInfo _configDir = null!;
 
@@ -62,23 +181,13 @@ public sealed class ProcessStartTests
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
-                Environment =
-                {
-                    ["ConnectionStrings__Postgres"] = service._connectionString,
-                    ["DID_JWT_KEY"] = "process-test-signing-key-that-is-long-enough-0123",
-                    ["DID_ADMIN_EMAIL"] = "process-admin@did.local",
-                    ["DID_ADMIN_PASSWORD"] = "process-admin-password",
-                    ["Auth__BcryptWorkFactor"] = "4",
-                    ["Asterisk__ConfigDir"] = service._configDir.FullName,
-                    ["Asterisk__BackupDir"] = Path.Combine(service._configDir.FullName, "backup"),
-                    ["Apply__WarmUp"] = "false",
-                    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-                },
             };
+            foreach (var (k, v) in BaseEnvironment(service._configDir.FullName, $"http://127.0.0.1:{port}")) start.Environment[k] = v;
+            start.Environment["ConnectionStrings__Postgres"] = service._connectionString;
             foreach (var (k, v) in environment) start.Environment[k] = v;
             service.Process = Process.Start(start)!;
-            service.Process.OutputDataReceived += (_, e) => { lock (service._output) service._output.AppendLine(e.Data); };
-            service.Process.ErrorDataReceived += (_, e) => { lock (service._output) service._output.AppendLine(e.Data); };
+            service.Process.OutputDataReceived += (_, e) => service.Add(e.Data);
+            service.Process.ErrorDataReceived += (_, e) => service.Add(e.Data);
             service.Process.BeginOutputReadLine();
             service.Process.BeginErrorReadLine();
             service.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
@@ -92,12 +201,48 @@ public sealed class ProcessStartTests
             }
             if (ready != HttpStatusCode.OK)
             {
-                string log;
-                lock (service._output) log = service._output.ToString();
+                var log = string.Join('\n', service.Lines());
                 await service.DisposeAsync();
                 Assert.Fail($"the service did not become ready; its output:\n{log}");
             }
             return service;
+        }
+
+        /// <summary>What the process wrote so far, stdout and stderr, line by line.</summary>
+        public IReadOnlyList<string> Lines()
+        {
+            lock (_lines) return [.. _lines];
+        }
+
+        /// <summary>The first line, written already or still to come, that matches (the console logger writes from a
+        /// thread of its own, after the response).</summary>
+        public async Task<string> LineAsync(Func<string, bool> match)
+        {
+            var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lines)
+            {
+                if (_lines.FirstOrDefault(match) is { } line) return line;
+                _awaited = (match, found);
+            }
+            try
+            {
+                return await found.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"no such line; the output:\n{string.Join('\n', Lines())}");
+                throw;
+            }
+        }
+
+        private void Add(string? line)
+        {
+            if (line is null) return;
+            lock (_lines)
+            {
+                _lines.Add(line);
+                if (_awaited is { } awaited && awaited.Match(line)) awaited.Found.TrySetResult(line);
+            }
         }
 
         public async ValueTask DisposeAsync()

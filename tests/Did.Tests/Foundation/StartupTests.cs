@@ -1,4 +1,5 @@
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Hosting;
 using Microsoft.Extensions.Configuration;
 using NUnit.Framework;
 
@@ -14,14 +15,14 @@ public sealed class StartupTests
     [TestCase("   ")]
     public void Service_refuses_to_start_without_a_jwt_key(string? key)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => JwtKey.FromConfiguration(With(key)));
+        var e = Assert.Throws<InvalidSettingException>(() => JwtKey.FromConfiguration(With(key)));
         Assert.That(e!.Message, Does.Contain("DID_JWT_KEY is not set"));
     }
 
     [Test]
     public void Service_refuses_a_jwt_key_shorter_than_256_bits()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => JwtKey.FromConfiguration(With("short-key")));
+        var e = Assert.Throws<InvalidSettingException>(() => JwtKey.FromConfiguration(With("short-key")));
         Assert.That(e!.Message, Does.Contain("too short"));
     }
 
