@@ -9,6 +9,7 @@ using Did.Infrastructure.Errors;
 using Did.Infrastructure.Hosting;
 using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
+using Did.Infrastructure.Logging;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
@@ -20,6 +21,7 @@ using Scalar.AspNetCore;
 // holding a PostgreSQL data folder (run.sh, the benches) it handled every WAL write: ~8% of the service's CPU under load.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
 builder.ReportStartupFailuresAsOneLine();
+builder.AddDidLogging();
 
 // `dotnet run -- migrate`: apply the migrations and exit, without needing the rest of the configuration.
 if (args.Contains("migrate"))
@@ -59,6 +61,7 @@ await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configurati
 await FirstAdmin.EnsureAsync(app.Services);
 await app.Services.RecoverApplyJobsAsync();
 
+app.UseMiddleware<RequestLog>();
 app.UseMiddleware<SecurityHeaders>();
 app.UseDidSignIn();
 app.UseExceptionHandler();

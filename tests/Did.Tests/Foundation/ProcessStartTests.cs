@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Did.Infrastructure.Hosting;
 using Did.Tests.Support;
 using NUnit.Framework;
@@ -101,6 +102,31 @@ public sealed class ProcessStartTests
         {
             await TestDatabase.DropAsync(database);
         }
+    }
+
+    /// <summary>One JSON object per line with <c>Logging__Console__FormatterName=json</c>, and for a request exactly one
+    /// line: ASP.NET Core's own per-request lines are below the default level.</summary>
+    [Test]
+    public async Task A_request_is_logged_as_one_json_line_with_method_route_status_duration_and_request_id()
+    {
+        await using var service = await ServiceProcess.StartAsync(new() { ["Logging__Console__FormatterName"] = "json" });
+
+        var response = await service.Http.GetAsync($"/api/v1/tenants/{Guid.NewGuid()}");
+        var requestId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("request_id").GetString();
+        var line = await service.LineAsync(l => l.Contains($"\"RequestId\":\"{requestId}\"", StringComparison.Ordinal));
+
+        var entry = JsonDocument.Parse(line).RootElement;
+        Assert.That(entry.GetProperty("Category").GetString(), Is.EqualTo("Did.Requests"));
+        Assert.That(entry.GetProperty("LogLevel").GetString(), Is.EqualTo("Information"));
+        var state = entry.GetProperty("State");
+        Assert.That(state.GetProperty("Method").GetString(), Is.EqualTo("GET"));
+        Assert.That(state.GetProperty("Route").GetString(), Is.EqualTo("/api/v1/tenants/{id:guid}"));
+        Assert.That(state.GetProperty("Status").GetInt32(), Is.EqualTo(401));
+        Assert.That(state.GetProperty("DurationMs").GetDouble(), Is.GreaterThanOrEqualTo(0));
+        var lines = service.Lines().Where(l => l.Length > 0).ToList();
+        Assert.That(lines.Where(l => l.Contains(requestId!, StringComparison.Ordinal)), Has.Exactly(1).Items);
+        Assert.That(lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Category").GetString()),
+            Has.None.StartsWith("Microsoft.AspNetCore"), "framework chatter at Information");
     }
 
     private sealed record Exit(int Code, string Output, string Error);
