@@ -15,6 +15,8 @@ COPY --from=build /app .
 # volume mounted there starts out writable by it; a bind mount must be made writable by that uid on the host.
 RUN mkdir -p /var/lib/did/asterisk/backup && chown -R "$APP_UID:$APP_UID" /var/lib/did
 USER $APP_UID
-ENV ASPNETCORE_URLS=http://0.0.0.0:5080
+# All interfaces inside the container (compose publishes the port on the host's 127.0.0.1 only). The base image's
+# ASPNETCORE_HTTP_PORTS is cleared, or Kestrel warns at every start that ASPNETCORE_URLS overrides it.
+ENV ASPNETCORE_URLS=http://0.0.0.0:5080 ASPNETCORE_HTTP_PORTS=
 EXPOSE 5080
 ENTRYPOINT ["dotnet", "Did.dll"]
