@@ -118,7 +118,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
             case "reload": return await ReloadAsync(id, m["Module"]);
             case "showdialplan": ShowDialPlan(id, m["Context"], m["Extension"]); return null;
             case "queuereload":
-                server.CountQueueReload();
+                server.ReloadQueues();
                 Write(FakeAmiPacket.Response("Success", id).Add("Message", "Queue reloaded successfully"));
                 return null;
             default: return UnknownAction(id, name);
@@ -197,7 +197,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
                 output = ["Dialplan reloaded."];
                 break;
             case "queue reload all":
-                server.CountQueueReload();
+                server.ReloadQueues();
                 output = [""];
                 break;
             default:
@@ -225,7 +225,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         module = string.IsNullOrEmpty(module) ? "pbx_config" : module;
         if (module is "app_queue")
         {
-            server.CountQueueReload();
+            server.ReloadQueues();
             Write(FakeAmiPacket.Response("Success", id).Add("Message", "Module Reloaded"));
             return () => server.BroadcastAsync("system", ReloadEvent(module, 0));
         }

@@ -7,7 +7,8 @@ namespace Did.Tests.Fakes;
 
 /// <summary>An AMI server on 127.0.0.1 (ephemeral port) that answers like the recorded Asterisk, byte for byte where
 /// the recordings are deterministic, for the actions the Apply feature uses: Login (plain, MD5), Ping, Logoff,
-/// Command, Reload (pbx_config from <see cref="ConfigDir"/>), ShowDialPlan, QueueReload. It records every action and
+/// Command, Reload (pbx_config from <see cref="ConfigDir"/>), ShowDialPlan, QueueReload (queues from the same folder). It
+/// records every action and
 /// has scripted <see cref="Faults"/>.
 /// <code>await using var ast = await FakeAsterisk.StartAsync(configDir); ast.Faults.FailReload = true;</code></summary>
 public sealed class FakeAsterisk : IAsyncDisposable
@@ -18,6 +19,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     private readonly ConcurrentQueue<FakeAmiActionRecord> _actions = new();
     private readonly Lock _installLock = new();
     private FakeDialplan _dialplan = FakeDialplan.Empty;
+    private IReadOnlyDictionary<string, FakeQueue> _queues = new Dictionary<string, FakeQueue>();
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
     private int _queueReloads;
@@ -37,6 +39,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     {
         var ast = new FakeAsterisk(configDir, options ?? new FakeAsteriskOptions());
         if (File.Exists(ast.DialplanPath)) ast.InstallDialplan(File.ReadAllText(ast.DialplanPath), countAsReload: false);
+        if (File.Exists(ast.QueuesPath)) ast._queues = FakeQueuesParser.Parse(File.ReadAllText(ast.QueuesPath));
         ast._listener.Start();
         ast._acceptLoop = Task.Run(ast.AcceptLoopAsync);
         return Task.FromResult(ast);
@@ -46,6 +49,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public string ConfigDir { get; }
     public string DialplanPath => Path.Combine(ConfigDir, Options.DialplanFile);
+    public string QueuesPath => Path.Combine(ConfigDir, Options.QueuesFile);
     public FakeAsteriskOptions Options { get; }
     public FakeAsteriskFaults Faults { get; } = new();
     public DateTimeOffset StartedAt { get; }
@@ -54,6 +58,9 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     /// <summary>The dialplan Asterisk would have installed now.</summary>
     public FakeDialplan Dialplan => Volatile.Read(ref _dialplan);
+
+    /// <summary>The queues app_queue would have installed now, by name (case-insensitive, as app_queue finds them).</summary>
+    public IReadOnlyDictionary<string, FakeQueue> Queues => Volatile.Read(ref _queues);
 
     /// <summary>Every action received, in arrival order, on every connection.</summary>
     public IReadOnlyList<FakeAmiActionRecord> Actions => [.. _actions];
@@ -88,7 +95,12 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     internal void Record(FakeAmiActionRecord action) => _actions.Enqueue(action);
 
-    internal void CountQueueReload() => Interlocked.Increment(ref _queueReloads);
+    /// <summary>A queue reload: counts it and installs the queues file as it is now (no file: no queues).</summary>
+    internal void ReloadQueues()
+    {
+        Interlocked.Increment(ref _queueReloads);
+        Volatile.Write(ref _queues, File.Exists(QueuesPath) ? FakeQueuesParser.Parse(File.ReadAllText(QueuesPath)) : new Dictionary<string, FakeQueue>());
+    }
 
     /// <summary>Installs <paramref name="text"/> as pbx_config would, applying the install faults.</summary>
     internal void InstallDialplan(string text, bool countAsReload = true)

@@ -11,6 +11,9 @@ public sealed class FakeAsteriskOptions
     /// <summary>The dialplan file in the config dir that <c>Reload</c> of pbx_config reads.</summary>
     public string DialplanFile { get; set; } = "extensions_custom.conf";
 
+    /// <summary>The queues file in the config dir that a queue reload reads.</summary>
+    public string QueuesFile { get; set; } = "queues_custom.conf";
+
     /// <summary>Real Asterisk answers a wrong secret about 1 s late; tests want it short.</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 

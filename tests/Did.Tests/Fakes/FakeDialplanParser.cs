@@ -7,11 +7,15 @@ namespace Did.Tests.Fakes;
 /// (recorded in transcripts 20 and 21): an unclosed <c>[context</c> silently drops that line and everything after it; a
 /// duplicate extension+priority keeps the first; a missing <c>)</c> is tolerated (the application gets everything
 /// after <c>(</c>); <c>;</c> starts a comment. Priorities: numbers, <c>n</c> (previous + 1) and <c>hint</c>; lines
-/// with other priorities are ignored, as are <c>[general]</c>/<c>[globals]</c> and <c>#</c> directives.
+/// with other priorities are ignored, as are <c>[general]</c>/<c>[globals]</c> and <c>#</c> directives. A context name
+/// keeps only its first 79 characters (from Asterisk's source, not the recordings: config.c holds a category name in an
+/// 80-byte buffer), so two long names that differ only later are installed as one context.
 /// Works on spans of the text (a string only for what is installed): a reload of a 1.6-million-line file must not
 /// spend more than the switch would. Its own rules, not the service's parser: the fake stays an independent witness.</summary>
 public static class FakeDialplanParser
 {
+    public const int MaxContextLength = 79;
+
     public static FakeDialplan Parse(string text)
     {
         var contexts = new Dictionary<string, FakeContext>(StringComparer.Ordinal);
@@ -34,11 +38,12 @@ public static class FakeDialplanParser
             {
                 var close = line.IndexOf(']');
                 if (close < 0) break;
-                var name = line[1..close].Trim().ToString();
+                var name = line[1..close].Trim();
+                var context = (name.Length > MaxContextLength ? name[..MaxContextLength] : name).ToString();
                 lastExten = null;
                 lastPriority = 0;
-                current = name is "general" or "globals" ? null
-                    : contexts.TryGetValue(name, out var existing) ? existing : contexts[name] = new FakeContext(name);
+                current = context is "general" or "globals" ? null
+                    : contexts.TryGetValue(context, out var existing) ? existing : contexts[context] = new FakeContext(context);
                 currentExtensions = current is null ? null
                     : extensions.TryGetValue(current, out var known) ? known : extensions[current] = new(StringComparer.Ordinal);
                 continue;
