@@ -91,7 +91,7 @@ internal sealed record Shape(int Tenants, int Users, int Numbers)
         FROM generate_series(0, {Tenants - 1}) t, generate_series(0, {Users - 1}) u;
         INSERT INTO ivrs (id, tenant_id, name, greeting, timeout_seconds)
         SELECT md5('i' || t)::uuid, md5('t' || t)::uuid, 'main', 'custom/welcome', 5 FROM generate_series(0, {Tenants - 1}) t;
-        INSERT INTO queues (id, tenant_id, name, strategy, timeout_seconds)
+        INSERT INTO queues (id, tenant_id, name, strategy, member_ring_seconds)
         SELECT md5('q' || t)::uuid, md5('t' || t)::uuid, 'support', 'RRMEMORY', 15 FROM generate_series(0, {Tenants - 1}) t;
         INSERT INTO queue_members (queue_id, tenant_id, user_id, position)
         SELECT md5('q' || t)::uuid, md5('t' || t)::uuid, md5('u' || t || '-' || p)::uuid, p

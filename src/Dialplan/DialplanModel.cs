@@ -137,7 +137,7 @@ internal sealed class DialplanModel
                 var ok = true;
                 if (!Grammar.IsObjectName(q.Name)) { _problems.Add($"{where}: queue {q.Id} name {Grammar.Quote(q.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
                 if (!Enum.IsDefined(q.Strategy)) { _problems.Add($"{where}: queue {q.Id} strategy {(int)q.Strategy} is not a queue strategy"); ok = false; }
-                if (q.TimeoutSeconds is < 1 or > 600) { _problems.Add($"{where}: queue {q.Id} timeout must be 1 to 600 seconds, is {q.TimeoutSeconds}"); ok = false; }
+                if (q.MemberRingSeconds is < 1 or > 600) { _problems.Add($"{where}: queue {q.Id} member ring time must be 1 to 600 seconds, is {q.MemberRingSeconds}"); ok = false; }
                 if (!ok) continue;
                 var model = new QueueModel(q, ContextNames.Queue(slug, q.Name), ContextNames.QueueSection(slug, q.Name));
                 queues.Add(model);

@@ -17,7 +17,7 @@ internal static class QueuesFile
                 o.Append("\n["); o.Append(queue.Section); o.Append("]\nstrategy = ");
                 o.Append(StrategyName(queue.Source.Strategy));
                 o.Append("\ntimeout = ");
-                o.Append(queue.Source.TimeoutSeconds);
+                o.Append(queue.Source.MemberRingSeconds);
                 o.Append('\n');
                 foreach (var ext in queue.MemberExtensions)
                 {

@@ -28,7 +28,9 @@ public sealed record IvrSnapshot(
     Destination TimeoutDestination,
     Destination InvalidDestination);
 
-public sealed record QueueSnapshot(Guid Id, string Name, QueueStrategy Strategy, int TimeoutSeconds, IReadOnlyList<Guid> MemberUserIds);
+/// <summary>A call queue. <see cref="MemberRingSeconds"/> is how long the queue rings one member before it tries the next
+/// (queues.conf <c>timeout</c>), not how long a caller may wait.</summary>
+public sealed record QueueSnapshot(Guid Id, string Name, QueueStrategy Strategy, int MemberRingSeconds, IReadOnlyList<Guid> MemberUserIds);
 
 public sealed record TenantSnapshot(
     Guid Id,

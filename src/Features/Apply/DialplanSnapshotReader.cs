@@ -13,7 +13,7 @@ public static class DialplanSnapshotReader
     private sealed record UserRow(Guid Id, Guid TenantId, string Email, string Extension);
     private sealed record IvrRow(Guid Id, Guid TenantId, string Name, string Greeting, int TimeoutSeconds);
     private sealed record KeyRow(Guid IvrId, string Key, string DestType, Guid? DestId);
-    private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int TimeoutSeconds);
+    private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int MemberRingSeconds);
 
     public static async Task<DialplanSnapshot> ReadAsync(NpgsqlDataSource db, CancellationToken ct)
     {
@@ -32,7 +32,7 @@ public static class DialplanSnapshotReader
             SELECT id, tenant_id, email, extension FROM users WHERE extension IS NOT NULL AND tenant_id IS NOT NULL;
             SELECT id, tenant_id, name, greeting, timeout_seconds FROM ivrs;
             SELECT ivr_id, key, dest_type, coalesce(dest_user_id, dest_ivr_id, dest_queue_id) AS dest_id FROM ivr_destinations;
-            SELECT id, tenant_id, name, strategy, timeout_seconds FROM queues;
+            SELECT id, tenant_id, name, strategy, member_ring_seconds FROM queues;
             SELECT queue_id, user_id FROM queue_members ORDER BY queue_id, position;
             """, transaction: tx, cancellationToken: ct)))
         {
@@ -55,7 +55,7 @@ public static class DialplanSnapshotReader
                 all.GetValueOrDefault("t", hangup), all.GetValueOrDefault("i", hangup));
         });
         var queuesByTenant = queues.ToLookup(q => q.TenantId, q =>
-            new QueueSnapshot(q.Id, q.Name, ApiJson.Parse<QueueStrategy>(q.Strategy), q.TimeoutSeconds, members[q.Id].ToList()));
+            new QueueSnapshot(q.Id, q.Name, ApiJson.Parse<QueueStrategy>(q.Strategy), q.MemberRingSeconds, members[q.Id].ToList()));
 
         return new DialplanSnapshot(
             tenants.Select(t => new TenantSnapshot(t.Id, t.Slug,

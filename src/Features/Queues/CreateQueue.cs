@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Carter;
 using Dapper;
 using Did.Dialplan;
@@ -14,7 +15,9 @@ namespace Did.Features.Queues;
 
 /// <summary>Body of POST /api/v1/queues. tenant_id is required for a platform admin, optional for a tenant admin.</summary>
 public sealed record CreateQueueRequest(
-    string Name, QueueStrategy Strategy, int TimeoutSeconds, IReadOnlyList<Guid>? Members = null, Guid? TenantId = null)
+    string Name, QueueStrategy Strategy,
+    [property: Description(QueueRules.MemberRingSecondsDescription)] int MemberRingSeconds,
+    IReadOnlyList<Guid>? Members = null, Guid? TenantId = null)
     : ICommand<QueueResponse>;
 
 public static class CreateQueue
@@ -24,7 +27,7 @@ public static class CreateQueue
         public Validator()
         {
             RuleFor(r => r.Name).NotEmpty().QueueName();
-            RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, 600);
+            RuleFor(r => r.MemberRingSeconds).MemberRingSeconds();
             RuleFor(r => r.Members).Members();
         }
     }
@@ -41,8 +44,8 @@ public static class CreateQueue
             await TenantExistence.EnsureExistsAsync(conn, tx, tenantId, ct);
             await RouteTargets.EnsureInTenantAsync(conn, tx, tenantId, QueueStore.Targets(members), ct);
             await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO queues (id, tenant_id, name, strategy, timeout_seconds) VALUES (@id, @tenantId, @Name, @strategy, @TimeoutSeconds)
-                """, new { id, tenantId, r.Name, strategy = ApiJson.Name(r.Strategy), r.TimeoutSeconds }, tx, cancellationToken: ct));
+                INSERT INTO queues (id, tenant_id, name, strategy, member_ring_seconds) VALUES (@id, @tenantId, @Name, @strategy, @MemberRingSeconds)
+                """, new { id, tenantId, r.Name, strategy = ApiJson.Name(r.Strategy), r.MemberRingSeconds }, tx, cancellationToken: ct));
             await QueueStore.ReplaceMembersAsync(conn, tx, id, tenantId, members, ct);
             var queue = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Queue, id, tenantId, null, queue, ct);

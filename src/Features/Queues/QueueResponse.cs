@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Did.Dialplan;
 
 namespace Did.Features.Queues;
 
 /// <summary>A call queue; <c>members</c> are user ids of the same tenant, in ring order.</summary>
 public sealed record QueueResponse(
-    Guid Id, Guid TenantId, string Name, QueueStrategy Strategy, int TimeoutSeconds, IReadOnlyList<Guid> Members,
-    DateTime CreatedAt, DateTime UpdatedAt);
+    Guid Id, Guid TenantId, string Name, QueueStrategy Strategy,
+    [property: Description(QueueRules.MemberRingSecondsDescription)] int MemberRingSeconds,
+    IReadOnlyList<Guid> Members, DateTime CreatedAt, DateTime UpdatedAt);

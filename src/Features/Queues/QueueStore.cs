@@ -18,17 +18,17 @@ internal sealed class QueueStore : ITenantOwnedStore<QueueResponse>
     public static AuditEntity Entity => AuditEntity.Queue;
     public static (Guid TenantId, string Name) Describe(QueueResponse queue) => (queue.TenantId, queue.Name);
 
-    private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int TimeoutSeconds, DateTime CreatedAt, DateTime UpdatedAt);
+    private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int MemberRingSeconds, DateTime CreatedAt, DateTime UpdatedAt);
 
     public static async Task<List<QueueResponse>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string where, object args, CancellationToken ct)
     {
         var rows = (await conn.QueryAsync<QueueRow>(new CommandDefinition(
-            $"SELECT id, tenant_id, name, strategy, timeout_seconds, created_at, updated_at FROM queues {where}", args, tx, cancellationToken: ct))).AsList();
+            $"SELECT id, tenant_id, name, strategy, member_ring_seconds, created_at, updated_at FROM queues {where}", args, tx, cancellationToken: ct))).AsList();
         if (rows.Count == 0) return [];
         var members = (await conn.QueryAsync<(Guid QueueId, Guid UserId)>(new CommandDefinition(
             "SELECT queue_id, user_id FROM queue_members WHERE queue_id = ANY(@ids) ORDER BY queue_id, position",
             new { ids = rows.Select(r => r.Id).ToArray() }, tx, cancellationToken: ct))).ToLookup(m => m.QueueId, m => m.UserId);
-        return rows.Select(r => new QueueResponse(r.Id, r.TenantId, r.Name, ApiJson.Parse<QueueStrategy>(r.Strategy), r.TimeoutSeconds,
+        return rows.Select(r => new QueueResponse(r.Id, r.TenantId, r.Name, ApiJson.Parse<QueueStrategy>(r.Strategy), r.MemberRingSeconds,
             members[r.Id].ToList(), r.CreatedAt, r.UpdatedAt)).ToList();
     }
 
@@ -47,6 +47,16 @@ internal sealed class QueueStore : ITenantOwnedStore<QueueResponse>
 internal static class QueueRules
 {
     public const string NamePattern = "^[a-z0-9-]{1,40}$";
+
+    public const string MemberRingSecondsDescription =
+        "How long the queue rings one member, in seconds (1 to 600), before it moves on to the next member "
+        + "(queues.conf 'timeout'). Not how long a caller may wait in the queue.";
+
+    public static IRuleBuilderOptions<T, int?> MemberRingSeconds<T>(this IRuleBuilder<T, int?> rule) =>
+        rule.InclusiveBetween(1, 600).WithMessage("'{PropertyName}' must be 1 to 600 seconds (you sent {PropertyValue}).");
+
+    public static IRuleBuilderOptions<T, int> MemberRingSeconds<T>(this IRuleBuilder<T, int> rule) =>
+        rule.InclusiveBetween(1, 600).WithMessage("'{PropertyName}' must be 1 to 600 seconds (you sent {PropertyValue}).");
 
     public static IRuleBuilderOptions<T, string?> QueueName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MatchesWhole(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Carter;
 using Dapper;
@@ -15,7 +16,9 @@ namespace Did.Features.Queues;
 
 /// <summary>Body of PATCH /api/v1/queues/{id}: absent fields stay; <c>members</c>, when sent, replaces the list.</summary>
 public sealed record UpdateQueueRequest(
-    string? Name = null, QueueStrategy? Strategy = null, int? TimeoutSeconds = null, IReadOnlyList<Guid>? Members = null)
+    string? Name = null, QueueStrategy? Strategy = null,
+    [property: Description(QueueRules.MemberRingSecondsDescription)] int? MemberRingSeconds = null,
+    IReadOnlyList<Guid>? Members = null)
     : ICommand<QueueResponse>
 {
     [JsonIgnore] public Guid Id { get; init; }
@@ -28,7 +31,7 @@ public static class UpdateQueue
         public Validator()
         {
             RuleFor(r => r.Name).QueueName().When(r => r.Name is not null);
-            RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, 600).When(r => r.TimeoutSeconds is not null);
+            RuleFor(r => r.MemberRingSeconds).MemberRingSeconds().When(r => r.MemberRingSeconds is not null);
             RuleFor(r => r.Members).Members();
         }
     }
@@ -47,9 +50,9 @@ public static class UpdateQueue
             }
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE queues SET name = coalesce(@Name, name), strategy = coalesce(@strategy, strategy),
-                    timeout_seconds = coalesce(@TimeoutSeconds, timeout_seconds), updated_at = now()
+                    member_ring_seconds = coalesce(@MemberRingSeconds, member_ring_seconds), updated_at = now()
                 WHERE id = @Id
-                """, new { r.Id, r.Name, strategy = r.Strategy is { } s ? ApiJson.Name(s) : null, r.TimeoutSeconds }, tx, cancellationToken: ct));
+                """, new { r.Id, r.Name, strategy = r.Strategy is { } s ? ApiJson.Name(s) : null, r.MemberRingSeconds }, tx, cancellationToken: ct));
             var after = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Queue, r.Id, before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);

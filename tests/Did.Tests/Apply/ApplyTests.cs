@@ -291,7 +291,7 @@ public sealed class ApplyTests : ApplyFixtureBase
         await ApplyOkAsync();
         var before = Nodes[0].QueueReloads;
         await Expect(await AcmeAdmin.Client.PostAsync("/api/v1/queues", System.Net.Http.Json.JsonContent.Create(
-            new { name = Unique("q"), strategy = "RINGALL", timeout_seconds = 15, members = new[] { Alice.Id } })), HttpStatusCode.Created);
+            new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = 15, members = new[] { Alice.Id } })), HttpStatusCode.Created);
         var job = await ApplyOkAsync();
         Assert.That(Status(job), Is.EqualTo("SUCCEEDED"));
         Assert.That(Nodes[0].QueueReloads, Is.EqualTo(before + 1));

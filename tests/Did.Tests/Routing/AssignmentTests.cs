@@ -207,7 +207,7 @@ public sealed class AssignmentTests : ApiFixture
     [Test]
     public async Task Deleting_a_routed_queue_or_ivr_is_a_409_listing_the_number()
     {
-        var queue = await Expect(await _admin.Client.PostAsJsonAsync("/api/v1/queues", new { name = Unique("q"), strategy = "RINGALL", timeout_seconds = 10 }), HttpStatusCode.Created);
+        var queue = await Expect(await _admin.Client.PostAsJsonAsync("/api/v1/queues", new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = 10 }), HttpStatusCode.Created);
         var ivr = await Expect(await _admin.Client.PostAsJsonAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Created);
         var numbers = await SeedNumbersAsync(_acme.Id, 2);
         await Expect(await Assign(numbers[0].Id, new { assigned_type = "QUEUE", assigned_id = queue.GetProperty("id").GetGuid() }), HttpStatusCode.Created);

@@ -24,7 +24,7 @@ public sealed class QueueTests : ApiFixture
     {
         var a = await CreateUserAsync("USER", _tenant.Id, "3001");
         var b = await CreateUserAsync("USER", _tenant.Id, "3002");
-        var body = await Expect(await Create(new { name = "support", strategy = "RINGALL", timeout_seconds = 15, members = new[] { b.Id, a.Id } }), HttpStatusCode.Created);
+        var body = await Expect(await Create(new { name = "support", strategy = "RINGALL", member_ring_seconds = 15, members = new[] { b.Id, a.Id } }), HttpStatusCode.Created);
         Assert.That(body.GetProperty("strategy").GetString(), Is.EqualTo("RINGALL"));
         Assert.That(body.GetProperty("members").EnumerateArray().Select(m => m.GetGuid()), Is.EqualTo(new[] { b.Id, a.Id }));
     }
@@ -34,7 +34,7 @@ public sealed class QueueTests : ApiFixture
     {
         var other = await CreateTenantAsync();
         var stranger = await CreateUserAsync("USER", other.Id, "4001");
-        var body = await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", timeout_seconds = 15, members = new[] { stranger.Id } }), HttpStatusCode.BadRequest);
+        var body = await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", member_ring_seconds = 15, members = new[] { stranger.Id } }), HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("errors").GetProperty("members[0]")[0].GetString(), Does.Contain("not found or not in your tenant"));
     }
 
@@ -42,7 +42,7 @@ public sealed class QueueTests : ApiFixture
     public async Task Member_without_an_extension_is_a_400()
     {
         var silent = await CreateUserAsync("USER", _tenant.Id);
-        var body = await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", timeout_seconds = 15, members = new[] { silent.Id } }), HttpStatusCode.BadRequest);
+        var body = await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", member_ring_seconds = 15, members = new[] { silent.Id } }), HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain("no extension"));
     }
 
@@ -50,13 +50,13 @@ public sealed class QueueTests : ApiFixture
     [TestCase("\"ringall\"")]
     [TestCase("1")]
     public async Task Unknown_strategy_is_a_400(string strategy) =>
-        await Expect(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/queues", $"{{\"name\":\"s{Guid.NewGuid():N}\",\"strategy\":{strategy},\"timeout_seconds\":15}}"), HttpStatusCode.BadRequest);
+        await Expect(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/queues", $"{{\"name\":\"s{Guid.NewGuid():N}\",\"strategy\":{strategy},\"member_ring_seconds\":15}}"), HttpStatusCode.BadRequest);
 
     [Test]
     public async Task Same_member_twice_is_a_400()
     {
         var a = await CreateUserAsync("USER", _tenant.Id, "3101");
-        await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", timeout_seconds = 15, members = new[] { a.Id, a.Id } }), HttpStatusCode.BadRequest);
+        await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", member_ring_seconds = 15, members = new[] { a.Id, a.Id } }), HttpStatusCode.BadRequest);
     }
 
     [Test]
@@ -64,7 +64,7 @@ public sealed class QueueTests : ApiFixture
     {
         var member = await CreateUserAsync("USER", _tenant.Id, "3201");
         var name = Unique("helpdesk");
-        await Expect(await Create(new { name, strategy = "RRMEMORY", timeout_seconds = 15, members = new[] { member.Id } }), HttpStatusCode.Created);
+        await Expect(await Create(new { name, strategy = "RRMEMORY", member_ring_seconds = 15, members = new[] { member.Id } }), HttpStatusCode.Created);
         var body = await Expect(await _admin.Client.DeleteAsync($"/api/v1/users/{member.Id}"), HttpStatusCode.Conflict);
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain(name));
     }
@@ -73,11 +73,51 @@ public sealed class QueueTests : ApiFixture
     public async Task Patch_replaces_members_and_keeps_the_rest()
     {
         var a = await CreateUserAsync("USER", _tenant.Id, "3301");
-        var created = await Expect(await Create(new { name = Unique("q"), strategy = "FEWESTCALLS", timeout_seconds = 20, members = new[] { a.Id } }), HttpStatusCode.Created);
+        var created = await Expect(await Create(new { name = Unique("q"), strategy = "FEWESTCALLS", member_ring_seconds = 20, members = new[] { a.Id } }), HttpStatusCode.Created);
         var id = created.GetProperty("id").GetGuid();
         var body = await Expect(await Patch(_admin.Client, $"/api/v1/queues/{id}", new { members = Array.Empty<Guid>(), strategy = "RANDOM" }), HttpStatusCode.OK);
         Assert.That(body.GetProperty("members").GetArrayLength(), Is.Zero);
         Assert.That(body.GetProperty("strategy").GetString(), Is.EqualTo("RANDOM"));
-        Assert.That(body.GetProperty("timeout_seconds").GetInt32(), Is.EqualTo(20));
+        Assert.That(body.GetProperty("member_ring_seconds").GetInt32(), Is.EqualTo(20));
+    }
+
+    [Test]
+    public async Task Member_ring_seconds_is_stored_and_changed_by_its_name()
+    {
+        var created = await Expect(await Create(new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = 12 }), HttpStatusCode.Created);
+        Assert.That(created.GetProperty("member_ring_seconds").GetInt32(), Is.EqualTo(12));
+        var id = created.GetProperty("id").GetGuid();
+        var patched = await Expect(await Patch(_admin.Client, $"/api/v1/queues/{id}", new { member_ring_seconds = 45 }), HttpStatusCode.OK);
+        Assert.That(patched.GetProperty("member_ring_seconds").GetInt32(), Is.EqualTo(45));
+        var read = await Expect(await _admin.Client.GetAsync($"/api/v1/queues/{id}"), HttpStatusCode.OK);
+        Assert.That(read.GetProperty("member_ring_seconds").GetInt32(), Is.EqualTo(45));
+        Assert.That(read.TryGetProperty("timeout_seconds", out _), Is.False);
+    }
+
+    [TestCase(0)]
+    [TestCase(601)]
+    public async Task Member_ring_seconds_outside_1_to_600_is_a_400_naming_the_field(int seconds)
+    {
+        var body = await Expect(await Create(new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = seconds }), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty("member_ring_seconds")[0].GetString(), Does.Contain("1 to 600").And.Contain(seconds.ToString()));
+    }
+
+    [Test]
+    public async Task The_old_field_timeout_seconds_is_refused_as_unknown()
+    {
+        var body = await Expect(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/queues",
+            $"{{\"name\":\"{Unique("q")}\",\"strategy\":\"RINGALL\",\"member_ring_seconds\":15,\"timeout_seconds\":15}}"), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("timeout_seconds"));
+    }
+
+    [Test]
+    public async Task Openapi_says_member_ring_seconds_is_the_time_each_member_rings()
+    {
+        var schemas = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("components").GetProperty("schemas");
+        foreach (var schema in new[] { "CreateQueueRequest", "UpdateQueueRequest", "QueueResponse" })
+        {
+            var field = schemas.GetProperty(schema).GetProperty("properties").GetProperty("member_ring_seconds");
+            Assert.That(field.GetProperty("description").GetString(), Does.Contain("rings one member").And.Contain("Not how long a caller may wait"), schema);
+        }
     }
 }
