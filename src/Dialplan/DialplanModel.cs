@@ -10,7 +10,9 @@ namespace Did.Dialplan;
 /// they are stale data, not attacks, and one stale row must not stop the whole platform's dialplan. An IVR
 /// option/timeout/invalid destination then renders <c>Hangup()</c> and a number is left unrouted (callers get
 /// the fallback); each case is reported in <see cref="Warnings"/>. A reference into another tenant is an attack
-/// or a serious bug, and is refused.</para></summary>
+/// or a serious bug, and is refused.</para>
+/// <para>Every refusal is filed under the tenant whose data it is about and names only that tenant's objects, so the
+/// answer to one tenant's admin never describes another tenant's data.</para></summary>
 internal sealed class DialplanModel
 {
     public required DialplanSettings Settings { get; init; }
@@ -32,7 +34,7 @@ internal sealed class DialplanModel
 
     private sealed class Builder(DialplanSnapshot snapshot, DialplanSettings settings)
     {
-        private readonly List<string> _problems = [];
+        private readonly List<DialplanProblem> _problems = [];
         private readonly List<string> _warnings = [];
         // Only ids that something references are indexed (numbers, IVR destinations, queue members): a platform has
         // far more users than references, and a dictionary of every user would be the largest allocation of a render.
@@ -69,13 +71,13 @@ internal sealed class DialplanModel
         private string CheckSettings()
         {
             var fallback = ExternalAction.ParsePlatform(settings.FallbackAction, settings.ExternalActions);
-            if (!fallback.IsValid) _problems.Add("settings: FallbackAction " + Grammar.Quote(settings.FallbackAction) + " refused, " + fallback.Message);
+            if (!fallback.IsValid) Refuse(null, "settings: FallbackAction " + Grammar.Quote(settings.FallbackAction) + " refused, " + fallback.Message);
             if (!Grammar.IsTechnology(settings.EndpointTechnology))
-                _problems.Add("settings: EndpointTechnology " + Grammar.Quote(settings.EndpointTechnology) + " must match ^[A-Za-z][A-Za-z0-9_]{0,19}$");
+                Refuse(null, "settings: EndpointTechnology " + Grammar.Quote(settings.EndpointTechnology) + " must match ^[A-Za-z][A-Za-z0-9_]{0,19}$");
             if (settings.EndpointFormat is null || !settings.EndpointFormat.Contains("{extension}", StringComparison.Ordinal))
-                _problems.Add("settings: EndpointFormat " + Grammar.Quote(settings.EndpointFormat) + " must contain {extension}");
-            if (settings.RingSeconds is < 1 or > 600) _problems.Add("settings: RingSeconds must be 1 to 600, is " + settings.RingSeconds);
-            if (settings.ShardDigits is < 1 or > 4) _problems.Add("settings: ShardDigits must be 1 to 4 (10 to 10,000 numbers per context), is " + settings.ShardDigits);
+                Refuse(null, "settings: EndpointFormat " + Grammar.Quote(settings.EndpointFormat) + " must contain {extension}");
+            if (settings.RingSeconds is < 1 or > 600) Refuse(null, "settings: RingSeconds must be 1 to 600, is " + settings.RingSeconds);
+            if (settings.ShardDigits is < 1 or > 4) Refuse(null, "settings: ShardDigits must be 1 to 4 (10 to 10,000 numbers per context), is " + settings.ShardDigits);
             return fallback.Action?.Text ?? "";
         }
 
@@ -92,9 +94,9 @@ internal sealed class DialplanModel
             for (var i = 0; i < sorted.Length; i++)
             {
                 var t = sorted[i];
-                if (!Grammar.IsSlug(t.Slug)) _problems.Add($"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} must match ^[a-z][a-z0-9-]{{1,30}}$");
-                else if (i > 0 && sorted[i - 1].Slug == t.Slug) _problems.Add($"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} is used by two tenants");
-                if (!ids.Add(t.Id)) _problems.Add($"tenant {t.Id}: the id appears twice");
+                if (!Grammar.IsSlug(t.Slug)) Refuse(t.Id, $"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} must match ^[a-z][a-z0-9-]{{1,30}}$");
+                else if (i > 0 && sorted[i - 1].Slug == t.Slug) Refuse(t.Id, $"tenant {t.Id}: slug {Grammar.Quote(t.Slug)} is used by two tenants");
+                if (!ids.Add(t.Id)) Refuse(t.Id, $"tenant {t.Id}: the id appears twice");
                 result[i] = CheckTenant(i, t, userChecks);
             }
             return result;
@@ -108,50 +110,50 @@ internal sealed class DialplanModel
             var tenantTarget = new Target(index, DestinationType.User, context, null);
 
             var users = userChecks[index];
-            foreach (var problem in users.Problems) _problems.Add(problem);
-            foreach (var (id, ext) in users.Referenced) AddTarget(where, id, tenantTarget with { Extension = ext });
+            foreach (var problem in users.Problems) Refuse(t.Id, problem);
+            foreach (var (id, ext) in users.Referenced) AddTarget(t.Id, where, id, tenantTarget with { Extension = ext });
             var extArray = users.Extensions;
-            if (extArray.Length > 0) AddContext(where, context, tenantTarget);
+            if (extArray.Length > 0) AddContext(t.Id, where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
             foreach (var ivr in t.Ivrs.OrderBy(v => v.Name, StringComparer.Ordinal))
             {
                 var ok = true;
-                if (!Grammar.IsObjectName(ivr.Name)) { _problems.Add($"{where}: IVR {ivr.Id} name {Grammar.Quote(ivr.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
+                if (!Grammar.IsObjectName(ivr.Name)) { Refuse(t.Id, $"{where}: IVR {ivr.Id} name {Grammar.Quote(ivr.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
                 if (!Grammar.IsSound(ivr.Greeting))
-                { _problems.Add($"{where}: IVR {ivr.Id} greeting {Grammar.Quote(ivr.Greeting)} must match ^[A-Za-z0-9_/-]{{1,128}}$ and not start with '/'"); ok = false; }
-                if (ivr.TimeoutSeconds is < 1 or > 300) { _problems.Add($"{where}: IVR {ivr.Id} timeout must be 1 to 300 seconds, is {ivr.TimeoutSeconds}"); ok = false; }
+                { Refuse(t.Id, $"{where}: IVR {ivr.Id} greeting {Grammar.Quote(ivr.Greeting)} must match ^[A-Za-z0-9_/-]{{1,128}}$ and not start with '/'"); ok = false; }
+                if (ivr.TimeoutSeconds is < 1 or > 300) { Refuse(t.Id, $"{where}: IVR {ivr.Id} timeout must be 1 to 300 seconds, is {ivr.TimeoutSeconds}"); ok = false; }
                 foreach (var key in (ivr.Options ?? new Dictionary<string, Destination>()).Keys)
-                    if (!Grammar.IsIvrKey(key)) { _problems.Add($"{where}: IVR {ivr.Id} option key {Grammar.Quote(key)} must be one of 0-9 * #"); ok = false; }
+                    if (!Grammar.IsIvrKey(key)) { Refuse(t.Id, $"{where}: IVR {ivr.Id} option key {Grammar.Quote(key)} must be one of 0-9 * #"); ok = false; }
                 if (!ok) continue;
                 var model = new IvrModel(ivr, ContextNames.Ivr(slug, ivr.Name));
                 ivrs.Add(model);
                 var target = new Target(index, DestinationType.Ivr, model.Context, null) { Ivr = model };
-                AddTarget(where, ivr.Id, target);
-                AddContext(where, model.Context, target);
+                AddTarget(t.Id, where, ivr.Id, target);
+                AddContext(t.Id, where, model.Context, target);
             }
 
             var queues = new List<QueueModel>(t.Queues.Count);
             foreach (var q in t.Queues.OrderBy(v => v.Name, StringComparer.Ordinal))
             {
                 var ok = true;
-                if (!Grammar.IsObjectName(q.Name)) { _problems.Add($"{where}: queue {q.Id} name {Grammar.Quote(q.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
-                if (!Enum.IsDefined(q.Strategy)) { _problems.Add($"{where}: queue {q.Id} strategy {(int)q.Strategy} is not a queue strategy"); ok = false; }
-                if (q.MemberRingSeconds is < 1 or > 600) { _problems.Add($"{where}: queue {q.Id} member ring time must be 1 to 600 seconds, is {q.MemberRingSeconds}"); ok = false; }
+                if (!Grammar.IsObjectName(q.Name)) { Refuse(t.Id, $"{where}: queue {q.Id} name {Grammar.Quote(q.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
+                if (!Enum.IsDefined(q.Strategy)) { Refuse(t.Id, $"{where}: queue {q.Id} strategy {(int)q.Strategy} is not a queue strategy"); ok = false; }
+                if (q.MemberRingSeconds is < 1 or > 600) { Refuse(t.Id, $"{where}: queue {q.Id} member ring time must be 1 to 600 seconds, is {q.MemberRingSeconds}"); ok = false; }
                 if (!ok) continue;
                 var model = new QueueModel(q, ContextNames.Queue(slug, q.Name), ContextNames.QueueSection(slug, q.Name));
                 queues.Add(model);
                 var target = new Target(index, DestinationType.Queue, model.Context, null);
-                AddTarget(where, q.Id, target);
-                AddContext(where, model.Context, target);
-                if (!_queueSections.Add(model.Section)) _problems.Add($"{where}: queue section [{model.Section}] is produced by two queues (slugs may contain '-')");
+                AddTarget(t.Id, where, q.Id, target);
+                AddContext(t.Id, where, model.Context, target);
+                if (!_queueSections.Add(model.Section)) Refuse(t.Id, $"{where}: queue section [{model.Section}] is produced by two queues (slugs may contain '-')");
             }
 
-            return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(where, slug));
+            return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug));
         }
 
         // The endpoint name with {slug} substituted, split at {extension} (null marks where the extension goes).
-        private string?[] EndpointSegments(string where, string slug)
+        private string?[] EndpointSegments(Guid tenantId, string where, string slug)
         {
             var format = settings.EndpointFormat ?? "";
             var parts = format.Replace("{slug}", slug, StringComparison.Ordinal).Split("{extension}");
@@ -162,10 +164,10 @@ internal sealed class DialplanModel
                 if (i > 0) { segments.Add(null); length += 8; }
                 if (parts[i].Length == 0) continue;
                 length += parts[i].Length;
-                if (!Grammar.IsEndpoint(parts[i])) { _problems.Add($"{where}: EndpointFormat gives {Grammar.Quote(parts[i])}, which is not an endpoint name ([A-Za-z0-9_.@+-])"); }
+                if (!Grammar.IsEndpoint(parts[i])) { Refuse(tenantId, $"{where}: EndpointFormat gives {Grammar.Quote(parts[i])}, which is not an endpoint name ([A-Za-z0-9_.@+-])"); }
                 segments.Add(parts[i]);
             }
-            if (length > 80) _problems.Add($"{where}: endpoint names would be longer than 80 characters");
+            if (length > 80) Refuse(tenantId, $"{where}: endpoint names would be longer than 80 characters");
             return [.. segments];
         }
 
@@ -217,15 +219,17 @@ internal sealed class DialplanModel
             return ids;
         }
 
-        private void AddTarget(string where, Guid id, Target target)
+        private void Refuse(Guid? tenantId, string message) => _problems.Add(new DialplanProblem(tenantId, message));
+
+        private void AddTarget(Guid tenantId, string where, Guid id, Target target)
         {
-            if (!_targets.TryAdd(id, target)) _problems.Add($"{where}: id {id} is used by two objects");
+            if (!_targets.TryAdd(id, target)) Refuse(tenantId, $"{where}: id {id} is used by two objects");
         }
 
-        private void AddContext(string where, string context, Target target)
+        private void AddContext(Guid tenantId, string where, string context, Target target)
         {
             if (!_contexts.TryAdd(context, target))
-                _problems.Add($"{where}: context [{context}] would be generated twice (slugs and names may contain '-'); rename one of them");
+                Refuse(tenantId, $"{where}: context [{context}] would be generated twice (slugs and names may contain '-'); rename one of them");
         }
 
         private void ResolveTenantReferences(TenantModel[] tenants)
@@ -250,7 +254,7 @@ internal sealed class DialplanModel
                         if (!_targets.TryGetValue(id, out var target) || target.Kind != DestinationType.User)
                             _warnings.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
                         else if (target.Tenant != t.Index)
-                            _problems.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} is a user of tenant {Grammar.Quote(tenants[target.Tenant].Slug)}");
+                            Refuse(t.Source.Id, $"{where}: queue {Grammar.Quote(q.Name)} member {id} is a user of another tenant");
                         else if (target.Extension is null)
                             _warnings.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
                         else members.Add(target.Extension);
@@ -270,7 +274,7 @@ internal sealed class DialplanModel
             }
             if (target.Tenant != tenant.Index)
             {
-                _problems.Add($"{what}: {d.Type.ToString().ToUpperInvariant()} {id} belongs to another tenant");
+                Refuse(tenant.Source.Id, $"{what}: {d.Type.ToString().ToUpperInvariant()} {id} belongs to another tenant");
                 return "Hangup()";
             }
             if (target.Kind == DestinationType.User && target.Extension is null)
@@ -293,10 +297,10 @@ internal sealed class DialplanModel
             for (var i = 0; i < sorted.Length; i++)
             {
                 var n = sorted[i];
-                if (n.Number is null || !Grammar.IsE164(n.Number)) { _problems.Add(What(n) + " is not E.164 (^\\+[1-9][0-9]{1,14}$)"); continue; }
-                if (i > 0 && sorted[i - 1].Number == n.Number) { _problems.Add(What(n) + " is assigned twice"); continue; }
-                if (!byId.TryGetValue(n.TenantId, out var tenant)) { _problems.Add($"{What(n)}: tenant {n.TenantId} is not in the snapshot"); continue; }
-                var routed = n.Type == AssignmentType.External ? External(tenant, n) : Assigned(tenants, tenant, n);
+                if (n.Number is null || !Grammar.IsE164(n.Number)) { Refuse(n.TenantId, What(n) + " is not E.164 (^\\+[1-9][0-9]{1,14}$)"); continue; }
+                if (i > 0 && sorted[i - 1].Number == n.Number) { Refuse(n.TenantId, What(n) + " is assigned twice"); continue; }
+                if (!byId.TryGetValue(n.TenantId, out var tenant)) { Refuse(n.TenantId, $"{What(n)}: tenant {n.TenantId} is not in the snapshot"); continue; }
+                var routed = n.Type == AssignmentType.External ? External(tenant, n) : Assigned(tenant, n);
                 if (routed is { } r) result.Add(r);
             }
             return [.. result];
@@ -305,7 +309,7 @@ internal sealed class DialplanModel
         // Messages are built only for refused or skipped numbers: 100,000 label strings would cost more than the checks.
         private static string What(RoutedNumber n) => "number " + Grammar.Quote(n.Number);
 
-        private NumberModel? Assigned(TenantModel[] tenants, TenantModel tenant, RoutedNumber n)
+        private NumberModel? Assigned(TenantModel tenant, RoutedNumber n)
         {
             var kind = n.Type switch
             {
@@ -314,7 +318,7 @@ internal sealed class DialplanModel
                 AssignmentType.Queue => DestinationType.Queue,
                 _ => (DestinationType?)null,
             };
-            if (kind is null) { _problems.Add($"{What(n)}: assignment type {(int)n.Type} is unknown"); return null; }
+            if (kind is null) { Refuse(tenant.Source.Id, $"{What(n)}: assignment type {(int)n.Type} is unknown"); return null; }
             if (n.TargetId is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != kind)
             {
                 _warnings.Add($"{What(n)}: {n.Type.ToString().ToUpperInvariant()} {n.TargetId?.ToString() ?? "(no id)"} does not exist; not routed");
@@ -322,7 +326,7 @@ internal sealed class DialplanModel
             }
             if (target.Tenant != tenant.Index)
             {
-                _problems.Add($"{What(n)} of tenant {Grammar.Quote(tenant.Slug)} points to {n.Type.ToString().ToUpperInvariant()} {id} of tenant {Grammar.Quote(tenants[target.Tenant].Slug)}");
+                Refuse(tenant.Source.Id, $"{What(n)} of tenant {Grammar.Quote(tenant.Slug)} points to {n.Type.ToString().ToUpperInvariant()} {id}, which belongs to another tenant");
                 return null;
             }
             if (kind == DestinationType.User && target.Extension is null)
@@ -342,7 +346,7 @@ internal sealed class DialplanModel
             var parsed = ExternalAction.Parse(n.ExternalAction, tenant.Slug, settings.ExternalActions);
             if (parsed.Action is not { } call)
             {
-                _problems.Add($"{What(n)}: EXTERNAL action {Grammar.Quote(n.ExternalAction)} refused, {parsed.Message}");
+                Refuse(tenant.Source.Id, $"{What(n)}: EXTERNAL action {Grammar.Quote(n.ExternalAction)} refused, {parsed.Message}");
                 return null;
             }
             if (call.Application == "Goto")
@@ -350,7 +354,7 @@ internal sealed class DialplanModel
                 var (context, exten, priority) = (call.Arguments[0], call.Arguments[1], int.Parse(call.Arguments[2], CultureInfo.InvariantCulture));
                 if (_contexts.TryGetValue(context, out var owner) && owner.Tenant != tenant.Index)
                 {
-                    _problems.Add($"{What(n)}: EXTERNAL Goto to [{context}], which belongs to another tenant");
+                    Refuse(tenant.Source.Id, $"{What(n)}: EXTERNAL Goto to [{context}], which belongs to another tenant");
                     return null;
                 }
                 if (!_contexts.ContainsKey(context) || PriorityCount(owner, exten) < priority)

@@ -74,7 +74,7 @@ public sealed class ApplyDialplanModule : ICarterModule
             .RequireAuthorization(Policies.TenantManager)
             .WithRetiredQueryParameter("dry_run", "A dry run is its own operation: POST /api/v1/apply/preview. POST /api/v1/apply always deploys.")
             .WithName("ApplyDialplan")
-            .WithSummary("Render the dialplan from the database and deploy it to every Asterisk node: lint, back up, write atomically, reload, verify, roll back on failure. Platform and tenant admins only. A job that rolled back or failed answers 502 with the job in the problem's 'job' member.")
+            .WithSummary("Render the dialplan from the database and deploy it to every Asterisk node: lint, back up, write atomically, reload, verify, roll back on failure. Platform and tenant admins only. A job that rolled back or failed answers 502 with the job in the problem's 'job' member. Data the renderer refuses answers 409 listing the problems of the caller's own tenant (a platform role sees all) and counting the others.")
             .Produces<ApplyJobResponse>()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway)
@@ -84,7 +84,8 @@ public sealed class ApplyDialplanModule : ICarterModule
                 TypedResults.Ok((await mediator.Send(new ApplyDialplanCommand(DryRun: true), ct)).Preview!))
             .RequireAuthorization(Policies.Reader)
             .WithName("PreviewDialplan")
-            .WithSummary("What an apply would change, without changing anything: render the dialplan, lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues.")
+            .WithSummary("What an apply would change, without changing anything: render the dialplan, lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues. Data the renderer refuses answers 409, as for an apply.")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 }

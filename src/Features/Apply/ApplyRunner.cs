@@ -193,7 +193,9 @@ public sealed class ApplyRunner(
         catch (Exception e)
         {
             // Failed before any live file was replaced: nothing to undo.
-            return await Finish(ctx, jobId, ApplyJobStatus.Failed, rendered, stats, steps, e.Message, CancellationToken.None);
+            var failed = await Finish(ctx, jobId, ApplyJobStatus.Failed, rendered, stats, steps, e.Message, CancellationToken.None);
+            if (e is DialplanException) throw; // the data must change, not the switch: a 409 showing the caller its own problems
+            return failed;
         }
         finally
         {

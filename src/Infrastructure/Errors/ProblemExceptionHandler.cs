@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Did.Dialplan;
+using Did.Infrastructure.Auth;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +20,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return true;
         }
 
-        var problem = ToProblem(exception);
+        var problem = exception is DialplanException refused ? RefusedRender(http, refused) : ToProblem(exception);
         // A ProblemException is an answer the service chose (a 503 while busy hashing passwords), not a fault: a flood
         // of them must not flood the log with stack traces.
         if (problem.Status >= 500 && exception is not ProblemException)
@@ -28,6 +30,14 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         if (problem.Extensions.TryGetValue("retry_after_seconds", out var retry) && retry is int seconds)
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>Logged whole for the operators; answered with what the caller may see (<see cref="DialplanRefusal"/>).</summary>
+    private ProblemDetails RefusedRender(HttpContext http, DialplanException refused)
+    {
+        log.LogWarning("Dialplan not rendered on {Method} {Path}: {Problems}", http.Request.Method, http.Request.Path, string.Join("; ", refused.Messages));
+        var caller = http.RequestServices.GetService<RequestContext>();
+        return DialplanRefusal.ToProblem(refused, caller?.Role, caller?.TenantId);
     }
 
     public static ProblemDetails ToProblem(Exception exception) => exception switch

@@ -228,10 +228,12 @@ public sealed class ApplyTests : ApplyFixtureBase
         try
         {
             var reloads = Nodes[0].CountActions("Reload");
-            var response = await PostApply();
-            var job = await Job(response);
+            var problem = await Expect(await PostApply(), HttpStatusCode.Conflict);
+            Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("System"));
+            var jobs = await Expect(await Admin.GetAsync("/api/v1/apply/jobs?page_size=1"), HttpStatusCode.OK);
+            var job = jobs.GetProperty("items")[0];
             Assert.That(Status(job), Is.EqualTo("FAILED"));
-            Assert.That(job.GetProperty("error").GetString(), Does.Contain("System"));
+            Assert.That(job.GetProperty("error").GetString(), Does.Contain("1 problem(s) in the data of 1 tenant(s)"));
             Assert.That(LiveFiles(), Is.EqualTo(before));
             Assert.That(Nodes[0].CountActions("Reload"), Is.EqualTo(reloads));
         }

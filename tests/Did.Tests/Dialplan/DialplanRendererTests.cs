@@ -149,7 +149,8 @@ public class DialplanRendererTests
     public void Fallback_action_that_reaches_a_tenant_is_refused()
     {
         var ex = Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(Samples.Small(), new DialplanSettings { FallbackAction = "Goto(tenant-acme,1001,1)" }));
-        Assert.That(ex!.Problems.Single(), Does.Contain("FallbackAction").And.Contain("CROSS_TENANT_REFERENCE"));
+        Assert.That(ex!.Problems.Single().TenantId, Is.Null, "the platform's settings belong to no tenant");
+        Assert.That(ex.Problems.Single().Message, Does.Contain("FallbackAction").And.Contain("CROSS_TENANT_REFERENCE"));
     }
 
     [Test]
@@ -224,25 +225,27 @@ public class DialplanRendererTests
 
     private static DialplanException Refused(DialplanSnapshot s) => Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(s))!;
 
+    private static string[] Messages(DialplanException e) => [.. e.Messages];
+
     [Test]
     public void Slug_with_a_newline_is_refused()
     {
         var ex = Refused(OneTenant([], slug: "acme\n[evil]"));
-        Assert.That(ex.Problems, Has.Some.Contains("slug").And.Some.Contains("\\u000a"));
+        Assert.That(Messages(ex), Has.Some.Contains("slug").And.Some.Contains("\\u000a"));
     }
 
     [Test]
     public void Extension_with_letters_is_refused()
     {
         var ex = Refused(OneTenant([], extension: "10a1"));
-        Assert.That(ex.Problems.Single(), Does.Contain("'10a1'").And.Contain("2 to 8 digits"));
+        Assert.That(Messages(ex).Single(), Does.Contain("'10a1'").And.Contain("2 to 8 digits"));
     }
 
     [Test]
     public void External_action_calling_system_is_refused()
     {
         var ex = Refused(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "System(rm -rf /)")]));
-        Assert.That(ex.Problems.Single(), Does.Contain("+15551234567").And.Contain("APPLICATION_NOT_ALLOWED"));
+        Assert.That(Messages(ex).Single(), Does.Contain("+15551234567").And.Contain("APPLICATION_NOT_ALLOWED"));
     }
 
     [Test]
@@ -250,7 +253,8 @@ public class DialplanRendererTests
     {
         var s = Samples.Small();
         var ex = Refused(s with { Numbers = [new RoutedNumber("+15551234567", Samples.Beta, AssignmentType.User, Samples.Alice, null)] });
-        Assert.That(ex.Problems.Single(), Does.Contain("tenant 'beta'").And.Contain("tenant 'acme'"));
+        Assert.That(ex.Problems.Single(), Is.EqualTo(new DialplanProblem(Samples.Beta,
+            $"number '+15551234567' of tenant 'beta' points to USER {Samples.Alice}, which belongs to another tenant")));
     }
 
     [Test]
@@ -259,7 +263,8 @@ public class DialplanRendererTests
         var s = Samples.Small();
         var front = s.Tenants[1].Ivrs[0] with { Options = new Dictionary<string, Destination> { ["1"] = new(DestinationType.Ivr, Samples.MainIvr) } };
         var ex = Refused(s with { Tenants = [s.Tenants[0], s.Tenants[1] with { Ivrs = [front] }] });
-        Assert.That(ex.Problems.Single(), Does.Contain("IVR 'front' option 1").And.Contain("another tenant"));
+        Assert.That(ex.Problems.Single().TenantId, Is.EqualTo(Samples.Beta));
+        Assert.That(ex.Problems.Single().Message, Does.Contain("IVR 'front' option 1").And.Contain("another tenant").And.Not.Contain("acme"));
     }
 
     [Test]
@@ -268,7 +273,8 @@ public class DialplanRendererTests
         var s = Samples.Small();
         var support = s.Tenants[0].Queues[0] with { MemberUserIds = [Samples.Dave] };
         var ex = Refused(s with { Tenants = [s.Tenants[0] with { Queues = [support] }, s.Tenants[1]] });
-        Assert.That(ex.Problems.Single(), Does.Contain("member").And.Contain("tenant 'beta'"));
+        Assert.That(ex.Problems.Single().TenantId, Is.EqualTo(Samples.Acme));
+        Assert.That(ex.Problems.Single().Message, Does.Contain("member").And.Contain("another tenant").And.Not.Contain("beta"));
     }
 
     [Test]
@@ -278,7 +284,7 @@ public class DialplanRendererTests
         var other = new TenantSnapshot(Samples.G(200), "acme-ivr-x", [new UserSnapshot(Samples.G(201), "x@x.test", "1001")], [], []);
         var s = OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme-ivr-x,1001,1)")]);
         var ex = Refused(s with { Tenants = [.. s.Tenants, other] });
-        Assert.That(ex.Problems.Single(), Does.Contain("belongs to another tenant"));
+        Assert.That(Messages(ex).Single(), Does.Contain("belongs to another tenant"));
     }
 
     [Test]
@@ -287,7 +293,7 @@ public class DialplanRendererTests
         var s = Samples.Small();
         var clash = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "y@y.test", "1001")], [], []);
         var ex = Refused(s with { Tenants = [.. s.Tenants, clash] });
-        Assert.That(ex.Problems.Single(), Does.Contain("[tenant-acme-ivr-main] would be generated twice"));
+        Assert.That(Messages(ex).Single(), Does.Contain("[tenant-acme-ivr-main] would be generated twice"));
     }
 
     [Test]
@@ -299,6 +305,7 @@ public class DialplanRendererTests
         ], extension: "1x");
         var ex = Refused(s);
         Assert.That(ex.Problems, Has.Count.EqualTo(3));
+        Assert.That(ex.Problems.Select(p => p.TenantId), Is.All.EqualTo(T));
     }
 
     [Test]
@@ -309,7 +316,7 @@ public class DialplanRendererTests
             new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null));
         var ex = Refused(new DialplanSnapshot([new TenantSnapshot(T, "acme", [], [ivr], [])], []));
         Assert.That(ex.Problems, Has.Count.EqualTo(3));
-        Assert.That(ex.Problems, Has.Some.Contains("name").And.Some.Contains("greeting").And.Some.Contains("option key"));
+        Assert.That(Messages(ex), Has.Some.Contains("name").And.Some.Contains("greeting").And.Some.Contains("option key"));
     }
 
     [Test]
@@ -319,7 +326,7 @@ public class DialplanRendererTests
             [new TenantSnapshot(T, "acme", [new UserSnapshot(U, "a@b.test", "1001"), new UserSnapshot(Samples.G(102), "c@b.test", "1001")], [], [])],
             [ToUser("+15551234567"), ToUser("+15551234567")]);
         var ex = Refused(s);
-        Assert.That(ex.Problems, Has.Some.Contains("extension 1001 belongs to two users").And.Some.Contains("assigned twice"));
+        Assert.That(Messages(ex), Has.Some.Contains("extension 1001 belongs to two users").And.Some.Contains("assigned twice"));
     }
 
     [Test]
