@@ -1,7 +1,7 @@
 namespace Did.Dialplan;
 
-/// <summary>The naming scheme of generated contexts and queues. One place, so the renderer, the linter
-/// tests and the verifier agree.
+/// <summary>The names the renderer gives to dialplan contexts and queues. One place, so the renderer, the EXTERNAL
+/// parser, the dry-run filter and the tests agree.
 /// <list type="bullet">
 /// <item><c>from-trunk-external</c>: where the trunk delivers DIDs; one pattern per shard plus the fallbacks.</item>
 /// <item><c>did-&lt;prefix&gt;</c>: the numbers whose digits are &lt;prefix&gt; followed by ShardDigits digits
@@ -9,20 +9,33 @@ namespace Did.Dialplan;
 /// different lengths never share a shard. Numbers with no more digits than ShardDigits go to
 /// <c>did-len&lt;n&gt;</c> (letters cannot clash with a digit prefix).</item>
 /// <item><c>tenant-&lt;slug&gt;</c>: the users' extensions; also the voicemail context of the tenant.</item>
-/// <item><c>tenant-&lt;slug&gt;-ivr-&lt;name&gt;</c>, <c>tenant-&lt;slug&gt;-queue-&lt;name&gt;</c>: IVRs and queues.</item>
-/// <item>queues.conf section <c>&lt;slug&gt;-&lt;name&gt;</c>.</item>
+/// <item><c>&lt;slug&gt;_ivr_&lt;name&gt;</c>, <c>&lt;slug&gt;_queue_&lt;name&gt;</c>: IVRs and queues.</item>
+/// <item><c>&lt;slug&gt;_members</c>: how the tenant's queues ring a member: the phone only, no voicemail, no forwarding.</item>
+/// <item>queues.conf section (the Queue() name) <c>&lt;slug&gt;_&lt;name&gt;</c>.</item>
 /// </list>
-/// Slugs may contain '-', so two names can coincide (tenant "acme-ivr-x" vs IVR "x" of tenant "acme");
-/// the renderer refuses such collisions instead of letting one tenant's context shadow another's.</summary>
+/// Collision-free by construction: slugs and IVR/queue names are <c>[a-z0-9-]</c>, so in a name with '_' the first '_'
+/// ends the slug, the word after it is the kind and the rest is the object's name; platform contexts and
+/// <c>tenant-&lt;slug&gt;</c> have no '_'. Every name fits in <see cref="MaxLength"/> (slug 31 + "_queue_" + name 40 = 78),
+/// which is why IVRs and queues do not carry the "tenant-" prefix. All names are lowercase, so app_queue's
+/// case-insensitive queue lookup cannot join two of them either.</summary>
 public static class ContextNames
 {
+    /// <summary>Asterisk keeps a context or queues.conf section name in an 80-byte buffer and cuts longer ones
+    /// silently, so two long names that differ only after this length would become one.</summary>
+    public const int MaxLength = 79;
+
     public const string FromTrunk = "from-trunk-external";
     public const string ShardPrefix = "did-";
+    private const string TenantPrefix = "tenant-";
+    private const string IvrInfix = "_ivr_";
+    private const string QueueInfix = "_queue_";
+    private const string MembersSuffix = "_members";
 
-    public static string Tenant(string slug) => "tenant-" + slug;
-    public static string Ivr(string slug, string name) => "tenant-" + slug + "-ivr-" + name;
-    public static string Queue(string slug, string name) => "tenant-" + slug + "-queue-" + name;
-    public static string QueueSection(string slug, string name) => slug + "-" + name;
+    public static string Tenant(string slug) => TenantPrefix + slug;
+    public static string Ivr(string slug, string name) => slug + IvrInfix + name;
+    public static string Queue(string slug, string name) => slug + QueueInfix + name;
+    public static string Members(string slug) => slug + MembersSuffix;
+    public static string QueueSection(string slug, string name) => slug + "_" + name;
 
     /// <summary>The shard context of an E.164 number (with '+').</summary>
     public static string Shard(string number, int shardDigits)
@@ -31,5 +44,60 @@ public static class ContextNames
         return digits <= shardDigits
             ? ShardPrefix + "len" + digits.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : ShardPrefix + number.Substring(1, digits - shardDigits);
+    }
+
+    /// <summary>did-&lt;digits&gt; or did-len&lt;digits&gt;: a shard, which holds the numbers of every tenant.</summary>
+    public static bool IsShard(ReadOnlySpan<char> name)
+    {
+        if (!name.StartsWith(ShardPrefix, StringComparison.Ordinal)) return false;
+        var rest = name[ShardPrefix.Length..];
+        if (rest.StartsWith("len", StringComparison.Ordinal)) rest = rest[3..];
+        return Grammar.AllDigits(rest);
+    }
+
+    /// <summary>Whether a context or queues.conf section is one of the tenant's: <c>tenant-&lt;slug&gt;</c> or
+    /// <c>&lt;slug&gt;_...</c>. Exact, because '_' cannot occur in a slug: "acme_" never starts a name of "acme-x".</summary>
+    public static bool BelongsTo(ReadOnlySpan<char> name, string slug) =>
+        (name.StartsWith(TenantPrefix, StringComparison.Ordinal) && name[TenantPrefix.Length..].SequenceEqual(slug))
+        || (name.Length > slug.Length && name.StartsWith(slug, StringComparison.Ordinal) && name[slug.Length] == '_');
+
+    /// <summary>The contexts of a tenant that a Goto may enter: its users, its IVRs and its queues (not the members
+    /// context, which is how a queue rings a phone, not a destination).</summary>
+    public static bool IsDestinationOf(ReadOnlySpan<char> context, string slug)
+    {
+        if (context.StartsWith(TenantPrefix, StringComparison.Ordinal)) return context[TenantPrefix.Length..].SequenceEqual(slug);
+        if (!context.StartsWith(slug, StringComparison.Ordinal)) return false;
+        var rest = context[slug.Length..];
+        if (rest.StartsWith(IvrInfix, StringComparison.Ordinal)) return Grammar.IsObjectName(rest[IvrInfix.Length..]);
+        if (rest.StartsWith(QueueInfix, StringComparison.Ordinal)) return Grammar.IsObjectName(rest[QueueInfix.Length..]);
+        return false;
+    }
+
+    /// <summary>Names a context of the platform's naming scheme after '_' (kind word and object name) of some tenant:
+    /// the slug it names, or null when <paramref name="token"/> does not have that shape. Used to find references to
+    /// other tenants' IVR, queue and members contexts in EXTERNAL arguments; case-insensitive on the kind word, so an
+    /// upper-case spelling is still recognised as a reference.</summary>
+    public static string? TenantOfDerived(string token)
+    {
+        var underscore = token.IndexOf('_');
+        if (underscore <= 0) return null;
+        var rest = token.AsSpan(underscore);
+        var derived = rest.StartsWith(IvrInfix, StringComparison.OrdinalIgnoreCase)
+                      || rest.StartsWith(QueueInfix, StringComparison.OrdinalIgnoreCase)
+                      || rest.Equals(MembersSuffix, StringComparison.OrdinalIgnoreCase);
+        return derived ? token[..underscore] : null;
+    }
+
+    /// <summary>The current name of an IVR or queue context written the way earlier releases named it
+    /// (<c>tenant-&lt;slug&gt;-ivr-&lt;name&gt;</c>, <c>tenant-&lt;slug&gt;-queue-&lt;name&gt;</c>), or null. Unambiguous for the
+    /// tenant <paramref name="slug"/> because no slug may contain "-ivr-" or "-queue-".</summary>
+    public static string? FromLegacy(string context, string slug)
+    {
+        var own = TenantPrefix + slug;
+        if (!context.StartsWith(own, StringComparison.Ordinal)) return null;
+        var rest = context.AsSpan(own.Length);
+        if (rest.StartsWith("-ivr-", StringComparison.Ordinal) && Grammar.IsObjectName(rest[5..])) return Ivr(slug, rest[5..].ToString());
+        if (rest.StartsWith("-queue-", StringComparison.Ordinal) && Grammar.IsObjectName(rest[7..])) return Queue(slug, rest[7..].ToString());
+        return null;
     }
 }

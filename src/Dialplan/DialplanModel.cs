@@ -40,7 +40,9 @@ internal sealed class DialplanModel
         // far more users than references, and a dictionary of every user would be the largest allocation of a render.
         private readonly HashSet<Guid> _referenced = Referenced(snapshot);
         private readonly Dictionary<Guid, Target> _targets = new();
+        // Goto destinations by context name; every generated context and queue section, to refuse a second use of a name.
         private readonly Dictionary<string, Target> _contexts = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _contextNames = new(StringComparer.Ordinal);
         private readonly HashSet<string> _queueSections = new(StringComparer.Ordinal);
         private TenantModel[] _tenants = [];
 
@@ -146,7 +148,8 @@ internal sealed class DialplanModel
                 var target = new Target(index, DestinationType.Queue, model.Context, null);
                 AddTarget(t.Id, where, q.Id, target);
                 AddContext(t.Id, where, model.Context, target);
-                if (!_queueSections.Add(model.Section)) Refuse(t.Id, $"{where}: queue section [{model.Section}] is produced by two queues (slugs may contain '-')");
+                if (!_queueSections.Add(model.Section)) Refuse(t.Id, $"{where}: queue {q.Id} would be queues.conf section [{model.Section}], which another queue already has");
+                else CheckLength(t.Id, where, "queue section", model.Section);
             }
 
             return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug));
@@ -228,8 +231,26 @@ internal sealed class DialplanModel
 
         private void AddContext(Guid tenantId, string where, string context, Target target)
         {
-            if (!_contexts.TryAdd(context, target))
-                Refuse(tenantId, $"{where}: context [{context}] would be generated twice (slugs and names may contain '-'); rename one of them");
+            if (ClaimContext(tenantId, where, context)) _contexts.Add(context, target);
+        }
+
+        // The naming scheme cannot give two objects one name; this refuses it anyway, filed under the object that came
+        // second, whose own data (its tenant's slug and its name) is all the message shows.
+        private bool ClaimContext(Guid tenantId, string where, string context)
+        {
+            if (!_contextNames.Add(context))
+            {
+                Refuse(tenantId, $"{where}: context [{context}] would be generated twice");
+                return false;
+            }
+            return CheckLength(tenantId, where, "context", context);
+        }
+
+        private bool CheckLength(Guid tenantId, string where, string what, string name)
+        {
+            if (name.Length <= ContextNames.MaxLength) return true;
+            Refuse(tenantId, $"{where}: {what} [{name}] is longer than Asterisk's {ContextNames.MaxLength} characters");
+            return false;
         }
 
         private void ResolveTenantReferences(TenantModel[] tenants)
@@ -246,6 +267,7 @@ internal sealed class DialplanModel
                     ivr.TimeoutAction = Resolve(t, ivr.Source.TimeoutDestination, what + " timeout destination");
                     ivr.InvalidAction = Resolve(t, ivr.Source.InvalidDestination, what + " invalid destination");
                 }
+                var rung = new SortedSet<string>(StringComparer.Ordinal);
                 foreach (var q in t.Queues)
                 {
                     var members = new SortedSet<string>(StringComparer.Ordinal);
@@ -260,7 +282,9 @@ internal sealed class DialplanModel
                         else members.Add(target.Extension);
                     }
                     q.MemberExtensions = [.. members];
+                    rung.UnionWith(members);
                 }
+                if (rung.Count > 0 && ClaimContext(t.Source.Id, where, t.MembersContext)) t.MemberExtensions = [.. rung];
             }
         }
 
@@ -338,8 +362,7 @@ internal sealed class DialplanModel
         }
 
         // EXTERNAL is re-parsed here although the API checked it on save: defence in depth against rows written
-        // by older code, by hand or by a bug. A Goto must also land on a context this render gives to the same
-        // tenant (the parser alone cannot tell tenant "acme"'s IVR "x" from a tenant called "acme-ivr-x").
+        // by older code, by hand or by a bug. A Goto must also land on a context this render gives to the same tenant.
         private NumberModel? External(TenantModel tenant, RoutedNumber n)
         {
             if (!Grammar.IsSlug(tenant.Slug)) return null; // already refused with the tenant
@@ -444,6 +467,11 @@ internal sealed class TenantModel(TenantSnapshot source, int index, string conte
     public string Context { get; } = context;
     /// <summary>Users' extensions, sorted ordinal; users without extension are not here.</summary>
     public string[] Extensions { get; } = extensions;
+    /// <summary>The ring-only context the tenant's queues call their members through.</summary>
+    public string MembersContext { get; } = ContextNames.Members(source.Slug);
+    /// <summary>Extensions that are a member of at least one of the tenant's queues, sorted ordinal: the members context
+    /// holds these and no others (empty: the tenant gets no members context).</summary>
+    public string[] MemberExtensions { get; set; } = [];
     public IvrModel[] Ivrs { get; } = ivrs;
     public QueueModel[] Queues { get; } = queues;
     /// <summary>Endpoint name pieces; null = the extension.</summary>

@@ -12,7 +12,7 @@ internal static class ExtensionsFile
 
     public static List<string> Write(DialplanModel model, TextBuffer o)
     {
-        var contexts = new List<string>(1 + model.Shards.Length + model.Tenants.Length * 2);
+        var contexts = new List<string>(1 + model.Shards.Length + model.Tenants.Length * 3);
         var fallback = model.Fallback;
 
         contexts.Add(ContextNames.FromTrunk);
@@ -58,6 +58,11 @@ internal static class ExtensionsFile
                 contexts.Add(tenant.Context);
                 WriteUsers(o, tenant, dialHead, dialTail, settings.VoicemailOnNoAnswer);
             }
+            if (tenant.MemberExtensions.Length > 0)
+            {
+                contexts.Add(tenant.MembersContext);
+                WriteMembers(o, tenant, dialHead);
+            }
             foreach (var ivr in tenant.Ivrs)
             {
                 contexts.Add(ivr.Context);
@@ -88,6 +93,21 @@ internal static class ExtensionsFile
             foreach (var piece in endpoint) o.Append(piece ?? ext);
             o.Append(dialTail);
             if (voicemail) { o.Append(ext); o.Append(voicemailTail); }
+        }
+    }
+
+    // A queue member's leg: the phone and nothing else. No timeout (the queue's member ring time ends the ring by hanging
+    // up this leg), 'i' ignores call forwarding the phone asks for, and no VoiceMail: whatever answers this leg answers
+    // the queue call, so after Dial there is only Hangup.
+    private static void WriteMembers(TextBuffer o, TenantModel tenant, string dialHead)
+    {
+        o.Append("\n["); o.Append(tenant.MembersContext); o.Append("]\n");
+        var endpoint = tenant.Endpoint;
+        foreach (var ext in tenant.MemberExtensions)
+        {
+            o.Append("exten => "); o.Append(ext); o.Append(dialHead);
+            foreach (var piece in endpoint) o.Append(piece ?? ext);
+            o.Append(",,i)\n same => n,Hangup()\n");
         }
     }
 

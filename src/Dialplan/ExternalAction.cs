@@ -6,8 +6,10 @@ namespace Did.Dialplan;
 /// <para>Rules, checked in this order (the first failure is reported):
 /// not empty; at most 255 characters; printable ASCII only (no newline, CR, tab, NUL); <c>Name(args)</c> with nothing
 /// before or after; Name on the allow-list; arguments only <c>[A-Za-z0-9@+._/:-]</c> separated by commas (so no
-/// <c>$ [ ] { } ( ) " ' ; \ &amp;</c> or spaces); every <c>tenant-&lt;x&gt;</c> mentioned is the caller's own tenant;
-/// then the application's own argument shapes.</para></summary>
+/// <c>$ [ ] { } ( ) " ' ; \ &amp;</c> or spaces); every tenant context mentioned (<c>tenant-&lt;x&gt;</c>,
+/// <c>&lt;x&gt;_ivr_...</c>, <c>&lt;x&gt;_queue_...</c>, <c>&lt;x&gt;_members</c>) is one of the caller's own tenant;
+/// then the application's own argument shapes. A Goto into an IVR or queue written the old way
+/// (<c>tenant-&lt;slug&gt;-ivr-&lt;name&gt;</c>) is accepted and written the current way (<see cref="ContextNames.FromLegacy"/>).</para></summary>
 public static class ExternalAction
 {
     public const int MaxLength = 255;
@@ -72,7 +74,7 @@ public static class ExternalAction
                 return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference,
                     slug is null
                         ? $"{Grammar.Quote(foreign)} refers to a tenant; this action belongs to the platform and may not."
-                        : $"{Grammar.Quote(foreign)} is not a context of tenant '{slug}'; only tenant-{slug}, tenant-{slug}-ivr-<name> and tenant-{slug}-queue-<name> may be referenced.");
+                        : $"{Grammar.Quote(foreign)} is not a context of tenant '{slug}'; only tenant-{slug}, {slug}_ivr_<name> and {slug}_queue_<name> may be referenced.");
         }
 
         return canonical switch
@@ -88,36 +90,47 @@ public static class ExternalAction
     internal static bool IsArgumentChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || c is '@' or '+' or '.' or '_' or '/' or ':' or '-';
 
-    /// <summary>The first "tenant-x..." in <paramref name="arg"/> that is not one of the own tenant's contexts, or null.
-    /// Case-insensitive search: an upper-case spelling of another tenant's context is still a reference to it.</summary>
+    /// <summary>The first reference in <paramref name="arg"/> to a tenant context that is not one of the own tenant's, or
+    /// null. Two shapes are looked for in every run of <c>[A-Za-z0-9_-]</c> (other characters, such as '/' and '@' of
+    /// <c>Local/1001@acme_members/n</c>, separate runs): "tenant-x" wherever it occurs, and a run that is a context of the
+    /// <c>&lt;slug&gt;_ivr_</c>/<c>_queue_</c>/<c>_members</c> kinds. Case-insensitive: an upper-case spelling of another
+    /// tenant's context is still a reference to it.</summary>
     private static string? FindForeignTenant(string arg, string? slug)
+    {
+        var start = 0;
+        while (start < arg.Length)
+        {
+            var end = start;
+            while (end < arg.Length && (char.IsAsciiLetterOrDigit(arg[end]) || arg[end] is '-' or '_')) end++;
+            if (end > start && ForeignIn(arg[start..end], slug) is { } foreign) return foreign;
+            start = end + 1;
+        }
+        return null;
+    }
+
+    private static string? ForeignIn(string run, string? slug)
     {
         var from = 0;
         while (true)
         {
-            var at = arg.IndexOf("tenant-", from, StringComparison.OrdinalIgnoreCase);
-            if (at < 0) return null;
+            var at = run.IndexOf("tenant-", from, StringComparison.OrdinalIgnoreCase);
+            if (at < 0) break;
             var end = at + 7;
-            while (end < arg.Length && (char.IsAsciiLetterOrDigit(arg[end]) || arg[end] == '-')) end++;
-            var context = arg[at..end];
-            if (slug is null || !IsOwnContext(context, slug)) return context;
+            while (end < run.Length && (char.IsAsciiLetterOrDigit(run[end]) || run[end] == '-')) end++;
+            var context = run[at..end];
+            if (slug is null || !IsOwnUsersOrLegacy(context, slug)) return context;
             from = end;
         }
+        if (ContextNames.TenantOfDerived(run) is { } tenant && (slug is null || tenant != slug || !IsOwnDerived(run, slug))) return run;
+        return null;
     }
 
-    /// <summary>tenant-&lt;slug&gt;, tenant-&lt;slug&gt;-ivr-&lt;name&gt; or tenant-&lt;slug&gt;-queue-&lt;name&gt;: the only contexts a tenant
-    /// owns. "tenant-&lt;slug&gt;-anything" is not enough, because slug "acme" would then reach tenant "acme-corp".</summary>
-    internal static bool IsOwnContext(ReadOnlySpan<char> context, string slug)
-    {
-        if (!context.StartsWith("tenant-", StringComparison.Ordinal)) return false;
-        var rest = context[7..];
-        if (!rest.StartsWith(slug, StringComparison.Ordinal)) return false;
-        rest = rest[slug.Length..];
-        if (rest.IsEmpty) return true;
-        if (rest.StartsWith("-ivr-", StringComparison.Ordinal)) return Grammar.IsObjectName(rest[5..]);
-        if (rest.StartsWith("-queue-", StringComparison.Ordinal)) return Grammar.IsObjectName(rest[7..]);
-        return false;
-    }
+    // "tenant-<slug>-anything" is not the own tenant's, because slug "acme" would then reach tenant "acme-corp".
+    private static bool IsOwnUsersOrLegacy(string context, string slug) =>
+        context == ContextNames.Tenant(slug) || ContextNames.FromLegacy(context, slug) is not null;
+
+    private static bool IsOwnDerived(string context, string slug) =>
+        context == ContextNames.Members(slug) || ContextNames.IsDestinationOf(context, slug);
 
     // VoiceMail(box[@tenant-<slug>][,options]). A box without context would land in Asterisk's shared "default"
     // voicemail context, i.e. possibly another tenant's box, so it is normalized to box@tenant-<slug>.
@@ -159,11 +172,12 @@ public static class ExternalAction
     {
         if (args.Length != 3)
             return ExternalActionResult.Fail(ExternalActionRule.ArgumentCount, $"Goto takes context,extension,priority, got {args.Length} argument(s).");
-        if (slug is null || !IsOwnContext(args[0], slug))
+        if (slug is not null && ContextNames.FromLegacy(args[0], slug) is { } current) args[0] = current;
+        if (slug is null || !ContextNames.IsDestinationOf(args[0], slug))
             return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference,
                 slug is null
                     ? $"context {Grammar.Quote(args[0])}: a platform action may not Goto a tenant's context."
-                    : $"context {Grammar.Quote(args[0])} must be tenant-{slug}, tenant-{slug}-ivr-<name> or tenant-{slug}-queue-<name>.");
+                    : $"context {Grammar.Quote(args[0])} must be tenant-{slug}, {slug}_ivr_<name> or {slug}_queue_<name>.");
         var exten = args[1];
         // '*' and '#' are outside the argument character set, so an IVR key extension cannot be a Goto target here.
         if (!(exten == "s" || (exten.Length is >= 1 and <= 20 && Grammar.AllDigits(exten))))

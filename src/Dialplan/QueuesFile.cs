@@ -1,16 +1,20 @@
 namespace Did.Dialplan;
 
 /// <summary>Writes the body of queues_custom.conf: one section per queue, named like its Queue() argument.
-/// Members are Local channels into the tenant's context, so a queue call rings the user's phone the same
-/// way a direct call does.</summary>
+/// Members are Local channels into the tenant's members context, which only rings the phone: a member whose phone is
+/// unreachable or does not answer must not send the caller to that member's voicemail (VoiceMail answers the member's
+/// leg, and the queue would take that as the member answering). <c>/n</c> keeps the Local channel in the call, so the
+/// queue keeps dealing with the member's leg it rang.</summary>
 internal static class QueuesFile
 {
     public static List<string> Write(DialplanModel model, TextBuffer o)
     {
         var sections = new List<string>();
+        o.Append("\n; timeout = how long each member rings (the queue's member_ring_seconds) before the queue tries the next member.\n");
+        o.Append("; Members ring through <slug>_members: the phone only, never voicemail or call forwarding.\n");
         foreach (var tenant in model.Tenants)
         {
-            var memberTail = "@" + tenant.Context + "\n";
+            var memberTail = "@" + tenant.MembersContext + "/n\n";
             foreach (var queue in tenant.Queues)
             {
                 sections.Add(queue.Section);

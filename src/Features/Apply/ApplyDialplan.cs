@@ -32,13 +32,10 @@ public static class ApplyDialplan
             if (ctx.Role != Role.TenantAdmin) return null;
             var tenant = snapshot.Tenants.FirstOrDefault(t => t.Id == ctx.TenantId);
             if (tenant is null) return (_, _) => false;
-            var own = ContextNames.Tenant(tenant.Slug);
             var numbers = snapshot.Numbers.Where(n => n.TenantId == tenant.Id).SelectMany(n => new[] { n.Number, n.Number[1..] }).ToHashSet(StringComparer.Ordinal);
-            var queues = tenant.Queues.Select(q => ContextNames.QueueSection(tenant.Slug, q.Name)).ToHashSet(StringComparer.Ordinal);
             return (section, line) =>
-                section == own || section.StartsWith(own + "-ivr-", StringComparison.Ordinal) || section.StartsWith(own + "-queue-", StringComparison.Ordinal)
-                || queues.Contains(section)
-                || (section.StartsWith(ContextNames.ShardPrefix, StringComparison.Ordinal) && ExtensionOf(line) is { } ext && numbers.Contains(ext));
+                ContextNames.BelongsTo(section, tenant.Slug)
+                || (ContextNames.IsShard(section) && ExtensionOf(line) is { } ext && numbers.Contains(ext));
         }
 
         private bool ShowFinding(LintFinding f) =>

@@ -50,7 +50,8 @@ internal static class QueueRules
 
     public const string MemberRingSecondsDescription =
         "How long the queue rings one member, in seconds (1 to 600), before it moves on to the next member "
-        + "(queues.conf 'timeout'). Not how long a caller may wait in the queue.";
+        + "(queues.conf 'timeout'). Not how long a caller may wait in the queue. A member's phone only rings: "
+        + "an unanswered or unreachable member never sends the caller to that member's voicemail.";
 
     public static IRuleBuilderOptions<T, int?> MemberRingSeconds<T>(this IRuleBuilder<T, int?> rule) =>
         rule.InclusiveBetween(1, 600).WithMessage("'{PropertyName}' must be 1 to 600 seconds (you sent {PropertyValue}).");

@@ -23,7 +23,7 @@ public static class CreateTenant
             RuleFor(r => r.Name).NotEmpty().PlainText(200);
             RuleFor(r => r.Slug).NotEmpty().Slug()
                 .Must(s => s is null || !(s.Contains("-ivr-") || s.Contains("-queue-") || s.EndsWith("-ivr") || s.EndsWith("-queue")))
-                .WithMessage("'slug' must not contain '-ivr-' or '-queue-': those name a tenant's IVR and queue contexts (tenant-<slug>-ivr-<name>).");
+                .WithMessage("'slug' must not contain '-ivr-' or '-queue-' nor end with '-ivr' or '-queue': EXTERNAL Gotos may still name IVR and queue contexts the old way (tenant-<slug>-ivr-<name>), which must stay unambiguous.");
         }
     }
 

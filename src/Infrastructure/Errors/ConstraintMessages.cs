@@ -14,7 +14,7 @@ public static class ConstraintMessages
         ["fk_users_tenant"] = "The tenant does not exist or still owns users.",
         ["ck_users_role_tenant"] = "Platform roles have no tenant; tenant roles need one.",
         ["ck_tenants_slug"] = "slug must match ^[a-z][a-z0-9-]{1,30}$.",
-        ["ck_tenants_slug_reserved"] = "slug must not contain '-ivr-' or '-queue-'.",
+        ["ck_tenants_slug_reserved"] = "slug must not contain '-ivr-' or '-queue-' nor end with '-ivr' or '-queue'.",
         ["ck_queues_member_ring_seconds"] = "member_ring_seconds must be 1 to 600 seconds.",
         ["ck_users_extension"] = "extension must be 2 to 8 digits.",
         ["ux_ivrs_tenant_name"] = "An IVR with this name already exists in the tenant.",

@@ -1,4 +1,6 @@
+using Did.Dialplan;
 using Did.Infrastructure.Ami;
+using Did.Tests.Dialplan;
 using Did.Tests.Fakes;
 using NUnit.Framework;
 
@@ -68,6 +70,25 @@ public sealed class FakeQueueTests
         Assert.That(FakeCallWalk.MemberLeg(plan, "Local/1001@a/n").Select(s => s.ToString()),
             Is.EqualTo(new[] { "(a,1001,1,Goto)", "(b,s,2,Dial)", "(b,s,3,Hangup)" }));
         Assert.That(FakeCallWalk.MemberLeg(plan, "PJSIP/acme-1001"), Is.Empty);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Rendered_queue_members_only_ring_the_phone(bool voicemailOnNoAnswer)
+    {
+        var r = DialplanRenderer.RenderToStrings(Samples.Small(), new DialplanSettings { VoicemailOnNoAnswer = voicemailOnNoAnswer });
+        var plan = FakeDialplanParser.Parse(r.Extensions);
+        var queues = FakeQueuesParser.Parse(r.Queues);
+
+        var legs = queues.Values.SelectMany(q => q.Members).Select(m => FakeCallWalk.MemberLeg(plan, m.Interface)).ToList();
+
+        Assert.That(legs, Has.Count.EqualTo(2));
+        foreach (var leg in legs)
+        {
+            Assert.That(leg.Select(s => s.Application), Is.EqualTo(new[] { "Dial", "Hangup" }), string.Join(" ", leg));
+            Assert.That(FakeCallWalk.DialOptions(leg[0]), Does.Contain('i'), "a forward the phone asks for is ignored");
+        }
+        Assert.That(queues.Values.SelectMany(q => q.Members).Select(m => m.Interface), Has.All.EndsWith("/n"));
     }
 
     [Test]

@@ -292,12 +292,16 @@ public sealed class ApplyTests : ApplyFixtureBase
     {
         await ApplyOkAsync();
         var before = Nodes[0].QueueReloads;
+        var name = Unique("q");
         await Expect(await AcmeAdmin.Client.PostAsync("/api/v1/queues", System.Net.Http.Json.JsonContent.Create(
-            new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = 15, members = new[] { Alice.Id } })), HttpStatusCode.Created);
+            new { name, strategy = "RINGALL", member_ring_seconds = 15, members = new[] { Alice.Id } })), HttpStatusCode.Created);
         var job = await ApplyOkAsync();
         Assert.That(Status(job), Is.EqualTo("SUCCEEDED"));
         Assert.That(Nodes[0].QueueReloads, Is.EqualTo(before + 1));
-        Assert.That(File.ReadAllText(Path.Combine(ConfigDirs[0], "queues_custom.conf")), Does.Contain("member => Local/1001@tenant-acme"));
+        var member = Nodes[0].Queues[$"acme_{name}"].Members.Single();
+        Assert.That(member.Interface, Is.EqualTo("Local/1001@acme_members/n"));
+        var leg = Fakes.FakeCallWalk.MemberLeg(Nodes[0].Dialplan, member.Interface);
+        Assert.That(leg.Select(s => s.Application), Is.EqualTo(new[] { "Dial", "Hangup" }), "the member's phone rings, never its voicemail");
 
         await RouteAnotherNumberAsync();
         await ApplyOkAsync();

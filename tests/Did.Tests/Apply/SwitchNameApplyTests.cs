@@ -1,17 +1,59 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Did.Tests.Fakes;
 using NUnit.Framework;
 
 namespace Did.Tests.Apply;
 
-/// <summary>Issue 16, "One tenant admin can break Apply for every tenant": a render refused by the data, through the API.</summary>
+/// <summary>Issue 16, "One tenant admin can break Apply for every tenant", through the API and a fake switch.</summary>
 public sealed class SwitchNameApplyTests : ApplyFixtureBase
 {
     private async Task<(TestTenant Tenant, TestUser Admin, TestUser Phone)> TenantWithPhoneAsync(string slug, string extension)
     {
         var tenant = await CreateTenantAsync(slug);
         return (tenant, await CreateUserAsync("TENANT_ADMIN", tenant.Id), await CreateUserAsync("USER", tenant.Id, extension));
+    }
+
+    private static async Task CreateQueueAsync(TestUser admin, string name, TestUser member) =>
+        await Expect(await admin.Client.PostAsJsonAsync("/api/v1/queues",
+            new { name, strategy = "RINGALL", member_ring_seconds = 15, members = new[] { member.Id } }), HttpStatusCode.Created);
+
+    [Test]
+    public async Task Tenant_acme_x_with_queue_y_and_tenant_acme_with_queue_x_y_both_reach_the_switch()
+    {
+        // The attack: both queues used to be [acme-x-y]; both creations answered 201 and every apply after them failed.
+        var (_, acmeXAdmin, acmeXPhone) = await TenantWithPhoneAsync("acme-x", "1001");
+        await CreateQueueAsync(acmeXAdmin, "y", acmeXPhone);
+        await CreateQueueAsync(AcmeAdmin, "x-y", Alice);
+
+        await Expect(await PostApply(dryRun: true), HttpStatusCode.OK);
+        var job = await ApplyOkAsync();
+
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"));
+        Assert.That(Nodes[0].Queues["acme-x_y"].Members.Single().Interface, Is.EqualTo("Local/1001@acme-x_members/n"));
+        Assert.That(Nodes[0].Queues["acme_x-y"].Members.Single().Interface, Is.EqualTo("Local/1001@acme_members/n"));
+        foreach (var queue in new[] { "acme-x_y", "acme_x-y" })
+        {
+            var leg = FakeCallWalk.MemberLeg(Nodes[0].Dialplan, Nodes[0].Queues[queue].Members.Single().Interface);
+            Assert.That(leg.Select(s => s.Application), Is.EqualTo(new[] { "Dial", "Hangup" }), queue);
+            Assert.That(leg[0].AppData, Does.StartWith(queue == "acme-x_y" ? "PJSIP/acme-x-1001," : "PJSIP/acme-1001,"), "each queue rings its own tenant's phone");
+        }
+    }
+
+    [Test]
+    public async Task A_tenant_admins_dry_run_shows_its_own_queue_and_not_the_lookalike_tenants()
+    {
+        var (_, lookalikeAdmin, lookalikePhone) = await TenantWithPhoneAsync("acme-queue1", "1001");
+        await CreateQueueAsync(lookalikeAdmin, "theirs", lookalikePhone);
+        await CreateQueueAsync(AcmeAdmin, "ours", Alice);
+
+        var preview = await Expect(await PostApply(AcmeAdmin.Client, dryRun: true), HttpStatusCode.OK);
+
+        var diff = preview.GetProperty("diff").GetString()!;
+        Assert.That(diff, Does.Contain("[acme_ours]").And.Contain("[acme_queue_ours]"));
+        Assert.That(diff, Does.Not.Contain("theirs").And.Not.Contain("acme-queue1"));
     }
 
     /// <summary>Writes a row the API would refuse (as a bug, an old release or a hand edit could), runs the test, removes it.</summary>

@@ -104,7 +104,7 @@ public class DialplanParserTests
 
         Assert.That(errors, Is.Empty);
         Assert.That(contexts.Select(c => c.Name), Is.EqualTo(r.Result.ContextNames));
-        Assert.That(contexts.Single(c => c.Name == "tenant-acme-ivr-main").Entries.Select(e => (e.Extension, e.Priority, e.Application, e.AppData)).Take(3),
+        Assert.That(contexts.Single(c => c.Name == "acme_ivr_main").Entries.Select(e => (e.Extension, e.Priority, e.Application, e.AppData)).Take(3),
             Is.EqualTo(new[] { ("s", 1, "Answer", ""), ("s", 2, "Background", "custom/acme-welcome"), ("s", 3, "WaitExten", "5") }));
     }
 }

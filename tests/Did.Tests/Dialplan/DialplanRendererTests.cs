@@ -65,8 +65,8 @@ public class DialplanRendererTests
             .Where(l => l.StartsWith('[')).Select(l => l.Trim('[', ']')).ToList();
 
         Assert.That(r.ContextNames, Is.EqualTo(headers));
-        Assert.That((r.Tenants, r.Users, r.Ivrs, r.Queues, r.NumbersRouted, r.Shards, r.Contexts), Is.EqualTo((2, 3, 3, 1, 10, 3, 10)));
-        Assert.That(r.QueueNames, Is.EqualTo(new[] { "acme-support" }));
+        Assert.That((r.Tenants, r.Users, r.Ivrs, r.Queues, r.NumbersRouted, r.Shards, r.Contexts), Is.EqualTo((2, 3, 3, 1, 10, 3, 11)));
+        Assert.That(r.QueueNames, Is.EqualTo(new[] { "acme_support" }));
     }
 
     [Test]
@@ -278,22 +278,51 @@ public class DialplanRendererTests
     }
 
     [Test]
-    public void External_goto_into_a_tenant_whose_slug_extends_the_own_slug_is_refused()
+    public void External_goto_in_the_old_spelling_never_reaches_a_tenant_whose_slug_looks_like_it()
     {
-        // "tenant-acme-ivr-x" looks like acme's IVR x to the parser, but here it is tenant "acme-ivr-x"'s context.
+        // "tenant-acme-ivr-x" was acme's IVR x; it is also the users context of a tenant "acme-ivr-x" (a slug the API
+        // refuses, but the renderer does not rely on that). Acme's Goto means its own IVR x, which does not exist.
         var other = new TenantSnapshot(Samples.G(200), "acme-ivr-x", [new UserSnapshot(Samples.G(201), "x@x.test", "1001")], [], []);
         var s = OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme-ivr-x,1001,1)")]);
-        var ex = Refused(s with { Tenants = [.. s.Tenants, other] });
-        Assert.That(Messages(ex).Single(), Does.Contain("belongs to another tenant"));
+
+        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, other] });
+
+        Assert.That(r.Extensions, Does.Not.Contain("+15551234567"));
+        Assert.That(r.Result.Warnings.Single(), Does.Contain("Goto(acme_ivr_x,1001,1) leads nowhere"));
     }
 
     [Test]
-    public void Colliding_context_names_are_refused()
+    public void Tenant_slugged_like_an_ivr_context_of_another_gets_its_own_contexts()
+    {
+        // Under the old names tenant "acme-ivr-main" and acme's IVR "main" were both [tenant-acme-ivr-main].
+        var s = Samples.Small();
+        var lookalike = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "y@y.test", "1001")], [], []);
+
+        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, lookalike] }).Result;
+
+        Assert.That(r.ContextNames, Does.Contain("tenant-acme-ivr-main").And.Contain("acme_ivr_main"));
+        Assert.That(r.ContextNames, Is.Unique);
+    }
+
+    [Test]
+    public void Two_ivrs_of_one_name_in_a_tenant_are_refused_under_that_tenant()
+    {
+        // The database's unique (tenant, name) makes this impossible; the renderer refuses it all the same.
+        var s = Samples.Small();
+        var twin = s.Tenants[0].Ivrs[0] with { Id = Samples.G(500) };
+        var ex = Refused(s with { Tenants = [s.Tenants[0] with { Ivrs = [.. s.Tenants[0].Ivrs, twin] }, s.Tenants[1]] });
+        Assert.That(ex.Problems.Single(), Is.EqualTo(new DialplanProblem(Samples.Acme, "tenant 'acme': context [acme_ivr_main] would be generated twice")));
+    }
+
+    [Test]
+    public void Two_queues_of_one_name_in_a_tenant_are_refused_for_their_context_and_their_section()
     {
         var s = Samples.Small();
-        var clash = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "y@y.test", "1001")], [], []);
-        var ex = Refused(s with { Tenants = [.. s.Tenants, clash] });
-        Assert.That(Messages(ex).Single(), Does.Contain("[tenant-acme-ivr-main] would be generated twice"));
+        var twin = s.Tenants[0].Queues[0] with { Id = Samples.G(501) };
+        var ex = Refused(s with { Tenants = [s.Tenants[0] with { Queues = [.. s.Tenants[0].Queues, twin] }, s.Tenants[1]] });
+        Assert.That(ex.Problems.Select(p => p.TenantId), Is.All.EqualTo(Samples.Acme));
+        Assert.That(Messages(ex), Has.Some.Contains("[acme_queue_support] would be generated twice")
+            .And.Some.Contains("queues.conf section [acme_support], which another queue already has"));
     }
 
     [Test]
@@ -339,7 +368,7 @@ public class DialplanRendererTests
         var r = DialplanRenderer.Render(snapshot, new DialplanSettings(), extensions, queues);
 
         Assert.That((r.Tenants, r.Users, r.Ivrs, r.Queues, r.NumbersRouted, r.Shards), Is.EqualTo((1000, 500_000, 1000, 1000, 100_000, 100)));
-        Assert.That(r.Contexts, Is.EqualTo(1 + 100 + 3000));
+        Assert.That(r.Contexts, Is.EqualTo(1 + 100 + 4000)); // per tenant: users, members, IVR, queue
         Assert.That(r.Warnings, Is.Empty);
         Assert.That(DialplanLinter.Lint(extensions.ToString()), Is.Empty);
     }

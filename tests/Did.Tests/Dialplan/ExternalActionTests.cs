@@ -24,14 +24,21 @@ public class ExternalActionTests
     [TestCase("VoiceMail(1001@tenant-acme)", "VoiceMail(1001@tenant-acme)")]
     [TestCase("VoiceMail(1001@tenant-acme,u)", "VoiceMail(1001@tenant-acme,u)")]
     [TestCase("Goto(tenant-acme,1001,1)", "Goto(tenant-acme,1001,1)")]
-    [TestCase("Goto(tenant-acme-ivr-main,s,1)", "Goto(tenant-acme-ivr-main,s,1)")]
-    [TestCase("Goto(tenant-acme-queue-support,s,2)", "Goto(tenant-acme-queue-support,s,2)")]
+    [TestCase("Goto(acme_ivr_main,s,1)", "Goto(acme_ivr_main,s,1)")]
+    [TestCase("Goto(acme_queue_support,s,2)", "Goto(acme_queue_support,s,2)")]
+    [TestCase("Playback(custom/welcome_en)", "Playback(custom/welcome_en)")]
     public void Allowed_action_is_accepted_as_its_canonical_text(string value, string canonical)
     {
         var r = Parse(value);
         Assert.That(r.IsValid, Is.True, r.Message);
         Assert.That(r.Action!.Text, Is.EqualTo(canonical));
     }
+
+    [TestCase("Goto(tenant-acme-ivr-main,s,1)", "Goto(acme_ivr_main,s,1)")]
+    [TestCase("Goto(tenant-acme-queue-support,s,2)", "Goto(acme_queue_support,s,2)")]
+    [TestCase("Goto(tenant-acme-queue-ivr-x,s,1)", "Goto(acme_queue_ivr-x,s,1)")]
+    public void Goto_to_an_ivr_or_queue_by_its_old_context_name_is_written_with_the_current_one(string value, string current) =>
+        Assert.That(Parse(value).Action!.Text, Is.EqualTo(current));
 
     [Test]
     public void Application_names_are_matched_case_insensitively_and_written_canonically() =>
@@ -104,8 +111,8 @@ public class ExternalActionTests
     [TestCase("Playback(a(b))", "(")]
     [TestCase("Playback(a&b)", "&")]
     [TestCase("Playback(a|b)", "|")]
-    [TestCase("Goto(tenant-acme-ivr-main,*,1)", "*")]
-    [TestCase("Goto(tenant-acme-ivr-main,#,1)", "#")]
+    [TestCase("Goto(acme_ivr_main,*,1)", "*")]
+    [TestCase("Goto(acme_ivr_main,#,1)", "#")]
     public void Argument_character_outside_the_set_is_refused_and_named(string value, string character)
     {
         AssertRefused(value, ExternalActionRule.ForbiddenCharacter);
@@ -126,14 +133,25 @@ public class ExternalActionTests
     {
         var wide = ExternalActionPolicy.Default.Widen("Dial");
         Assert.That(Parse("Dial(Local/1001@tenant-acme)", wide).IsValid, Is.True);
+        Assert.That(Parse("Dial(Local/1001@acme_members/n)", wide).IsValid, Is.True);
         AssertRefused("Dial(Local/1001@tenant-other)", ExternalActionRule.CrossTenantReference, wide);
         AssertRefused("Dial(Local/1001@TENANT-OTHER)", ExternalActionRule.CrossTenantReference, wide);
+        AssertRefused("Dial(Local/1001@other_members/n)", ExternalActionRule.CrossTenantReference, wide);
+        AssertRefused("Dial(Local/s@other_ivr_main)", ExternalActionRule.CrossTenantReference, wide);
+        AssertRefused("Dial(Local/s@OTHER_QUEUE_support)", ExternalActionRule.CrossTenantReference, wide);
     }
 
     [TestCase("Goto(tenant-other,1,1)")]
     [TestCase("Goto(tenant-acme-corp,s,1)")]
     [TestCase("Goto(tenant-acmeco,s,1)")]
     [TestCase("Goto(tenant-acme-ivr-,s,1)")]
+    [TestCase("Goto(other_ivr_main,s,1)")]
+    [TestCase("Goto(other_queue_support,s,1)")]
+    [TestCase("Goto(acme-x_ivr_main,s,1)")]
+    [TestCase("Goto(acme_ivr_,s,1)")]
+    [TestCase("Goto(acme_members,1001,1)")]
+    [TestCase("Goto(tenant-acme_ivr_main,s,1)")]
+    [TestCase("Playback(custom/other_ivr_main)")]
     [TestCase("Goto(from-trunk-external,+15551234567,1)")]
     [TestCase("Goto(did-1555123,s,1)")]
     [TestCase("VoiceMail(1001@tenant-other)")]

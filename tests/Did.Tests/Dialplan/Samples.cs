@@ -55,7 +55,7 @@ internal static class Samples
             new RoutedNumber("+15551234568", Acme, AssignmentType.Queue, SupportQueue, null),
             new RoutedNumber("+15551234569", Acme, AssignmentType.External, null, "VoiceMail(1002)"),
             new RoutedNumber("+15551234570", Acme, AssignmentType.External, null, "Playback(custom/acme-closed)"),
-            new RoutedNumber("+15551234571", Acme, AssignmentType.External, null, "Goto(tenant-acme-ivr-after-hours,s,1)"),
+            new RoutedNumber("+15551234571", Acme, AssignmentType.External, null, "Goto(acme_ivr_after-hours,s,1)"),
             new RoutedNumber("+15551234572", Acme, AssignmentType.External, null, "Hangup()"),
             new RoutedNumber("+15551234574", Acme, AssignmentType.External, null, "Busy(20)"),
             new RoutedNumber("+442071234567", Beta, AssignmentType.Ivr, BetaIvr, null),

@@ -130,7 +130,8 @@ public sealed class AssignmentTests : ApiFixture
     [TestCase("VoiceMail(1001)", "VoiceMail(1001@tenant-acme)")] // a bare mailbox is pinned to the own tenant
     [TestCase("Playback(custom/closed)", "Playback(custom/closed)")]
     [TestCase("Goto(tenant-acme,1001,1)", "Goto(tenant-acme,1001,1)")]
-    [TestCase("Goto(tenant-acme-ivr-main,s,1)", "Goto(tenant-acme-ivr-main,s,1)")]
+    [TestCase("Goto(acme_ivr_main,s,1)", "Goto(acme_ivr_main,s,1)")]
+    [TestCase("Goto(tenant-acme-ivr-main,s,1)", "Goto(acme_ivr_main,s,1)")] // the old context name, written the current way
     [TestCase("Hangup()", "Hangup()")]
     [TestCase("Busy()", "Busy()")]
     [TestCase("Congestion()", "Congestion()")]
