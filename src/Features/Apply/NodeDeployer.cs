@@ -92,7 +92,7 @@ public static class NodeDeployer
                     for (var index = Interlocked.Increment(ref next); index < expected.Count; index = Interlocked.Increment(ref next))
                     {
                         var digest = expected[index];
-                        var live = await ami.ShowDialPlanAsync(digest.Name, null, token);
+                        var live = await ami.ShowDialPlanAsync(digest.Name, null, AmiListLimits.Around(digest.Entries), token);
                         Interlocked.Increment(ref contexts);
                         Interlocked.Add(ref entries, digest.Entries);
                         if (!live.Found)

@@ -51,7 +51,7 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         var login = new AmiAction("Login");
         if (options.UsesMd5)
         {
-            var challenge = (await connection.SendAsync(new AmiAction("Challenge").With("AuthType", "MD5"), false,
+            var challenge = (await connection.SendAsync(new AmiAction("Challenge").With("AuthType", "MD5"), null,
                 options.ResponseTimeout, ct)).Response;
             if (!challenge.IsSuccess || string.IsNullOrEmpty(challenge["Challenge"]))
                 throw new AmiAuthenticationException($"AMI MD5 challenge refused: {challenge.Message ?? "(no message)"}");
@@ -66,7 +66,7 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         AmiMessage response;
         try
         {
-            response = (await connection.SendAsync(login, false, options.ResponseTimeout, ct)).Response;
+            response = (await connection.SendAsync(login, null, options.ResponseTimeout, ct)).Response;
         }
         catch (AmiConnectionException e)
         {
@@ -92,24 +92,9 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
     /// <exception cref="AmiActionFailedException">Asterisk answered <c>Response: Error</c>.</exception>
     public async Task<AmiMessage> SendActionAsync(AmiAction action, CancellationToken ct = default, TimeSpan? timeout = null)
     {
-        var response = (await Connection.SendAsync(action, false, timeout ?? options.ResponseTimeout, ct)).Response;
+        var response = (await Connection.SendAsync(action, null, timeout ?? options.ResponseTimeout, ct)).Response;
         if (response.IsError) throw new AmiActionFailedException(action.Name, response.Message ?? "(no message)");
         return response;
-    }
-
-    /// <summary>Sends a list action and returns the response with the events of its list (no error check).</summary>
-    public Task<AmiListResponse> SendListActionAsync(AmiAction action, CancellationToken ct = default, TimeSpan? timeout = null) =>
-        Connection.SendAsync(action, true, timeout ?? options.ResponseTimeout, ct);
-
-    /// <summary>Events that no action claimed, from now on, filtered.</summary>
-    public AmiEventSubscription SubscribeEvents(Func<AmiMessage, bool>? filter = null) => Connection.Subscribe(filter ?? (_ => true));
-
-    /// <exception cref="AmiException">No <c>Ping: Pong</c>.</exception>
-    public async Task PingAsync(CancellationToken ct = default)
-    {
-        var response = await SendActionAsync(new AmiAction("Ping"), ct);
-        if (!string.Equals(response["Ping"], "Pong", StringComparison.OrdinalIgnoreCase))
-            throw new AmiException("AMI Ping was not answered with Pong.");
     }
 
     /// <summary>Reloads a module (<c>pbx_config</c> for the dialplan) and waits, up to
@@ -123,7 +108,7 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         using var events = Connection.Subscribe(e =>
             string.Equals(e.EventName, "Reload", StringComparison.OrdinalIgnoreCase)
             && string.Equals(e["Module"], module, StringComparison.OrdinalIgnoreCase));
-        var response = (await Connection.SendAsync(new AmiAction("Reload").With("Module", module), false,
+        var response = (await Connection.SendAsync(new AmiAction("Reload").With("Module", module), null,
             options.ReloadTimeout, ct)).Response;
         var message = response.Message ?? "";
         if (!response.IsSuccess)
@@ -184,12 +169,14 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
             : throw new AmiProtocolException($"Reload event without a numeric Status: '{e["Status"]}'.");
 
     /// <summary>Lists what Asterisk has installed in <paramref name="context"/>; with <paramref name="extension"/>, only the
-    /// extensions matching that number (patterns included).</summary>
-    public async Task<AmiDialplan> ShowDialPlanAsync(string context, string? extension = null, CancellationToken ct = default)
+    /// extensions matching that number (patterns included). The answer is bounded by <paramref name="limits"/> (default
+    /// <see cref="AmiListLimits.Default"/>) and, as a whole, by the response timeout.</summary>
+    /// <exception cref="AmiProtocolException">The answer went past its limits (the connection is then closed).</exception>
+    public async Task<AmiDialplan> ShowDialPlanAsync(string context, string? extension = null, AmiListLimits? limits = null, CancellationToken ct = default)
     {
         var action = new AmiAction("ShowDialPlan").With("Context", context);
         if (extension is not null) action.With("Extension", extension);
-        var list = await Connection.SendAsync(action, true, options.ResponseTimeout, ct);
+        var list = await Connection.SendAsync(action, limits ?? AmiListLimits.Default, options.ResponseTimeout, ct);
         if (!list.Response.IsSuccess)
         {
             var message = list.Response.Message ?? "";
@@ -217,22 +204,6 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         return new(context, extension, AmiDialplanLookup.Found, list.Response.Message, entries, includes);
     }
 
-    /// <summary>Runs a CLI command. Reads both forms: <c>Output:</c> lines (Asterisk 21+) and the raw text ended by
-    /// <c>--END COMMAND--</c> (<c>Response: Follows</c>, Asterisk 18-20).</summary>
-    /// <exception cref="AmiActionFailedException">Refused without CLI output (e.g. permission denied).</exception>
-    public async Task<AmiCommandResult> CommandAsync(string cliCommand, CancellationToken ct = default)
-    {
-        var response = (await Connection.SendAsync(new AmiAction("Command").With("Command", cliCommand), false,
-            options.ResponseTimeout, ct)).Response;
-        var lines = response.GetAll("Output");
-        if (response.IsError)
-        {
-            if (lines.Count == 0) throw new AmiActionFailedException("Command", response.Message ?? "(no message)");
-            return new(false, lines);
-        }
-        return new(true, lines);
-    }
-
     /// <summary><c>Action: QueueReload</c> (queues, members, rules).</summary>
     public Task QueueReloadAsync(CancellationToken ct = default) => SendActionAsync(new AmiAction("QueueReload"), ct);
 
@@ -243,7 +214,7 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         connection.ExpectClose();
         try
         {
-            var response = (await connection.SendAsync(new AmiAction("Logoff"), false, options.ResponseTimeout, ct)).Response;
+            var response = (await connection.SendAsync(new AmiAction("Logoff"), null, options.ResponseTimeout, ct)).Response;
             if (!string.Equals(response.Response, "Goodbye", StringComparison.OrdinalIgnoreCase))
                 throw new AmiActionFailedException("Logoff", response.Message ?? "(no message)");
         }
@@ -254,7 +225,8 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         await connection.DisposeAsync();
     }
 
-    private AmiConnection Connection => _connection ?? throw new InvalidOperationException("Call ConnectAsync first.");
+    /// <summary>The session's connection (internal: the tests drive actions Apply does not use through it).</summary>
+    internal AmiConnection Connection => _connection ?? throw new InvalidOperationException("Call ConnectAsync first.");
 
     public async ValueTask DisposeAsync()
     {

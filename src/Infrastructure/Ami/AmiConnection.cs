@@ -71,12 +71,13 @@ internal sealed class AmiConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends an action and waits for its response (or, for a list action, for the whole list).</summary>
-    public async Task<AmiListResponse> SendAsync(AmiAction action, bool isList, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Sends an action and waits for its response, or, for a list action (<paramref name="listLimits"/> given),
+    /// for the whole list, all of it within <paramref name="timeout"/>.</summary>
+    public async Task<AmiListResponse> SendAsync(AmiAction action, AmiListLimits? listLimits, TimeSpan timeout, CancellationToken ct)
     {
         ThrowIfClosed(action.Name);
         var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId)}";
-        var pending = new AmiPendingAction(action.Name, id, isList);
+        var pending = new AmiPendingAction(action.Name, id, listLimits);
         _pending[id] = pending;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
@@ -174,6 +175,7 @@ internal sealed class AmiConnection : IAsyncDisposable
             if (pending is { WantsEvents: true })
             {
                 pending.Accept(message);
+                if (pending.Overflowed) Close(new AmiProtocolException($"The answer to {pending.Name} (ActionID {pending.ActionId}) was too large."));
                 return;
             }
             Dispatch(message);

@@ -30,8 +30,6 @@ public sealed class AmiEventSubscription : IDisposable
         }
     }
 
-    public bool TryRead(out AmiMessage message) => _events.Reader.TryRead(out message!);
-
     internal void Offer(AmiMessage e)
     {
         if (_filter(e)) _events.Writer.TryWrite(e);
