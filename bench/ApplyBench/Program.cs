@@ -169,8 +169,8 @@ internal static class StepsBench
             ("lint (DialplanLinter.Lint, with digests)", () => Sync(() => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions, new List<ContextDigest>()).Count > 0) throw new InvalidOperationException("lint findings"); })),
             ("diff (ConfigDiff.Compare, one line changed)", () => Sync(() => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x"))),
             ("diff (ConfigDiff.Compare, live file empty)", () => Sync(() => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x"))),
-            ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeDeployer.ReloadAsync(node, false, CancellationToken.None)),
-            ("verify (NodeDeployer.VerifyAsync, 2 connections)", () => Did.Features.Apply.NodeDeployer.VerifyAsync(node, ext, digests, 2, CancellationToken.None)),
+            ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeSwitch.ReloadAsync(node, false, CancellationToken.None)),
+            ("verify (NodeSwitch.VerifyAsync, 2 connections)", () => Did.Features.Apply.NodeSwitch.VerifyAsync(node, ext, digests, 2, CancellationToken.None)),
         };
         Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
         Console.WriteLine();

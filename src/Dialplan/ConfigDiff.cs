@@ -51,9 +51,11 @@ public static class ConfigDiff
             var b = newLines.GetValueOrDefault(name) ?? [];
             var aStart = before.TryGetValue(name, out var bs) ? bs.StartLine : 0;
             var bStart = after.TryGetValue(name, out var asec) ? asec.StartLine : 0;
-            stats = stats.Add(new DiffStats(0, 0, before.ContainsKey(name) ? 0 : 1, after.ContainsKey(name) ? 0 : 1,
+            var lines = diff.Section(name, a, aStart, b, bStart, filter);
+            // A filtered diff counts only the sections it shows a line of: the others are not the viewer's to count.
+            if (filter is not null && lines.IsEmpty) continue;
+            stats = stats.Add(lines).Add(new DiffStats(0, 0, before.ContainsKey(name) ? 0 : 1, after.ContainsKey(name) ? 0 : 1,
                 before.ContainsKey(name) && after.ContainsKey(name) ? 1 : 0));
-            stats = stats.Add(diff.Section(name, a, aStart, b, bStart, filter));
         }
         return new Result(stats, diff.ToString(), diff.Truncated);
     }

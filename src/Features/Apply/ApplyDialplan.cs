@@ -1,5 +1,4 @@
 using Carter;
-using Did.Dialplan;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Http;
@@ -20,33 +19,10 @@ public static class ApplyDialplan
         public async ValueTask<ApplyOutcome> Handle(ApplyDialplanCommand c, CancellationToken ct)
         {
             if (c.DryRun)
-                return new ApplyOutcome(null, await runner.PreviewAsync(TenantView, ShowFinding, ct));
+                return new ApplyOutcome(null, await runner.PreviewAsync(ctx.Role == Role.TenantAdmin ? ctx.TenantId ?? Guid.Empty : null, ct));
             if (ctx.Role is not (Role.PlatformAdmin or Role.TenantAdmin))
                 throw Problem.Forbidden("Your role may only preview an apply (POST /api/v1/apply/preview).");
             return new ApplyOutcome(await runner.ApplyAsync(ctx, ct), null);
-        }
-
-        /// <summary>A tenant admin's dry run shows only its own contexts, its own numbers' lines and its own queues.</summary>
-        private DiffLineFilter? TenantView(DialplanSnapshot snapshot)
-        {
-            if (ctx.Role != Role.TenantAdmin) return null;
-            var tenant = snapshot.Tenants.FirstOrDefault(t => t.Id == ctx.TenantId);
-            if (tenant is null) return (_, _) => false;
-            var numbers = snapshot.Numbers.Where(n => n.TenantId == tenant.Id).SelectMany(n => new[] { n.Number, n.Number[1..] }).ToHashSet(StringComparer.Ordinal);
-            return (section, line) =>
-                ContextNames.BelongsTo(section, tenant.Slug)
-                || (ContextNames.IsShard(section) && ExtensionOf(line) is { } ext && numbers.Contains(ext));
-        }
-
-        private bool ShowFinding(LintFinding f) =>
-            ctx.Role != Role.TenantAdmin;
-
-        private static string? ExtensionOf(string line)
-        {
-            const string exten = "exten => ";
-            if (!line.StartsWith(exten, StringComparison.Ordinal)) return null;
-            var comma = line.IndexOf(',', exten.Length);
-            return comma < 0 ? null : line[exten.Length..comma];
         }
     }
 }

@@ -8,11 +8,8 @@ using Npgsql;
 
 namespace Did.Features.Apply;
 
-/// <summary>A live file and the backup that restores it (null: the file did not exist, restoring means emptying it).</summary>
-public sealed record FileBackup(string Node, string LivePath, string? BackupPath);
-
-/// <summary>Persists apply jobs. Backups are saved before any live file is replaced, so a process that dies mid-apply
-/// leaves enough behind for the next start to put the live files back.</summary>
+/// <summary>Persists apply jobs. The steps and the names of the backups made are saved before any live file is replaced,
+/// for the record; what recovery restores is found in the nodes' backup folders by the job's id.</summary>
 public static class ApplyJobStore
 {
     public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error";
@@ -43,9 +40,11 @@ public static class ApplyJobStore
     }
 
     /// <summary>The job's last word and its audit row, in one transaction.</summary>
-    public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, ApplyJobStatus status,
-        int? numbersRouted, string? sha, DiffStats? stats, IReadOnlyList<ApplyStep> steps, string? error, CancellationToken ct)
+    public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, ApplyJobEnd end,
+        IReadOnlyList<ApplyStep> steps, CancellationToken ct)
     {
+        var (status, numbersRouted, sha, error) = (end.Status, end.Rendered?.NumbersRouted, end.Rendered?.ExtensionsSha256, end.Error);
+        var stats = end.Rendered is null ? null : end.Stats ?? DiffStats.None;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var job = (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
@@ -83,14 +82,11 @@ public static class ApplyJobStore
             "SELECT id FROM apply_jobs WHERE status = 'RUNNING' ORDER BY started_at DESC LIMIT 1", cancellationToken: ct));
     }
 
-    public sealed record Stale(Guid Id, IReadOnlyList<FileBackup> Backups);
-
-    public static async Task<List<Stale>> StaleAsync(NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>Jobs left RUNNING: only their ids are read back; nothing else in the row decides what recovery does.</summary>
+    public static async Task<List<Guid>> StaleAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<(Guid Id, string Backups)>(new CommandDefinition(
-            "SELECT id, backups::text FROM apply_jobs WHERE status = 'RUNNING'", cancellationToken: ct));
-        return rows.Select(r => new Stale(r.Id, JsonSerializer.Deserialize<List<FileBackup>>(r.Backups, ApiJson.Options)!)).ToList();
+        return [.. await conn.QueryAsync<Guid>(new CommandDefinition("SELECT id FROM apply_jobs WHERE status = 'RUNNING'", cancellationToken: ct))];
     }
 
     public static async Task MarkFailedAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, string error, CancellationToken ct)

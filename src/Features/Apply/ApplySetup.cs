@@ -1,5 +1,6 @@
 using Did.Dialplan;
 using Did.Infrastructure.Auth;
+using Microsoft.Extensions.Options;
 
 namespace Did.Features.Apply;
 
@@ -9,8 +10,14 @@ public static class ApplySetup
     /// VoicemailOnNoAnswer), apply options from <c>Apply:*</c>, nodes from <c>Asterisk:*</c>.</summary>
     public static IServiceCollection AddDidApply(this IServiceCollection services, IConfiguration config)
     {
-        services.Configure<ApplyOptions>(config.GetSection("Apply"));
+        services.AddOptions<ApplyOptions>().Bind(config.GetSection("Apply"))
+            .Validate(o => o.BackupsToKeep >= 1,
+                "Apply:BackupsToKeep must be at least 1: an apply's rollback restores the backup it has just made (env Apply__BackupsToKeep).")
+            .Validate(o => o.LockWaitSeconds >= 0, "Apply:LockWaitSeconds must not be negative (env Apply__LockWaitSeconds).")
+            .Validate(o => o.VerifyConnections >= 1, "Apply:VerifyConnections must be at least 1 (env Apply__VerifyConnections).")
+            .ValidateOnStart();
         services.AddSingleton<AsteriskNodes>();
+        services.AddSingleton<ApplyWorkFolder>();
         services.AddSingleton(sp =>
         {
             var settings = new DialplanSettings();
@@ -22,13 +29,18 @@ public static class ApplySetup
         return services;
     }
 
-    /// <summary>A job left RUNNING by a crashed process is recovered (files restored from its backups) and marked
-    /// FAILED before the service takes requests.</summary>
+    /// <summary>Before the service takes requests: refuses an Apply configuration that could lose or expose files
+    /// (<c>Apply:BackupsToKeep</c> below 1, a backup folder that is a config folder, a work folder another user owns or
+    /// may write to), then recovers any job a stopped process left RUNNING (its files restored from its backups) and
+    /// marks it FAILED. Each refusal is one line that says what to set.</summary>
     public static async Task RecoverApplyJobsAsync(this IServiceProvider services)
     {
-        if (services.GetRequiredService<IConfiguration>().GetSection("Asterisk")["ConfigDir"] is null
-            && !services.GetRequiredService<IConfiguration>().GetSection("Asterisk:Nodes").GetChildren().Any())
+        var options = services.GetRequiredService<IOptions<ApplyOptions>>().Value;
+        var config = services.GetRequiredService<IConfiguration>();
+        if (config.GetSection("Asterisk")["ConfigDir"] is null && !config.GetSection("Asterisk:Nodes").GetChildren().Any())
             return;
+        _ = services.GetRequiredService<AsteriskNodes>().All;
+        ApplyWorkFolder.CheckConfigured(options.WorkDir);
         using var scope = services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<ApplyRunner>().RecoverAtStartAsync(scope.ServiceProvider.GetRequiredService<RequestContext>(), default);
     }

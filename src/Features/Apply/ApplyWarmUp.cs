@@ -35,17 +35,17 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
             var (ext, queues, next) = (Path.Combine(dir, "a.conf"), Path.Combine(dir, "q.conf"), Path.Combine(dir, "b.conf"));
             var snapshot = Sample(200);
             RenderResult rendered;
-            await using (var e = new StreamWriter(ext, false, Utf8, 1 << 16))
-            await using (var q = new StreamWriter(queues, false, Utf8, 1 << 16))
+            await using (var e = new StreamWriter(ApplyWorkFolder.CreateFile(ext), Utf8, 1 << 16))
+            await using (var q = new StreamWriter(ApplyWorkFolder.CreateFile(queues), Utf8, 1 << 16))
                 rendered = DialplanRenderer.Render(snapshot, settings, e, q);
-            await using (var e = new StreamWriter(next, false, Utf8, 1 << 16))
+            await using (var e = new StreamWriter(ApplyWorkFolder.CreateFile(next), Utf8, 1 << 16))
                 DialplanRenderer.Render(snapshot with { Numbers = snapshot.Numbers.Skip(1).ToList() }, settings, e, TextWriter.Null);
             ct.ThrowIfCancellationRequested();
 
             IReadOnlyList<LintFinding> findings;
             using (var reader = new StreamReader(ext, Utf8)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), new List<ContextDigest>());
-            ApplyRunner.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
-            var changed = ApplyRunner.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
+            NodeFiles.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
+            var changed = NodeFiles.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
             return (rendered, findings.Count, changed);
         }
         finally

@@ -15,9 +15,12 @@ public sealed class ApplyOptions
 {
     /// <summary>How long a second apply waits for the running one before it gets a 409.</summary>
     public int LockWaitSeconds { get; set; } = 10;
-    /// <summary>Backups kept per file and node; older ones are deleted.</summary>
+    /// <summary>Backups kept per file and node; older ones are deleted. At least 1: the backup an apply has just made is
+    /// what its rollback restores.</summary>
     public int BackupsToKeep { get; set; } = 10;
-    /// <summary>Where the dialplan is rendered once before it is copied to every node.</summary>
+    /// <summary>Where the dialplan is rendered once before it is copied to every node: a folder this process owns that no
+    /// other user may write to; each process makes a private folder inside it. Unset: a private folder in the system
+    /// temp folder.</summary>
     public string? WorkDir { get; set; }
     /// <summary>Parallel AMI connections used to verify a big dialplan after the reload.</summary>
     public int VerifyConnections { get; set; } = 2;
@@ -40,7 +43,7 @@ public sealed class AsteriskNodes(IConfiguration config, ILoggerFactory loggers)
     {
         var sections = asterisk.GetSection("Nodes").GetChildren().ToList();
         if (sections.Count == 0) sections = [asterisk];
-        return sections.Select((s, i) =>
+        var nodes = sections.Select((s, i) =>
         {
             var configDir = s["ConfigDir"];
             if (string.IsNullOrWhiteSpace(configDir))
@@ -56,5 +59,32 @@ public sealed class AsteriskNodes(IConfiguration config, ILoggerFactory loggers)
             }
             return new AsteriskNode(sections.Count == 1 ? "asterisk" : $"node{i}", configDir, backupDir, ami);
         }).ToList();
+        CheckFoldersAreDistinct(sections, nodes);
+        return nodes;
+    }
+
+    /// <summary>Every node's ConfigDir and BackupDir must be folders of their own: backups are pruned by name in the backup
+    /// folder and carry no node name, so a backup folder that is a config folder (its own node's or another's) or is
+    /// shared by two nodes would have live files or another node's backups pruned, overwritten or restored in the wrong
+    /// place. Compared as folders (device and inode), so two paths to one folder are caught too.</summary>
+    private static void CheckFoldersAreDistinct(List<IConfigurationSection> sections, List<AsteriskNode> nodes)
+    {
+        var seen = new List<(string Key, string Path, Infrastructure.Files.FileStatus? Status)>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            foreach (var (key, path) in new[] { ($"{sections[i].Path}:ConfigDir", nodes[i].ConfigDir), ($"{sections[i].Path}:BackupDir", nodes[i].BackupDir) })
+            {
+                var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+                var status = Infrastructure.Files.FileStatus.Of(full);
+                foreach (var other in seen)
+                {
+                    var same = status is not null && other.Status is not null ? status.IsSameFileAs(other.Status) : full == other.Path;
+                    if (same)
+                        throw new InvalidOperationException(
+                            $"{key} and {other.Key} are the same folder ({path}): give each node's backups a folder of their own, apart from every config folder (env {key.Replace(":", "__")}).");
+                }
+                seen.Add((key, full, status));
+            }
+        }
     }
 }

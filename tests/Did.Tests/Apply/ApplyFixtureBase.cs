@@ -15,6 +15,9 @@ public abstract class ApplyFixtureBase : ApiFixture
     protected readonly List<string> ConfigDirs = [];
     private string _root = null!;
 
+    /// <summary>The configured Apply:WorkDir (this process makes its private folder inside).</summary>
+    protected string WorkDir => Path.Combine(_root, "work");
+
     protected virtual int NodeCount => 1;
     protected virtual int LockWaitSeconds => 2;
 
@@ -29,7 +32,7 @@ public abstract class ApplyFixtureBase : ApiFixture
             var s = new Dictionary<string, string?>
             {
                 ["Apply:LockWaitSeconds"] = LockWaitSeconds.ToString(),
-                ["Apply:WorkDir"] = Path.Combine(_root, "work"),
+                ["Apply:WorkDir"] = WorkDir,
                 ["Apply:BackupsToKeep"] = "3",
             };
             for (var i = 0; i < Nodes.Count; i++)
@@ -90,6 +93,8 @@ public abstract class ApplyFixtureBase : ApiFixture
             f.RejectLogin = false;
             f.FailReload = false;
             f.QueueReloadFor = null;
+            f.HoldReload?.Open();
+            f.HoldReload = null;
             f.ReloadDuration = TimeSpan.Zero;
             f.ReloadEventBeforeResponse = false;
             f.ReloadInstallsNothing = false;
@@ -127,6 +132,18 @@ public abstract class ApplyFixtureBase : ApiFixture
         var job = await Job(response);
         Assert.That((int)response.StatusCode, Is.EqualTo(200), job.ToString());
         return job;
+    }
+
+    /// <summary>Waits for a condition the service reaches on its own (a job row's status, a waiting session), checking
+    /// it every 20 ms, and fails the test after 30 s.</summary>
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Waited 30 s for: {what}");
+            await Task.Delay(20);
+        }
     }
 
     protected Dictionary<string, byte[]> LiveFiles(int node = 0) =>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using Dapper;
+using Did.Features.Apply;
+using Did.Tests.Fakes;
 using Did.Tests.Support;
 using NUnit.Framework;
 
@@ -22,7 +24,8 @@ public sealed class ApplyTests : ApplyFixtureBase
         Assert.That(job.GetProperty("numbers_routed").GetInt32(), Is.GreaterThanOrEqualTo(2));
         var live = File.ReadAllText(Path.Combine(ConfigDirs[0], "extensions_custom.conf"));
         Assert.That(live, Does.Contain($"exten => {number.Number},1,Goto(tenant-acme,1001,1)"));
-        Assert.That(Nodes[0].Dialplan.ToString() ?? "", Is.Not.Null);
+        var installed = Nodes[0].Dialplan.Contexts.Values.SelectMany(c => c.Extensions).Single(e => e.Name == number.Number);
+        Assert.That(installed.Priorities, Is.EqualTo(new[] { new FakePriority(1, "Goto", "tenant-acme,1001,1") }), "the switch runs the new route");
         var stored = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{job.GetProperty("id").GetGuid()}"), HttpStatusCode.OK);
         Assert.That(Status(stored), Is.EqualTo("SUCCEEDED"));
     }
@@ -185,9 +188,12 @@ public sealed class ApplyTests : ApplyFixtureBase
     public async Task Concurrent_applies_are_serialized()
     {
         await RouteAnotherNumberAsync();
-        Nodes[0].Faults.ReloadDuration = TimeSpan.FromMilliseconds(700);
+        var reload = Nodes[0].Faults.HoldReload = new FakeGate();
         var first = PostApply();
+        await reload.Reached; // the first apply holds the lock, in its reload
         var second = PostApply();
+        await WaitUntilAsync(async () => await LockSessionsAsync() == 2, "the second apply waits for the lock");
+        reload.Open();
         var responses = await Task.WhenAll(first, second);
         var jobs = new List<System.Text.Json.JsonElement>();
         foreach (var r in responses)
@@ -204,14 +210,95 @@ public sealed class ApplyTests : ApplyFixtureBase
     public async Task A_second_apply_that_waits_too_long_gets_409_with_the_running_job()
     {
         await RouteAnotherNumberAsync();
-        Nodes[0].Faults.ReloadDuration = TimeSpan.FromSeconds(LockWaitSeconds + 1.5);
+        var reload = Nodes[0].Faults.HoldReload = new FakeGate();
         var first = PostApply();
-        await Task.Delay(500);
+        await reload.Reached; // the first apply holds the lock until the gate opens
         var second = await Expect(await PostApply(), HttpStatusCode.Conflict);
+        reload.Open();
         Assert.That(second.GetProperty("running_job_id").GetGuid(), Is.Not.EqualTo(Guid.Empty));
         var firstResponse = await first;
         Assert.That((int)firstResponse.StatusCode, Is.EqualTo(200));
         Assert.That((await Job(firstResponse)).GetProperty("id").GetGuid(), Is.EqualTo(second.GetProperty("running_job_id").GetGuid()));
+    }
+
+    [Test]
+    public async Task An_apply_keeps_running_after_the_client_hangs_up()
+    {
+        await ApplyOkAsync();
+        var number = await RouteAnotherNumberAsync();
+        var reload = Nodes[0].Faults.HoldReload = new FakeGate();
+        using var hangUp = new CancellationTokenSource();
+        var request = Admin.PostAsync("/api/v1/apply", null, hangUp.Token);
+        await reload.Reached; // written, reloading: the worst moment to stop
+        await hangUp.CancelAsync();
+        reload.Open();
+        try
+        {
+            await request;
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up; the apply did not.
+        }
+
+        // The apply lock is free again only when the job has ended.
+        await using (var conn = await Db.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("SELECT pg_advisory_lock(@Key)", new { ApplyLock.Key });
+            await conn.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { ApplyLock.Key });
+        }
+        var jobs = await Expect(await Admin.GetAsync("/api/v1/apply/jobs"), HttpStatusCode.OK);
+        var job = jobs.GetProperty("items")[0];
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        Assert.That(job.GetProperty("steps").EnumerateArray().Select(x => x.GetProperty("name").GetString()), Does.Contain("verify:asterisk"));
+        Assert.That(File.ReadAllText(Path.Combine(ConfigDirs[0], "extensions_custom.conf")), Does.Contain($"exten => {number.Number},1,"));
+    }
+
+    [Test]
+    public async Task A_failed_first_apply_leaves_empty_files_where_there_were_none()
+    {
+        foreach (var file in LiveFiles().Keys) File.Delete(Path.Combine(ConfigDirs[0], file));
+        Nodes[0].Faults.ReloadDropsContexts.Add("tenant-acme");
+        var response = await PostApply();
+        var job = await Job(response);
+        Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        var live = LiveFiles();
+        Assert.That(live.Keys, Is.EquivalentTo(new[] { "extensions_custom.conf", "queues_custom.conf" }), "emptied, not removed: Asterisk refuses a missing #include");
+        Assert.That(live.Values.Select(bytes => bytes.Length), Is.All.Zero);
+        var rollback = job.GetProperty("steps").EnumerateArray().Single(x => x.GetProperty("name").GetString() == "rollback");
+        Assert.That(rollback.GetProperty("output").GetString(), Does.Contain("emptied extensions_custom.conf (it did not exist before)"));
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Live_files_backups_and_work_files_are_not_readable_by_other_users()
+    {
+        await RouteAnotherNumberAsync();
+        await ApplyOkAsync();
+        const UnixFileMode liveMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        foreach (var file in new[] { "extensions_custom.conf", "queues_custom.conf" })
+            Assert.That(File.GetUnixFileMode(Path.Combine(ConfigDirs[0], file)), Is.EqualTo(liveMode), file);
+        var backups = Directory.GetFiles(Path.Combine(ConfigDirs[0], "backup"));
+        Assert.That(backups, Is.Not.Empty);
+        foreach (var backup in backups) Assert.That(File.GetUnixFileMode(backup), Is.EqualTo(liveMode), backup);
+        var work = Directory.GetDirectories(WorkDir).Single();
+        Assert.That(File.GetUnixFileMode(work), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+        Assert.That(Directory.GetFileSystemEntries(work), Is.Empty, "each job's work folder is removed when the job ends");
+    }
+
+    [Test]
+    public async Task A_switch_that_lists_far_more_than_was_rendered_is_cut_off_and_rolled_back()
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        await RouteAnotherNumberAsync();
+        var flood = string.Concat(Enumerable.Range(0, 5000).Select(i => $"exten => 7{i:D4},1,Hangup()\n"));
+        Nodes[0].Faults.ReloadRewrites = t => t.Replace("[tenant-acme]\n", "[tenant-acme]\n" + flood);
+        var response = await PostApply();
+        var job = await Job(response);
+        Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        Assert.That(job.GetProperty("error").GetString(), Does.Contain("The answer to ShowDialPlan went past"), job.ToString());
+        Assert.That(LiveFiles(), Is.EqualTo(before));
     }
 
     [Test]
@@ -264,10 +351,10 @@ public sealed class ApplyTests : ApplyFixtureBase
         await ApplyOkAsync();
         var live = Path.Combine(ConfigDirs[0], "extensions_custom.conf");
         var before = File.ReadAllBytes(live);
-        var backup = Path.Combine(ConfigDirs[0], "backup", "extensions_custom.conf.crash-test");
-        File.Copy(live, backup);
-        // What a process that died after writing and before reloading leaves behind.
+        // What a process that died after writing and before reloading leaves behind: its backup, named by the job.
         var jobId = Guid.CreateVersion7();
+        var backup = Path.Combine(ConfigDirs[0], "backup", $"extensions_custom.conf.20261206T000000Z.{jobId:N}");
+        File.Copy(live, backup);
         await using (var conn = await Db.OpenConnectionAsync())
             await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@jobId, 'RUNNING', @backups::jsonb)", new
             {
@@ -285,6 +372,55 @@ public sealed class ApplyTests : ApplyFixtureBase
         Assert.That(Status(job), Is.EqualTo("FAILED"));
         Assert.That(job.GetProperty("error").GetString(), Does.Contain("restored from its backups"));
         Assert.That(job.GetProperty("finished_at").ValueKind, Is.Not.EqualTo(System.Text.Json.JsonValueKind.Null));
+    }
+
+    [Test]
+    public async Task A_planted_job_row_can_make_recovery_touch_no_file_outside_the_nodes_folders()
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        var outside = Directory.CreateTempSubdirectory("did-outside-").FullName;
+        try
+        {
+            var victim = Path.Combine(outside, "victim.conf");
+            File.WriteAllText(victim, "precious");
+            var planted = Path.Combine(outside, "extensions_custom.conf.20261206T000000Z.planted");
+            File.WriteAllText(planted, "[tenant-acme]\nexten => 1001,1,System(touch /tmp/owned)\n");
+            var live = Path.Combine(ConfigDirs[0], "extensions_custom.conf");
+            // A row in the shape recovery used to trust (absolute paths) and in today's (file names): the first entry
+            // would empty a file outside the node's folders, the second overwrite the live file with a planted "backup".
+            var jobId = Guid.CreateVersion7();
+            await using (var conn = await Db.OpenConnectionAsync())
+                await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@jobId, 'RUNNING', @backups::jsonb)", new
+                {
+                    jobId,
+                    backups = $$"""
+                        [{"node":"asterisk","live_path":"{{victim}}","backup_path":null},
+                         {"node":"asterisk","live_path":"{{live}}","backup_path":"{{planted}}"},
+                         {"node":"asterisk","file":"../../{{Path.GetFileName(outside)}}/victim.conf","backup":"{{planted}}","existed":true}]
+                        """,
+                });
+
+            await using (var restarted = new DidApp(App.ConnectionString, Settings))
+                restarted.CreateClient();
+
+            Assert.That(File.ReadAllText(victim), Is.EqualTo("precious"));
+            Assert.That(LiveFiles(), Is.EqualTo(before));
+            var job = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{jobId}"), HttpStatusCode.OK);
+            Assert.That(Status(job), Is.EqualTo("FAILED"));
+            Assert.That(job.GetProperty("error").GetString(), Does.Contain("It had not touched any live file"));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    /// <summary>Sessions holding or waiting for the apply lock.</summary>
+    private async Task<long> LockSessionsAsync()
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'did-apply-lock' AND datname = current_database()");
     }
 
     [Test]

@@ -237,6 +237,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         await server.ReloadLock.WaitAsync();
         try
         {
+            if (Faults.HoldReload is { } gate) await gate.PassAsync();
             if (Faults.ReloadDuration > TimeSpan.Zero) await Task.Delay(Faults.ReloadDuration);
             var source = Faults.FailReload ? null : server.ReadDialplanSource();
             if (source is null)

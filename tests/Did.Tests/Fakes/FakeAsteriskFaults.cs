@@ -19,6 +19,9 @@ public sealed class FakeAsteriskFaults
     /// delay the dialplan is installed and an event <c>Status: 0</c> follows.</summary>
     public TimeSpan? QueueReloadFor { get; set; }
 
+    /// <summary>A Reload of pbx_config waits at this gate (holding the reload lock) before it does anything.</summary>
+    public FakeGate? HoldReload { get; set; }
+
     /// <summary>How long a Reload of pbx_config works before it answers; a second Reload waits for the first.</summary>
     public TimeSpan ReloadDuration { get; set; }
 

@@ -2,57 +2,13 @@ using System.Collections.Concurrent;
 using System.Text;
 using Did.Dialplan;
 using Did.Infrastructure.Ami;
-using Did.Infrastructure.Files;
 
 namespace Did.Features.Apply;
 
-/// <summary>What Apply does to one switch: back up its live files, replace them atomically, reload, check that what
-/// Asterisk now runs is what was rendered, and put the backups back when any of that fails.</summary>
-public static class NodeDeployer
+/// <summary>What Apply asks of one switch over AMI: reload the dialplan (and the queues), and check that what Asterisk
+/// now runs is what was rendered. The files themselves are <see cref="NodeFiles"/>'.</summary>
+public static class NodeSwitch
 {
-    public static async Task<List<FileBackup>> BackupAsync(AsteriskNode node, Guid jobId, DateTime now, int keep, CancellationToken ct)
-    {
-        Directory.CreateDirectory(node.BackupDir);
-        var stamp = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var result = new List<FileBackup>();
-        foreach (var live in new[] { node.ExtensionsPath, node.QueuesPath })
-        {
-            string? backup = null;
-            if (File.Exists(live))
-            {
-                backup = Path.Combine(node.BackupDir, $"{Path.GetFileName(live)}.{stamp}.{jobId:N}");
-                await AtomicFile.CopyOverAsync(live, backup, ct);
-            }
-            result.Add(new FileBackup(node.Name, live, backup));
-            Prune(node.BackupDir, Path.GetFileName(live), keep);
-        }
-        return result;
-    }
-
-    private static void Prune(string dir, string fileName, int keep)
-    {
-        // Names sort by time: the stamp follows the file name and is fixed-width.
-        foreach (var old in Directory.GetFiles(dir, fileName + ".*").Order(StringComparer.Ordinal).SkipLast(keep))
-            File.Delete(old);
-    }
-
-    public static async Task WriteAsync(AsteriskNode node, string renderedExtensions, string renderedQueues, CancellationToken ct)
-    {
-        await AtomicFile.CopyOverAsync(renderedExtensions, node.ExtensionsPath, ct);
-        await AtomicFile.CopyOverAsync(renderedQueues, node.QueuesPath, ct);
-    }
-
-    /// <summary>Puts every live file back as its backup holds it; a file that did not exist before is emptied (not
-    /// removed: Asterisk refuses a reload whose #include is missing and would keep whatever it had).</summary>
-    public static async Task RestoreAsync(IEnumerable<FileBackup> backups, CancellationToken ct)
-    {
-        foreach (var b in backups)
-        {
-            if (b.BackupPath is { } path) await AtomicFile.CopyOverAsync(path, b.LivePath, ct);
-            else await AtomicFile.ReplaceAsync(b.LivePath, (_, _) => Task.CompletedTask, ct);
-        }
-    }
-
     public static async Task<string> ReloadAsync(AsteriskNode node, bool queuesChanged, CancellationToken ct)
     {
         await using var ami = await node.Ami!.OpenAsync(ct);
@@ -154,24 +110,4 @@ public static class NodeDeployer
         }
         return actual.Count > 0 ? $"'{expected.Name}' has {actual.Count} priorities that were not rendered." : null;
     }
-
-    public static async Task<bool> SameBytesAsync(string a, string b, CancellationToken ct)
-    {
-        if (!File.Exists(a) || !File.Exists(b)) return false;
-        if (new FileInfo(a).Length != new FileInfo(b).Length) return false;
-        await using var x = new FileStream(a, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using var y = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var bx = new byte[1 << 16];
-        var by = new byte[1 << 16];
-        while (true)
-        {
-            var n = await x.ReadAtLeastAsync(bx, bx.Length, false, ct);
-            var m = await y.ReadAtLeastAsync(by, by.Length, false, ct);
-            if (n != m || !bx.AsSpan(0, n).SequenceEqual(by.AsSpan(0, m))) return false;
-            if (n == 0) return true;
-        }
-    }
 }
-
-/// <summary>A step failed for a reason worth telling the operator verbatim.</summary>
-public sealed class ApplyStepException(string message) : Exception(message);

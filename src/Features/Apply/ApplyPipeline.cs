@@ -1,0 +1,162 @@
+using System.Text;
+using Did.Dialplan;
+using Npgsql;
+
+namespace Did.Features.Apply;
+
+/// <summary>How a job ended: what the job row records when the pipeline is done.</summary>
+/// <summary>How a job ended. <see cref="Refused"/> is set when the data could not be rendered: the data must change, not
+/// the switch, so the caller gets a 409 showing its own problems rather than a failed job.</summary>
+public sealed record ApplyJobEnd(ApplyJobStatus Status, RenderResult? Rendered, DiffStats? Stats, string? Error, DialplanException? Refused = null);
+
+/// <summary>One changed node to deploy: what each per-node step (backup, write, reload, verify) takes.</summary>
+public sealed record NodeDeployment(AsteriskNode Node, RenderedFiles Rendered, LintedDialplan Lint, bool QueuesChanged);
+
+/// <summary>One apply, from database to switch, as named steps:
+/// <code>Snapshot → Render → Lint ‖ Diff (each node) → Backup → Write → Reload → Verify (each changed node)</code>
+/// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. Each step is a method
+/// with one input and one output; the job's steps are the record of running them through <see cref="ApplyStepLog"/>.
+/// It runs under the apply lock and to its end: no step takes the caller's cancellation token, because a client that
+/// hangs up must not leave a half-deployed switch.</summary>
+public sealed class ApplyPipeline(
+    NpgsqlDataSource db, IReadOnlyList<AsteriskNode> nodes, DialplanSettings settings, ApplyOptions options, TimeProvider clock,
+    Guid jobId, string workFolder)
+{
+    private static readonly UTF8Encoding Utf8 = new(false);
+    private static readonly CancellationToken ToTheEnd = CancellationToken.None;
+
+    private readonly ApplyStepLog _log = new(clock);
+
+    public IReadOnlyList<ApplyStep> Steps => _log.Steps;
+
+    /// <summary>Runs the steps in order. A failed step is not thrown: it is the job's outcome.</summary>
+    public async Task<ApplyJobEnd> RunAsync()
+    {
+        RenderedFiles? rendered = null;
+        DiffStats? stats = null;
+        List<NodeDeployment> changed;
+        try
+        {
+            var snapshot = await _log.RunAsync("snapshot", ReadSnapshotAsync, db);
+            rendered = await _log.RunAsync("render", RenderAsync, snapshot);
+            // Lint and diff only read the rendered files: they run side by side, and nothing is touched until both are done.
+            var linting = _log.RunAsync("lint", LintAsync, rendered);
+            var diffing = DiffEachNodeAsync(rendered);
+            await Task.WhenAll(linting, diffing);
+            stats = diffing.Result[0].Stats;
+            changed = [.. diffing.Result.Where(d => d.Changed).Select(d => new NodeDeployment(d.Node, rendered, linting.Result, d.QueuesChanged))];
+            if (changed.Count == 0) return new ApplyJobEnd(ApplyJobStatus.NoChanges, rendered.Result, stats, null);
+
+            var backups = new List<FileBackup>();
+            foreach (var node in changed) backups.AddRange((await _log.RunAsync($"backup:{node.Node.Name}", BackupAsync, node)).Files);
+            await ApplyJobStore.SaveProgressAsync(db, jobId, _log.Steps, backups, ToTheEnd);
+        }
+        catch (Exception e)
+        {
+            // No live file has been replaced yet: nothing to undo.
+            return new ApplyJobEnd(ApplyJobStatus.Failed, rendered?.Result, stats, ApplyStepLog.Describe(e), e as DialplanException);
+        }
+
+        try
+        {
+            foreach (var node in changed) await _log.RunAsync($"write:{node.Node.Name}", WriteAsync, node);
+            foreach (var node in changed)
+            {
+                if (node.Node.Ami is null)
+                {
+                    _log.Skip($"reload:{node.Node.Name}", "AMI is off for this node (Asterisk:Ami:Host is empty).");
+                    _log.Skip($"verify:{node.Node.Name}", "AMI is off for this node.");
+                    continue;
+                }
+                await _log.RunAsync($"reload:{node.Node.Name}", ReloadAsync, node);
+                await _log.RunAsync($"verify:{node.Node.Name}", VerifyAsync, node);
+            }
+        }
+        catch (Exception failure)
+        {
+            return await RollBackAsync(new RollbackPlan(jobId, [.. changed.Select(c => c.Node)]), rendered.Result, stats, failure);
+        }
+        return new ApplyJobEnd(ApplyJobStatus.Succeeded, rendered.Result, stats, null);
+    }
+
+    /// <summary>Every node the apply may have written is put back; the job says why, and whether even that failed.</summary>
+    private async Task<ApplyJobEnd> RollBackAsync(RollbackPlan plan, RenderResult rendered, DiffStats? stats, Exception failure)
+    {
+        var reason = ApplyStepLog.Describe(failure);
+        try
+        {
+            await _log.RunAsync("rollback", ApplyRollback.RunAsync, plan);
+            return new ApplyJobEnd(ApplyJobStatus.RolledBack, rendered, stats, reason);
+        }
+        catch (Exception rollback)
+        {
+            return new ApplyJobEnd(ApplyJobStatus.Failed, rendered, stats, $"{reason} Rolling back also failed: {ApplyStepLog.Describe(rollback)}");
+        }
+    }
+
+    // ---- The steps, in the order they run ----
+
+    private static async Task<SnapshotTaken> ReadSnapshotAsync(NpgsqlDataSource source) =>
+        new(await DialplanSnapshotReader.ReadAsync(source, ToTheEnd));
+
+    private Task<RenderedFiles> RenderAsync(SnapshotTaken snapshot) => RenderIntoAsync(workFolder, snapshot.Snapshot, settings);
+
+    private Task<LintedDialplan> LintAsync(RenderedFiles rendered) => Task.Run(() =>
+    {
+        var digests = new List<ContextDigest>();
+        using var reader = new StreamReader(rendered.ExtensionsPath, Utf8, false, 1 << 16);
+        var findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), digests);
+        if (findings.Count > 0)
+            throw new ApplyStepException($"The rendered dialplan fails {findings.Count} check(s): " +
+                                         string.Join(" ", findings.Take(5).Select(x => $"line {x.LineNumber}: {x.Message}")));
+        return new LintedDialplan(digests);
+    });
+
+    private async Task<List<NodeDiff>> DiffEachNodeAsync(RenderedFiles rendered)
+    {
+        var diffs = new List<NodeDiff>(nodes.Count);
+        foreach (var node in nodes) diffs.Add(await _log.RunAsync($"diff:{node.Name}", DiffAsync, new NodeDiffInput(node, rendered)));
+        return diffs;
+    }
+
+    private sealed record NodeDiffInput(AsteriskNode Node, RenderedFiles Rendered);
+
+    private static Task<NodeDiff> DiffAsync(NodeDiffInput input) => Task.Run(async () =>
+    {
+        var (node, rendered) = input;
+        var extensionsSame = await NodeFiles.SameBytesAsync(node.ExtensionsPath, rendered.ExtensionsPath, ToTheEnd);
+        var queuesSame = await NodeFiles.SameBytesAsync(node.QueuesPath, rendered.QueuesPath, ToTheEnd);
+        var stats = (extensionsSame ? DiffStats.None : NodeFiles.Diff(node.ExtensionsPath, rendered.ExtensionsPath, DialplanRenderer.ExtensionsFileName, null).Stats)
+            .Add(queuesSame ? DiffStats.None : NodeFiles.Diff(node.QueuesPath, rendered.QueuesPath, DialplanRenderer.QueuesFileName, null).Stats);
+        return new NodeDiff(node, !extensionsSame, !queuesSame, stats);
+    });
+
+    private async Task<NodeBackup> BackupAsync(NodeDeployment deployment) =>
+        new(deployment.Node, await NodeFiles.BackupAsync(deployment.Node, jobId, clock.GetUtcNow().UtcDateTime, options.BackupsToKeep, ToTheEnd));
+
+    private static async Task<NodeWritten> WriteAsync(NodeDeployment deployment)
+    {
+        await NodeFiles.WriteAsync(deployment.Node, deployment.Rendered, ToTheEnd);
+        return new NodeWritten(deployment.Node);
+    }
+
+    private static async Task<NodeReloaded> ReloadAsync(NodeDeployment deployment) =>
+        new(deployment.Node, await NodeSwitch.ReloadAsync(deployment.Node, deployment.QueuesChanged, ToTheEnd));
+
+    private async Task<NodeVerified> VerifyAsync(NodeDeployment deployment) =>
+        new(deployment.Node, await NodeSwitch.VerifyAsync(deployment.Node, deployment.Rendered.ExtensionsPath, deployment.Lint.Digests,
+            options.VerifyConnections, ToTheEnd));
+
+    /// <summary>Renders straight into files in <paramref name="folder"/> (private to this process): the text is never held
+    /// in memory as a whole.</summary>
+    public static async Task<RenderedFiles> RenderIntoAsync(string folder, DialplanSnapshot snapshot, DialplanSettings settings)
+    {
+        var extensionsPath = Path.Combine(folder, DialplanRenderer.ExtensionsFileName);
+        var queuesPath = Path.Combine(folder, DialplanRenderer.QueuesFileName);
+        RenderResult result;
+        await using (var extensions = new StreamWriter(ApplyWorkFolder.CreateFile(extensionsPath), Utf8, 1 << 16))
+        await using (var queues = new StreamWriter(ApplyWorkFolder.CreateFile(queuesPath), Utf8, 1 << 16))
+            result = DialplanRenderer.Render(snapshot, settings, extensions, queues);
+        return new RenderedFiles(extensionsPath, queuesPath, result);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using NUnit.Framework;
+
+namespace Did.Tests.Apply;
+
+/// <summary>What a tenant admin sees of applies: the jobs it started, steps that name no server path, and a preview of
+/// its own part of the platform only.</summary>
+public sealed class ApplyTenantViewTests : ApplyFixtureBase
+{
+    [Test]
+    public async Task A_tenant_admin_lists_and_reads_only_the_jobs_it_started()
+    {
+        await RouteAnotherNumberAsync();
+        var mine = await Job(await PostApply(AcmeAdmin.Client));
+        var colleague = await CreateUserAsync("TENANT_ADMIN", Acme.Id);
+        await RouteAnotherNumberAsync();
+        var theirs = await Job(await PostApply(colleague.Client));
+        var platform = await ApplyOkAsync();
+
+        var list = await Expect(await AcmeAdmin.Client.GetAsync("/api/v1/apply/jobs"), HttpStatusCode.OK);
+        var items = list.GetProperty("items").EnumerateArray().ToList();
+        Assert.That(items.Select(j => j.GetProperty("id").GetGuid()), Does.Contain(mine.GetProperty("id").GetGuid()));
+        Assert.That(items.Select(j => j.GetProperty("requested_by").GetGuid()), Is.All.EqualTo(AcmeAdmin.Id));
+        await using var conn = await Db.OpenConnectionAsync();
+        var started = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM apply_jobs WHERE requested_by = @id", new { AcmeAdmin.Id });
+        Assert.That(list.GetProperty("total").GetInt64(), Is.EqualTo(started));
+
+        foreach (var other in new[] { theirs, platform })
+            await Expect(await AcmeAdmin.Client.GetAsync($"/api/v1/apply/jobs/{other.GetProperty("id").GetGuid()}"), HttpStatusCode.NotFound);
+        await Expect(await AcmeAdmin.Client.GetAsync($"/api/v1/apply/jobs/{mine.GetProperty("id").GetGuid()}"), HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task Job_steps_name_files_and_nodes_never_server_paths()
+    {
+        await ApplyOkAsync();
+        await RouteAnotherNumberAsync();
+        var job = await Job(await PostApply(AcmeAdmin.Client));
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        var text = job.ToString();
+        Assert.That(text, Does.Not.Contain(ConfigDirs[0]).And.Not.Contain(WorkDir).And.Not.Contain(Path.GetTempPath()));
+        var steps = job.GetProperty("steps").EnumerateArray().ToDictionary(x => x.GetProperty("name").GetString()!, x => x.GetProperty("output").GetString());
+        Assert.That(steps["write:asterisk"], Is.EqualTo("Wrote extensions_custom.conf and queues_custom.conf."));
+        Assert.That(steps["backup:asterisk"], Does.Match(@"^extensions_custom\.conf\.\d{8}T\d{6}Z\.[0-9a-f]{32}, queues_custom\.conf\.\d{8}T\d{6}Z\.[0-9a-f]{32}$"));
+    }
+
+    [Test]
+    public async Task A_tenant_admins_preview_counts_only_its_own_numbers_and_changes()
+    {
+        await ApplyOkAsync();
+        var other = await CreateTenantAsync();
+        var bob = await CreateUserAsync("USER", other.Id, "2002");
+        var theirs = (await SeedNumbersAsync(other.Id))[0];
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{theirs.Id}/assign", new { assigned_type = "USER", assigned_id = bob.Id }), HttpStatusCode.Created);
+
+        var platform = await Expect(await PostApply(dryRun: true), HttpStatusCode.OK);
+        Assert.That(platform.GetProperty("changes").GetBoolean(), Is.True);
+        Assert.That(platform.GetProperty("content_sha256").GetString(), Has.Length.EqualTo(64));
+
+        var tenant = await Expect(await PostApply(AcmeAdmin.Client, dryRun: true), HttpStatusCode.OK);
+        Assert.That(tenant.GetProperty("changes").GetBoolean(), Is.False, "only another tenant changed: " + tenant);
+        Assert.That(tenant.GetProperty("diff").GetString(), Is.Empty);
+        var stats = tenant.GetProperty("diff_stats");
+        Assert.That(new[] { "lines_added", "lines_removed", "sections_added", "sections_removed", "sections_changed" }.Select(k => stats.GetProperty(k).GetInt32()),
+            Is.All.Zero, stats.ToString());
+        Assert.That(tenant.GetProperty("content_sha256").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(tenant.GetProperty("lint_findings").GetArrayLength(), Is.Zero);
+        await using var conn = await Db.OpenConnectionAsync();
+        var acmeNumbers = await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM did_assignments WHERE tenant_id = @Id", new { Acme.Id });
+        Assert.That(tenant.GetProperty("numbers_routed").GetInt32(), Is.EqualTo(acmeNumbers));
+        Assert.That(platform.GetProperty("numbers_routed").GetInt32(), Is.GreaterThan(acmeNumbers));
+
+        var mine = await RouteAnotherNumberAsync();
+        tenant = await Expect(await PostApply(AcmeAdmin.Client, dryRun: true), HttpStatusCode.OK);
+        Assert.That(tenant.GetProperty("changes").GetBoolean(), Is.True);
+        Assert.That(tenant.GetProperty("diff").GetString(), Does.Contain($"+exten => {mine.Number},1,").And.Not.Contain(theirs.Number));
+        Assert.That(tenant.GetProperty("diff_stats").GetProperty("lines_added").GetInt32(), Is.EqualTo(1));
+        var sections = tenant.GetProperty("diff_stats");
+        Assert.That(sections.GetProperty("sections_changed").GetInt32() + sections.GetProperty("sections_added").GetInt32(), Is.EqualTo(1),
+            "one shard shows one of its lines");
+    }
+}
