@@ -12,6 +12,7 @@ public sealed class ApplyWorkFolder(IOptions<ApplyOptions> options, ILogger<Appl
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode WorkFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    // Guards only the one-time creation of the process's folder (a failure is not remembered: the next use tries again).
     private readonly Lock _create = new();
     private string? _root;
 

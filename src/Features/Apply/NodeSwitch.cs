@@ -6,7 +6,7 @@ using Did.Infrastructure.Ami;
 namespace Did.Features.Apply;
 
 /// <summary>What Apply asks of one switch over AMI: reload the dialplan (and the queues), and check that what Asterisk
-/// now runs is what was rendered. The files themselves are <see cref="NodeFiles"/>'.</summary>
+/// now runs is what was rendered. Writing the files is <see cref="NodeFiles"/>' part.</summary>
 public static class NodeSwitch
 {
     public static async Task<string> ReloadAsync(AsteriskNode node, bool queuesChanged, CancellationToken ct)
@@ -28,7 +28,8 @@ public static class NodeSwitch
     /// <summary>Asks Asterisk for every context that was rendered and compares extension, priority, application and
     /// argument with the file: the only reliable proof, since a reload reports success even for a broken file. The file
     /// side is <paramref name="expected"/>, the digests lint computed while reading it, so the file is not parsed again;
-    /// a context whose digest differs is compared entry by entry with the file, which names the difference.</summary>
+    /// a context whose digest differs is compared entry by entry with the file, which names the difference. Each answer
+    /// is capped relative to what was rendered for that context (<see cref="AmiListLimits.Around"/>).</summary>
     public static async Task<string> VerifyAsync(AsteriskNode node, string renderedExtensions, IReadOnlyList<ContextDigest> expected,
         int connections, CancellationToken ct)
     {

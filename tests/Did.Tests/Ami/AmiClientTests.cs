@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Did.Infrastructure.Ami;
 using Did.Tests.Fakes;
 using NUnit.Framework;
@@ -179,11 +178,16 @@ public sealed class AmiClientTests
         await using var ast = await FakeAsterisk.StartAsync(_configDir);
         await using var a = await ConnectAsync(ast);
         await using var b = await ConnectAsync(ast);
-        ast.Faults.ReloadDuration = TimeSpan.FromMilliseconds(300);
-        var watch = Stopwatch.StartNew();
-        var results = await Task.WhenAll(a.ReloadModuleAsync("pbx_config"), b.ReloadModuleAsync("pbx_config"));
+        var gate = ast.Faults.HoldReload = new FakeGate();
+        var first = a.ReloadModuleAsync("pbx_config");
+        await gate.Reached; // the first reload holds the switch's reload
+        var second = b.ReloadModuleAsync("pbx_config");
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ast.CountActions("Reload") < 2; await Task.Delay(20))
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the switch never got the second Reload");
+        Assert.That(second.IsCompleted, Is.False, "the second reload is not answered while the first is running");
+        gate.Open();
+        var results = await Task.WhenAll(first, second);
         Assert.That(results.Select(r => r.Success), Is.All.True);
-        Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(550)));
     }
 
     [Test]
