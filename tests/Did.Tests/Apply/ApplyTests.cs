@@ -376,7 +376,7 @@ public sealed class ApplyTests : ApplyFixtureBase
     }
 
     [Test]
-    public async Task A_planted_job_row_can_make_recovery_touch_no_file_outside_the_nodes_folders()
+    public async Task A_planted_job_row_naming_a_file_outside_the_nodes_folders_leaves_that_file_untouched()
     {
         await ApplyOkAsync();
         var before = LiveFiles();
@@ -385,36 +385,72 @@ public sealed class ApplyTests : ApplyFixtureBase
         {
             var victim = Path.Combine(outside, "victim.conf");
             File.WriteAllText(victim, "precious");
-            var planted = Path.Combine(outside, "extensions_custom.conf.20261206T000000Z.planted");
-            File.WriteAllText(planted, "[tenant-acme]\nexten => 1001,1,System(touch /tmp/owned)\n");
-            var live = Path.Combine(ConfigDirs[0], "extensions_custom.conf");
-            // A row in the shape recovery used to trust (absolute paths) and in today's (file names): the first entry
-            // would empty a file outside the node's folders, the second overwrite the live file with a planted "backup".
-            var jobId = Guid.CreateVersion7();
-            await using (var conn = await Db.OpenConnectionAsync())
-                await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@jobId, 'RUNNING', @backups::jsonb)", new
-                {
-                    jobId,
-                    backups = $$"""
-                        [{"node":"asterisk","live_path":"{{victim}}","backup_path":null},
-                         {"node":"asterisk","live_path":"{{live}}","backup_path":"{{planted}}"},
-                         {"node":"asterisk","file":"../../{{Path.GetFileName(outside)}}/victim.conf","backup":"{{planted}}","existed":true}]
-                        """,
-                });
+            // In the shape recovery used to trust (it emptied live_path when backup_path was null), and in today's.
+            var jobId = await PlantRunningJobAsync($$"""
+                [{"node":"asterisk","live_path":"{{victim}}","backup_path":null},
+                 {"node":"asterisk","file":"../../{{Path.GetFileName(outside)}}/victim.conf","backup":"x","existed":false}]
+                """);
 
-            await using (var restarted = new DidApp(App.ConnectionString, Settings))
-                restarted.CreateClient();
+            await RestartAsync();
 
             Assert.That(File.ReadAllText(victim), Is.EqualTo("precious"));
             Assert.That(LiveFiles(), Is.EqualTo(before));
-            var job = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{jobId}"), HttpStatusCode.OK);
-            Assert.That(Status(job), Is.EqualTo("FAILED"));
-            Assert.That(job.GetProperty("error").GetString(), Does.Contain("It had not touched any live file"));
+            await AssertRecoveredUntouchedAsync(jobId);
         }
         finally
         {
             Directory.Delete(outside, recursive: true);
         }
+    }
+
+    [Test]
+    public async Task A_planted_backup_outside_the_backup_folder_is_not_restored()
+    {
+        await ApplyOkAsync();
+        var before = LiveFiles();
+        var outside = Directory.CreateTempSubdirectory("did-outside-").FullName;
+        try
+        {
+            var planted = Path.Combine(outside, "extensions_custom.conf.20261206T000000Z.planted");
+            File.WriteAllText(planted, "[tenant-acme]\nexten => 1001,1,System(touch /tmp/owned)\n");
+            var live = Path.Combine(ConfigDirs[0], "extensions_custom.conf");
+            var jobId = await PlantRunningJobAsync($$"""
+                [{"node":"asterisk","live_path":"{{live}}","backup_path":"{{planted}}"},
+                 {"node":"asterisk","file":"extensions_custom.conf","backup":"{{planted}}","existed":true}]
+                """);
+
+            await RestartAsync();
+
+            Assert.That(LiveFiles(), Is.EqualTo(before));
+            await AssertRecoveredUntouchedAsync(jobId);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    /// <summary>What a stopped process would leave, had someone written the row's backup list.</summary>
+    private async Task<Guid> PlantRunningJobAsync(string backups)
+    {
+        var jobId = Guid.CreateVersion7();
+        await using var conn = await Db.OpenConnectionAsync();
+        await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@jobId, 'RUNNING', @backups::jsonb)", new { jobId, backups });
+        return jobId;
+    }
+
+    /// <summary>A second start of the service on the same database and folders: it recovers before taking requests.</summary>
+    private async Task RestartAsync()
+    {
+        await using var restarted = new DidApp(App.ConnectionString, Settings);
+        restarted.CreateClient();
+    }
+
+    private async Task AssertRecoveredUntouchedAsync(Guid jobId)
+    {
+        var job = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{jobId}"), HttpStatusCode.OK);
+        Assert.That(Status(job), Is.EqualTo("FAILED"));
+        Assert.That(job.GetProperty("error").GetString(), Does.Contain("It had not touched any live file"));
     }
 
     /// <summary>Sessions holding or waiting for the apply lock.</summary>
