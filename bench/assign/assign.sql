@@ -1,13 +1,13 @@
 -- pgbench script (run with -M prepared): the SQL POST /api/v1/dids/{id}/assign sends, statement for statement. Each
 -- \startpipeline ... \endpipeline block is one round trip, as Npgsql sends a batch (Parse/Bind/Execute per statement,
 -- one Sync), BEGIN and COMMIT inside them as the handler sends them; statements are prepared once per connection, as
--- Npgsql's auto-prepare does. Sources: AssignDid.Handler,
--- AssignmentStore.BeginLockForNewRouteAsync, DestinationLabel.TargetSql, AuditLog.InsertSql. The token's security stamp comes from
--- memory (SecurityStamps), so it costs no query. Variables: :n picks the number (the seed makes its id from n), :tenant is
--- its tenant, :admin the caller, :uid the user routed to.
+-- Npgsql's auto-prepare does. Source: AssignDid.Handler (LockNumber for a USER target, WriteRoute for a new route; the
+-- service binds the audit action and before as parameters, here they are the values a new route gives them). The token's
+-- security stamp comes from memory (SecurityStamps), so it costs no query. Variables: :n picks the number (the seed
+-- makes its id from n), :tenant is its tenant, :admin the caller, :uid the user routed to.
 \startpipeline
 BEGIN;
-SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now, tg.label AS target_label, tg.ringable AS target_ringable FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id LEFT JOIN LATERAL (SELECT 'USER ' || email || coalesce(' (' || extension || ')', '') AS label, extension IS NOT NULL AS ringable FROM users WHERE id = :uid::uuid AND tenant_id = p.tenant_id) AS tg ON true WHERE p.id = ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid AND (NULL::uuid IS NULL OR p.tenant_id = NULL::uuid) FOR UPDATE OF p;
+SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now, 'USER ' || u.email || coalesce(' (' || u.extension || ')', '') AS target_label, u.extension IS NOT NULL AS target_ringable FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id LEFT JOIN users u ON u.id = :uid::uuid AND u.tenant_id = p.tenant_id WHERE p.id = ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid AND (NULL::uuid IS NULL OR p.tenant_id = NULL::uuid) FOR UPDATE OF p;
 \endpipeline
 \startpipeline
 WITH route AS (INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by) VALUES (gen_random_uuid(), ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid, :tenant::uuid, 'USER', :uid::uuid, NULL, :admin::uuid)), status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid) INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id) VALUES (gen_random_uuid(), :admin::uuid, 'ASSIGN', 'PHONE_NUMBER', ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid, :tenant::uuid, NULL, ('{"id":"0198a3c2-1111-7000-8000-000000000001","phone_number_id":"' || ('00000000-0000-7000-8000-' || lpad(to_hex(:n::bigint), 12, '0'))::uuid || '","phone_number":"' || ('+1555' || lpad(:n::text, 7, '0')) || '","assigned_type":"USER","assigned_id":"' || :uid::text || '","assigned_value": null,"destination":"USER bench-user@did.local (1001)","created_by":"' || :admin::text || '","created_at":"2026-11-25T12:00:00.000000Z","updated_at":"2026-11-25T12:00:00.000000Z"}')::jsonb, '127.0.0.1', NULL, '0HN8ABCDEFGH:00000001');

@@ -1,8 +1,8 @@
 using Carter;
-using Dapper;
 using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Data;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
@@ -10,6 +10,7 @@ using Did.Infrastructure.Routing;
 using FluentValidation;
 using Mediator;
 using Npgsql;
+using static Did.Infrastructure.Data.BatchParameters;
 
 namespace Did.Features.Assignments;
 
@@ -33,32 +34,33 @@ public static class AssignDid
         }
     }
 
+    /// <summary>A route change is one transaction in two round trips, every statement of it written out in this class:
+    /// first BEGIN and <see cref="LockNumber"/> (PUT: and <see cref="ReadAssignment"/>, the route it replaces); then
+    /// <see cref="WriteRoute"/> (the route, the number's status and the audit row, one statement) and COMMIT. Between
+    /// the two the handler decides; a refusal (404, 409, 400) disposes the transaction, which sends ROLLBACK.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, ExternalActionPolicy policy) : ICommandHandler<AssignDidRequest, AssignmentResult>
     {
         public async ValueTask<AssignmentResult> Handle(AssignDidRequest r, CancellationToken ct)
         {
-            // The transaction begins in the lock's batch and commits in the write's (AssignmentStore says why).
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var target = r.AssignedType == AssignmentType.External ? (RouteTarget?)null
+            var target = r.AssignedType == AssignmentType.External ? null
                 : new RouteTarget("assigned_id", TargetType(r.AssignedType), r.AssignedId!.Value);
-            var lookup = target is null ? ((DestinationType, Guid)?)null : (target.Type, target.Id);
-            LockedNumber number;
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var transaction = new PipelinedTransaction(conn);
+
+            LockedNumber? number;
             AssignmentResponse? before = null;
-            TargetRow? found;
-            if (r.Replace)
-                (number, before, found) = await AssignmentStore.BeginLockAndReadAsync(conn, r.Id, ctx.TenantScope, lookup, ct);
-            else
-                (number, found) = await AssignmentStore.BeginLockForNewRouteAsync(conn, r.Id, ctx.TenantScope, lookup, ct);
+            await using (var start = r.Replace
+                ? await transaction.BeginAsync(ct, LockNumber(r.Id, target), ReadAssignment(r.Id))
+                : await transaction.BeginAsync(ct, LockNumber(r.Id, target)))
+            {
+                number = await start.ReadSingleOrDefaultAsync<LockedNumber>(ct);
+                if (r.Replace) before = (await start.ReadSingleOrDefaultAsync<AssignmentRow>(ct))?.ToResponse();
+            }
+            if (number is null) throw Problem.NotFound("DID", r.Id);
             if (number.TenantId is not { } tenantId)
                 throw Problem.Conflict($"DID {number.Number} is not allocated to a tenant; allocate it first.");
             if (!r.Replace && number.Status == "ASSIGNED")
-            {
-                var current = await AssignmentStore.ReadAsync(conn, number.Id, ct);
-                throw Problem.Conflict(current is null
-                        ? $"DID {number.Number} is already assigned."
-                        : $"DID {number.Number} is already assigned to {AssignmentStore.Sentence(current.Destination)}.",
-                    new Dictionary<string, object?> { ["assignment"] = current });
-            }
+                throw await AlreadyAssignedAsync(transaction, number, ct);
 
             string? value = null;
             string label;
@@ -67,66 +69,164 @@ public static class AssignDid
                 value = CheckExternal(r.AssignedValue!, number.Slug!);
                 label = "EXTERNAL " + value;
             }
-            else if (RouteTargets.Error(target, found is not null, found?.Ringable ?? false) is { } error)
+            else if (RouteTargets.Error(target, number.TargetLabel is not null, number.TargetRingable ?? false) is { } error)
                 throw RouteTargets.Invalid(new() { [target.Field] = [error] });
             else
-                label = found!.Label;
+                label = number.TargetLabel!;
 
             // The new row is known before it is written: its id is made here (a replace keeps the row, its id, creator and
             // creation time), and its timestamps are the transaction's now(), read under the lock, which is the value
             // now() gives every statement of this transaction. So the row, the number's status and the audit of exactly
-            // that row go in one round trip.
+            // that row go in one statement.
             var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
                 r.AssignedId, value, label, before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
-            await conn.ExecuteAsync(new CommandDefinition(r.Replace ? WriteReplacing : WriteNew,
-                new RouteWrite(ctx, tenantId, before, after), cancellationToken: ct));
+            await transaction.CommitAsync(ct, WriteRoute(r.Replace, tenantId, before, after));
             return new AssignmentResult(after, before is null);
         }
 
-        // The row, the status and the audit row are one statement (data-modifying CTEs: all or nothing, like the
-        // transaction around them), because each statement has a fixed cost in the service and in PostgreSQL: three
-        // statements made one gave 7-14% more requests per second (bench/RESULTS-assign.md). COMMIT goes in the same
-        // batch, one round trip less: PostgreSQL runs it only if the statement before it succeeded (after an error it
-        // skips to the end of the batch, and closing the connection rolls back). Both texts are constants, so no
-        // request builds a new one.
-        private const string WriteNew = "WITH route AS (" + InsertRoute + ")," + StatusAndAudit;
+        /// <summary>The number, locked for the transaction, and the target looked up in the number's tenant.</summary>
+        private sealed record LockedNumber(Guid Id, string Number, string Status, Guid? TenantId, string? Slug, DateTime Now,
+            string? TargetLabel, bool? TargetRingable);
 
-        /// <summary>PUT keeps the row (its id, creator and creation time) and changes its destination. POST has no
-        /// ON CONFLICT: a second route for one number is a unique-key violation (409), never a silent replace.</summary>
-        private const string WriteReplacing = "WITH route AS (" + InsertRoute + """
-
-            ON CONFLICT (phone_number_id) DO UPDATE SET
-                assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
-                assigned_value = excluded.assigned_value, updated_at = now()
-            """ + ")," + StatusAndAudit;
-
-        private const string InsertRoute = """
-            INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
-            VALUES (@Id, @NumberId, @TenantId, @Type, @AssignedId, @Value, @AuditActor)
-            """;
-
-        /// <summary>The route's parameters and its audit row's, in one object (<see cref="AuditParameters"/> says why).
-        /// A new row's creator is the audit's actor; a replace keeps the row's creator (ON CONFLICT does not set it).</summary>
-        private sealed class RouteWrite(RequestContext ctx, Guid tenantId, AssignmentResponse? before, AssignmentResponse after)
-            : AuditParameters(ctx, before is null ? AuditAction.Assign : AuditAction.Reassign, AuditEntity.PhoneNumber,
-                after.PhoneNumberId, tenantId, before, after)
+        /// <summary>Locks the number in the caller's scope (no row: 404), so concurrent changes of one number queue up
+        /// and each sees the previous one's result, and looks the target up in the number's tenant (another tenant's user,
+        /// IVR or queue is not found), one statement per kind of target. <c>now</c> is the transaction's timestamp, the
+        /// <c>now()</c> of every row it writes. Whether a POST finds the number free is decided from the locked row's
+        /// status, which is current even after a wait: a <c>FOR UPDATE</c> that waited returns the row as the previous
+        /// holder committed it. The other tables are read as they were before the wait: a target deleted meanwhile fails
+        /// the write's foreign key (409), and a route written meanwhile fails its unique key (409), since status and
+        /// route change together in every transaction.</summary>
+        private NpgsqlBatchCommand LockNumber(Guid id, RouteTarget? target)
         {
-            public Guid Id => after.Id;
-            public Guid NumberId => after.PhoneNumberId;
-            public Guid TenantId => tenantId;
-            public string Type => ApiJson.Name(after.AssignedType);
-            public Guid? AssignedId => after.AssignedId;
-            public string? Value => after.AssignedValue;
+            var statement = new NpgsqlBatchCommand(target?.Type switch
+            {
+                null => """
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                           NULL::text AS target_label, NULL::boolean AS target_ringable
+                    FROM phone_numbers p
+                    LEFT JOIN tenants t ON t.id = p.tenant_id
+                    WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+                    FOR UPDATE OF p
+                    """,
+                DestinationType.User => """
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                           'USER ' || u.email || coalesce(' (' || u.extension || ')', '') AS target_label,
+                           u.extension IS NOT NULL AS target_ringable
+                    FROM phone_numbers p
+                    LEFT JOIN tenants t ON t.id = p.tenant_id
+                    LEFT JOIN users u ON u.id = @target_id AND u.tenant_id = p.tenant_id
+                    WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+                    FOR UPDATE OF p
+                    """,
+                DestinationType.Ivr => """
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                           'IVR ' || i.name AS target_label, i.id IS NOT NULL AS target_ringable
+                    FROM phone_numbers p
+                    LEFT JOIN tenants t ON t.id = p.tenant_id
+                    LEFT JOIN ivrs i ON i.id = @target_id AND i.tenant_id = p.tenant_id
+                    WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+                    FOR UPDATE OF p
+                    """,
+                DestinationType.Queue => """
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                           'QUEUE ' || q.name AS target_label, q.id IS NOT NULL AS target_ringable
+                    FROM phone_numbers p
+                    LEFT JOIN tenants t ON t.id = p.tenant_id
+                    LEFT JOIN queues q ON q.id = @target_id AND q.tenant_id = p.tenant_id
+                    WHERE p.id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+                    FOR UPDATE OF p
+                    """,
+                var other => throw new ArgumentOutOfRangeException(nameof(target), other, "only users, IVRs and queues are routed to by id"),
+            })
+            {
+                Parameters = { Uuid("id", id), Uuid("scope", ctx.TenantScope) },
+            };
+            if (target is not null) statement.Parameters.Add(Uuid("target_id", target.Id));
+            return statement;
         }
 
-        private const string StatusAndAudit = """
+        /// <summary>The number's current route with its label. It runs after the lock is granted, with a fresh snapshot,
+        /// so it sees what a concurrent request committed while this one waited: the route a PUT replaces, and audits,
+        /// is the current one. The label is the one lists show (DestinationLabel).</summary>
+        private NpgsqlBatchCommand ReadAssignment(Guid id) => new("""
+            SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
+                   CASE a.assigned_type
+                       WHEN 'USER' THEN 'USER ' || u.email || coalesce(' (' || u.extension || ')', '')
+                       WHEN 'IVR' THEN 'IVR ' || i.name
+                       WHEN 'QUEUE' THEN 'QUEUE ' || q.name
+                       WHEN 'EXTERNAL' THEN 'EXTERNAL ' || a.assigned_value
+                   END AS destination,
+                   a.created_by, a.created_at, a.updated_at
+            FROM did_assignments a
+            JOIN phone_numbers p ON p.id = a.phone_number_id
+            LEFT JOIN users u ON u.id = a.assigned_user_id
+            LEFT JOIN ivrs i ON i.id = a.assigned_ivr_id
+            LEFT JOIN queues q ON q.id = a.assigned_queue_id
+            WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
+            """)
+        {
+            Parameters = { Uuid("id", id), Uuid("scope", ctx.TenantScope) },
+        };
 
-            status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @NumberId)
+        /// <summary>The route, the number's status and the audit row of exactly that route, as one statement: its
+        /// data-modifying CTEs are all or nothing. POST inserts with no ON CONFLICT, so a second route for one number is a
+        /// unique-key violation (409), never a silent replace; PUT keeps the row (its id, creator and creation time) and
+        /// changes its destination.</summary>
+        private NpgsqlBatchCommand WriteRoute(bool replace, Guid tenantId, AssignmentResponse? before, AssignmentResponse after) =>
+            new(replace
+                ? """
+                    WITH route AS (
+                        INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+                        VALUES (@route_id, @number_id, @tenant_id, @assigned_type, @assigned_id, @assigned_value, @actor_id)
+                        ON CONFLICT (phone_number_id) DO UPDATE SET
+                            assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
+                            assigned_value = excluded.assigned_value, updated_at = now()
+                    ),
+                    status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @number_id)
+                    INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                    VALUES (@audit_id, @actor_id, @action, 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, @after::jsonb,
+                            @source_ip, @user_agent, @request_id)
+                    """
+                : """
+                    WITH route AS (
+                        INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value, created_by)
+                        VALUES (@route_id, @number_id, @tenant_id, @assigned_type, @assigned_id, @assigned_value, @actor_id)
+                    ),
+                    status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @number_id)
+                    INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                    VALUES (@audit_id, @actor_id, @action, 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, @after::jsonb,
+                            @source_ip, @user_agent, @request_id)
+                    """)
+            {
+                Parameters =
+                {
+                    Uuid("route_id", after.Id), Uuid("number_id", after.PhoneNumberId), Uuid("tenant_id", tenantId),
+                    Text("assigned_type", ApiJson.Name(after.AssignedType)), Uuid("assigned_id", after.AssignedId),
+                    Text("assigned_value", after.AssignedValue), Uuid("actor_id", ctx.ActorId),
+                    Uuid("audit_id", Guid.CreateVersion7()), Text("action", ApiJson.Name(before is null ? AuditAction.Assign : AuditAction.Reassign)),
+                    Text("before", before is null ? null : ApiJson.Serialize(before)), Text("after", ApiJson.Serialize(after)),
+                    Text("source_ip", ctx.SourceIp), Text("user_agent", ctx.UserAgent), Text("request_id", ctx.RequestId),
+                },
+            };
 
-            """ + AuditLog.InsertSql + """
-            ;
-            COMMIT;
-            """;
+        /// <summary>The 409 of a POST on an assigned number names its destination, read in the transaction, under the lock.</summary>
+        private async Task<ProblemException> AlreadyAssignedAsync(PipelinedTransaction transaction, LockedNumber number, CancellationToken ct)
+        {
+            AssignmentResponse? current;
+            await using (var read = await transaction.ReadAsync(ct, ReadAssignment(number.Id)))
+                current = (await read.ReadSingleOrDefaultAsync<AssignmentRow>(ct))?.ToResponse();
+            return Problem.Conflict(current is null
+                    ? $"DID {number.Number} is already assigned."
+                    : $"DID {number.Number} is already assigned to {Sentence(current.Destination)}.",
+                new Dictionary<string, object?> { ["assignment"] = current });
+        }
+
+        /// <summary>"user bob@example.com (1001)" from "USER bob@example.com (1001)", for sentences.</summary>
+        private static string Sentence(string label)
+        {
+            var space = label.IndexOf(' ');
+            return space < 0 ? label : label[..space].ToLowerInvariant() + label[space..];
+        }
 
         private static DestinationType TargetType(AssignmentType t) => t switch
         {

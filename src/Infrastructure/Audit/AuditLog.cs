@@ -34,9 +34,7 @@ public enum AuditEntity
 
 /// <summary>Writes the audit row inside the caller's transaction, so the row and the change commit or vanish together.
 /// <paramref name="before"/> and <paramref name="after"/> are API response objects: they never hold secrets.
-/// A hot path can send <see cref="InsertSql"/> with its change instead (one round trip less), in the same batch or as the
-/// final statement after its change's CTEs, with a parameter object derived from <see cref="AuditParameters"/>; its
-/// parameter names start with <c>Audit</c> so they do not clash with the change's.</summary>
+/// (The route changes write their audit row in the statement of their change: AssignDid, UnassignDid.)</summary>
 public static class AuditLog
 {
     public const string InsertSql = """
@@ -51,11 +49,8 @@ public static class AuditLog
             new AuditParameters(ctx, action, entity, entityId, tenantId, before, after), tx, cancellationToken: ct));
 }
 
-/// <summary>The parameters of <see cref="AuditLog.InsertSql"/> as one type. A write that sends the audit row in its own
-/// statement derives its parameters from this class, so Dapper binds all of them from one object: a
-/// <see cref="DynamicParameters"/> made of two objects costs a lookup of the statement (a hash of its whole text) per
-/// object on every call.</summary>
-public class AuditParameters(RequestContext ctx, AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId,
+/// <summary>The parameters of <see cref="AuditLog.InsertSql"/>.</summary>
+public sealed class AuditParameters(RequestContext ctx, AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId,
     object? before, object? after)
 {
     public Guid AuditId { get; } = Guid.CreateVersion7();

@@ -12,8 +12,8 @@ namespace Did.Tests.Foundation;
 
 /// <summary>Connections go back to the pool without Npgsql's session reset (DatabaseSetup), so nothing a request does may
 /// outlive its transaction on a pooled connection. The import is the request that changes the most session-looking
-/// state: a setting, a temporary table and a COPY. The route changes begin their transaction in SQL, with no
-/// NpgsqlTransaction to roll back (AssignmentStore), so a refused one must still leave nothing open.</summary>
+/// state: a setting, a temporary table and a COPY. The route changes send BEGIN in their first batch and decide after it
+/// (PipelinedTransaction), so a refused or failed one must still leave nothing open.</summary>
 public sealed class PooledSessionStateTests : DidFixture
 {
     /// <summary><c>HoldsTransactionId</c>: the reading statement runs in a transaction that has locked or written rows,
@@ -99,7 +99,7 @@ public sealed class PooledSessionStateTests : DidFixture
         var toUser = new { assigned_type = "USER", assigned_id = user.Id };
         await Expect(await client.PostAsJsonAsync($"/api/v1/dids/{routed}/assign", toUser), HttpStatusCode.Created);
 
-        // Each is refused after the batch that began the transaction and locked the number.
+        // Each is refused after the batch that began the transaction and locked the number (or tried to).
         await Expect(await client.PostAsJsonAsync($"/api/v1/dids/{routed}/assign", toUser), HttpStatusCode.Conflict);
         await Expect(await client.PostAsJsonAsync($"/api/v1/dids/{free}/assign", new { assigned_type = "USER", assigned_id = Guid.NewGuid() }),
             HttpStatusCode.BadRequest);
@@ -109,6 +109,24 @@ public sealed class PooledSessionStateTests : DidFixture
             HttpStatusCode.BadRequest);
         await Expect(await client.DeleteAsync($"/api/v1/dids/{free}/assign"), HttpStatusCode.NotFound);
         await Expect(await client.PostAsJsonAsync($"/api/v1/dids/{Guid.NewGuid()}/assign", toUser), HttpStatusCode.NotFound);
+        // And one that fails in its second batch, after the lock: its write is refused by the database, COMMIT is skipped.
+        await using (var conn = new NpgsqlConnection(App.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await conn.ExecuteAsync($"""
+                CREATE FUNCTION fail_route_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.entity_id = '{free}' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER fail_route_audit BEFORE INSERT ON audit_logs FOR EACH ROW EXECUTE FUNCTION fail_route_audit();
+                """);
+            try
+            {
+                Assert.That((int)(await client.PostAsJsonAsync($"/api/v1/dids/{free}/assign", toUser)).StatusCode, Is.EqualTo(500));
+            }
+            finally
+            {
+                await conn.ExecuteAsync("DROP TRIGGER fail_route_audit ON audit_logs; DROP FUNCTION fail_route_audit();");
+            }
+        }
 
         // Another session locks both numbers at once, so no refused request holds either; and it can tell when one is held.
         await using var other = new NpgsqlConnection(App.ConnectionString);
