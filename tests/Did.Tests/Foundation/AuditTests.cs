@@ -1,13 +1,87 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Dapper;
+using Did.Tests.Dids;
 using Did.Tests.Support;
 using NUnit.Framework;
 
 namespace Did.Tests.Foundation;
 
-public sealed class AuditTests : ApiFixture
+/// <summary>Every audited change writes one row naming who did it (actor), in which tenant, to what (entity), and the
+/// object before and after, as the API shows it. Applies run against a node without AMI, which only writes files.</summary>
+public sealed class AuditTests : DidFixture
 {
+    private string _asterisk = null!;
+    private Guid _platformAdmin;
+    private TestTenant _tenant = null!;
+    private TestUser _tenantAdmin = null!;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Asterisk:ConfigDir"] = _asterisk,
+        ["Apply:WorkDir"] = Path.Combine(_asterisk, "work"),
+    };
+
+    protected override Task BeforeServiceStartsAsync()
+    {
+        _asterisk = Directory.CreateTempSubdirectory("did-audit-test-").FullName;
+        return Task.CompletedTask;
+    }
+
+    [OneTimeSetUp]
+    public async Task Callers()
+    {
+        await using (var conn = await Db.OpenConnectionAsync())
+            _platformAdmin = await conn.ExecuteScalarAsync<Guid>("SELECT id FROM users WHERE email = @email", new { email = DidApp.AdminEmail });
+        _tenant = await CreateTenantAsync();
+        _tenantAdmin = await CreateUserAsync("TENANT_ADMIN", _tenant.Id);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveAsteriskFolder() => Directory.Delete(_asterisk, recursive: true);
+
+    private sealed record AuditRow(Guid? ActorId, string Action, string EntityType, Guid? EntityId, Guid? TenantId, string? Before, string? After);
+
+    /// <summary>The one audit row of <paramref name="action"/> on the entity (or, for changes of many numbers, with no
+    /// entity and this tenant).</summary>
+    private async Task<AuditRow> TheAuditRowAsync(string action, string entityType, Guid? entityId, Guid? tenantId = null)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        var rows = (await conn.QueryAsync<AuditRow>("""
+            SELECT actor_id, action, entity_type, entity_id, tenant_id, before::text AS before, after::text AS after
+            FROM audit_logs
+            WHERE action = @action AND entity_type = @entityType
+              AND (entity_id = @entityId OR (@entityId::uuid IS NULL AND entity_id IS NULL AND tenant_id IS NOT DISTINCT FROM @tenantId))
+            """, new { action, entityType, entityId, tenantId })).ToList();
+        Assert.That(rows, Has.Count.EqualTo(1), $"one {action} row of {entityType} {entityId}");
+        return rows[0];
+    }
+
+    private static void AssertJson(string? stored, JsonElement? expected, string what)
+    {
+        if (expected is not { } e)
+        {
+            Assert.That(stored, Is.Null, what);
+            return;
+        }
+        Assert.That(stored, Is.Not.Null, what);
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(stored!), JsonNode.Parse(e.GetRawText())), Is.True, $"{what}: stored {stored}, expected {e}");
+    }
+
+    /// <summary>Asserts the row's actor and tenant, and that before and after are exactly the given API objects.</summary>
+    private static void AssertRow(AuditRow row, Guid? actor, Guid? tenant, JsonElement? before, JsonElement? after)
+    {
+        Assert.That((row.ActorId, row.TenantId), Is.EqualTo((actor, tenant)), $"actor and tenant of {row.Action} {row.EntityType}");
+        AssertJson(row.Before, before, "before");
+        AssertJson(row.After, after, "after");
+    }
+
+    private static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value);
+
+    private async Task<JsonElement> GetAsync(string url) => await Expect(await Admin.GetAsync(url), HttpStatusCode.OK);
+
     [Test]
     public async Task Update_writes_one_row_with_before_after_actor_and_request()
     {
@@ -25,7 +99,7 @@ public sealed class AuditTests : ApiFixture
         Assert.That(update.GetProperty("tenant_id").GetGuid(), Is.EqualTo(tenant.Id));
         Assert.That(update.GetProperty("user_agent").GetString(), Is.EqualTo("audit-test/1.0"));
         Assert.That(update.GetProperty("request_id").GetString(), Is.Not.Empty);
-        Assert.That(update.GetProperty("actor_id").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.String));
+        Assert.That(update.GetProperty("actor_id").GetGuid(), Is.EqualTo(_platformAdmin));
     }
 
     [Test]
@@ -87,5 +161,163 @@ public sealed class AuditTests : ApiFixture
         Assert.That(body.GetProperty("items")[0].GetProperty("entity_id").GetGuid(), Is.EqualTo(created.Id));
         var none = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?actor_id={admin.Id}&to={Uri.EscapeDataString(from.AddMinutes(-5).ToString("O"))}"), HttpStatusCode.OK);
         Assert.That(none.GetProperty("total").GetInt64(), Is.Zero);
+    }
+
+    [Test]
+    public async Task Creating_a_tenant_writes_its_row_with_the_new_tenant()
+    {
+        var created = await Expect(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = "Audited", slug = Unique("a") }), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        AssertRow(await TheAuditRowAsync("CREATE", "TENANT", id), _platformAdmin, id, null, created);
+    }
+
+    [Test]
+    public async Task Deleting_a_tenant_writes_its_row_with_the_tenant_as_it_was()
+    {
+        var tenant = await CreateTenantAsync();
+        var before = await GetAsync($"/api/v1/tenants/{tenant.Id}");
+        await Expect(await Admin.DeleteAsync($"/api/v1/tenants/{tenant.Id}"), HttpStatusCode.NoContent);
+        AssertRow(await TheAuditRowAsync("DELETE", "TENANT", tenant.Id), _platformAdmin, tenant.Id, before, null);
+    }
+
+    [Test]
+    public async Task Creating_updating_and_deleting_a_user_write_their_rows()
+    {
+        var created = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/users", new
+        {
+            email = $"{Unique("a")}@example.com", password = "correct-horse-battery", display_name = "Before", role = "USER", tenant_id = _tenant.Id,
+        }), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var updated = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{id}", new { display_name = "After" }), HttpStatusCode.OK);
+        await Expect(await _tenantAdmin.Client.DeleteAsync($"/api/v1/users/{id}"), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("CREATE", "USER", id), _tenantAdmin.Id, _tenant.Id, null, created);
+        AssertRow(await TheAuditRowAsync("UPDATE", "USER", id), _tenantAdmin.Id, _tenant.Id, created, updated);
+        AssertRow(await TheAuditRowAsync("DELETE", "USER", id), _tenantAdmin.Id, _tenant.Id, updated, null);
+    }
+
+    [Test]
+    public async Task Creating_updating_and_deleting_an_ivr_write_their_rows()
+    {
+        var created = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/ivrs",
+            new { name = Unique("i"), greeting = "before", timeout_seconds = 5 }), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var updated = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/ivrs/{id}", new { greeting = "after" }), HttpStatusCode.OK);
+        await Expect(await _tenantAdmin.Client.DeleteAsync($"/api/v1/ivrs/{id}"), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("CREATE", "IVR", id), _tenantAdmin.Id, _tenant.Id, null, created);
+        AssertRow(await TheAuditRowAsync("UPDATE", "IVR", id), _tenantAdmin.Id, _tenant.Id, created, updated);
+        AssertRow(await TheAuditRowAsync("DELETE", "IVR", id), _tenantAdmin.Id, _tenant.Id, updated, null);
+    }
+
+    [Test]
+    public async Task Creating_updating_and_deleting_a_queue_write_their_rows()
+    {
+        var created = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/queues", QueueBodies.Create(Unique("q"))), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var updated = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/queues/{id}", new { strategy = "RANDOM" }), HttpStatusCode.OK);
+        await Expect(await _tenantAdmin.Client.DeleteAsync($"/api/v1/queues/{id}"), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("CREATE", "QUEUE", id), _tenantAdmin.Id, _tenant.Id, null, created);
+        AssertRow(await TheAuditRowAsync("UPDATE", "QUEUE", id), _tenantAdmin.Id, _tenant.Id, created, updated);
+        AssertRow(await TheAuditRowAsync("DELETE", "QUEUE", id), _tenantAdmin.Id, _tenant.Id, updated, null);
+    }
+
+    [Test]
+    public async Task Allocating_deallocating_and_releasing_a_number_write_their_rows()
+    {
+        var number = (await SeedNumbersAsync(null))[0];
+        var allocated = await Expect(await Patch(Admin, $"/api/v1/dids/{number.Id}/allocate", new { tenant_id = _tenant.Id }), HttpStatusCode.OK);
+        var beforeDeallocate = await GetAsync($"/api/v1/dids/{number.Id}");
+        var deallocated = await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.OK);
+        var beforeRelease = await GetAsync($"/api/v1/dids/{number.Id}");
+        await Expect(await Admin.DeleteAsync($"/api/v1/dids/{number.Id}"), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("ALLOCATE", "PHONE_NUMBER", number.Id), _platformAdmin, _tenant.Id,
+            Json(new { status = "UNASSIGNED", tenant_id = (Guid?)null }), allocated);
+        AssertRow(await TheAuditRowAsync("DEALLOCATE", "PHONE_NUMBER", number.Id), _platformAdmin, _tenant.Id, beforeDeallocate, deallocated);
+        AssertRow(await TheAuditRowAsync("RELEASE", "PHONE_NUMBER", number.Id), _platformAdmin, null, beforeRelease, null);
+    }
+
+    [Test]
+    public async Task Bulk_allocating_and_deallocating_write_one_row_each_with_the_numbers()
+    {
+        var tenant = await CreateTenantAsync();
+        var numbers = (await SeedNumbersAsync(null, 3)).Select(n => n.Number).ToArray();
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers }), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers }), HttpStatusCode.OK);
+
+        AssertRow(await TheAuditRowAsync("ALLOCATE", "PHONE_NUMBER", null, tenant.Id), _platformAdmin, tenant.Id, null,
+            Json(new { count = 3, tenant_id = tenant.Id, tenant_name = tenant.Name, numbers }));
+        AssertRow(await TheAuditRowAsync("DEALLOCATE", "PHONE_NUMBER", null, tenant.Id), _platformAdmin, tenant.Id, null,
+            Json(new { count = 3, tenants = new Dictionary<string, int> { [tenant.Id.ToString()] = 3 }, numbers }));
+    }
+
+    [Test]
+    public async Task Importing_writes_one_row_with_the_count_and_the_providers()
+    {
+        var numbers = NewNumbers(2);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/dids/import")
+        {
+            Content = JsonContent.Create(new { dids = numbers.Select(n => new { number = n, provider = "audit-carrier" }) }),
+        };
+        request.Headers.UserAgent.ParseAdd("audit-import/1.0");
+        await Expect(await Admin.SendAsync(request), HttpStatusCode.Created);
+
+        await using var conn = await Db.OpenConnectionAsync();
+        var row = await conn.QuerySingleAsync<AuditRow>("""
+            SELECT actor_id, action, entity_type, entity_id, tenant_id, before::text AS before, after::text AS after
+            FROM audit_logs WHERE user_agent = 'audit-import/1.0'
+            """);
+        Assert.That((row.Action, row.EntityType, row.EntityId), Is.EqualTo(("IMPORT", "PHONE_NUMBER", (Guid?)null)));
+        AssertRow(row, _platformAdmin, null, null, Json(new { count = 2, providers = new Dictionary<string, int> { ["audit-carrier"] = 2 } }));
+    }
+
+    [Test]
+    public async Task Assigning_reassigning_and_unassigning_write_their_rows_in_the_numbers_tenant()
+    {
+        var user = await CreateUserAsync("USER", _tenant.Id, "1001");
+        var number = (await SeedNumbersAsync(_tenant.Id))[0];
+        var url = $"/api/v1/dids/{number.Id}/assign";
+        var assigned = await Expect(await _tenantAdmin.Client.PostAsJsonAsync(url, new { assigned_type = "USER", assigned_id = user.Id }), HttpStatusCode.Created);
+        var reassigned = await Expect(await _tenantAdmin.Client.PutAsJsonAsync(url, new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.OK);
+        await Expect(await _tenantAdmin.Client.DeleteAsync(url), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("ASSIGN", "PHONE_NUMBER", number.Id), _tenantAdmin.Id, _tenant.Id, null, assigned);
+        AssertRow(await TheAuditRowAsync("REASSIGN", "PHONE_NUMBER", number.Id), _tenantAdmin.Id, _tenant.Id, assigned, reassigned);
+        AssertRow(await TheAuditRowAsync("UNASSIGN", "PHONE_NUMBER", number.Id), _tenantAdmin.Id, _tenant.Id, reassigned, null);
+    }
+
+    [Test]
+    public async Task An_apply_writes_its_row_with_the_finished_job()
+    {
+        var job = await Expect(await _tenantAdmin.Client.PostAsync("/api/v1/apply", null), HttpStatusCode.OK);
+        var id = job.GetProperty("id").GetGuid();
+        AssertRow(await TheAuditRowAsync("APPLY", "APPLY_JOB", id), _tenantAdmin.Id, null, null, await GetAsync($"/api/v1/apply/jobs/{id}"));
+    }
+
+    [Test]
+    public async Task A_job_recovered_at_start_is_audited_as_the_system()
+    {
+        var id = Guid.CreateVersion7();
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@id, 'RUNNING', '[]'::jsonb)", new { id });
+
+        await using (var restarted = new DidApp(App.ConnectionString, Settings))
+            restarted.CreateClient();
+
+        var job = await GetAsync($"/api/v1/apply/jobs/{id}");
+        Assert.That(job.GetProperty("status").GetString(), Is.EqualTo("FAILED"));
+        AssertRow(await TheAuditRowAsync("APPLY", "APPLY_JOB", id), null, null, null, job);
+    }
+
+    [Test]
+    public async Task The_first_platform_admin_is_audited_as_created_by_the_system_without_its_password()
+    {
+        var row = await TheAuditRowAsync("CREATE", "USER", _platformAdmin);
+        AssertRow(row, null, null, null, Json(new
+        {
+            id = _platformAdmin, email = DidApp.AdminEmail, display_name = "Platform admin", role = "PLATFORM_ADMIN", source = "DID_ADMIN_EMAIL",
+        }));
     }
 }
