@@ -1,19 +1,40 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
+using Dapper;
+using Did.Tests.Dids;
 using Did.Tests.Support;
 using NUnit.Framework;
 
 namespace Did.Tests.Foundation;
 
 /// <summary>Each role against each route: allowed, or 401/403/404 as the contract says. Objects live in another
-/// tenant than the tenant-scoped callers' own, so a tenant admin's "allowed" means "404: not yours to see".</summary>
-public sealed class RoleMatrixTests : ApiFixture
+/// tenant than the tenant-scoped callers' own, so a tenant admin's "allowed" means "404: not yours to see". Every
+/// refused change is checked to have changed nothing: the object it aimed at reads the same afterwards (or, for a
+/// create, its table has no new row), and no audit row was written. Every allowed change writes exactly one audit row.
+/// Applies run against a node without AMI, which only writes files.</summary>
+public sealed class RoleMatrixTests : DidFixture
 {
+    private string _asterisk = null!;
     private TestTenant _home = null!;
     private TestTenant _other = null!;
     private readonly Dictionary<string, HttpClient> _clients = new();
     private TestUser _otherUser = null!;
     private TestUser _homeUser = null!;
+    private Guid _job;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Asterisk:ConfigDir"] = _asterisk,
+        ["Apply:WorkDir"] = Path.Combine(_asterisk, "work"),
+    };
+
+    protected override Task BeforeServiceStartsAsync()
+    {
+        _asterisk = Directory.CreateTempSubdirectory("did-role-matrix-").FullName;
+        return Task.CompletedTask;
+    }
 
     [OneTimeSetUp]
     public async Task CreateCallers()
@@ -27,54 +48,215 @@ public sealed class RoleMatrixTests : ApiFixture
         _clients["USER"] = (await CreateUserAsync("USER", _home.Id)).Client;
         _otherUser = await CreateUserAsync("USER", _other.Id);
         _homeUser = await CreateUserAsync("USER", _home.Id);
+        _job = (await Expect(await Admin.PostAsync("/api/v1/apply", null), HttpStatusCode.OK)).GetProperty("id").GetGuid();
     }
 
-    // Expected status per role: anonymous, platform admin, support, tenant admin, user.
-    private static readonly object[] Routes =
+    [OneTimeTearDown]
+    public void RemoveAsteriskFolder() => Directory.Delete(_asterisk, recursive: true);
+
+    private const string External = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Hangup()\"}";
+    private const string OtherExternal = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Busy()\"}";
+
+    /// <summary>One route: the request, the expected status per role (anonymous, platform admin, support, tenant admin,
+    /// user), and what to read to show that a refused request changed nothing: <paramref name="reread"/>, a GET of the
+    /// object it aims at, or for a create, <paramref name="table"/>, whose rows are counted.</summary>
+    private static object?[] Route(string method, string path, string body, int[] expected, string? reread = null, string? table = null) =>
+        [method, path, body, expected, reread, table];
+
+    private static readonly object?[][] Routes =
     [
-        new object[] { "GET", "/api/v1/tenants", "", new[] { 401, 200, 200, 200, 403 } },
-        new object[] { "POST", "/api/v1/tenants", "{\"name\":\"N\",\"slug\":\"{slug}\"}", new[] { 401, 201, 403, 403, 403 } },
-        new object[] { "GET", "/api/v1/tenants/{other}", "", new[] { 401, 200, 200, 404, 403 } },
-        new object[] { "GET", "/api/v1/tenants/{home}", "", new[] { 401, 200, 200, 200, 403 } },
-        new object[] { "PATCH", "/api/v1/tenants/{other}", "{\"name\":\"Renamed\"}", new[] { 401, 200, 403, 403, 403 } },
-        new object[] { "DELETE", "/api/v1/tenants/{empty}", "", new[] { 401, 204, 403, 403, 403 } },
-        new object[] { "GET", "/api/v1/users", "", new[] { 401, 200, 200, 200, 200 } },
-        new object[] { "POST", "/api/v1/users", "{\"email\":\"{slug}@x.io\",\"password\":\"long-enough-pw\",\"display_name\":\"N\",\"role\":\"USER\",\"tenant_id\":\"{home}\"}", new[] { 401, 201, 403, 201, 403 } },
-        new object[] { "GET", "/api/v1/users/{otherUser}", "", new[] { 401, 200, 200, 404, 404 } },
-        new object[] { "GET", "/api/v1/users/{homeUser}", "", new[] { 401, 200, 200, 200, 404 } },
-        new object[] { "PATCH", "/api/v1/users/{otherUser}", "{\"display_name\":\"X\"}", new[] { 401, 200, 403, 404, 403 } },
-        new object[] { "PATCH", "/api/v1/users/{homeUser}", "{\"display_name\":\"Y\"}", new[] { 401, 200, 403, 200, 403 } },
-        new object[] { "DELETE", "/api/v1/users/{victimOther}", "", new[] { 401, 204, 403, 404, 403 } },
-        new object[] { "DELETE", "/api/v1/users/{victimHome}", "", new[] { 401, 204, 403, 204, 403 } },
-        new object[] { "GET", "/api/v1/audit-logs", "", new[] { 401, 200, 200, 200, 403 } },
-        new object[] { "GET", "/health/live", "", new[] { 200, 200, 200, 200, 200 } },
-        new object[] { "GET", "/openapi/v1.json", "", new[] { 200, 200, 200, 200, 200 } },
+        Route("GET", "/api/v1/tenants", "", [401, 200, 200, 200, 403]),
+        Route("POST", "/api/v1/tenants", "{\"name\":\"N\",\"slug\":\"{slug}\"}", [401, 201, 403, 403, 403], table: "tenants"),
+        Route("GET", "/api/v1/tenants/{other}", "", [401, 200, 200, 404, 403]),
+        Route("GET", "/api/v1/tenants/{home}", "", [401, 200, 200, 200, 403]),
+        Route("PATCH", "/api/v1/tenants/{other}", "{\"name\":\"Renamed {slug}\"}", [401, 200, 403, 403, 403], reread: "/api/v1/tenants/{other}"),
+        Route("DELETE", "/api/v1/tenants/{empty}", "", [401, 204, 403, 403, 403], reread: "/api/v1/tenants/{empty}"),
+        Route("GET", "/api/v1/users", "", [401, 200, 200, 200, 200]),
+        Route("POST", "/api/v1/users", "{\"email\":\"{slug}@x.io\",\"password\":\"long-enough-pw\",\"display_name\":\"N\",\"role\":\"USER\",\"tenant_id\":\"{home}\"}",
+            [401, 201, 403, 201, 403], table: "users"),
+        Route("GET", "/api/v1/users/{otherUser}", "", [401, 200, 200, 404, 404]),
+        Route("GET", "/api/v1/users/{homeUser}", "", [401, 200, 200, 200, 404]),
+        Route("PATCH", "/api/v1/users/{otherUser}", "{\"display_name\":\"X {slug}\"}", [401, 200, 403, 404, 403], reread: "/api/v1/users/{otherUser}"),
+        Route("PATCH", "/api/v1/users/{homeUser}", "{\"display_name\":\"Y {slug}\"}", [401, 200, 403, 200, 403], reread: "/api/v1/users/{homeUser}"),
+        Route("DELETE", "/api/v1/users/{victimOther}", "", [401, 204, 403, 404, 403], reread: "/api/v1/users/{victimOther}"),
+        Route("DELETE", "/api/v1/users/{victimHome}", "", [401, 204, 403, 204, 403], reread: "/api/v1/users/{victimHome}"),
+        Route("GET", "/api/v1/audit-logs", "", [401, 200, 200, 200, 403]),
+
+        Route("GET", "/api/v1/dids", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/dids/{homeDid}", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/dids/{otherDid}", "", [401, 200, 200, 404, 403]),
+        Route("POST", "/api/v1/dids/import", "{\"dids\":[{\"number\":\"{newNumber}\",\"provider\":\"matrix\"}]}", [401, 201, 403, 403, 403],
+            table: "phone_numbers"),
+        Route("PATCH", "/api/v1/dids/{freeDid}/allocate", "{\"tenant_id\":\"{home}\"}", [401, 200, 403, 403, 403], reread: "/api/v1/dids/{freeDid}"),
+        Route("PATCH", "/api/v1/dids/{homeDid}/deallocate", "", [401, 200, 403, 403, 403], reread: "/api/v1/dids/{homeDid}"),
+        Route("POST", "/api/v1/dids/allocate", "{\"tenant_id\":\"{home}\",\"numbers\":[\"{freeNumber}\"]}", [401, 200, 403, 403, 403],
+            reread: "/api/v1/dids/{freeDid}"),
+        Route("POST", "/api/v1/dids/deallocate", "{\"numbers\":[\"{homeNumber}\"]}", [401, 200, 403, 403, 403], reread: "/api/v1/dids/{homeDid}"),
+        Route("DELETE", "/api/v1/dids/{freeDid}", "", [401, 204, 403, 403, 403], reread: "/api/v1/dids/{freeDid}"),
+
+        Route("POST", "/api/v1/dids/{homeDid}/assign", External, [401, 201, 403, 201, 403], reread: "/api/v1/dids/{homeDid}"),
+        Route("POST", "/api/v1/dids/{otherDid}/assign", External, [401, 201, 403, 404, 403], reread: "/api/v1/dids/{otherDid}"),
+        Route("PUT", "/api/v1/dids/{homeRouted}/assign", OtherExternal, [401, 200, 403, 200, 403], reread: "/api/v1/dids/{homeRouted}"),
+        Route("PUT", "/api/v1/dids/{otherRouted}/assign", OtherExternal, [401, 200, 403, 404, 403], reread: "/api/v1/dids/{otherRouted}"),
+        Route("DELETE", "/api/v1/dids/{homeRouted}/assign", "", [401, 204, 403, 204, 403], reread: "/api/v1/dids/{homeRouted}"),
+        Route("DELETE", "/api/v1/dids/{otherRouted}/assign", "", [401, 204, 403, 404, 403], reread: "/api/v1/dids/{otherRouted}"),
+
+        Route("GET", "/api/v1/ivrs", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/ivrs/{homeIvr}", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/ivrs/{otherIvr}", "", [401, 200, 200, 404, 403]),
+        Route("POST", "/api/v1/ivrs", "{\"name\":\"{slug}\",\"greeting\":\"g\",\"timeout_seconds\":5,\"tenant_id\":\"{home}\"}", [401, 201, 403, 201, 403],
+            table: "ivrs"),
+        Route("POST", "/api/v1/ivrs", "{\"name\":\"{slug}\",\"greeting\":\"g\",\"timeout_seconds\":5,\"tenant_id\":\"{other}\"}", [401, 201, 403, 403, 403],
+            table: "ivrs"),
+        Route("PATCH", "/api/v1/ivrs/{homeIvr}", "{\"greeting\":\"changed\"}", [401, 200, 403, 200, 403], reread: "/api/v1/ivrs/{homeIvr}"),
+        Route("PATCH", "/api/v1/ivrs/{otherIvr}", "{\"greeting\":\"changed\"}", [401, 200, 403, 404, 403], reread: "/api/v1/ivrs/{otherIvr}"),
+        Route("DELETE", "/api/v1/ivrs/{homeIvr}", "", [401, 204, 403, 204, 403], reread: "/api/v1/ivrs/{homeIvr}"),
+        Route("DELETE", "/api/v1/ivrs/{otherIvr}", "", [401, 204, 403, 404, 403], reread: "/api/v1/ivrs/{otherIvr}"),
+
+        Route("GET", "/api/v1/queues", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/queues/{homeQueue}", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/queues/{otherQueue}", "", [401, 200, 200, 404, 403]),
+        Route("POST", "/api/v1/queues", "{queueBody:home}", [401, 201, 403, 201, 403], table: "queues"),
+        Route("POST", "/api/v1/queues", "{queueBody:other}", [401, 201, 403, 403, 403], table: "queues"),
+        Route("PATCH", "/api/v1/queues/{homeQueue}", "{\"strategy\":\"RANDOM\"}", [401, 200, 403, 200, 403], reread: "/api/v1/queues/{homeQueue}"),
+        Route("PATCH", "/api/v1/queues/{otherQueue}", "{\"strategy\":\"RANDOM\"}", [401, 200, 403, 404, 403], reread: "/api/v1/queues/{otherQueue}"),
+        Route("DELETE", "/api/v1/queues/{homeQueue}", "", [401, 204, 403, 204, 403], reread: "/api/v1/queues/{homeQueue}"),
+        Route("DELETE", "/api/v1/queues/{otherQueue}", "", [401, 204, 403, 404, 403], reread: "/api/v1/queues/{otherQueue}"),
+
+        Route("POST", "/api/v1/apply", "", [401, 200, 403, 200, 403], table: "apply_jobs"),
+        Route("GET", "/api/v1/apply/jobs", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/apply/jobs/{job}", "", [401, 200, 200, 404, 403]),
+
+        Route("GET", "/health/live", "", [200, 200, 200, 200, 200]),
+        Route("GET", "/openapi/v1.json", "", [200, 200, 200, 200, 200]),
     ];
 
     private static readonly string[] Roles = ["ANONYMOUS", "PLATFORM_ADMIN", "SUPPORT", "TENANT_ADMIN", "USER"];
 
     [TestCaseSource(nameof(Routes))]
-    public async Task Each_role_gets_the_contracted_status(string method, string path, string body, int[] expected)
+    public async Task Each_role_gets_the_contracted_status_and_a_refused_change_changes_nothing(
+        string method, string path, string body, int[] expected, string? reread, string? table)
     {
         var failures = new List<string>();
         for (var i = 0; i < Roles.Length; i++)
         {
-            // Fresh targets per role so one role's delete doesn't change the next role's answer.
-            var empty = await CreateTenantAsync();
-            var url = path.Replace("{other}", _other.Id.ToString()).Replace("{home}", _home.Id.ToString())
-                .Replace("{empty}", empty.Id.ToString()).Replace("{otherUser}", _otherUser.Id.ToString())
-                .Replace("{homeUser}", _homeUser.Id.ToString());
-            if (url.Contains("{victimOther}")) url = url.Replace("{victimOther}", (await CreateUserAsync("USER", _other.Id)).Id.ToString());
-            if (url.Contains("{victimHome}")) url = url.Replace("{victimHome}", (await CreateUserAsync("USER", _home.Id)).Id.ToString());
-            var json = body.Replace("{slug}", Unique("m")).Replace("{home}", _home.Id.ToString());
+            // Fresh targets per role so one role's change doesn't change the next role's answer.
+            var targets = new Targets(this);
+            var url = await targets.FillAsync(path);
+            var json = await targets.FillAsync(body);
+            var rereadUrl = reread is null ? null : await targets.FillAsync(reread);
+            var before = method == "GET" ? null : await StateAsync(rereadUrl, table);
+
             var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (json.Length > 0) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
             var response = await _clients[Roles[i]].SendAsync(request);
+
+            var what = $"{Roles[i]} {method} {url}";
             if ((int)response.StatusCode != expected[i])
-                failures.Add($"{Roles[i]}: expected {expected[i]}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            else if (expected[i] >= 400)
-                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), $"{Roles[i]} {method} {url}");
+            {
+                failures.Add($"{what}: expected {expected[i]}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                continue;
+            }
+            if (expected[i] >= 400)
+                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), what);
+            if (before is null) continue;
+            var after = await StateAsync(rereadUrl, table);
+            if (expected[i] >= 400)
+            {
+                Assert.That(after.Object?.ToJsonString(), Is.EqualTo(before.Object?.ToJsonString()), $"{what} was refused: the object must read the same");
+                Assert.That((after.Rows, after.AuditRows), Is.EqualTo((before.Rows, before.AuditRows)), $"{what} was refused: no new row, no audit row");
+            }
+            else
+                Assert.That(after.AuditRows, Is.EqualTo(before.AuditRows + 1), $"{what} was allowed: one audit row");
         }
         Assert.That(failures, Is.Empty);
+    }
+
+    private sealed record State(JsonNode? Object, long Rows, long AuditRows);
+
+    /// <summary>What a refused change must leave as it was: the object as the platform admin reads it (null once it is
+    /// gone), the rows of the table a create would add to, and the audit rows.</summary>
+    private async Task<State> StateAsync(string? rereadUrl, string? table)
+    {
+        JsonNode? read = null;
+        if (rereadUrl is not null)
+        {
+            var response = await Admin.GetAsync(rereadUrl);
+            if (response.StatusCode != HttpStatusCode.NotFound)
+                read = JsonNode.Parse((await Expect(response, HttpStatusCode.OK)).GetRawText());
+        }
+        await using var conn = await Db.OpenConnectionAsync();
+        var rows = table is null ? 0 : await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}");
+        return new State(read, rows, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_logs"));
+    }
+
+    /// <summary>The objects a route's placeholders name, made when first named, fresh for each role.</summary>
+    private sealed class Targets(RoleMatrixTests t)
+    {
+        private readonly Dictionary<string, string> _made = new();
+
+        public async Task<string> FillAsync(string template)
+        {
+            var text = template.Replace("{home}", t._home.Id.ToString()).Replace("{other}", t._other.Id.ToString())
+                .Replace("{otherUser}", t._otherUser.Id.ToString()).Replace("{homeUser}", t._homeUser.Id.ToString())
+                .Replace("{job}", t._job.ToString());
+            foreach (var name in new[]
+                     {
+                         "slug", "empty", "victimOther", "victimHome", "newNumber", "freeDid", "freeNumber", "homeDid", "homeNumber",
+                         "otherDid", "homeRouted", "otherRouted", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
+                         "queueBody:other",
+                     })
+            {
+                if (text.Contains($"{{{name}}}")) text = text.Replace($"{{{name}}}", await GetAsync(name));
+            }
+            return text;
+        }
+
+        private async Task<string> GetAsync(string name)
+        {
+            if (_made.TryGetValue(name, out var made)) return made;
+            var value = name switch
+            {
+                "slug" => Unique("m"),
+                "empty" => (await t.CreateTenantAsync()).Id.ToString(),
+                "victimOther" => (await t.CreateUserAsync("USER", t._other.Id)).Id.ToString(),
+                "victimHome" => (await t.CreateUserAsync("USER", t._home.Id)).Id.ToString(),
+                "newNumber" => t.NewNumber(),
+                "freeDid" or "freeNumber" => await NumberAsync(null, "freeDid", "freeNumber", name),
+                "homeDid" or "homeNumber" => await NumberAsync(t._home.Id, "homeDid", "homeNumber", name),
+                "otherDid" => await NumberAsync(t._other.Id, "otherDid", "otherNumber", name),
+                "homeRouted" => await RoutedAsync(t._home.Id),
+                "otherRouted" => await RoutedAsync(t._other.Id),
+                "homeIvr" => await CreateAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5, tenant_id = t._home.Id }),
+                "otherIvr" => await CreateAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5, tenant_id = t._other.Id }),
+                "homeQueue" => await CreateAsync("/api/v1/queues", QueueBodies.Create(Unique("q"), t._home.Id)),
+                "otherQueue" => await CreateAsync("/api/v1/queues", QueueBodies.Create(Unique("q"), t._other.Id)),
+                "queueBody:home" => System.Text.Json.JsonSerializer.Serialize(QueueBodies.Create(Unique("q"), t._home.Id)),
+                "queueBody:other" => System.Text.Json.JsonSerializer.Serialize(QueueBodies.Create(Unique("q"), t._other.Id)),
+                _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown placeholder"),
+            };
+            return _made[name] = value;
+        }
+
+        /// <summary>A number (UNASSIGNED without a tenant, else ALLOCATED to it), known by two placeholders, its id and its
+        /// E.164 text; returns the one <paramref name="asked"/> for.</summary>
+        private async Task<string> NumberAsync(Guid? tenant, string idName, string numberName, string asked)
+        {
+            var number = (await t.SeedNumbersAsync(tenant))[0];
+            _made[idName] = number.Id.ToString();
+            _made[numberName] = number.Number;
+            return _made[asked];
+        }
+
+        private async Task<string> RoutedAsync(Guid tenant)
+        {
+            var number = (await t.SeedNumbersAsync(tenant))[0];
+            await Expect(await t.Admin.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign", new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }),
+                HttpStatusCode.Created);
+            return number.Id.ToString();
+        }
+
+        private async Task<string> CreateAsync(string url, object body) =>
+            (await Expect(await t.Admin.PostAsJsonAsync(url, body), HttpStatusCode.Created)).GetProperty("id").GetGuid().ToString();
     }
 }
