@@ -13,20 +13,21 @@ namespace Did.Tests.Foundation;
 /// object before and after, as the API shows it. Applies run against a node without AMI, which only writes files.</summary>
 public sealed class AuditTests : DidFixture
 {
-    private string _asterisk = null!;
+    private string _root = null!;
     private Guid _platformAdmin;
     private TestTenant _tenant = null!;
     private TestUser _tenantAdmin = null!;
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Asterisk:ConfigDir"] = _asterisk,
-        ["Apply:WorkDir"] = Path.Combine(_asterisk, "work"),
+        ["Asterisk:ConfigDir"] = Path.Combine(_root, "asterisk"),
+        ["Apply:WorkDir"] = Path.Combine(_root, "work"),
     };
 
     protected override Task BeforeServiceStartsAsync()
     {
-        _asterisk = Directory.CreateTempSubdirectory("did-audit-test-").FullName;
+        _root = Directory.CreateTempSubdirectory("did-audit-test-").FullName;
+        Directory.CreateDirectory(Path.Combine(_root, "asterisk"));
         return Task.CompletedTask;
     }
 
@@ -40,7 +41,7 @@ public sealed class AuditTests : DidFixture
     }
 
     [OneTimeTearDown]
-    public void RemoveAsteriskFolder() => Directory.Delete(_asterisk, recursive: true);
+    public void RemoveApplyFolders() => Directory.Delete(_root, recursive: true);
 
     private sealed record AuditRow(Guid? ActorId, string Action, string EntityType, Guid? EntityId, Guid? TenantId, string? Before, string? After);
 
@@ -301,7 +302,7 @@ public sealed class AuditTests : DidFixture
     {
         var id = Guid.CreateVersion7();
         await using (var conn = await Db.OpenConnectionAsync())
-            await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status, backups) VALUES (@id, 'RUNNING', '[]'::jsonb)", new { id });
+            await conn.ExecuteAsync("INSERT INTO apply_jobs (id, status) VALUES (@id, 'RUNNING')", new { id });
 
         await using (var restarted = new DidApp(App.ConnectionString, Settings))
             restarted.CreateClient();

@@ -9,12 +9,12 @@ namespace Did.Tests.Foundation;
 public sealed class BadInputTests : ApiFixture
 {
     [TestCase("{\"name\":\"x\",", "not valid JSON")]
-    [TestCase("[1,2]", "")]
+    [TestCase("[1,2]", "The value at '$' has the wrong type")]
     [TestCase("{\"name\":1,\"slug\":\"abc\"}", "$.name")]
     [TestCase("{\"name\":null,\"slug\":\"abc\"}", "null")]
     [TestCase("{\"name\":\"x\"}", "Missing required property 'slug'")]
     [TestCase("{\"name\":\"x\",\"slug\":\"abc\",\"colour\":\"red\"}", "colour")]
-    [TestCase("", "")]
+    [TestCase("", "body")]
     public async Task Malformed_tenant_bodies_are_a_400_problem(string json, string detail)
     {
         var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", json), HttpStatusCode.BadRequest);

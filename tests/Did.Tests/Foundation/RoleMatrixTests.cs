@@ -16,7 +16,7 @@ namespace Did.Tests.Foundation;
 /// Applies run against a node without AMI, which only writes files.</summary>
 public sealed class RoleMatrixTests : DidFixture
 {
-    private string _asterisk = null!;
+    private string _root = null!;
     private TestTenant _home = null!;
     private TestTenant _other = null!;
     private readonly Dictionary<string, HttpClient> _clients = new();
@@ -26,13 +26,14 @@ public sealed class RoleMatrixTests : DidFixture
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Asterisk:ConfigDir"] = _asterisk,
-        ["Apply:WorkDir"] = Path.Combine(_asterisk, "work"),
+        ["Asterisk:ConfigDir"] = Path.Combine(_root, "asterisk"),
+        ["Apply:WorkDir"] = Path.Combine(_root, "work"),
     };
 
     protected override Task BeforeServiceStartsAsync()
     {
-        _asterisk = Directory.CreateTempSubdirectory("did-role-matrix-").FullName;
+        _root = Directory.CreateTempSubdirectory("did-role-matrix-").FullName;
+        Directory.CreateDirectory(Path.Combine(_root, "asterisk"));
         return Task.CompletedTask;
     }
 
@@ -52,7 +53,7 @@ public sealed class RoleMatrixTests : DidFixture
     }
 
     [OneTimeTearDown]
-    public void RemoveAsteriskFolder() => Directory.Delete(_asterisk, recursive: true);
+    public void RemoveApplyFolders() => Directory.Delete(_root, recursive: true);
 
     private const string External = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Hangup()\"}";
     private const string OtherExternal = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Busy()\"}";

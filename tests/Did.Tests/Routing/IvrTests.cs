@@ -58,42 +58,46 @@ public sealed class IvrTests : ApiFixture
     [TestCase("t")]
     public async Task Option_key_other_than_one_digit_star_or_hash_is_a_400(string key)
     {
-        var body = await Expect(await Create(new { name = Unique("k"), greeting = "g", timeout_seconds = 5,
-            options = new Dictionary<string, object> { [key] = new { type = "HANGUP" } } }), HttpStatusCode.BadRequest);
-        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("0-9, * or #"));
+        var errors = await Problems.FieldErrorsAsync(await Create(new { name = Unique("k"), greeting = "g", timeout_seconds = 5,
+            options = new Dictionary<string, object> { [key] = new { type = "HANGUP" } } }), "options[0].key");
+        Assert.That(errors, Has.Some.EqualTo($"Option key '{key}' must be one of 0-9, * or #."));
     }
 
     [Test]
     public async Task Hangup_with_an_id_and_user_without_one_are_400s()
     {
-        await Expect(await Create(new { name = Unique("h"), greeting = "g", timeout_seconds = 5, timeout_destination = new { type = "HANGUP", id = _alice.Id } }), HttpStatusCode.BadRequest);
-        await Expect(await Create(new { name = Unique("h"), greeting = "g", timeout_seconds = 5, timeout_destination = new { type = "USER" } }), HttpStatusCode.BadRequest);
+        var hangup = await Problems.FieldErrorsAsync(await Create(new { name = Unique("h"), greeting = "g", timeout_seconds = 5, timeout_destination = new { type = "HANGUP", id = _alice.Id } }), "timeout_destination.id");
+        var user = await Problems.FieldErrorsAsync(await Create(new { name = Unique("h"), greeting = "g", timeout_seconds = 5, timeout_destination = new { type = "USER" } }), "timeout_destination.id");
+        Assert.That(hangup, Is.EqualTo(new[] { "'id' must be empty for a HANGUP destination." }));
+        Assert.That(user, Is.EqualTo(new[] { "'id' is required for USER, IVR and QUEUE destinations." }));
     }
 
     [TestCase("Main")]
     [TestCase("main menu")]
     [TestCase("main\n[evil]")]
     public async Task Name_outside_the_pattern_is_a_400(string name) =>
-        await Expect(await Create(new { name, greeting = "g", timeout_seconds = 5 }), HttpStatusCode.BadRequest);
+        await Problems.FieldErrorsAsync(await Create(new { name, greeting = "g", timeout_seconds = 5 }), "name");
 
     [TestCase("../../etc/passwd")]
     [TestCase("/etc/passwd")]
     [TestCase("hello world")]
     [TestCase("x,1)")]
     public async Task Greeting_that_is_not_a_plain_sound_name_is_a_400(string greeting) =>
-        await Expect(await Create(new { name = Unique("g"), greeting, timeout_seconds = 5 }), HttpStatusCode.BadRequest);
+        await Problems.FieldErrorsAsync(await Create(new { name = Unique("g"), greeting, timeout_seconds = 5 }), "greeting");
 
     [TestCase(0)]
     [TestCase(61)]
     public async Task Timeout_outside_1_to_60_is_a_400(int timeout) =>
-        await Expect(await Create(new { name = Unique("t"), greeting = "g", timeout_seconds = timeout }), HttpStatusCode.BadRequest);
+        Assert.That(await Problems.FieldErrorsAsync(await Create(new { name = Unique("t"), greeting = "g", timeout_seconds = timeout }), "timeout_seconds"),
+            Has.Some.Contain("1").And.Some.Contain("60"));
 
     [Test]
     public async Task Duplicate_name_in_a_tenant_is_a_409()
     {
         var name = Unique("dup");
         await Expect(await Create(new { name, greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Created);
-        await Expect(await Create(new { name, greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Conflict);
+        var body = await Expect(await Create(new { name, greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Conflict);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo("An IVR with this name already exists in the tenant."));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Did.Tests.Support;
 using NUnit.Framework;
 
@@ -18,6 +19,29 @@ public sealed class QueueTests : ApiFixture
     }
 
     private Task<HttpResponseMessage> Create(object body) => _admin.Client.PostAsJsonAsync("/api/v1/queues", body);
+
+    [Test]
+    public async Task Another_tenants_queue_is_a_404_missing_from_lists_and_not_a_route_target()
+    {
+        var other = await CreateTenantAsync();
+        var theirs = await Expect(await Admin.PostAsJsonAsync("/api/v1/queues", QueueBodies.Create(Unique("o"), other.Id)), HttpStatusCode.Created);
+        var id = theirs.GetProperty("id").GetGuid();
+        var missing = await Expect(await _admin.Client.GetAsync($"/api/v1/queues/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+
+        var read = await Expect(await _admin.Client.GetAsync($"/api/v1/queues/{id}"), HttpStatusCode.NotFound);
+        Assert.That(read.GetProperty("title").GetString(), Is.EqualTo(missing.GetProperty("title").GetString()), "the same answer as a queue that does not exist");
+        await Expect(await Patch(_admin.Client, $"/api/v1/queues/{id}", new { strategy = "RANDOM" }), HttpStatusCode.NotFound);
+        await Expect(await _admin.Client.DeleteAsync($"/api/v1/queues/{id}"), HttpStatusCode.NotFound);
+        var list = await Expect(await _admin.Client.GetAsync($"/api/v1/queues?tenant_id={other.Id}"), HttpStatusCode.OK);
+        Assert.That(list.GetProperty("items").GetArrayLength(), Is.Zero);
+        var number = (await SeedNumbersAsync(_tenant.Id))[0];
+        var routed = await Problems.FieldErrorsAsync(await _admin.Client.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign",
+            new { assigned_type = "QUEUE", assigned_id = id }), "assigned_id");
+        Assert.That(routed, Is.EqualTo(new[] { $"Queue {id} not found or not in your tenant." }));
+
+        var after = await Expect(await Admin.GetAsync($"/api/v1/queues/{id}"), HttpStatusCode.OK);
+        Assert.That(after.GetRawText(), Is.EqualTo(theirs.GetRawText()), "the refused PATCH and DELETE changed nothing");
+    }
 
     [Test]
     public async Task Queue_is_created_with_members_in_order()
@@ -44,19 +68,26 @@ public sealed class QueueTests : ApiFixture
         var silent = await CreateUserAsync("USER", _tenant.Id);
         var body = await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", member_ring_seconds = 15, members = new[] { silent.Id } }), HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain("no extension"));
+        Assert.That(body.GetProperty("errors").GetProperty("members[0]")[0].GetString(), Is.EqualTo($"User {silent.Id} has no extension, so calls cannot ring it."));
     }
 
     [TestCase("\"ROUNDROBIN\"")]
     [TestCase("\"ringall\"")]
     [TestCase("1")]
-    public async Task Unknown_strategy_is_a_400(string strategy) =>
-        await Expect(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/queues", $"{{\"name\":\"s{Guid.NewGuid():N}\",\"strategy\":{strategy},\"member_ring_seconds\":15}}"), HttpStatusCode.BadRequest);
+    public async Task Unknown_strategy_is_a_400(string strategy)
+    {
+        var json = JsonSerializer.Serialize(QueueBodies.Create(Unique("s"))).Replace("\"RINGALL\"", strategy);
+        var body = await Expect(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/queues", json), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("at '$.strategy'"), "the answer names the field");
+    }
 
     [Test]
     public async Task Same_member_twice_is_a_400()
     {
         var a = await CreateUserAsync("USER", _tenant.Id, "3101");
-        await Expect(await Create(new { name = Unique("q"), strategy = "LINEAR", member_ring_seconds = 15, members = new[] { a.Id, a.Id } }), HttpStatusCode.BadRequest);
+        var body = QueueBodies.Create(Unique("q"), strategy: "LINEAR");
+        body["members"] = new[] { a.Id, a.Id };
+        Assert.That(await Problems.FieldErrorsAsync(await Create(body), "members"), Is.EqualTo(new[] { "'members' lists a user twice." }));
     }
 
     [Test]

@@ -4,8 +4,8 @@ namespace Did.Tests.Support;
 /// that a renamed field is one line to change here.</summary>
 public static class QueueBodies
 {
-    /// <summary>The queue's ring timeout, in seconds.</summary>
-    public const string TimeoutField = "timeout_seconds";
+    /// <summary>How long the queue rings one member, in seconds.</summary>
+    public const string TimeoutField = "member_ring_seconds";
 
     public static Dictionary<string, object?> Create(string name, Guid? tenantId = null, string strategy = "RINGALL") => new()
     {
