@@ -50,8 +50,8 @@ public static class AssignDid
             LockedNumber? number;
             AssignmentResponse? before = null;
             await using (var start = r.Replace
-                ? await transaction.BeginAsync(ct, LockNumber(r.Id, target), ReadAssignment(r.Id))
-                : await transaction.BeginAsync(ct, LockNumber(r.Id, target)))
+                ? await transaction.BeginAsync([LockNumber(r.Id, target), ReadAssignment(r.Id)], ct)
+                : await transaction.BeginAsync([LockNumber(r.Id, target)], ct))
             {
                 number = await start.ReadSingleOrDefaultAsync<LockedNumber>(ct);
                 if (r.Replace) before = (await start.ReadSingleOrDefaultAsync<AssignmentRow>(ct))?.ToResponse();
@@ -80,7 +80,7 @@ public static class AssignDid
             // that row go in one statement.
             var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
                 r.AssignedId, value, label, before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
-            await transaction.CommitAsync(ct, WriteRoute(r.Replace, tenantId, before, after));
+            await transaction.CommitAsync([WriteRoute(r.Replace, tenantId, before, after)], ct);
             return new AssignmentResult(after, before is null);
         }
 
@@ -93,9 +93,9 @@ public static class AssignDid
         /// IVR or queue is not found), one statement per kind of target. <c>now</c> is the transaction's timestamp, the
         /// <c>now()</c> of every row it writes. Whether a POST finds the number free is decided from the locked row's
         /// status, which is current even after a wait: a <c>FOR UPDATE</c> that waited returns the row as the previous
-        /// holder committed it. The other tables are read as they were before the wait: a target deleted meanwhile fails
-        /// the write's foreign key (409), and a route written meanwhile fails its unique key (409), since status and
-        /// route change together in every transaction.</summary>
+        /// holder committed it; status and route change together in every transaction, and the unique key on the route's
+        /// number backs that up (a POST inserts with no ON CONFLICT). The other tables are read as they were before the
+        /// wait: a target deleted meanwhile fails the write's foreign key (409).</summary>
         private NpgsqlBatchCommand LockNumber(Guid id, RouteTarget? target)
         {
             var statement = new NpgsqlBatchCommand(target?.Type switch
@@ -213,7 +213,7 @@ public static class AssignDid
         private async Task<ProblemException> AlreadyAssignedAsync(PipelinedTransaction transaction, LockedNumber number, CancellationToken ct)
         {
             AssignmentResponse? current;
-            await using (var read = await transaction.ReadAsync(ct, ReadAssignment(number.Id)))
+            await using (var read = await transaction.ReadAsync([ReadAssignment(number.Id)], ct))
                 current = (await read.ReadSingleOrDefaultAsync<AssignmentRow>(ct))?.ToResponse();
             return Problem.Conflict(current is null
                     ? $"DID {number.Number} is already assigned."

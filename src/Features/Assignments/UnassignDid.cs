@@ -27,7 +27,7 @@ public static class UnassignDid
 
             LockedNumber? number;
             AssignmentRow? route;
-            await using (var start = await transaction.BeginAsync(ct, LockNumber(c.Id), ReadAssignment(c.Id)))
+            await using (var start = await transaction.BeginAsync([LockNumber(c.Id), ReadAssignment(c.Id)], ct))
             {
                 number = await start.ReadSingleOrDefaultAsync<LockedNumber>(ct);
                 route = await start.ReadSingleOrDefaultAsync<AssignmentRow>(ct);
@@ -36,7 +36,7 @@ public static class UnassignDid
             if (route is null)
                 throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
 
-            await transaction.CommitAsync(ct, RemoveRoute(number, route.ToResponse()));
+            await transaction.CommitAsync([RemoveRoute(number, route.ToResponse())], ct);
             return Unit.Value;
         }
 

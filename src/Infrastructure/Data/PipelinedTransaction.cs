@@ -17,7 +17,7 @@ public sealed class PipelinedTransaction(NpgsqlConnection connection) : IAsyncDi
 
     /// <summary>The first round trip: BEGIN, then <paramref name="statements"/>. Read each statement's result with
     /// <see cref="BatchResults.ReadSingleOrDefaultAsync{T}"/> and dispose the reader before the next round trip.</summary>
-    public Task<NpgsqlDataReader> BeginAsync(CancellationToken ct, params NpgsqlBatchCommand[] statements)
+    public Task<NpgsqlDataReader> BeginAsync(IReadOnlyList<NpgsqlBatchCommand> statements, CancellationToken ct)
     {
         if (_begun) throw new InvalidOperationException("This transaction has already begun.");
         _begun = true;
@@ -25,7 +25,7 @@ public sealed class PipelinedTransaction(NpgsqlConnection connection) : IAsyncDi
     }
 
     /// <summary>A round trip inside the transaction, after <see cref="BeginAsync"/>.</summary>
-    public Task<NpgsqlDataReader> ReadAsync(CancellationToken ct, params NpgsqlBatchCommand[] statements)
+    public Task<NpgsqlDataReader> ReadAsync(IReadOnlyList<NpgsqlBatchCommand> statements, CancellationToken ct)
     {
         EnsureOpen();
         return SendAsync(statements, ct);
@@ -34,7 +34,7 @@ public sealed class PipelinedTransaction(NpgsqlConnection connection) : IAsyncDi
     /// <summary>The last round trip: <paramref name="statements"/>, then COMMIT. PostgreSQL runs COMMIT only if every
     /// statement before it succeeded: after an error it skips the rest of the batch, and the transaction stays open, failed,
     /// until <see cref="DisposeAsync"/> rolls it back.</summary>
-    public async Task CommitAsync(CancellationToken ct, params NpgsqlBatchCommand[] statements)
+    public async Task CommitAsync(IReadOnlyList<NpgsqlBatchCommand> statements, CancellationToken ct)
     {
         EnsureOpen();
         await (await CreateBatchAsync([.. statements, new NpgsqlBatchCommand("COMMIT")])).ExecuteNonQueryAsync(ct);
@@ -61,10 +61,10 @@ public sealed class PipelinedTransaction(NpgsqlConnection connection) : IAsyncDi
         }
     }
 
-    private async Task<NpgsqlDataReader> SendAsync(NpgsqlBatchCommand[] statements, CancellationToken ct) =>
+    private async Task<NpgsqlDataReader> SendAsync(IReadOnlyList<NpgsqlBatchCommand> statements, CancellationToken ct) =>
         await (await CreateBatchAsync(statements)).ExecuteReaderAsync(ct);
 
-    private async ValueTask<NpgsqlBatch> CreateBatchAsync(NpgsqlBatchCommand[] statements)
+    private async ValueTask<NpgsqlBatch> CreateBatchAsync(IReadOnlyList<NpgsqlBatchCommand> statements)
     {
         if (_batch is not null) await _batch.DisposeAsync();
         _batch = new NpgsqlBatch(connection);

@@ -57,9 +57,11 @@ public sealed class PipelinedTransactionTests : ApiFixture
         var number = (await SeedNumbersAsync(null))[0];
         await using var conn = await OpenUnpooledAsync();
         await using var transaction = new PipelinedTransaction(conn);
-        await using (var start = await transaction.BeginAsync(default, LockNumber(number.Id),
+        await using (var start = await transaction.BeginAsync([
+                         LockNumber(number.Id),
                          new NpgsqlBatchCommand("SELECT number FROM phone_numbers WHERE id = @id") { Parameters = { Uuid("id", number.Id) } },
-                         new NpgsqlBatchCommand("SELECT number FROM phone_numbers WHERE false")))
+                         new NpgsqlBatchCommand("SELECT number FROM phone_numbers WHERE false"),
+                     ], default))
         {
             Assert.That(await start.ReadSingleOrDefaultAsync<IdRow>(default), Is.EqualTo(new IdRow(number.Id)));
             Assert.That(await start.ReadSingleOrDefaultAsync<NumberRow>(default), Is.EqualTo(new NumberRow(number.Number)));
@@ -76,8 +78,8 @@ public sealed class PipelinedTransactionTests : ApiFixture
         await using var conn = await OpenUnpooledAsync();
         await using (var transaction = new PipelinedTransaction(conn))
         {
-            await using (await transaction.BeginAsync(default, LockNumber(number.Id))) { }
-            await transaction.CommitAsync(default, SetProvider(number.Id, "committed"));
+            await using (await transaction.BeginAsync([LockNumber(number.Id)], default)) { }
+            await transaction.CommitAsync([SetProvider(number.Id, "committed")], default);
             Assert.That(await InTransactionAsync(conn), Is.False, "COMMIT ended the transaction before the transaction was disposed");
         }
         Assert.That(await ProviderAsync(number.Id), Is.EqualTo("committed"));
@@ -91,7 +93,7 @@ public sealed class PipelinedTransactionTests : ApiFixture
         await using var conn = await OpenUnpooledAsync();
         await using (var transaction = new PipelinedTransaction(conn))
         {
-            await using (await transaction.BeginAsync(default, LockNumber(number.Id), SetProvider(number.Id, "never"))) { }
+            await using (await transaction.BeginAsync([LockNumber(number.Id), SetProvider(number.Id, "never")], default)) { }
             Assert.That(await IsUnlockedAsync(number.Id), Is.False);
         }
 
@@ -107,12 +109,12 @@ public sealed class PipelinedTransactionTests : ApiFixture
         await using var conn = await OpenUnpooledAsync();
         await using (var transaction = new PipelinedTransaction(conn))
         {
-            await using (await transaction.BeginAsync(default, LockNumber(number.Id))) { }
+            await using (await transaction.BeginAsync([LockNumber(number.Id)], default)) { }
             var duplicate = new NpgsqlBatchCommand("UPDATE phone_numbers SET number = @taken WHERE id = @id")
             {
                 Parameters = { Uuid("id", number.Id), Text("taken", taken.Number) },
             };
-            var failed = Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync(default, SetProvider(number.Id, "half"), duplicate));
+            var failed = Assert.ThrowsAsync<PostgresException>(() => transaction.CommitAsync([SetProvider(number.Id, "half"), duplicate], default));
             Assert.That(failed!.ConstraintName, Is.EqualTo("ux_phone_numbers_number"));
         }
 
@@ -133,7 +135,7 @@ public sealed class PipelinedTransactionTests : ApiFixture
         using var cancel = new CancellationTokenSource();
         await using (var transaction = new PipelinedTransaction(conn))
         {
-            var waiting = transaction.BeginAsync(cancel.Token, SetProvider(number.Id, "cancelled"));
+            var waiting = transaction.BeginAsync([SetProvider(number.Id, "cancelled")], cancel.Token);
             // Polled from a session outside any transaction: a transaction keeps the view of pg_stat_activity it read first.
             await using var observer = await OpenUnpooledAsync();
             await WaitUntilAsync(async () => await observer.ExecuteScalarAsync<long>(
