@@ -17,8 +17,8 @@ using Mediator;
 using Scalar.AspNetCore;
 
 // No configuration file is reloaded on change (the service reads its settings at start-up, from the environment), so
-// the host watches nothing: its watcher covers the whole content root, recursively, and with the current folder
-// holding a PostgreSQL data folder (run.sh, the benches) it handled every WAL write: ~8% of the service's CPU under load.
+// the host watches nothing: its watcher covers the whole content root recursively, and the current folder may hold a
+// PostgreSQL data folder (run.sh, the benches) whose every WAL write it would otherwise handle.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
 builder.ReportStartupFailuresAsOneLine();
 builder.AddDidLogging();

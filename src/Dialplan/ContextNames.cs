@@ -55,12 +55,6 @@ public static class ContextNames
         return Grammar.AllDigits(rest);
     }
 
-    /// <summary>Whether a context or queues.conf section is one of the tenant's: <c>tenant-&lt;slug&gt;</c> or
-    /// <c>&lt;slug&gt;_...</c>. Exact, because '_' cannot occur in a slug: "acme_" never starts a name of "acme-x".</summary>
-    public static bool BelongsTo(ReadOnlySpan<char> name, string slug) =>
-        (name.StartsWith(TenantPrefix, StringComparison.Ordinal) && name[TenantPrefix.Length..].SequenceEqual(slug))
-        || (name.Length > slug.Length && name.StartsWith(slug, StringComparison.Ordinal) && name[slug.Length] == '_');
-
     /// <summary>The contexts of a tenant that a Goto may enter: its users, its IVRs and its queues (not the members
     /// context, which is how a queue rings a phone, not a destination).</summary>
     public static bool IsDestinationOf(ReadOnlySpan<char> context, string slug)

@@ -195,7 +195,7 @@ internal sealed class DialplanModel
                 extArray[count++] = ext;
                 if (referenced.Contains(u.Id)) picked.Add((u.Id, ext));
             }
-            // Sorting int keys instead of strings: about ten times faster, and this runs for every user of the platform.
+            // Sorted by int keys rather than strings: this runs for every user of the platform.
             Array.Sort(keys, extArray, 0, count);
             if (count != extArray.Length) Array.Resize(ref extArray, count);
             for (var k = 1; k < count; k++)

@@ -20,7 +20,7 @@ public sealed record DialplanSettings
     public bool VoicemailOnNoAnswer { get; init; } = true;
 
     /// <summary>How many trailing digits a shard covers: 3 means at most 1,000 numbers per did-* context.
-    /// Asterisk reloads a context in time that grows much faster than its size (see shared/asterisk/README.md, Scale).</summary>
+    /// Asterisk reloads a context in time that grows much faster than its size (docs/asterisk.md).</summary>
     public int ShardDigits { get; init; } = 3;
 
     /// <summary>Answer() before Queue() so callers hear music on hold instead of ringing.</summary>

@@ -21,21 +21,4 @@ public static class FileHeader
         writer.Write(EndLine);
         writer.Write('\n');
     }
-
-    /// <summary>Splits a generated file into the hash its header declares and the SHA-256 its body really has.
-    /// False when the text has no header of ours. Lets the verifier and the tests detect a hand-edited file.</summary>
-    public static bool TryReadHashes(string fileText, out string declared, out string actual)
-    {
-        declared = actual = "";
-        var end = fileText.IndexOf(EndLine + "\n", StringComparison.Ordinal);
-        var at = fileText.IndexOf(HashPrefix, StringComparison.Ordinal);
-        if (end < 0 || at < 0 || at > end) return false;
-        var lineEnd = fileText.IndexOf('\n', at);
-        declared = fileText[(at + HashPrefix.Length)..lineEnd];
-        var body = fileText.AsSpan(end + EndLine.Length + 1);
-        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(body)];
-        System.Text.Encoding.UTF8.GetBytes(body, bytes);
-        actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        return true;
-    }
 }

@@ -1,7 +1,7 @@
 namespace Did.Dialplan;
 
-/// <summary>What the linter checks. Several of these Asterisk accepts silently on reload (see shared/asterisk/README.md,
-/// "Dialplan reload"), which is why they are checked before the file reaches the switch.</summary>
+/// <summary>What the linter checks. Several of these Asterisk accepts silently on reload (see docs/asterisk.md,
+/// "A reload reports success for a broken file"), which is why they are checked before the file reaches the switch.</summary>
 public enum LintRule
 {
     /// <summary>A Goto to an extension or priority that does not exist in its (existing) context.</summary>

@@ -15,10 +15,3 @@ public sealed record ApplyStep(string Name, ApplyStepStatus Status, long Duratio
 public sealed record ApplyJobResponse(
     Guid Id, ApplyJobStatus Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
     string? ContentSha256, DiffStats? DiffStats, IReadOnlyList<ApplyStep> Steps, string? Error);
-
-/// <summary>What a dry run would do: the diff against the live files, and the linter's findings. Nothing is changed. A
-/// tenant admin's preview is of its own part only: its numbers, its lines, whether those change, no lint findings and
-/// no content hash (the hash is of the whole platform's file).</summary>
-public sealed record ApplyPreviewResponse(
-    int NumbersRouted, string? ContentSha256, DiffStats DiffStats, string Diff, bool DiffTruncated, bool Changes,
-    IReadOnlyList<LintFinding> LintFindings);

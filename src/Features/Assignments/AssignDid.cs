@@ -10,9 +10,19 @@ using Did.Infrastructure.Routing;
 using FluentValidation;
 using Mediator;
 using Npgsql;
+using System.Text.Json.Serialization;
 using static Did.Infrastructure.Data.BatchParameters;
 
 namespace Did.Features.Assignments;
+
+/// <summary>Body of POST and PUT /api/v1/dids/{id}/assign: USER, IVR and QUEUE take <c>assigned_id</c> (same tenant);
+/// EXTERNAL takes <c>assigned_value</c>, one call from the allow-list, e.g. "VoiceMail(1001@tenant-acme)".</summary>
+public sealed record AssignDidRequest(AssignmentType AssignedType, Guid? AssignedId = null, string? AssignedValue = null)
+    : ICommand<AssignmentResult>
+{
+    [JsonIgnore] public Guid Id { get; init; }
+    [JsonIgnore] public bool Replace { get; init; }
+}
 
 /// <summary>POST assigns an ALLOCATED number; PUT sets the destination whatever it was, in one transaction, so the
 /// number is never unrouted in between. Both need the number in the caller's tenant (platform admin: any tenant) and a

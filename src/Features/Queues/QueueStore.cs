@@ -3,8 +3,6 @@ using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
-using Did.Infrastructure.Validation;
-using FluentValidation;
 using Npgsql;
 
 namespace Did.Features.Queues;
@@ -42,27 +40,4 @@ internal sealed class QueueStore : ITenantOwnedStore<QueueResponse>
             INSERT INTO queue_members (queue_id, tenant_id, user_id, position)
             SELECT @queueId, @tenantId, u, p FROM unnest(@members) WITH ORDINALITY AS x(u, p);
             """, new { queueId, tenantId, members = members.ToArray() }, tx, cancellationToken: ct));
-}
-
-internal static class QueueRules
-{
-    public const string NamePattern = "^[a-z0-9-]{1,40}$";
-
-    public const string MemberRingSecondsDescription =
-        "How long the queue rings one member, in seconds (1 to 600), before it moves on to the next member "
-        + "(queues.conf 'timeout'). Not how long a caller may wait in the queue. A member's phone only rings: "
-        + "an unanswered or unreachable member never sends the caller to that member's voicemail.";
-
-    public static IRuleBuilderOptions<T, int?> MemberRingSeconds<T>(this IRuleBuilder<T, int?> rule) =>
-        rule.InclusiveBetween(1, 600).WithMessage("'{PropertyName}' must be 1 to 600 seconds (you sent {PropertyValue}).");
-
-    public static IRuleBuilderOptions<T, int> MemberRingSeconds<T>(this IRuleBuilder<T, int> rule) =>
-        rule.InclusiveBetween(1, 600).WithMessage("'{PropertyName}' must be 1 to 600 seconds (you sent {PropertyValue}).");
-
-    public static IRuleBuilderOptions<T, string?> QueueName<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.MatchesWhole(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
-
-    public static IRuleBuilderOptions<T, IReadOnlyList<Guid>?> Members<T>(this IRuleBuilder<T, IReadOnlyList<Guid>?> rule) =>
-        rule.Must(m => m is null || m.Count <= 500).WithMessage("'members' holds at most 500 users.")
-            .Must(m => m is null || m.Distinct().Count() == m.Count).WithMessage("'members' lists a user twice.");
 }

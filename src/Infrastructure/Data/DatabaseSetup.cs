@@ -53,9 +53,7 @@ public static class DatabaseSetup
     /// than many contending for its cores, so the pool holds <c>Database:MaxPoolSize</c> connections, default 4 per
     /// core (at least 8), and other requests queue in the pool, cheaply, in arrival order. A transaction holds its
     /// connection while the service works between its round trips, so the pool needs more connections than PostgreSQL
-    /// has cores to keep them busy (bench/RESULTS-assign.md: on 2 cores, 100 clients got ~1.9x the requests/s with 16
-    /// connections than with Npgsql's default of 100; with the C load generator, 8 gave ~10% more than 4, 12 no more
-    /// than 8). Sessions that wait long hold no pooled connection: the apply lock and the security-stamp LISTEN use
+    /// has cores to keep them busy (docs/performance.md has the pool sizes compared). Sessions that wait long hold no pooled connection: the apply lock and the security-stamp LISTEN use
     /// <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a time (the DID list's
     /// anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts
     /// against <c>Timeout</c>, so its default rises from 15 s to 30 s. A connection goes back to the pool without

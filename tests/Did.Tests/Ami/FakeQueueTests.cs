@@ -9,7 +9,7 @@ namespace Did.Tests.Ami;
 /// <summary>The fake switch's queues and its walk of a queue member's leg.</summary>
 public sealed class FakeQueueTests
 {
-    // What the recorder wrote before transcript 12, and the dialplan it ran against (shared/asterisk/README.md).
+    // What the recorder wrote before transcript 12, and the dialplan it ran against (tests/Did.Tests/Transcripts/README.md).
     private const string RecordedQueues = "[acme-support]\nstrategy = ringall\ntimeout = 15\nmember => Local/1001@tenant-acme\n";
     private const string RecordedDialplan = """
         [tenant-acme]

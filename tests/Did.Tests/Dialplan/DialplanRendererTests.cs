@@ -40,10 +40,10 @@ public class DialplanRendererTests
     {
         var r = DialplanRenderer.RenderToStrings(Samples.Small());
 
-        Assert.That(FileHeader.TryReadHashes(r.Extensions, out var declared, out var actual), Is.True);
+        Assert.That(GeneratedHeader.TryReadHashes(r.Extensions, out var declared, out var actual), Is.True);
         Assert.That(declared, Is.EqualTo(actual));
         Assert.That(declared, Is.EqualTo(r.Result.ExtensionsSha256));
-        Assert.That(FileHeader.TryReadHashes(r.Queues, out var qDeclared, out var qActual), Is.True);
+        Assert.That(GeneratedHeader.TryReadHashes(r.Queues, out var qDeclared, out var qActual), Is.True);
         Assert.That(qDeclared, Is.EqualTo(qActual).And.EqualTo(r.Result.QueuesSha256));
     }
 
@@ -52,7 +52,7 @@ public class DialplanRendererTests
     {
         var r = DialplanRenderer.RenderToStrings(Samples.Small());
 
-        FileHeader.TryReadHashes(r.Extensions.Replace("Congestion()", "Busy()"), out var declared, out var actual);
+        GeneratedHeader.TryReadHashes(r.Extensions.Replace("Congestion()", "Busy()"), out var declared, out var actual);
 
         Assert.That(actual, Is.Not.EqualTo(declared));
     }

@@ -7,7 +7,7 @@ public sealed record FakeStep(string Context, string Extension, int Priority, st
 }
 
 /// <summary>Follows a call through an installed dialplan the way the recorded Asterisk ran it
-/// (shared/asterisk/README.md, "Queue members that are Local channels"): <c>Dial</c> fails at once, because the
+/// (docs/asterisk.md, "Queue members that are Local channels"): <c>Dial</c> fails at once, because the
 /// recorded switch had no SIP channel driver (DIALSTATUS=CHANUNAVAIL), and the next priority runs; <c>Goto</c> jumps;
 /// <c>Hangup</c>, or a priority that does not exist, ends the call. An extension is found as Asterisk finds it: a literal
 /// first, then the most specific matching pattern.</summary>
