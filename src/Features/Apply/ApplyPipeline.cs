@@ -4,7 +4,6 @@ using Npgsql;
 
 namespace Did.Features.Apply;
 
-/// <summary>How a job ended: what the job row records when the pipeline is done.</summary>
 /// <summary>How a job ended. <see cref="Refused"/> is set when the data could not be rendered: the data must change, not
 /// the switch, so the caller gets a 409 showing its own problems rather than a failed job.</summary>
 public sealed record ApplyJobEnd(ApplyJobStatus Status, RenderResult? Rendered, DiffStats? Stats, string? Error, DialplanException? Refused = null);
