@@ -37,7 +37,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Http:MaxRequestBodyBytes") ?? 1_048_576);
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<DidPageAnchors>();
+builder.Services.AddHostedService<PhoneNumberCountsFolder>();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // bad bodies reach the problem mapper
 builder.Services.AddDidProblems();

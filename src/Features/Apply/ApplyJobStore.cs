@@ -66,14 +66,10 @@ public static class ApplyJobStore
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM apply_jobs WHERE id = @id", new { id }, cancellationToken: ct)))?.ToResponse();
 
-    public static async Task<(long Total, List<ApplyJobResponse> Items)> ListAsync(NpgsqlConnection conn, int limit, long offset, CancellationToken ct)
-    {
-        using var r = await conn.QueryMultipleAsync(new CommandDefinition($"""
-            SELECT count(*) FROM apply_jobs;
-            SELECT {Columns} FROM apply_jobs ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset;
-            """, new { limit, offset }, cancellationToken: ct));
-        return (await r.ReadSingleAsync<long>(), (await r.ReadAsync<Row>()).Select(x => x.ToResponse()).ToList());
-    }
+    /// <summary>The jobs that <paramref name="whereAndOrder"/> (the SQL after <c>FROM apply_jobs</c>) selects, in one query.</summary>
+    public static async Task<List<ApplyJobResponse>> ReadAsync(NpgsqlConnection conn, string whereAndOrder, object args, CancellationToken ct) =>
+        (await conn.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM apply_jobs {whereAndOrder}", args, cancellationToken: ct)))
+        .Select(r => r.ToResponse()).ToList();
 
     public static async Task<Guid?> RunningAsync(NpgsqlDataSource db, CancellationToken ct)
     {

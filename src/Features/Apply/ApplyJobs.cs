@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Auth;
@@ -12,8 +13,16 @@ using Npgsql;
 namespace Did.Features.Apply;
 
 public sealed record ListApplyJobsQuery(
-    [property: FromQuery(Name = "page")] int Page = 1,
-    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<ApplyJobResponse>>, IPaged;
+    [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
+    [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
+    [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
+    : IQuery<Paged<ApplyJobResponse>>, IPaged
+{
+    public string CursorScope() => PageCursor.Scope("apply-jobs");
+}
+
+/// <summary>The sort key of the job list, newest first: start times may repeat, ids break the tie.</summary>
+public sealed record ApplyJobCursor(DateTime StartedAt, Guid Id);
 
 public sealed record GetApplyJobQuery(Guid Id) : IQuery<ApplyJobResponse>;
 
@@ -30,16 +39,17 @@ public static class ApplyJobs
         public async ValueTask<Paged<ApplyJobResponse>> Handle(ListApplyJobsQuery q, CancellationToken ct)
         {
             const string where = "WHERE (@mine::uuid IS NULL OR requested_by = @mine)";
-            var args = new { mine = ctx.Role == Role.TenantAdmin ? ctx.ActorId : null, limit = q.PageSize, offset = q.Offset() };
+            var after = q.After<ApplyJobCursor>();
+            var keyset = after is null ? "" : "AND (started_at, id) < (@afterStartedAt, @afterId)";
+            var args = new
+            {
+                mine = ctx.Role == Role.TenantAdmin ? ctx.ActorId : null, afterStartedAt = after?.StartedAt, afterId = after?.Id,
+                limit = q.Limit(), offset = q.Offset(),
+            };
             await using var conn = await db.OpenConnectionAsync(ct);
-            using var r = await conn.QueryMultipleAsync(new CommandDefinition($"""
-                SELECT count(*) FROM apply_jobs {where};
-                SELECT id FROM apply_jobs {where} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset;
-                """, args, cancellationToken: ct));
-            var total = await r.ReadSingleAsync<long>();
-            var items = new List<ApplyJobResponse>();
-            foreach (var id in await r.ReadAsync<Guid>()) items.Add((await ApplyJobStore.GetAsync(conn, id, ct))!);
-            return new Paged<ApplyJobResponse>(items, total, q.Page, q.PageSize);
+            var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM apply_jobs {where}", args, cancellationToken: ct));
+            var rows = await ApplyJobStore.ReadAsync(conn, $"{where} {keyset} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset", args, ct);
+            return q.ToPaged(rows, total, j => new ApplyJobCursor(j.StartedAt, j.Id));
         }
     }
 
@@ -65,7 +75,8 @@ public sealed class ApplyJobsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListApplyJobs")
-            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs it started.")
+            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs it started. Follow next_cursor (cursor=) for the next page.")
+            .Produces<Paged<ApplyJobResponse>>()
             .ProducesValidationProblem();
         jobs.MapGet("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetApplyJobQuery(id), ct)))

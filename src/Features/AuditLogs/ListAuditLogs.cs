@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Carter;
 using Dapper;
@@ -24,8 +25,17 @@ public sealed record ListAuditLogsQuery(
     [property: FromQuery(Name = "actor_id")] Guid? ActorId = null,
     [property: FromQuery(Name = "from")] DateTimeOffset? From = null,
     [property: FromQuery(Name = "to")] DateTimeOffset? To = null,
-    [property: FromQuery(Name = "page")] int Page = 1,
-    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<AuditLogResponse>>, IPaged;
+    [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
+    [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
+    [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
+    : IQuery<BoundedPaged<AuditLogResponse>>, IPaged
+{
+    public string CursorScope() => PageCursor.Scope("audit-logs",
+        ("entity_type", EntityType), ("entity_id", EntityId), ("tenant_id", TenantId), ("actor_id", ActorId), ("from", From), ("to", To));
+}
+
+/// <summary>The sort key of the audit log, newest first: times may repeat, ids break the tie.</summary>
+public sealed record AuditLogCursor(DateTime At, Guid Id);
 
 public static class ListAuditLogs
 {
@@ -49,10 +59,13 @@ public static class ListAuditLogs
         private static JsonElement? Json(string? s) => s is null ? null : JsonDocument.Parse(s).RootElement.Clone();
     }
 
-    /// <summary>Newest first. A tenant admin's rows are confined to its tenant in the SQL, whatever tenant_id it sends.</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListAuditLogsQuery, Paged<AuditLogResponse>>
+    /// <summary>Newest first. A tenant admin's rows are confined to its tenant in the SQL, whatever tenant_id it sends.
+    /// The log grows with every change, so its matches are counted up to <see cref="CountLimit"/>, not to the end.</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListAuditLogsQuery, BoundedPaged<AuditLogResponse>>
     {
-        public async ValueTask<Paged<AuditLogResponse>> Handle(ListAuditLogsQuery q, CancellationToken ct)
+        public const int CountLimit = 10_000;
+
+        public async ValueTask<BoundedPaged<AuditLogResponse>> Handle(ListAuditLogsQuery q, CancellationToken ct)
         {
             const string where = """
                 WHERE (@scope::uuid IS NULL OR tenant_id = @scope)
@@ -63,23 +76,28 @@ public static class ListAuditLogs
                   AND (@from::timestamptz IS NULL OR at >= @from)
                   AND (@to::timestamptz IS NULL OR at <= @to)
                 """;
+            var after = q.After<AuditLogCursor>();
+            var keyset = after is null ? "" : "AND (at, id) < (@afterAt, @afterId)";
             var args = new
             {
                 scope = ctx.TenantScope,
                 entityType = q.EntityType?.ToString(),
                 q.EntityId, q.TenantId, q.ActorId, q.From, q.To,
-                limit = q.PageSize, offset = q.Offset(),
+                afterAt = after?.At, afterId = after?.Id,
+                limit = q.Limit(), offset = q.Offset(), countLimit = CountLimit + 1,
             };
             await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
-                SELECT count(*) FROM audit_logs {where};
+                SELECT count(*) FROM (SELECT 1 FROM audit_logs {where} LIMIT @countLimit) c;
                 SELECT id, at, actor_id, action, entity_type, entity_id, tenant_id, before::text AS before, after::text AS after,
                        source_ip, user_agent, request_id
-                FROM audit_logs {where} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset;
+                FROM audit_logs {where} {keyset} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset;
                 """, args, cancellationToken: ct));
-            var total = await results.ReadSingleAsync<long>();
-            var items = (await results.ReadAsync<Row>()).Select(r => r.ToResponse()).ToList();
-            return new Paged<AuditLogResponse>(items, total, q.Page, q.PageSize);
+            var matches = await results.ReadSingleAsync<long>();
+            var rows = (await results.ReadAsync<Row>()).Select(r => r.ToResponse()).ToList();
+            var (items, next) = q.Cut(rows, a => new AuditLogCursor(a.At, a.Id));
+            var counted = matches <= CountLimit;
+            return new BoundedPaged<AuditLogResponse>(items, counted ? matches : null, counted ? null : matches, q.PageNumber(), q.PageSize, next);
         }
     }
 }
@@ -92,6 +110,8 @@ public sealed class ListAuditLogsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListAuditLogs")
-            .WithSummary("Audit rows, newest first. A tenant admin sees only its tenant's rows.")
+            .WithSummary("Audit rows, newest first. A tenant admin sees only its tenant's rows. total is exact up to 10,000 matches; " +
+                         "beyond that it is null and total_at_least is given. Follow next_cursor (cursor=) for the next page.")
+            .Produces<BoundedPaged<AuditLogResponse>>()
             .ProducesValidationProblem();
 }

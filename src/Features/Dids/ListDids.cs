@@ -1,12 +1,13 @@
-using System.Data;
+using System.ComponentModel;
 using System.Text.Json;
 using Carter;
-using Did.Dialplan;
 using Dapper;
+using Did.Dialplan;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
@@ -18,17 +19,20 @@ namespace Did.Features.Dids;
 public sealed record ListDidsQuery(
     [property: FromQuery(Name = "status")] QueryEnum<DidStatus>? Status = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
-    [property: FromQuery(Name = "number")] string? Number = null,
+    [property: FromQuery(Name = "number"), Description("Digits anywhere in the number, or '+digits' for a prefix.")] string? Number = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
     [property: FromQuery(Name = "assigned_type")] QueryEnum<AssignmentType>? AssignedType = null,
-    [property: FromQuery(Name = "after")] string? After = null,
-    [property: FromQuery(Name = "page")] int Page = 1,
-    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<DidPage>, IPaged;
+    [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
+    [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
+    [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
+    : IQuery<BoundedPaged<DidResponse>>, IPaged
+{
+    public string CursorScope() => PageCursor.Scope("dids",
+        ("status", Status), ("tenant_id", TenantId), ("number", Number), ("provider", Provider), ("assigned_type", AssignedType));
+}
 
-/// <summary>A page of numbers. <c>total</c> is exact when <c>total_is_estimate</c> is false, which is always the case when
-/// at most <c>Dids:ExactCountLimit</c> (1,000) numbers match; beyond that it is PostgreSQL's planner estimate (at least
-/// the limit + 1), since counting a million rows exactly would cost more than the page itself.</summary>
-public sealed record DidPage(IReadOnlyList<DidResponse> Items, long Total, bool TotalIsEstimate, int Page, int PageSize);
+/// <summary>The sort key of the DID list: numbers are unique.</summary>
+public sealed record DidCursor(string Number);
 
 public static class ListDids
 {
@@ -41,90 +45,108 @@ public static class ListDids
             this.ValidatePaging();
             RuleFor(q => q.Number).MatchesWhole(NumberPattern).When(q => q.Number is not null)
                 .WithMessage("'number' must be 1 to 15 digits, optionally after a '+' (you sent '{PropertyValue}').");
-            RuleFor(q => q.After).MatchesWhole(DidRules.E164Pattern).When(q => q.After is not null)
-                .WithMessage("'after' must be an E.164 number, the last number of the previous page (you sent '{PropertyValue}').");
             RuleFor(q => q.Provider).NotEmpty().MaximumLength(255).When(q => q.Provider is not null);
         }
     }
 
-    /// <summary>Only the filters given become SQL, so each query has the plan of its own index. The page is a deferred join:
-    /// the numbers of the page come from an index(-only) scan, and only those 50..200 rows are read from the table. A deep
-    /// page of the whole inventory or of one tenant starts from a cached anchor (<see cref="DidPageAnchors"/>) instead of
-    /// walking an OFFSET; other filters walk it. The count stops at the exact-count limit.</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config, DidPageAnchors anchors)
-        : IQueryHandler<ListDidsQuery, DidPage>
+    /// <summary>A page of numbers with their routes, and its total, in one round trip. Each filter becomes SQL only when
+    /// given, so each query gets the plan of its own index; the page's numbers come from an index(-only) scan and only
+    /// the page's rows are read from the table (a deferred join). <c>total</c> is summed from the counts of M0009, exact
+    /// for every filter; a substring search (<c>number</c>) has no counts, so its matches are counted up to
+    /// <c>Dids:SearchCountLimit</c>.</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config)
+        : IQueryHandler<ListDidsQuery, BoundedPaged<DidResponse>>
     {
-        private readonly int _exactLimit = config.GetValue<int?>("Dids:ExactCountLimit") ?? 1_000;
+        private readonly int _searchCountLimit = config.GetValue<int?>("Dids:SearchCountLimit") ?? 1_000;
 
-        public async ValueTask<DidPage> Handle(ListDidsQuery q, CancellationToken ct)
+        public async ValueTask<BoundedPaged<DidResponse>> Handle(ListDidsQuery q, CancellationToken ct)
         {
-            var filters = new List<string>();
+            var numbers = new List<string>(); // filters on phone_numbers
+            var counts = new List<string>(); // the same filters on the counts (tenant and provider; status and type below)
             var p = new DynamicParameters();
-            if (ctx.TenantScope is { } scope) { filters.Add("tenant_id = @scope"); p.Add("scope", scope); }
-            if (q.TenantId is { } tenantId) { filters.Add("tenant_id = @tenantId"); p.Add("tenantId", tenantId); }
-            if (q.Status is { } status) { filters.Add("status = @status"); p.Add("status", status.ToString()); }
-            if (q.Provider is { } provider) { filters.Add("provider = @provider"); p.Add("provider", provider); }
+            if (ctx.TenantScope is { } scope) { numbers.Add("tenant_id = @scope"); counts.Add("tenant_id = @scope"); p.Add("scope", scope); }
+            if (q.TenantId is { } tenantId) { numbers.Add("tenant_id = @tenantId"); counts.Add("tenant_id = @tenantId"); p.Add("tenantId", tenantId); }
+            if (q.Provider is { } provider) { numbers.Add("provider = @provider"); counts.Add("provider = @provider"); p.Add("provider", provider); }
+            if (q.Status is { } status) { numbers.Add("status = @status"); p.Add("status", status.ToString()); }
             if (q.AssignedType is { } assignedType)
             {
-                filters.Add("EXISTS (SELECT 1 FROM did_assignments a WHERE a.phone_number_id = phone_numbers.id AND a.assigned_type = @assignedType)");
+                numbers.Add("EXISTS (SELECT 1 FROM did_assignments a WHERE a.phone_number_id = phone_numbers.id AND a.assigned_type = @assignedType)");
                 p.Add("assignedType", assignedType.ToString());
             }
             if (q.Number is { } number)
             {
                 // '+' only ever starts a number, so "+1555" is a prefix: LIKE '+1555%'; digits alone may be anywhere.
-                filters.Add("number LIKE @pattern");
+                numbers.Add("number LIKE @pattern");
                 p.Add("pattern", number.StartsWith('+') ? number + "%" : "%" + number + "%");
             }
-            var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
-            // Keyset: the page starts after a number, whatever its depth (an index range, where OFFSET walks every skipped row).
-            var pageWhere = q.After is null ? where : (filters.Count == 0 ? "WHERE " : where + " AND ") + "number > @after";
-            if (q.After is not null) p.Add("after", q.After);
-            p.Add("limit", q.PageSize);
-            p.Add("countLimit", _exactLimit + 1);
-            var offset = q.Offset();
-
-            await using var conn = await db.OpenConnectionAsync(ct);
-            NpgsqlTransaction? tx = null;
-            if (offset >= anchors.Stride && HasAnchors(q, out var anchorTenant))
+            var where = Where(numbers);
+            if (q.After<DidCursor>() is { } after)
             {
-                // One snapshot for the epoch check and the page, so a trusted anchor is exact for this read.
-                tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-                if (await anchors.FindAsync(conn, tx, anchorTenant, offset, ct) is { } start)
-                {
-                    pageWhere = (filters.Count == 0 ? "WHERE " : where + " AND ") + "number >= @anchor";
-                    p.Add("anchor", start.Anchor);
-                    offset = start.Skip;
-                }
+                numbers.Add("number > @after");
+                p.Add("after", after.Number);
             }
-            p.Add("offset", offset);
-            await using var _ = tx;
+            p.Add("limit", q.Limit());
+            p.Add("offset", q.Offset());
+            p.Add("countLimit", _searchCountLimit + 1);
 
+            var total = q.Number is null
+                ? TotalFromCounts(counts, q.Status?.Value, q.AssignedType?.Value)
+                : $"SELECT count(*) FROM (SELECT 1 FROM phone_numbers {where} LIMIT @countLimit) c";
+            await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
-                SELECT count(*) FROM (SELECT 1 FROM phone_numbers {where} LIMIT @countLimit) c;
-                SELECT {DidRow.ColumnsOf("p")} FROM phone_numbers p
-                JOIN (SELECT number FROM phone_numbers {pageWhere} ORDER BY number LIMIT @limit OFFSET @offset) k ON k.number = p.number
+                {total};
+                SELECT {DidRow.ColumnsOf("p")}, a.id AS route_id, a.assigned_type, a.assigned_id, a.assigned_value,
+                       {DestinationLabel.Sql} AS destination
+                FROM (SELECT number FROM phone_numbers {Where(numbers)} ORDER BY number LIMIT @limit OFFSET @offset) k
+                JOIN phone_numbers p ON p.number = k.number
+                LEFT JOIN did_assignments a ON a.phone_number_id = p.id
+                {DestinationLabel.Joins}
                 ORDER BY p.number;
-                """, p, tx, cancellationToken: ct));
-            var total = await results.ReadSingleAsync<long>();
-            var rows = (await results.ReadAsync<DidRow>()).AsList();
-            var assignments = await DidAssignments.LoadAsync(conn, tx, rows.Where(r => r.Status == "ASSIGNED").Select(r => r.Id).ToList(), ct);
-            var items = rows.Select(r => r.ToResponse(assignments.GetValueOrDefault(r.Id))).ToList();
-            if (total <= _exactLimit) return new DidPage(items, total, false, q.Page, q.PageSize);
-
-            var plan = await conn.ExecuteScalarAsync<string>(new CommandDefinition(
-                $"EXPLAIN (FORMAT JSON) SELECT 1 FROM phone_numbers {where}", p, tx, cancellationToken: ct));
-            using var doc = JsonDocument.Parse(plan!);
-            var estimate = (long)doc.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
-            return new DidPage(items, Math.Max(estimate, _exactLimit + 1L), true, q.Page, q.PageSize);
+                """, p, cancellationToken: ct));
+            var matches = await results.ReadSingleAsync<long>();
+            var rows = (await results.ReadAsync<ListRow>()).Select(r => r.ToResponse()).ToList();
+            var (items, next) = q.Cut(rows, d => new DidCursor(d.Number));
+            var counted = q.Number is null || matches <= _searchCountLimit;
+            return new BoundedPaged<DidResponse>(items, counted ? matches : null, counted ? null : matches, q.PageNumber(), q.PageSize, next);
         }
 
-        // Anchors exist for the whole inventory (null tenant) and per tenant: those orders change only on import,
-        // release, allocate and deallocate. Any other filter, or a cursor, pages without them.
-        private bool HasAnchors(ListDidsQuery q, out Guid? tenant)
+        private static string Where(List<string> filters) => filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+
+        /// <summary>The total as a sum over the counts and their pending deltas, read in one statement (one snapshot).
+        /// Status is not counted as such (M0009): UNASSIGNED numbers have no tenant, ASSIGNED numbers are the routed
+        /// ones, ALLOCATED numbers are the held ones less the routed ones; only ASSIGNED numbers have a route type.</summary>
+        private static string TotalFromCounts(List<string> filters, DidStatus? status, AssignmentType? type)
         {
-            tenant = ctx.TenantScope ?? q.TenantId;
-            if (q.Status is not null || q.Provider is not null || q.AssignedType is not null || q.Number is not null || q.After is not null) return false;
-            return !(ctx.TenantScope is { } scope && q.TenantId is { } asked && asked != scope);
+            var (rows, term) = (status, type) switch
+            {
+                (null, null) => ("assigned_type IS NULL", "n"),
+                (DidStatus.Unassigned, null) => ("assigned_type IS NULL AND tenant_id IS NULL", "n"),
+                (DidStatus.Allocated, null) => ("tenant_id IS NOT NULL", "CASE WHEN assigned_type IS NULL THEN n ELSE -n END"),
+                (DidStatus.Assigned, null) => ("assigned_type IS NOT NULL", "n"),
+                (null or DidStatus.Assigned, not null) => ("assigned_type = @assignedType", "n"),
+                _ => ("false", "n"),
+            };
+            return $"""
+                SELECT coalesce(sum({term}), 0)::bigint FROM (
+                    SELECT tenant_id, provider, assigned_type, n FROM phone_number_counts
+                    UNION ALL
+                    SELECT tenant_id, provider, assigned_type, n FROM phone_number_count_deltas) c
+                {Where([.. filters, rows])}
+                """;
+        }
+    }
+
+    /// <summary>A number with its route, if it has one.</summary>
+    private sealed record ListRow(
+        Guid Id, string Number, string Status, Guid? TenantId, string? Provider, string ProviderMetadata, DateTime CreatedAt, DateTime UpdatedAt,
+        Guid? RouteId, string? AssignedType, Guid? AssignedId, string? AssignedValue, string? Destination)
+    {
+        public DidResponse ToResponse()
+        {
+            var route = RouteId is { } id
+                ? new DidAssignmentSummary(id, ApiJson.Parse<AssignmentType>(AssignedType!), AssignedId, AssignedValue, Destination!)
+                : null;
+            return new DidRow(Id, Number, Status, TenantId, Provider, ProviderMetadata, CreatedAt, UpdatedAt).ToResponse(route);
         }
     }
 }
@@ -137,12 +159,10 @@ public sealed class ListDidsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListDids")
-            .WithSummary("List numbers by number, each with its assignment. Filters: status, tenant_id, provider, assigned_type, number (digits anywhere in the number, or " +
-                         "'+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact up to 1,000 matches " +
-                         "(total_is_estimate false); above that it is the database's estimate and total_is_estimate is true. Paging: " +
-                         "page/page_size (a deep page of the whole list or of one tenant costs the same as the first; with other filters its " +
-                         "cost grows with depth), or after=<last number of the previous page> for constant-time deep paging with any " +
-                         "filter (page then counts from that number; total ignores after).")
-            .Produces<DidPage>()
+            .WithSummary("List numbers by number, each with its route. Filters: status, tenant_id, provider, assigned_type, number (digits anywhere " +
+                         "in the number, or '+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact for every filter; " +
+                         "with number it is exact up to 1,000 matches, beyond that total is null and total_at_least is given. " +
+                         "Follow next_cursor (cursor=) to page at any depth; page= reaches the first 10,000 numbers.")
+            .Produces<BoundedPaged<DidResponse>>()
             .ProducesValidationProblem();
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Carter;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Routing;
@@ -12,8 +13,13 @@ namespace Did.Features.Ivrs;
 
 public sealed record ListIvrsQuery(
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
-    [property: FromQuery(Name = "page")] int Page = 1,
-    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<IvrResponse>>, IPaged;
+    [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
+    [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
+    [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
+    : IQuery<Paged<IvrResponse>>, IPaged
+{
+    public string CursorScope() => PageCursor.Scope("ivrs", ("tenant_id", TenantId));
+}
 
 public static class ListIvrs
 {
@@ -37,6 +43,7 @@ public sealed class ListIvrsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListIvrs")
-            .WithSummary("List IVRs. A tenant admin sees only its tenant's.")
+            .WithSummary("List IVRs. A tenant admin sees only its tenant's. Follow next_cursor (cursor=) for the next page.")
+            .Produces<Paged<IvrResponse>>()
             .ProducesValidationProblem();
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Auth;
@@ -11,8 +12,16 @@ using Npgsql;
 namespace Did.Features.Tenants;
 
 public sealed record ListTenantsQuery(
-    [property: FromQuery(Name = "page")] int Page = 1,
-    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<TenantResponse>>, IPaged;
+    [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
+    [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
+    [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
+    : IQuery<Paged<TenantResponse>>, IPaged
+{
+    public string CursorScope() => PageCursor.Scope("tenants");
+}
+
+/// <summary>The sort key of the tenant list: names may repeat, ids break the tie.</summary>
+public sealed record TenantCursor(string Name, Guid Id);
 
 public static class ListTenants
 {
@@ -25,15 +34,18 @@ public static class ListTenants
     {
         public async ValueTask<Paged<TenantResponse>> Handle(ListTenantsQuery q, CancellationToken ct)
         {
+            var after = q.After<TenantCursor>();
+            var keyset = after is null ? "" : "AND (name, id) > (@afterName, @afterId)";
             await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM tenants WHERE (@scope::uuid IS NULL OR id = @scope);
-                SELECT {TenantSql.Columns} FROM tenants WHERE (@scope::uuid IS NULL OR id = @scope)
+                SELECT {TenantSql.Columns} FROM tenants WHERE (@scope::uuid IS NULL OR id = @scope) {keyset}
                 ORDER BY name, id LIMIT @limit OFFSET @offset;
-                """, new { scope = ctx.TenantScope, limit = q.PageSize, offset = q.Offset() }, cancellationToken: ct));
+                """, new { scope = ctx.TenantScope, afterName = after?.Name, afterId = after?.Id, limit = q.Limit(), offset = q.Offset() },
+                cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
-            var items = (await results.ReadAsync<TenantResponse>()).AsList();
-            return new Paged<TenantResponse>(items, total, q.Page, q.PageSize);
+            var rows = (await results.ReadAsync<TenantResponse>()).AsList();
+            return q.ToPaged(rows, total, t => new TenantCursor(t.Name, t.Id));
         }
     }
 }
@@ -46,6 +58,7 @@ public sealed class ListTenantsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListTenants")
-            .WithSummary("List tenants by name. A tenant admin sees only its own tenant.")
+            .WithSummary("List tenants by name. A tenant admin sees only its own tenant. Follow next_cursor (cursor=) for the next page.")
+            .Produces<Paged<TenantResponse>>()
             .ProducesValidationProblem();
 }

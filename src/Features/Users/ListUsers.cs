@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Auth;
@@ -14,8 +15,16 @@ namespace Did.Features.Users;
 public sealed record ListUsersQuery(
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "role")] QueryEnum<Role>? Role = null,
-    [property: FromQuery(Name = "page")] int Page = 1,
-    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<UserResponse>>, IPaged;
+    [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
+    [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
+    [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
+    : IQuery<Paged<UserResponse>>, IPaged
+{
+    public string CursorScope() => PageCursor.Scope("users", ("tenant_id", TenantId), ("role", Role));
+}
+
+/// <summary>The sort key of the user list: emails are unique whatever their case (ux_users_email on lower(email)).</summary>
+public sealed record UserCursor(string Email);
 
 public static class ListUsers
 {
@@ -33,16 +42,18 @@ public static class ListUsers
                   AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)
                   AND (@role::text IS NULL OR role = @role)
                 """;
+            var after = q.After<UserCursor>();
+            var keyset = after is null ? "" : "AND lower(email) > lower(@afterEmail)";
             var p = new DynamicParameters(UserScope.Params(ctx));
-            p.AddDynamicParams(new { q.TenantId, role = q.Role?.ToString(), limit = q.PageSize, offset = q.Offset() });
+            p.AddDynamicParams(new { q.TenantId, role = q.Role?.ToString(), afterEmail = after?.Email, limit = q.Limit(), offset = q.Offset() });
             await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM users {where};
-                SELECT {UserRow.Columns} FROM users {where} ORDER BY lower(email), id LIMIT @limit OFFSET @offset;
+                SELECT {UserRow.Columns} FROM users {where} {keyset} ORDER BY lower(email) LIMIT @limit OFFSET @offset;
                 """, p, cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
-            var items = (await results.ReadAsync<UserRow>()).Select(u => u.ToResponse()).ToList();
-            return new Paged<UserResponse>(items, total, q.Page, q.PageSize);
+            var rows = (await results.ReadAsync<UserRow>()).Select(u => u.ToResponse()).ToList();
+            return q.ToPaged(rows, total, u => new UserCursor(u.Email));
         }
     }
 }
@@ -55,6 +66,7 @@ public sealed class ListUsersModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Authenticated)
             .WithName("ListUsers")
-            .WithSummary("List users by email. A tenant admin sees its tenant's users; a USER sees only itself.")
+            .WithSummary("List users by email. A tenant admin sees its tenant's users; a USER sees only itself. Follow next_cursor (cursor=) for the next page.")
+            .Produces<Paged<UserResponse>>()
             .ProducesValidationProblem();
 }

@@ -53,10 +53,10 @@ public static class DatabaseSetup
     /// than many contending for its cores, so the pool holds <c>Database:MaxPoolSize</c> connections, default 4 per
     /// core (at least 8), and other requests queue in the pool, cheaply, in arrival order. A transaction holds its
     /// connection while the service works between its round trips, so the pool needs more connections than PostgreSQL
-    /// has cores to keep them busy (docs/performance.md has the pool sizes compared). Sessions that wait long hold no pooled connection: the apply lock and the security-stamp LISTEN use
-    /// <see cref="DedicatedConnections"/>. A request holds at most one pooled connection at a time (the DID list's
-    /// anchor build, which requests wait for while holding theirs, is dedicated too). Waiting for a connection counts
-    /// against <c>Timeout</c>, so its default rises from 15 s to 30 s. A connection goes back to the pool without
+    /// has cores to keep them busy (docs/performance.md has the pool sizes compared). Sessions that wait long hold no
+    /// pooled connection: the apply lock and the security-stamp LISTEN use <see cref="DedicatedConnections"/>. A request
+    /// holds at most one pooled connection at a time. Waiting for a connection counts against <c>Timeout</c>, so its
+    /// default rises from 15 s to 30 s. A connection goes back to the pool without
     /// Npgsql's session reset (see the end).</summary>
     internal static void ApplyPoolDefaults(NpgsqlConnectionStringBuilder csb, string connectionString, IConfiguration config)
     {

@@ -3,9 +3,8 @@ using Npgsql;
 namespace Did.Infrastructure.Data;
 
 /// <summary>Connections kept outside the pool, for sessions that must not take a pooled slot or hand session state on
-/// to the next request: the security-stamp LISTEN, which lasts as long as the service; the apply's advisory lock,
-/// held (or waited for) for the length of an apply; and the DID list's anchor build, which requests wait for while
-/// holding pooled connections. Built from the configured connection string, because a data
+/// to the next request: the security-stamp LISTEN, which lasts as long as the service; and the apply's advisory lock,
+/// held (or waited for) for the length of an apply. Built from the configured connection string, because a data
 /// source's own <c>ConnectionString</c> leaves the password out.</summary>
 public sealed class DedicatedConnections(string connectionString)
 {

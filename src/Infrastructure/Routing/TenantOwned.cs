@@ -19,6 +19,9 @@ public interface ITenantOwnedStore<T>
     static abstract (Guid TenantId, string Name) Describe(T item);
 }
 
+/// <summary>The sort key of a list of tenant-owned destinations.</summary>
+public sealed record TenantOwnedCursor(Guid TenantId, string Name);
+
 /// <summary>Get, list and delete are the same for every destination table: the tenant filter lives in the SQL,
 /// another tenant's row is a 404, and a delete is refused while calls still reach the destination.</summary>
 public static class TenantOwned
@@ -33,15 +36,26 @@ public static class TenantOwned
         return found.Count == 1 ? found[0] : throw Problem.NotFound(TStore.What, id);
     }
 
+    /// <summary>By tenant, then name (unique per tenant, so the pair is the cursor's key: an index range).</summary>
     public static async Task<Paged<T>> ListAsync<TStore, T>(NpgsqlDataSource db, RequestContext ctx, Guid? tenantId, IPaged page, CancellationToken ct)
         where TStore : ITenantOwnedStore<T>
     {
         var where = $"WHERE {Scoped} AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)";
-        var args = new { scope = ctx.TenantScope, tenantId, limit = page.PageSize, offset = page.Offset() };
+        var after = page.After<TenantOwnedCursor>();
+        var keyset = after is null ? "" : "AND (tenant_id, name) > (@afterTenant, @afterName)";
+        var args = new
+        {
+            scope = ctx.TenantScope, tenantId, afterTenant = after?.TenantId, afterName = after?.Name,
+            limit = page.Limit(), offset = page.Offset(),
+        };
         await using var conn = await db.OpenConnectionAsync(ct);
         var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {TStore.Table} {where}", args, cancellationToken: ct));
-        var items = await TStore.ReadAsync(conn, null, $"{where} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
-        return new Paged<T>(items, total, page.Page, page.PageSize);
+        var rows = await TStore.ReadAsync(conn, null, $"{where} {keyset} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
+        return page.ToPaged(rows, total, item =>
+        {
+            var (tenant, name) = TStore.Describe(item);
+            return new TenantOwnedCursor(tenant, name);
+        });
     }
 
     /// <summary>Reads the row for update (404 outside the caller's tenant), for handlers that change it.</summary>
