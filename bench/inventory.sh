@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # DID inventory benchmark (not a test): a private PostgreSQL under .data/bench-pg, the service built in Release on a free
 # 127.0.0.1 port, a 1,000,000-row CSV imported over HTTP and the same file loaded with psql \copy into an identical empty
-# table; then p50/p95 of the list endpoint with the million numbers present. Prints a table.
-# Usage: bench/inventory.sh [ROWS]   (default 1000000; outputs in bench/out/)
+# table; 100,000 numbers allocated to a tenant through the bulk endpoint and 20,000 of them routed (USER, IVR, EXTERNAL).
+# Then, with no ANALYZE since, every filter's total against count(*); and after VACUUM ANALYZE, p50/p95 of each filter's
+# first page and cursor walks to the end of the list at page_size 200 (bench/latency.py). Prints tables.
+# Usage: bench/inventory.sh [ROWS]   (default 1000000; BENCH_REQUESTS per query, default 200; outputs in bench/out/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-1000000}"
@@ -63,18 +65,18 @@ stored=$(psql_ -d did_bench -c 'SELECT count(*) FROM phone_numbers')
 ref=$(psql_ -d did_bench -c 'SELECT count(*) FROM phone_numbers_ref')
 psql_ -d did_bench -c 'DROP TABLE phone_numbers_ref'
 
-# A tenant with 100,000 numbers, handed over through the bulk endpoint in 10 calls of 10,000.
+# A tenant with a tenth of the numbers (100,000 of a million), handed over through the bulk endpoint in calls of 10,000.
 tenant="$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"Bench Tenant","slug":"bench"}' \
   "$base/api/v1/tenants" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 python3 - "$csv" "$tenant" "$out" <<'PY'
 import json, sys
 csv, tenant, out = sys.argv[1:4]
 nums = [line.split(",", 1)[0] for line in open(csv).read().splitlines()[1:]][::10][:100000]
-for i in range(10):
-    json.dump({"tenant_id": tenant, "numbers": nums[i * 10000:(i + 1) * 10000]}, open(f"{out}/allocate-{i}.json", "w"))
+for i in range(0, len(nums), 10000):
+    json.dump({"tenant_id": tenant, "numbers": nums[i:i + 10000]}, open(f"{out}/allocate-{i // 10000}.json", "w"))
 PY
 start=$(date +%s.%N)
-for i in $(seq 0 9); do
+for i in $(seq 0 $(( ($(python3 -c "print(min(100000, ($rows + 9) // 10))") - 1) / 10000 ))); do
   code=$(curl -s -o "$out/allocate.out" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
     --data-binary @"$out/allocate-$i.json" "$base/api/v1/dids/allocate")
   [ "$code" = 200 ] || { echo "bulk allocate answered $code: $(head -c 400 "$out/allocate.out")"; exit 1; }
@@ -82,8 +84,34 @@ done
 end=$(date +%s.%N)
 alloc_s=$(python3 -c "print(f'{$end - $start:.2f}')")
 
+# 20,000 of the tenant's numbers routed: 12,000 to a user, 5,000 to an IVR, 3,000 to an EXTERNAL action. The routes are
+# written in SQL (one statement, as the assign handler writes a route and its status together); the triggers count them.
+json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+user="$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"bench-user@did.local\",\"password\":\"bench-password-123\",\"display_name\":\"Bench User\",\"role\":\"USER\",\"tenant_id\":\"$tenant\",\"extension\":\"1001\"}" \
+  "$base/api/v1/users" | json id)"
+ivr="$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
+  -d "{\"tenant_id\":\"$tenant\",\"name\":\"main\",\"greeting\":\"welcome\",\"timeout_seconds\":5}" "$base/api/v1/ivrs" | json id)"
+psql_ -d did_bench -c "
+  WITH picked AS (
+      SELECT id, row_number() OVER (ORDER BY md5(number)) AS i FROM phone_numbers WHERE tenant_id = '$tenant' ORDER BY md5(number) LIMIT 20000),
+  routes AS (
+      INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value)
+      SELECT gen_random_uuid(), id, '$tenant',
+             CASE WHEN i <= 12000 THEN 'USER' WHEN i <= 17000 THEN 'IVR' ELSE 'EXTERNAL' END,
+             CASE WHEN i <= 12000 THEN '$user'::uuid WHEN i <= 17000 THEN '$ivr'::uuid END,
+             CASE WHEN i > 17000 THEN 'Hangup()' END
+      FROM picked)
+  UPDATE phone_numbers p SET status = 'ASSIGNED', updated_at = now() FROM picked WHERE p.id = picked.id"
+
+echo
+echo "## Totals right after the import, the allocation and the routes (no ANALYZE since)"
+echo
+PSQL="$PG_BIN/psql" PG_PORT="$PG_PORT" PG_DB=did_bench python3 bench/latency.py "$base" "$token" "$tenant" 0 totals \
+  || echo "SOME TOTALS ARE NOT EXACT"
+
 # What autovacuum does shortly after a large load; done here so the timings do not depend on when it runs.
-psql_ -d did_bench -c 'VACUUM ANALYZE phone_numbers'
+psql_ -d did_bench -c 'VACUUM ANALYZE'
 
 ratio=$(python3 -c "print(f'{$http_s / $copy_s:.2f}')")
 echo
@@ -95,8 +123,12 @@ echo "| HTTP import (POST /api/v1/dids/import, text/csv, curl) | $(printf '%.2f'
 echo "| psql \\copy into an identical empty table | $copy_s |"
 echo "| ratio HTTP / \\copy (target <= 1.0) | $ratio |"
 echo "| service peak memory (VmHWM, target < 400 MB) | $((hwm_kb / 1024)) MB |"
-echo "| bulk allocate 100,000 numbers (10 x POST /api/v1/dids/allocate) | $alloc_s |"
+echo "| bulk allocate $(python3 -c "print(f'{min(100000, ($rows + 9) // 10):,}')") numbers (POST /api/v1/dids/allocate, 10,000 per call) | $alloc_s |"
 echo
 echo "rows stored: $stored (service), $ref (\\copy)"
 echo
-python3 bench/latency.py "$base" "$token" "$tenant" "$requests"
+echo "## The list with $rows numbers present"
+echo
+python3 bench/latency.py "$base" "$token" "$tenant" "$requests" latency
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
