@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# What the exact DID totals cost (not a test). A private PostgreSQL under .data/bench-counts-pg (default settings, fsync
-# on), migrated by the service's own `migrate`, a tenant, a USER with extension 1001 and 20,000 ALLOCATED numbers, as in
-# bench/assign.sh. Then:
-#  - write: pgbench running the assign/unassign churn of bench/assign/*.sql (the statements the handlers send) with the
-#    count triggers of M0009 enabled and disabled (ALTER TABLE ... DISABLE TRIGGER), interleaved for BENCH_ROUNDS rounds,
-#    each run printing transactions/s and the CPU time of all PostgreSQL processes per transaction;
+# What exact DID totals and route-type paging cost the assign path (not a test). A private PostgreSQL under
+# .data/bench-counts-pg (default settings, fsync on), migrated by the service's own `migrate`, a tenant, a USER with
+# extension 1001, 20,000 ALLOCATED numbers (as in bench/assign.sh) and 980,000 more in the inventory. Then:
+#  - write: pgbench running the assign/unassign churn of bench/assign/*.sql (the statements the handlers send) in three
+#    set-ups, interleaved for BENCH_ROUNDS rounds, each run printing transactions/s and the CPU time of all PostgreSQL
+#    processes per transaction:
+#      before   the write path as it was before M0008/M0009: count triggers and the route's number trigger disabled,
+#               the route's number column nullable, the routes' old (tenant_id, assigned_type) index;
+#      counts   plus the count triggers of M0009;
+#      all      plus the route's number (M0008: its trigger and the two (..., assigned_type, number) indexes): as shipped;
 #  - read: the total of the DID list (the sum over phone_number_counts and phone_number_count_deltas that ListDids sends)
-#    with 0, 1,500 and 15,000 deltas pending (a fold each second sees about 1,500 under the churn above), and, beside
-#    it, count(*) over the matching rows of phone_numbers, which is what an exact total costs without the counts.
-# Usage: bench/counts.sh [SECONDS]   (default 15 per run; BENCH_ROUNDS default 4, BENCH_CLIENTS default 50)
+#    with 0, 1,500 and 15,000 deltas pending (a fold each second sees about 1,500 under this churn), and, beside it,
+#    count(*) over the matching rows of phone_numbers, which is what an exact total costs without the counts.
+# Usage: bench/counts.sh [SECONDS]   (default 15 per run; BENCH_ROUNDS default 4, BENCH_CLIENTS default 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-15}"
 rounds="${BENCH_ROUNDS:-4}"
-clients="${BENCH_CLIENTS:-50}"
+clients="${BENCH_CLIENTS:-100}"
 numbers=20000
 root="$PWD"
 out="$root/bench/out/counts"
@@ -57,11 +61,24 @@ psql_ -d did_bench \
   echo '\endif'
 } >"$out/churn.sql"
 
-# The triggers an assign or unassign fires (M0009); the others fire on imports, releases and allocations only.
-triggers() { # ENABLE|DISABLE
-  psql_ -d did_bench -c "ALTER TABLE did_assignments $1 TRIGGER tr_did_assignments_counts" \
-    -c "ALTER TABLE did_assignments $1 TRIGGER tr_did_assignments_counts_changed" \
-    -c "ALTER TABLE phone_numbers $1 TRIGGER tr_phone_numbers_counts_moved"
+# Switches the routes' write path between the three set-ups (the table is empty between runs, so indexes build at once).
+setup() { # before|counts|all
+  local counts number
+  counts="$([ "$1" = before ] && echo DISABLE || echo ENABLE)"
+  number="$([ "$1" = all ] && echo ENABLE || echo DISABLE)"
+  psql_ -d did_bench -c "ALTER TABLE did_assignments $counts TRIGGER tr_did_assignments_counts" \
+    -c "ALTER TABLE did_assignments $counts TRIGGER tr_did_assignments_counts_changed" \
+    -c "ALTER TABLE phone_numbers $counts TRIGGER tr_phone_numbers_counts_moved" \
+    -c "ALTER TABLE did_assignments $number TRIGGER tr_did_assignments_number"
+  if [ "$1" = all ]; then
+    psql_ -d did_bench -c 'ALTER TABLE did_assignments ALTER COLUMN number SET NOT NULL' -c 'DROP INDEX IF EXISTS ix_did_assignments_tenant' \
+      -c 'CREATE INDEX IF NOT EXISTS ix_did_assignments_tenant_type_number ON did_assignments (tenant_id, assigned_type, number)' \
+      -c 'CREATE INDEX IF NOT EXISTS ix_did_assignments_type_number ON did_assignments (assigned_type, number)'
+  else
+    psql_ -d did_bench -c 'ALTER TABLE did_assignments ALTER COLUMN number DROP NOT NULL' \
+      -c 'DROP INDEX IF EXISTS ix_did_assignments_tenant_type_number' -c 'DROP INDEX IF EXISTS ix_did_assignments_type_number' \
+      -c 'CREATE INDEX IF NOT EXISTS ix_did_assignments_tenant ON did_assignments (tenant_id, assigned_type)'
+  fi
 }
 
 # CPU ticks of this cluster: the postmaster, the backends it has reaped, and its live children.
@@ -85,10 +102,10 @@ reset_db() {
 
 results="$out/write.txt"
 : >"$results"
-run() { # ROUND enabled|disabled
+run() { # ROUND before|counts|all
   local c0 c1 log tx tps
   reset_db
-  triggers "$([ "$2" = enabled ] && echo ENABLE || echo DISABLE)"
+  setup "$2"
   c0="$(pg_ticks)"
   log="$("$pgbench_bin" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$clients" -j 2 -T "$secs" \
     -D i=0 -D clients="$clients" -D per="$((numbers / clients))" -D admin="$admin" -D uid="$user" -D tenant="$tenant" \
@@ -101,11 +118,13 @@ run() { # ROUND enabled|disabled
     "$1" "$2" "$tps" "$c0" "$c1" "$hz" "$tx" | tee -a "$results"
 }
 
-echo "write: $rounds rounds of ${secs}s churn at $clients clients, triggers enabled and disabled in turn (round tps cpu_ms_per_tx)"
+echo "write: $rounds rounds of ${secs}s churn at $clients clients (round set-up tps cpu_ms_per_tx)"
+sides=(before counts all)
 for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then run "$r" disabled; run "$r" enabled; else run "$r" enabled; run "$r" disabled; fi
+  for i in 0 1 2; do run "$r" "${sides[$(( (r + i) % 3 ))]}"; done # each round starts with another set-up
 done
-triggers ENABLE
+reset_db
+setup all
 
 # Reads: the total ListDids sends for ?status=ALLOCATED&tenant_id=..., and count(*) for the same filter.
 cat >"$out/total.sql" <<SQL
@@ -142,14 +161,14 @@ echo "count(*) instead: status=UNASSIGNED (980,000 rows) $(latency "$out/count-u
 
 python3 - "$results" <<'PY'
 import statistics, sys
-rows = [l.split() for l in open(sys.argv[1])]
 by = {}
-for r, side, tps, cpu in rows:
+for r, side, tps, cpu in (l.split() for l in open(sys.argv[1])):
     by.setdefault(int(r), {})[side] = (float(tps), float(cpu))
-tps_ratio = [v["enabled"][0] / v["disabled"][0] for v in by.values()]
-cpu_ratio = [v["enabled"][1] / v["disabled"][1] for v in by.values()]
-print(f"\nwrite, triggers enabled / disabled, per round: tps {', '.join(f'{x:.2f}' for x in tps_ratio)} "
-      f"(median {statistics.median(tps_ratio):.2f}); PostgreSQL CPU per transaction {', '.join(f'{x:.2f}' for x in cpu_ratio)} "
-      f"(median {statistics.median(cpu_ratio):.2f})")
+print()
+for side in ("counts", "all"):
+    tps = [v[side][0] / v["before"][0] for v in by.values()]
+    cpu = [v[side][1] / v["before"][1] for v in by.values()]
+    print(f"write, {side} / before, per round: tps {', '.join(f'{x:.2f}' for x in tps)} (median {statistics.median(tps):.2f}); "
+          f"PostgreSQL CPU per transaction {', '.join(f'{x:.2f}' for x in cpu)} (median {statistics.median(cpu):.2f})")
 PY
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -50,9 +50,11 @@ public static class ListDids
     }
 
     /// <summary>A page of numbers with their routes, and its total, in one round trip. Each filter becomes SQL only when
-    /// given, so each query gets the plan of its own index; the page's numbers come from an index(-only) scan and only
-    /// the page's rows are read from the table (a deferred join). <c>total</c> is summed from the counts of M0009, exact
-    /// for every filter; a substring search (<c>number</c>) has no counts, so its matches are counted up to
+    /// given, so each query gets the plan of its own index. The page's numbers come from an index that holds them in
+    /// number order (a deferred join: only the page's rows are read from the table): the numbers' own indexes, or, with a
+    /// route type, the routes' (tenant_id, assigned_type, number) and (assigned_type, number), since numbers of one
+    /// route type may be few and scattered among a million. <c>total</c> is summed from the counts of M0009, exact for
+    /// every filter; a substring search (<c>number</c>) has no counts, so its matches are counted up to
     /// <c>Dids:SearchCountLimit</c>.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config)
         : IQueryHandler<ListDidsQuery, BoundedPaged<DidResponse>>
@@ -61,28 +63,34 @@ public static class ListDids
 
         public async ValueTask<BoundedPaged<DidResponse>> Handle(ListDidsQuery q, CancellationToken ct)
         {
-            var numbers = new List<string>(); // filters on phone_numbers
-            var counts = new List<string>(); // the same filters on the counts (tenant and provider; status and type below)
+            var byRoute = q.AssignedType is not null;
+            var (source, number, tenant) = byRoute
+                ? ("did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id", "a.number", "a.tenant_id")
+                : ("phone_numbers p", "p.number", "p.tenant_id");
+            var filters = new List<string>(); // on the page's source
+            var counted = new List<string>(); // the same filters on the counts (tenant and provider; status and type below)
             var p = new DynamicParameters();
-            if (ctx.TenantScope is { } scope) { numbers.Add("tenant_id = @scope"); counts.Add("tenant_id = @scope"); p.Add("scope", scope); }
-            if (q.TenantId is { } tenantId) { numbers.Add("tenant_id = @tenantId"); counts.Add("tenant_id = @tenantId"); p.Add("tenantId", tenantId); }
-            if (q.Provider is { } provider) { numbers.Add("provider = @provider"); counts.Add("provider = @provider"); p.Add("provider", provider); }
-            if (q.Status is { } status) { numbers.Add("status = @status"); p.Add("status", status.ToString()); }
+            if (ctx.TenantScope is { } scope) { filters.Add($"{tenant} = @scope"); counted.Add("tenant_id = @scope"); p.Add("scope", scope); }
+            if (q.TenantId is { } tenantId) { filters.Add($"{tenant} = @tenantId"); counted.Add("tenant_id = @tenantId"); p.Add("tenantId", tenantId); }
+            if (q.Provider is { } provider) { filters.Add("p.provider = @provider"); counted.Add("provider = @provider"); p.Add("provider", provider); }
+            if (q.Status is { } status) { filters.Add("p.status = @status"); p.Add("status", status.ToString()); }
             if (q.AssignedType is { } assignedType)
             {
-                numbers.Add("EXISTS (SELECT 1 FROM did_assignments a WHERE a.phone_number_id = phone_numbers.id AND a.assigned_type = @assignedType)");
+                filters.Add("a.assigned_type = @assignedType");
                 p.Add("assignedType", assignedType.ToString());
+                // Only ASSIGNED numbers have a route (M0009), so no other status can match.
+                if (q.Status is { Value: not DidStatus.Assigned }) filters.Add("false");
             }
-            if (q.Number is { } number)
+            if (q.Number is { } search)
             {
                 // '+' only ever starts a number, so "+1555" is a prefix: LIKE '+1555%'; digits alone may be anywhere.
-                numbers.Add("number LIKE @pattern");
-                p.Add("pattern", number.StartsWith('+') ? number + "%" : "%" + number + "%");
+                filters.Add($"{number} LIKE @pattern");
+                p.Add("pattern", search.StartsWith('+') ? search + "%" : "%" + search + "%");
             }
-            var where = Where(numbers);
+            var where = Where(filters);
             if (q.After<DidCursor>() is { } after)
             {
-                numbers.Add("number > @after");
+                filters.Add($"{number} > @after");
                 p.Add("after", after.Number);
             }
             p.Add("limit", q.Limit());
@@ -90,14 +98,14 @@ public static class ListDids
             p.Add("countLimit", _searchCountLimit + 1);
 
             var total = q.Number is null
-                ? TotalFromCounts(counts, q.Status?.Value, q.AssignedType?.Value)
-                : $"SELECT count(*) FROM (SELECT 1 FROM phone_numbers {where} LIMIT @countLimit) c";
+                ? TotalFromCounts(counted, q.Status?.Value, q.AssignedType?.Value)
+                : $"SELECT count(*) FROM (SELECT 1 FROM {source} {where} LIMIT @countLimit) c";
             await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 {total};
                 SELECT {DidRow.ColumnsOf("p")}, a.id AS route_id, a.assigned_type, a.assigned_id, a.assigned_value,
                        {DestinationLabel.Sql} AS destination
-                FROM (SELECT number FROM phone_numbers {Where(numbers)} ORDER BY number LIMIT @limit OFFSET @offset) k
+                FROM (SELECT {number} AS number FROM {source} {Where(filters)} ORDER BY {number} LIMIT @limit OFFSET @offset) k
                 JOIN phone_numbers p ON p.number = k.number
                 LEFT JOIN did_assignments a ON a.phone_number_id = p.id
                 {DestinationLabel.Joins}
@@ -106,8 +114,8 @@ public static class ListDids
             var matches = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<ListRow>()).Select(r => r.ToResponse()).ToList();
             var (items, next) = q.Cut(rows, d => new DidCursor(d.Number));
-            var counted = q.Number is null || matches <= _searchCountLimit;
-            return new BoundedPaged<DidResponse>(items, counted ? matches : null, counted ? null : matches, q.PageNumber(), q.PageSize, next);
+            var exact = q.Number is null || matches <= _searchCountLimit;
+            return new BoundedPaged<DidResponse>(items, exact ? matches : null, exact ? null : matches, q.PageNumber(), q.PageSize, next);
         }
 
         private static string Where(List<string> filters) => filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);

@@ -51,17 +51,23 @@ public sealed class CursorTests : DidFixture
             dids = numbers.Select((n, i) => new { number = n, provider = i % 2 == 0 ? "even" : "odd" }),
         }), HttpStatusCode.Created);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers = numbers.Take(11) }), HttpStatusCode.OK);
-        var routed = (await ImportedIdAsync(numbers[3]));
-        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{routed}/assign", new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }),
-            HttpStatusCode.Created);
+        foreach (var i in new[] { 3, 4, 6, 9 })
+            await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{await ImportedIdAsync(numbers[i])}/assign",
+                new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }), HttpStatusCode.Created);
+        const string routed = "EXISTS (SELECT 1 FROM did_assignments a WHERE a.phone_number_id = p.id AND a.assigned_type = 'EXTERNAL')";
         var tenantAdmin = (await CreateUserAsync("TENANT_ADMIN", tenant.Id)).Client;
 
         Assert.That(await WalkAsync(Admin, "status=UNASSIGNED", 4), Is.EqualTo(await TruthAsync("status = 'UNASSIGNED'")));
         Assert.That(await WalkAsync(Admin, $"tenant_id={tenant.Id}", 3), Is.EqualTo(numbers.Take(11).Order(StringComparer.Ordinal)));
         Assert.That(await WalkAsync(tenantAdmin, "", 3), Is.EqualTo(numbers.Take(11).Order(StringComparer.Ordinal)));
         Assert.That(await WalkAsync(Admin, "provider=odd", 2), Is.EqualTo(await TruthAsync("provider = 'odd'")));
-        Assert.That(await WalkAsync(Admin, "assigned_type=EXTERNAL", 1), Is.EqualTo(await TruthAsync(
-            "EXISTS (SELECT 1 FROM did_assignments a WHERE a.phone_number_id = p.id AND a.assigned_type = 'EXTERNAL')")));
+        Assert.That(await WalkAsync(Admin, "assigned_type=EXTERNAL", 1), Is.EqualTo(await TruthAsync(routed)));
+        Assert.That(await WalkAsync(Admin, $"tenant_id={tenant.Id}&assigned_type=EXTERNAL", 3), Is.EqualTo(await TruthAsync(routed)));
+        Assert.That(await WalkAsync(Admin, "provider=even&assigned_type=EXTERNAL", 1), Is.EqualTo(await TruthAsync($"provider = 'even' AND {routed}")));
+        Assert.That(await WalkAsync(Admin, "status=ASSIGNED&assigned_type=EXTERNAL&number=1301555", 2),
+            Is.EqualTo(await TruthAsync($"number LIKE '%1301555%' AND {routed}")));
+        Assert.That(await WalkAsync(tenantAdmin, "assigned_type=EXTERNAL", 2), Is.EqualTo(await TruthAsync(routed)));
+        Assert.That(await WalkAsync(Admin, "status=ALLOCATED&assigned_type=EXTERNAL", 2), Is.Empty);
         Assert.That(await WalkAsync(Admin, "number=1301555", 5), Is.EqualTo(await TruthAsync("number LIKE '%1301555%'")));
         Assert.That(await WalkAsync(Admin, "", 7), Is.EqualTo(await TruthAsync("true")));
     }

@@ -190,6 +190,23 @@ public sealed class TotalTests : DidFixture
     }
 
     [Test]
+    public async Task A_route_keeps_its_numbers_number_whatever_the_writer_sends_and_a_number_is_never_renumbered()
+    {
+        var tenant = await CreateTenantAsync();
+        var number = (await SeedNumbersAsync(tenant.Id))[0];
+        await using var conn = await Db.OpenConnectionAsync();
+        await conn.ExecuteAsync("""
+            WITH route AS (INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_value, number)
+                           VALUES (gen_random_uuid(), @Id, @tenant, 'EXTERNAL', 'Hangup()', '+19999999999'))
+            UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = @Id
+            """, new { number.Id, tenant = tenant.Id });
+
+        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT number FROM did_assignments WHERE phone_number_id = @Id", number), Is.EqualTo(number.Number));
+        var refused = Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("UPDATE phone_numbers SET number = '+19999999998' WHERE id = @Id", number));
+        Assert.That(refused!.ConstraintName, Is.EqualTo("ck_phone_numbers_number_fixed"));
+    }
+
+    [Test]
     public async Task Deleting_a_route_and_its_number_in_one_statement_is_refused()
     {
         var tenant = await CreateTenantAsync();
