@@ -6,9 +6,11 @@
 #    set-ups, interleaved for BENCH_ROUNDS rounds, each run printing transactions/s and the CPU time of all PostgreSQL
 #    processes per transaction:
 #      before   the write path as it was before M0008/M0009: count triggers and the route's number trigger disabled,
-#               the route's number column nullable, the routes' old (tenant_id, assigned_type) index;
+#               the route's number column nullable, the route's foreign key on (id, tenant_id) and the routes' old
+#               (tenant_id, assigned_type) index;
 #      counts   plus the count triggers of M0009;
-#      all      plus the route's number (M0008: its trigger and the two (..., assigned_type, number) indexes): as shipped;
+#      all      plus the route's number (M0008: its trigger, the foreign key on (id, tenant_id, number) and the two
+#               (..., assigned_type, number) indexes): as shipped;
 #  - read: the total of the DID list (the sum over phone_number_counts and phone_number_count_deltas that ListDids sends)
 #    with 0, 1,500 and 15,000 deltas pending (a fold each second sees about 1,500 under this churn), and, beside it,
 #    count(*) over the matching rows of phone_numbers, which is what an exact total costs without the counts.
@@ -27,7 +29,7 @@ chmod 755 .data
 source scripts/pg.sh
 pg_provision .data/bench-counts-pg
 trap 'pg_stop "$root/.data/bench-counts-pg"' EXIT
-psql_() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+psql_() { PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 psql_ -d postgres -c 'DROP DATABASE IF EXISTS did_bench WITH (FORCE)' -c 'CREATE DATABASE did_bench'
 pgbench_bin=/usr/bin/pgbench
 [ -x "$pgbench_bin" ] || pgbench_bin="$PG_BIN/pgbench"
@@ -61,23 +63,34 @@ psql_ -d did_bench \
   echo '\endif'
 } >"$out/churn.sql"
 
-# Switches the routes' write path between the three set-ups (the table is empty between runs, so indexes build at once).
+# Switches the routes' write path between the three set-ups. Routes are deleted before each run, so their indexes and
+# foreign key change at once; the unique key on phone_numbers that the foreign key needs is rebuilt (a few seconds).
 setup() { # before|counts|all
-  local counts number
+  local counts number shipped
   counts="$([ "$1" = before ] && echo DISABLE || echo ENABLE)"
   number="$([ "$1" = all ] && echo ENABLE || echo DISABLE)"
   psql_ -d did_bench -c "ALTER TABLE did_assignments $counts TRIGGER tr_did_assignments_counts" \
     -c "ALTER TABLE did_assignments $counts TRIGGER tr_did_assignments_counts_changed" \
     -c "ALTER TABLE phone_numbers $counts TRIGGER tr_phone_numbers_counts_moved" \
     -c "ALTER TABLE did_assignments $number TRIGGER tr_did_assignments_number"
-  if [ "$1" = all ]; then
-    psql_ -d did_bench -c 'ALTER TABLE did_assignments ALTER COLUMN number SET NOT NULL' -c 'DROP INDEX IF EXISTS ix_did_assignments_tenant' \
-      -c 'CREATE INDEX IF NOT EXISTS ix_did_assignments_tenant_type_number ON did_assignments (tenant_id, assigned_type, number)' \
-      -c 'CREATE INDEX IF NOT EXISTS ix_did_assignments_type_number ON did_assignments (assigned_type, number)'
-  else
+  shipped="$(psql_ -d did_bench -c "SELECT count(*) FROM pg_constraint WHERE conname = 'ux_phone_numbers_id_tenant_number'")"
+  if [ "$1" = all ] && [ "$shipped" = 0 ]; then
+    psql_ -d did_bench -c 'ALTER TABLE did_assignments ALTER COLUMN number SET NOT NULL' \
+      -c 'ALTER TABLE phone_numbers ADD CONSTRAINT ux_phone_numbers_id_tenant_number UNIQUE (id, tenant_id, number)' \
+      -c 'ALTER TABLE did_assignments DROP CONSTRAINT fk_did_assignments_number' \
+      -c 'ALTER TABLE did_assignments ADD CONSTRAINT fk_did_assignments_number FOREIGN KEY (phone_number_id, tenant_id, number) REFERENCES phone_numbers (id, tenant_id, number)' \
+      -c 'ALTER TABLE phone_numbers DROP CONSTRAINT ux_phone_numbers_id_tenant' \
+      -c 'DROP INDEX ix_did_assignments_tenant' \
+      -c 'CREATE INDEX ix_did_assignments_tenant_type_number ON did_assignments (tenant_id, assigned_type, number)' \
+      -c 'CREATE INDEX ix_did_assignments_type_number ON did_assignments (assigned_type, number)' -c 'VACUUM ANALYZE phone_numbers'
+  elif [ "$1" != all ] && [ "$shipped" = 1 ]; then
     psql_ -d did_bench -c 'ALTER TABLE did_assignments ALTER COLUMN number DROP NOT NULL' \
-      -c 'DROP INDEX IF EXISTS ix_did_assignments_tenant_type_number' -c 'DROP INDEX IF EXISTS ix_did_assignments_type_number' \
-      -c 'CREATE INDEX IF NOT EXISTS ix_did_assignments_tenant ON did_assignments (tenant_id, assigned_type)'
+      -c 'ALTER TABLE phone_numbers ADD CONSTRAINT ux_phone_numbers_id_tenant UNIQUE (id, tenant_id)' \
+      -c 'ALTER TABLE did_assignments DROP CONSTRAINT fk_did_assignments_number' \
+      -c 'ALTER TABLE did_assignments ADD CONSTRAINT fk_did_assignments_number FOREIGN KEY (phone_number_id, tenant_id) REFERENCES phone_numbers (id, tenant_id)' \
+      -c 'ALTER TABLE phone_numbers DROP CONSTRAINT ux_phone_numbers_id_tenant_number' \
+      -c 'DROP INDEX ix_did_assignments_tenant_type_number' -c 'DROP INDEX ix_did_assignments_type_number' \
+      -c 'CREATE INDEX ix_did_assignments_tenant ON did_assignments (tenant_id, assigned_type)' -c 'VACUUM ANALYZE phone_numbers'
   fi
 }
 

@@ -4,9 +4,9 @@ namespace Did.Migrations;
 
 /// <summary>One paging model: every list pages by a keyset cursor (or by page up to a shallow offset), so the DID list's
 /// page anchors and the epoch that told when they were stale (M0006) go. Each list's order gets the index its cursor
-/// walks: tenants by (name, id); numbers by route type in number order, which needs the number on the route: a route
-/// keeps a copy of its number's (set by a trigger from the number, whatever the writer sends), and a number, once
-/// imported, never changes.</summary>
+/// walks: tenants by (name, id); numbers of one route type in number order, which needs the number on the route. The
+/// route's foreign key to its number now covers the number too, so the copy can never differ from the number; a writer
+/// may leave it out and a trigger fills it in.</summary>
 [Migration(2026120601, "One paging model: drop the DID list epoch, index each list's order")]
 public sealed class M0008_OnePagingModel : Migration
 {
@@ -17,24 +17,23 @@ public sealed class M0008_OnePagingModel : Migration
 
         CREATE INDEX ix_tenants_name ON tenants (name, id);
 
-        CREATE FUNCTION phone_numbers_number_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'number % cannot be renumbered: release it and import the new number', OLD.number
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_phone_numbers_number_fixed';
-        END $$;
-        CREATE TRIGGER tr_phone_numbers_number_fixed BEFORE UPDATE OF number ON phone_numbers
-            FOR EACH ROW WHEN (OLD.number IS DISTINCT FROM NEW.number) EXECUTE FUNCTION phone_numbers_number_fixed();
-
-        CREATE FUNCTION did_assignments_number() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            NEW.number := (SELECT number FROM phone_numbers WHERE id = NEW.phone_number_id);
-            RETURN NEW;
-        END $$;
         ALTER TABLE did_assignments ADD COLUMN number varchar(16);
         UPDATE did_assignments a SET number = p.number FROM phone_numbers p WHERE p.id = a.phone_number_id;
         ALTER TABLE did_assignments ALTER COLUMN number SET NOT NULL;
-        CREATE TRIGGER tr_did_assignments_number BEFORE INSERT OR UPDATE OF phone_number_id, number ON did_assignments
-            FOR EACH ROW EXECUTE FUNCTION did_assignments_number();
+
+        ALTER TABLE phone_numbers ADD CONSTRAINT ux_phone_numbers_id_tenant_number UNIQUE (id, tenant_id, number);
+        ALTER TABLE did_assignments DROP CONSTRAINT fk_did_assignments_number;
+        ALTER TABLE did_assignments ADD CONSTRAINT fk_did_assignments_number
+            FOREIGN KEY (phone_number_id, tenant_id, number) REFERENCES phone_numbers (id, tenant_id, number);
+        ALTER TABLE phone_numbers DROP CONSTRAINT ux_phone_numbers_id_tenant;
+
+        CREATE FUNCTION did_assignments_number() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            SELECT number INTO NEW.number FROM phone_numbers WHERE id = NEW.phone_number_id;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER tr_did_assignments_number BEFORE INSERT OR UPDATE OF phone_number_id ON did_assignments
+            FOR EACH ROW WHEN (NEW.number IS NULL) EXECUTE FUNCTION did_assignments_number();
 
         DROP INDEX ix_did_assignments_tenant;
         CREATE INDEX ix_did_assignments_tenant_type_number ON did_assignments (tenant_id, assigned_type, number);
@@ -46,10 +45,13 @@ public sealed class M0008_OnePagingModel : Migration
         DROP INDEX ix_did_assignments_tenant_type_number;
         CREATE INDEX ix_did_assignments_tenant ON did_assignments (tenant_id, assigned_type);
         DROP TRIGGER tr_did_assignments_number ON did_assignments;
-        ALTER TABLE did_assignments DROP COLUMN number;
         DROP FUNCTION did_assignments_number();
-        DROP TRIGGER tr_phone_numbers_number_fixed ON phone_numbers;
-        DROP FUNCTION phone_numbers_number_fixed();
+        ALTER TABLE phone_numbers ADD CONSTRAINT ux_phone_numbers_id_tenant UNIQUE (id, tenant_id);
+        ALTER TABLE did_assignments DROP CONSTRAINT fk_did_assignments_number;
+        ALTER TABLE did_assignments ADD CONSTRAINT fk_did_assignments_number
+            FOREIGN KEY (phone_number_id, tenant_id) REFERENCES phone_numbers (id, tenant_id);
+        ALTER TABLE phone_numbers DROP CONSTRAINT ux_phone_numbers_id_tenant_number;
+        ALTER TABLE did_assignments DROP COLUMN number;
         DROP INDEX ix_tenants_name;
 
         CREATE TABLE did_list_epoch (

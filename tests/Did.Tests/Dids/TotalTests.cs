@@ -190,20 +190,23 @@ public sealed class TotalTests : DidFixture
     }
 
     [Test]
-    public async Task A_route_keeps_its_numbers_number_whatever_the_writer_sends_and_a_number_is_never_renumbered()
+    public async Task A_route_gets_its_numbers_number_and_cannot_hold_another()
     {
         var tenant = await CreateTenantAsync();
-        var number = (await SeedNumbersAsync(tenant.Id))[0];
+        var numbers = await SeedNumbersAsync(tenant.Id, 2);
         await using var conn = await Db.OpenConnectionAsync();
-        await conn.ExecuteAsync("""
+        const string route = """
             WITH route AS (INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_value, number)
-                           VALUES (gen_random_uuid(), @Id, @tenant, 'EXTERNAL', 'Hangup()', '+19999999999'))
-            UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = @Id
-            """, new { number.Id, tenant = tenant.Id });
+                           VALUES (gen_random_uuid(), @id, @tenant, 'EXTERNAL', 'Hangup()', @number))
+            UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = @id
+            """;
 
-        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT number FROM did_assignments WHERE phone_number_id = @Id", number), Is.EqualTo(number.Number));
-        var refused = Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("UPDATE phone_numbers SET number = '+19999999998' WHERE id = @Id", number));
-        Assert.That(refused!.ConstraintName, Is.EqualTo("ck_phone_numbers_number_fixed"));
+        await conn.ExecuteAsync(route, new { id = numbers[0].Id, tenant = tenant.Id, number = (string?)null });
+        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT number FROM did_assignments WHERE phone_number_id = @Id", numbers[0]),
+            Is.EqualTo(numbers[0].Number), "left out: filled in from the number");
+        var refused = Assert.ThrowsAsync<PostgresException>(() =>
+            conn.ExecuteAsync(route, new { id = numbers[1].Id, tenant = tenant.Id, number = numbers[0].Number }));
+        Assert.That(refused!.ConstraintName, Is.EqualTo("fk_did_assignments_number"));
     }
 
     [Test]
