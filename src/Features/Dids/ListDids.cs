@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json;
 using Carter;
 using Dapper;
 using Did.Dialplan;
@@ -63,10 +62,9 @@ public static class ListDids
 
         public async ValueTask<BoundedPaged<DidResponse>> Handle(ListDidsQuery q, CancellationToken ct)
         {
-            var byRoute = q.AssignedType is not null;
-            var (source, number, tenant) = byRoute
-                ? ("did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id", "a.number", "a.tenant_id")
-                : ("phone_numbers p", "p.number", "p.tenant_id");
+            var (source, number, tenant) = q.AssignedType is null
+                ? ("phone_numbers p", "p.number", "p.tenant_id")
+                : ("did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id", "a.number", "a.tenant_id");
             var filters = new List<string>(); // on the page's source
             var counted = new List<string>(); // the same filters on the counts (tenant and provider; status and type below)
             var p = new DynamicParameters();
