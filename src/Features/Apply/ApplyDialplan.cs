@@ -7,37 +7,31 @@ using Mediator;
 
 namespace Did.Features.Apply;
 
-public sealed record ApplyDialplanCommand(bool DryRun) : ICommand<ApplyOutcome>;
+public sealed record ApplyDialplanCommand : ICommand<ApplyJobResponse>;
 
-/// <summary>Either a finished job or a dry-run preview.</summary>
-public sealed record ApplyOutcome(ApplyJobResponse? Job, ApplyPreviewResponse? Preview);
-
+/// <summary>Deploys the platform's current routing to every Asterisk node (see <see cref="ApplyPipeline"/>) and answers
+/// the finished job. <see cref="PreviewDialplan"/> shows what it would change.</summary>
 public static class ApplyDialplan
 {
-    public sealed class Handler(ApplyRunner runner, RequestContext ctx) : ICommandHandler<ApplyDialplanCommand, ApplyOutcome>
+    public sealed class Handler(ApplyRunner runner, RequestContext ctx) : ICommandHandler<ApplyDialplanCommand, ApplyJobResponse>
     {
-        public async ValueTask<ApplyOutcome> Handle(ApplyDialplanCommand c, CancellationToken ct)
+        public async ValueTask<ApplyJobResponse> Handle(ApplyDialplanCommand c, CancellationToken ct)
         {
-            if (c.DryRun)
-                return new ApplyOutcome(null, await runner.PreviewAsync(ctx.Role == Role.TenantAdmin ? ctx.TenantId ?? Guid.Empty : null, ct));
             if (ctx.Role is not (Role.PlatformAdmin or Role.TenantAdmin))
                 throw Problem.Forbidden("Your role may only preview an apply (POST /api/v1/apply/preview).");
-            return new ApplyOutcome(await runner.ApplyAsync(ctx, ct), null);
+            return await runner.ApplyAsync(ctx, ct);
         }
     }
 }
 
-/// <summary>Two operations, one answer shape each: POST /apply deploys and answers the job; POST /apply/preview
-/// answers the diff and changes nothing. The retired <c>?dry_run=true</c> is refused with a pointer to the preview.</summary>
+/// <summary>One answer shape: the job. The retired <c>?dry_run=true</c> is refused with a pointer to the preview.</summary>
 public sealed class ApplyDialplanModule : ICarterModule
 {
-    public void AddRoutes(IEndpointRouteBuilder app)
-    {
-        var apply = app.MapApiGroup("/api/v1/apply", "Apply");
-
-        apply.MapPost("/", async Task<IResult> (IMediator mediator, CancellationToken ct) =>
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/apply", "Apply")
+            .MapPost("/", async Task<IResult> (IMediator mediator, CancellationToken ct) =>
             {
-                var job = (await mediator.Send(new ApplyDialplanCommand(DryRun: false), ct)).Job!;
+                var job = await mediator.Send(new ApplyDialplanCommand(), ct);
                 return job.Status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges
                     ? TypedResults.Ok(job)
                     : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
@@ -52,13 +46,4 @@ public sealed class ApplyDialplanModule : ICarterModule
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-
-        apply.MapPost("/preview", async (IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok((await mediator.Send(new ApplyDialplanCommand(DryRun: true), ct)).Preview!))
-            .RequireAuthorization(Policies.Reader)
-            .WithName("PreviewDialplan")
-            .WithSummary("What an apply would change, without changing anything: render the dialplan, lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues. Data the renderer refuses answers 409, as for an apply.")
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-    }
 }

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Auth;
-using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
 using FluentValidation;
@@ -24,17 +23,15 @@ public sealed record ListApplyJobsQuery(
 /// <summary>The sort key of the job list, newest first: start times may repeat, ids break the tie.</summary>
 public sealed record ApplyJobCursor(DateTime StartedAt, Guid Id);
 
-public sealed record GetApplyJobQuery(Guid Id) : IQuery<ApplyJobResponse>;
-
 /// <summary>Apply jobs are platform-wide; a tenant admin sees the ones it started.</summary>
-public static class ApplyJobs
+public static class ListApplyJobs
 {
     public sealed class Validator : AbstractValidator<ListApplyJobsQuery>
     {
         public Validator() => this.ValidatePaging();
     }
 
-    public sealed class ListHandler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListApplyJobsQuery, Paged<ApplyJobResponse>>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListApplyJobsQuery, Paged<ApplyJobResponse>>
     {
         public async ValueTask<Paged<ApplyJobResponse>> Handle(ListApplyJobsQuery q, CancellationToken ct)
         {
@@ -52,37 +49,17 @@ public static class ApplyJobs
             return q.ToPaged(rows, total, j => new ApplyJobCursor(j.StartedAt, j.Id));
         }
     }
-
-    public sealed class GetHandler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<GetApplyJobQuery, ApplyJobResponse>
-    {
-        public async ValueTask<ApplyJobResponse> Handle(GetApplyJobQuery q, CancellationToken ct)
-        {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var job = await ApplyJobStore.GetAsync(conn, q.Id, ct);
-            if (job is null || (ctx.Role == Role.TenantAdmin && job.RequestedBy != ctx.ActorId))
-                throw Problem.NotFound("Apply job", q.Id);
-            return job;
-        }
-    }
 }
 
-public sealed class ApplyJobsModule : ICarterModule
+public sealed class ListApplyJobsModule : ICarterModule
 {
-    public void AddRoutes(IEndpointRouteBuilder app)
-    {
-        var jobs = app.MapApiGroup("/api/v1/apply/jobs", "Apply");
-        jobs.MapGet("/", async ([AsParameters] ListApplyJobsQuery query, IMediator mediator, CancellationToken ct) =>
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/apply/jobs", "Apply")
+            .MapGet("/", async ([AsParameters] ListApplyJobsQuery query, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListApplyJobs")
             .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs it started. Follow next_cursor (cursor=) for the next page.")
             .Produces<Paged<ApplyJobResponse>>()
             .ProducesValidationProblem();
-        jobs.MapGet("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetApplyJobQuery(id), ct)))
-            .RequireAuthorization(Policies.Reader)
-            .WithName("GetApplyJob")
-            .WithSummary("One apply job with its steps, timings, diff stats and error.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-    }
 }

@@ -1,0 +1,38 @@
+using Carter;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.OpenApi;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.Apply;
+
+public sealed record GetApplyJobQuery(Guid Id) : IQuery<ApplyJobResponse>;
+
+/// <summary>One apply job; a tenant admin reads only the jobs it started (another's is a 404).</summary>
+public static class GetApplyJob
+{
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<GetApplyJobQuery, ApplyJobResponse>
+    {
+        public async ValueTask<ApplyJobResponse> Handle(GetApplyJobQuery q, CancellationToken ct)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var job = await ApplyJobStore.GetAsync(conn, q.Id, ct);
+            if (job is null || (ctx.Role == Role.TenantAdmin && job.RequestedBy != ctx.ActorId))
+                throw Problem.NotFound("Apply job", q.Id);
+            return job;
+        }
+    }
+}
+
+public sealed class GetApplyJobModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/apply/jobs", "Apply")
+            .MapGet("/{id:guid}", async (Guid id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetApplyJobQuery(id), ct)))
+            .RequireAuthorization(Policies.Reader)
+            .WithName("GetApplyJob")
+            .WithSummary("One apply job with its steps, timings, diff stats and error.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+}
