@@ -24,11 +24,15 @@ public abstract class ApiFixture
     /// <summary>For fixtures that must start something (a fake switch) whose address goes into <see cref="Settings"/>.</summary>
     protected virtual Task BeforeServiceStartsAsync() => Task.CompletedTask;
 
+    /// <summary>Serve on a real loopback port (Kestrel) instead of the in-memory server, for clients in another process.</summary>
+    protected virtual bool ListensOnRealPort => false;
+
     [OneTimeSetUp]
     public async Task StartServiceAsync()
     {
         await BeforeServiceStartsAsync();
         App = new DidApp(await TestDatabase.CreateAsync(), Settings);
+        if (ListensOnRealPort) App.UseKestrel(0);
         Anonymous = App.CreateClient();
         Admin = await SignInAsync(DidApp.AdminEmail, DidApp.AdminPassword);
     }
