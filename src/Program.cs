@@ -10,6 +10,7 @@ using Did.Infrastructure.Hosting;
 using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Logging;
+using Did.Infrastructure.Observability;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
@@ -36,6 +37,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Http:MaxRequestBodyBytes") ?? 1_048_576);
 
+builder.AddDidObservability(); // after the listen addresses: metrics default on only for loopback-bound hosts
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<PhoneNumberCountsFolder>();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
@@ -61,6 +63,7 @@ await SchemaMigrator.MigrateAsync(DatabaseSetup.ConnectionString(app.Configurati
 await FirstAdmin.EnsureAsync(app.Services);
 await app.Services.RecoverApplyJobsAsync();
 
+app.UseDidTraceRequestId();
 app.UseMiddleware<RequestLog>();
 app.UseMiddleware<SecurityHeaders>();
 app.UseDidSignIn();
@@ -74,6 +77,7 @@ app.UseMiddleware<QueryParameterGuard>();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/scalar").AllowAnonymous();
 app.MapCarter();
+app.MapDidMetrics();
 
 // Awaited, not app.Run(): Main has awaited before this point, so it runs on a thread-pool thread, and a blocking Run()
 // would hold that thread for the life of the process.

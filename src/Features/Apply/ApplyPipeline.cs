@@ -28,8 +28,17 @@ public sealed class ApplyPipeline(
 
     public IReadOnlyList<ApplyStep> Steps => _log.Steps;
 
-    /// <summary>Runs the steps in order. A failed step is not thrown: it is the job's outcome.</summary>
+    /// <summary>Runs the steps in order. A failed step is not thrown: it is the job's outcome. The apply is one span, its
+    /// steps its children, and its outcome is counted (<see cref="ApplyTelemetry"/>).</summary>
     public async Task<ApplyJobEnd> RunAsync()
+    {
+        using var activity = ApplyTelemetry.StartApply(jobId);
+        var end = await RunStepsAsync();
+        ApplyTelemetry.ApplyEnded(activity, end);
+        return end;
+    }
+
+    private async Task<ApplyJobEnd> RunStepsAsync()
     {
         RenderedFiles? rendered = null;
         DiffStats? stats = null;

@@ -11,7 +11,8 @@ public interface IApplyStepResult
 
 /// <summary>The job's record of its steps, written by running them: a step is a method with one input and one output,
 /// and running it through the log times it and records its status and summary, or why it failed. Steps are listed in
-/// the order they started; two that run side by side (lint and diff) each keep the place they started in.</summary>
+/// the order they started; two that run side by side (lint and diff) each keep the place they started in. Each step is
+/// also a span and a duration (<see cref="ApplyTelemetry"/>).</summary>
 public sealed partial class ApplyStepLog(TimeProvider clock)
 {
     private readonly ConcurrentQueue<Entry> _entries = new();
@@ -25,16 +26,19 @@ public sealed partial class ApplyStepLog(TimeProvider clock)
     {
         var entry = new Entry();
         _entries.Enqueue(entry);
+        using var activity = ApplyTelemetry.StartStep(name);
         var started = clock.GetTimestamp();
         try
         {
             var result = await step(input);
             entry.Step = new ApplyStep(name, ApplyStepStatus.Ok, Elapsed(started), result.Summary);
+            ApplyTelemetry.StepEnded(activity, name, ApplyStepStatus.Ok, clock.GetElapsedTime(started));
             return result;
         }
         catch (Exception e)
         {
             entry.Step = new ApplyStep(name, ApplyStepStatus.Failed, Elapsed(started), Describe(e));
+            ApplyTelemetry.StepEnded(activity, name, ApplyStepStatus.Failed, clock.GetElapsedTime(started), entry.Step.Output);
             throw;
         }
     }

@@ -37,13 +37,15 @@ public sealed class AsteriskNodes(IConfiguration config, ILoggerFactory loggers)
             {
                 var options = new AmiOptions();
                 s.GetSection("Ami").Bind(options);
-                ami = new AmiSessionFactory(Options.Create(options), loggers);
+                ami = new AmiSessionFactory(Options.Create(options), loggers, NodeName(sections.Count, i));
             }
-            return new AsteriskNode(sections.Count == 1 ? "asterisk" : $"node{i}", configDir, backupDir, ami);
+            return new AsteriskNode(NodeName(sections.Count, i), configDir, backupDir, ami);
         }).ToList();
         CheckFoldersAreDistinct(sections, nodes);
         return nodes;
     }
+
+    private static string NodeName(int nodes, int index) => nodes == 1 ? "asterisk" : $"node{index}";
 
     /// <summary>Every node's ConfigDir and BackupDir must be folders of their own: backups are pruned by name in the backup
     /// folder and carry no node name, so a backup folder that is a config folder (its own node's or another's) or is

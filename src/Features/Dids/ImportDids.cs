@@ -125,6 +125,7 @@ public static class ImportDids
         await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null,
             new { count = imported, providers = importer.Providers }, ct);
         await tx.CommitAsync(ct);
+        ImportMetrics.Stored(imported);
         return new ImportResult(imported, 0, []);
     }
 

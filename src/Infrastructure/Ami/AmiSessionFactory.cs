@@ -17,13 +17,16 @@ public sealed class AmiSessionFactory
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private readonly ResiliencePipeline _pipeline;
+    private readonly string _node;
 
-    public AmiSessionFactory(IOptions<AmiOptions> options, ILoggerFactory? loggers = null)
+    /// <param name="node">The switch's name in metrics (<see cref="AmiMetrics"/>); host:port when not given.</param>
+    public AmiSessionFactory(IOptions<AmiOptions> options, ILoggerFactory? loggers = null, string? node = null)
     {
         _options = options.Value;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _log = _loggers.CreateLogger<AmiSessionFactory>();
-        _pipeline = BuildPipeline(_options, _log);
+        _node = node ?? $"{_options.Host}:{_options.Port}";
+        _pipeline = BuildPipeline(_options, _log, _node);
     }
 
     /// <summary>Connects and logs in, retrying connection failures.</summary>
@@ -40,10 +43,12 @@ public sealed class AmiSessionFactory
                 try
                 {
                     await client.ConnectAsync(token);
+                    AmiMetrics.Connected(_node);
                     return client;
                 }
-                catch
+                catch (Exception e)
                 {
+                    if (e is not OperationCanceledException) AmiMetrics.NotConnected(_node, refused: e is AmiAuthenticationException);
                     await client.DisposeAsync();
                     throw;
                 }
@@ -60,7 +65,7 @@ public sealed class AmiSessionFactory
     internal static bool IsConnectionFailure(Exception e) => e is AmiConnectionException and not AmiCircuitOpenException
         or AmiTimeoutException or SocketException or IOException;
 
-    private static ResiliencePipeline BuildPipeline(AmiOptions options, ILogger log)
+    private static ResiliencePipeline BuildPipeline(AmiOptions options, ILogger log, string node)
     {
         var builder = new ResiliencePipelineBuilder();
         if (options.ConnectRetries > 0)
@@ -75,6 +80,7 @@ public sealed class AmiSessionFactory
                 MaxDelay = options.RetryMaxDelay,
                 OnRetry = args =>
                 {
+                    AmiMetrics.Retrying(node);
                     log.LogWarning("AMI connection to {Host}:{Port} failed (attempt {Attempt}): {Error}; retrying in {Delay}",
                         options.Host, options.Port, args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
                     return ValueTask.CompletedTask;
@@ -90,12 +96,14 @@ public sealed class AmiSessionFactory
             BreakDuration = options.BreakerBreakDuration,
             OnOpened = args =>
             {
+                AmiMetrics.Circuit(node, open: true);
                 log.LogError("AMI circuit opened for {Host}:{Port}: no connection attempts for {BreakDuration}",
                     options.Host, options.Port, args.BreakDuration);
                 return ValueTask.CompletedTask;
             },
             OnClosed = _ =>
             {
+                AmiMetrics.Circuit(node, open: false);
                 log.LogInformation("AMI circuit closed for {Host}:{Port}", options.Host, options.Port);
                 return ValueTask.CompletedTask;
             },

@@ -42,6 +42,7 @@ public static class DatabaseSetup
         var connectionString = ConnectionString(config);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "did";
+        builder.Name = "did"; // the pool's name in its metrics, instead of its connection string
         ApplyPoolDefaults(builder.ConnectionStringBuilder, connectionString, config);
         services.AddSingleton(builder.Build());
         services.AddSingleton(new DedicatedConnections(connectionString));
