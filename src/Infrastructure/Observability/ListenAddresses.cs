@@ -2,21 +2,21 @@ using System.Net;
 
 namespace Did.Infrastructure.Observability;
 
-/// <summary>Whether every address the service is configured to listen on is a loopback one, from the settings Kestrel
-/// reads: <c>urls</c> (ASPNETCORE_URLS, --urls, or the service's default http://127.0.0.1:5080), <c>http_ports</c> and
-/// <c>https_ports</c> (every interface), and <c>Kestrel:Endpoints:*:Url</c>. A host name other than <c>localhost</c>, a
-/// wildcard (<c>*</c>, <c>+</c>, 0.0.0.0, [::]) or a port-only setting is not loopback.</summary>
+/// <summary>Whether every address the service is configured to listen on is a loopback one, as Kestrel chooses them:
+/// <c>Kestrel:Endpoints:*:Url</c> when any is configured, else <c>urls</c> (ASPNETCORE_URLS, --urls, or the service's
+/// default http://127.0.0.1:5080), else <c>http_ports</c>/<c>https_ports</c> (every interface). A host name other than
+/// <c>localhost</c> or a wildcard (<c>*</c>, <c>+</c>, 0.0.0.0, [::]) is not loopback.</summary>
 public static class ListenAddresses
 {
     public static bool AreLoopbackOnly(IConfiguration config)
     {
-        if (!string.IsNullOrWhiteSpace(config["http_ports"]) || !string.IsNullOrWhiteSpace(config["https_ports"])) return false;
-        var urls = (config["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Concat(config.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>())
-            .ToList();
-        return urls.Count > 0 && urls.All(IsLoopback);
+        var endpoints = config.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        if (endpoints.Count > 0) return endpoints.All(IsLoopback);
+        var urls = (config["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length > 0) return urls.All(IsLoopback);
+        // Ports alone bind every interface; with nothing at all Kestrel listens on localhost.
+        return string.IsNullOrWhiteSpace(config["http_ports"]) && string.IsNullOrWhiteSpace(config["https_ports"]);
     }
-
     private static bool IsLoopback(string url)
     {
         var scheme = url.IndexOf("://", StringComparison.Ordinal);

@@ -79,14 +79,18 @@ public sealed class MetricsSettingsTests
     [Test]
     public void Listening_on_ports_alone_means_every_interface()
     {
-        Assert.That(MetricsSettings.From(Config(("urls", "http://127.0.0.1:5080"), ("http_ports", "8080"))).Enabled, Is.False);
+        Assert.That(MetricsSettings.From(Config(("http_ports", "8080"))).Enabled, Is.False);
+        Assert.That(MetricsSettings.From(Config(("urls", "http://127.0.0.1:5080"), ("http_ports", "8080"))).Enabled, Is.True,
+            "urls wins over ports, as in Kestrel");
     }
 
     [Test]
-    public void A_kestrel_endpoint_on_every_interface_turns_the_default_off()
+    public void Kestrel_endpoints_win_over_urls()
     {
         Assert.That(MetricsSettings.From(Config(("urls", "http://127.0.0.1:5080"), ("Kestrel:Endpoints:Public:Url", "http://0.0.0.0:80"))).Enabled,
             Is.False);
+        Assert.That(MetricsSettings.From(Config(("urls", "http://0.0.0.0:80"), ("Kestrel:Endpoints:Local:Url", "http://127.0.0.1:5080"))).Enabled,
+            Is.True);
     }
 
     [Test]
