@@ -6,7 +6,7 @@ using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 
 // A number's whole life through the generated client, as an ops script would live it: sign in, tenant, user, import,
-// allocate, assign, preview, apply, unassign, deallocate. Usage: Did.ClientLifecycle <base-url> <admin-email>
+// allocate, assign, preview, apply, unassign, deallocate; then an unknown number, answered as a typed problem. Usage: Did.ClientLifecycle <base-url> <admin-email>
 // <admin-password>. Prints one line per step; exits 0 when every step answered what it should, 1 with the reason
 // otherwise (a problem+json answer is printed with its status, title and detail).
 
@@ -103,6 +103,18 @@ internal static class Lifecycle
         var deallocated = await did.Api.V1.Dids[id].Deallocate.PatchAsync();
         Expect(deallocated?.Status == DidStatus.UNASSIGNED && deallocated.TenantId is null, $"deallocate answered {deallocated?.Status}");
         Step("deallocate", $"{number} UNASSIGNED");
+
+        // An error is typed too: the document declares its problem+json, so the client throws it as ProblemDetails.
+        var missing = Guid.NewGuid();
+        try
+        {
+            await did.Api.V1.Dids[missing].GetAsync();
+            throw new LifecycleException($"GET of the unknown number {missing} answered a number");
+        }
+        catch (ProblemDetails problem) when (problem.ResponseStatusCode == 404)
+        {
+            Step("not found", $"{problem.Status} {problem.Title}");
+        }
     }
 
     private static DidApiClient Client(HttpClient http, string baseUrl) =>

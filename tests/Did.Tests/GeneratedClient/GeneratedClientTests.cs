@@ -15,7 +15,7 @@ namespace Did.Tests.GeneratedClient;
 public sealed class GeneratedClientTests : ApplyFixtureBase
 {
     private static readonly string[] LifecycleSteps =
-        ["sign in", "tenant", "user", "import", "allocate", "assign", "preview", "apply", "unassign", "deallocate"];
+        ["sign in", "tenant", "user", "import", "allocate", "assign", "preview", "apply", "unassign", "deallocate", "not found"];
 
     protected override bool ListensOnRealPort => true;
 
