@@ -7,13 +7,11 @@ namespace Did.Features.Dids;
 
 /// <summary><c>did.numbers</c>: how many numbers are UNASSIGNED, ALLOCATED and ASSIGNED, from the exact counts the DID
 /// list keeps (<c>phone_number_counts</c> and its pending deltas), never by counting the inventory. UNASSIGNED numbers
-/// have no tenant, ASSIGNED ones have a route, ALLOCATED ones are held without one. Until the counts exist in the
-/// schema, the series is absent rather than made up.</summary>
+/// have no tenant, ASSIGNED ones have a route, ALLOCATED ones are held without one.</summary>
 public sealed class NumberStatusGauge : IScrapeGauge
 {
     private readonly NpgsqlDataSource _db;
     private volatile Measurement<long>[] _counts = [];
-    private bool _countsExist;
 
     public NumberStatusGauge(IMeterFactory meters, NpgsqlDataSource db)
     {
@@ -25,9 +23,6 @@ public sealed class NumberStatusGauge : IScrapeGauge
     public async Task RefreshAsync(CancellationToken ct)
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
-        _countsExist = _countsExist || await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT to_regclass('phone_number_counts') IS NOT NULL AND to_regclass('phone_number_count_deltas') IS NOT NULL", cancellationToken: ct));
-        if (!_countsExist) return;
         var (unassigned, held, routed) = await conn.QuerySingleAsync<(long, long, long)>(new CommandDefinition("""
             SELECT coalesce(sum(n) FILTER (WHERE tenant_id IS NULL AND assigned_type IS NULL), 0)::bigint,
                    coalesce(sum(n) FILTER (WHERE tenant_id IS NOT NULL AND assigned_type IS NULL), 0)::bigint,
