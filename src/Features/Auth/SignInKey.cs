@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Did.Infrastructure.Http;
 
 namespace Did.Features.Auth;
 
@@ -13,16 +13,6 @@ public sealed record SignInKey(string Network, byte[] Account)
     public static SignInKey For(IPAddress? source, string email) =>
         new(NetworkOf(source), SHA256.HashData(Encoding.UTF8.GetBytes(email)));
 
-    /// <summary>An IPv6 host may use any address of its /64 (privacy addresses rotate through it), so counting single
-    /// IPv6 addresses would give it a fresh allowance per attempt: its /64 is counted instead. A request with no
-    /// network address (a Unix socket without a trusted proxy in front) counts as 0.0.0.0.</summary>
-    public static string NetworkOf(IPAddress? source)
-    {
-        if (source is null) return "0.0.0.0/32";
-        if (source.IsIPv4MappedToIPv6) source = source.MapToIPv4();
-        if (source.AddressFamily != AddressFamily.InterNetworkV6) return $"{source}/32";
-        var bytes = source.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return $"{new IPAddress(bytes)}/64";
-    }
+    /// <summary>The source network attempts are counted by (<see cref="ClientNetwork.Of"/>).</summary>
+    public static string NetworkOf(IPAddress? source) => ClientNetwork.Of(source);
 }
