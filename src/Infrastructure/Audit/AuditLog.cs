@@ -19,6 +19,8 @@ public enum AuditAction
     Reassign,
     Unassign,
     Apply,
+    Revoke,
+    UseFromNewAddress,
 }
 
 /// <summary>What was changed: TENANT, USER, PHONE_NUMBER, ...</summary>
@@ -30,6 +32,7 @@ public enum AuditEntity
     Ivr,
     Queue,
     ApplyJob,
+    ApiKey,
 }
 
 /// <summary>Writes the audit row inside the caller's transaction, so the row and the change commit or vanish together.

@@ -1,4 +1,6 @@
+using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -8,6 +10,8 @@ namespace Did.Infrastructure.Auth;
 
 public static class AuthSetup
 {
+    private const string BearerOrKey = "BearerOrKey";
+
     public static IServiceCollection AddDidAuth(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<AuthOptions>().Bind(config.GetSection("Auth"))
@@ -24,10 +28,18 @@ public static class AuthSetup
         services.AddScoped<RequestContext>();
         var stampCache = TimeSpan.FromSeconds(config.GetValue<int?>("Auth:StampCacheSeconds") ?? 60);
         services.AddSingleton(sp => new SecurityStamps(sp.GetRequiredService<NpgsqlDataSource>(), stampCache));
-        services.AddHostedService<SecurityStampListener>();
+        services.AddDidApiKeys(config);
+        services.AddHostedService<AuthChangeListener>();
 
         var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        // One bearer header, two kinds of credential: "did_..." is an API key, anything else a JWT.
+        services.AddAuthentication(BearerOrKey)
+            .AddPolicyScheme(BearerOrKey, null, o => o.ForwardDefaultSelector = http =>
+                ApiKeyAuthentication.TryReadBearer(http.Request.Headers.Authorization.ToString(), out _)
+                    ? ApiKeyAuthentication.SchemeName
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = new TokenValidationParameters
@@ -57,6 +69,25 @@ public static class AuthSetup
             .AddPolicy(Policies.TenantManager, p => p.RequireRole(ApiJson.Name(Role.PlatformAdmin), ApiJson.Name(Role.TenantAdmin)))
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser());
         return services;
+    }
+
+    /// <summary>API keys (<c>Auth:ApiKeys:*</c>): their lookup and cache, what a use records, and the limit on checks
+    /// of keys not in memory.</summary>
+    private static void AddDidApiKeys(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<ApiKeyOptions>().Bind(config.GetSection("Auth:ApiKeys"))
+            .Validate(o => o.Problem() is null, "Auth:ApiKeys: CacheSeconds, CacheSize and LookupsPerMinute must be 0 or more, LastUsedFlushSeconds at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton<ApiKeys>();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddSingleton<ApiKeyLookupLimiter>();
+        services.AddHostedService<ApiKeyUsageFlush>();
+        ConstraintMessages.Register("ux_api_keys_secret", "An API key with this secret already exists; create the key again.");
+        ConstraintMessages.Register("ck_api_keys_expiry", "expires_at must be later than the key's creation.");
+        ConstraintMessages.Register("ck_api_keys_role_tenant", "Platform roles have no tenant; tenant roles need one.");
+        ConstraintMessages.Register("ck_api_keys_name", "name must not be blank.");
+        ConstraintMessages.Register("fk_api_keys_tenant", "The tenant does not exist.");
+        ConstraintMessages.Register("fk_api_keys_creator", "Only a signed-in person can create an API key.");
     }
 
     /// <summary>A token dies with its user: deleted, or role, tenant or password changed (each rotates the stamp).

@@ -38,6 +38,9 @@ public sealed class RequestContext(IHttpContextAccessor accessor)
 
     public bool IsPlatformAdmin => Role == Auth.Role.PlatformAdmin;
 
+    /// <summary>Whether the caller is an API key (its <see cref="ActorId"/> is the key's id), not a signed-in person.</summary>
+    public bool IsApiKey => accessor.HttpContext?.User.Identity?.AuthenticationType == ApiKeyAuthentication.SchemeName;
+
     /// <summary>The tenant a new tenant-owned object goes to: a platform admin must name one; a tenant admin gets its
     /// own and may not name another (403 whether or not that tenant exists, so nothing is revealed).</summary>
     public Guid ResolveTenant(Guid? requested)

@@ -6,7 +6,7 @@ namespace Did.Infrastructure.Auth;
 
 /// <summary>Every request's token is checked against its user's current security stamp. Reading it from PostgreSQL
 /// cost a pooled connection and a round trip per request (a fifth of the service's CPU on the assign path), so stamps
-/// are kept in memory, but only while <see cref="SecurityStampListener"/> holds a LISTEN on the channel the users
+/// are kept in memory, but only while <see cref="AuthChangeListener"/> holds a LISTEN on the channel the users
 /// table notifies at every commit that rotates a stamp or deletes a user (migration M0007). Without the listener
 /// nothing is cached and every request reads the database, as before.
 /// <para>A read that overlaps an invalidation must not store the stamp it read, which may be the old one: every

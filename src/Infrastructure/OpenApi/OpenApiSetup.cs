@@ -37,8 +37,7 @@ public static class OpenApiSetup
                 {
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
-                    BearerFormat = "JWT",
-                    Description = "A token from POST /api/v1/auth/token.",
+                    Description = "A token from POST /api/v1/auth/token, or an API key (did_...) from POST /api/v1/api-keys.",
                 };
                 return Task.CompletedTask;
             });

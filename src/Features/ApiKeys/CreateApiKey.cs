@@ -1,0 +1,113 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
+using FluentValidation;
+using Mediator;
+using Npgsql;
+
+namespace Did.Features.ApiKeys;
+
+/// <summary>Body of POST /api/v1/api-keys. A tenant admin may omit tenant_id (its own tenant is used).</summary>
+public sealed record CreateApiKeyRequest(string Name, Role Role, Guid? TenantId = null, DateTimeOffset? ExpiresAt = null)
+    : ICommand<CreatedApiKeyResponse>;
+
+public static class CreateApiKey
+{
+    public sealed class Validator : AbstractValidator<CreateApiKeyRequest>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(r => r.Name).NotEmpty().PlainText(200);
+            RuleFor(r => r.ExpiresAt)
+                .Must(at => at is null || at > clock.GetUtcNow())
+                .WithMessage("'expires_at' must be in the future (you sent '{PropertyValue}').");
+        }
+    }
+
+    /// <summary>Who may create which key: a platform admin any role; a tenant admin TENANT_ADMIN or USER keys of its own
+    /// tenant. Only a signed-in person creates keys, so that every key has a person who answers for it. The INSERT reads
+    /// the creator's row under a share lock and applies the same rule to it, so a concurrent change of the creator's role
+    /// either comes first (and nothing is created) or waits for this commit and then removes the key
+    /// (migration M0026's trigger).</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<CreateApiKeyRequest, CreatedApiKeyResponse>
+    {
+        public async ValueTask<CreatedApiKeyResponse> Handle(CreateApiKeyRequest r, CancellationToken ct)
+        {
+            if (ctx.IsApiKey)
+                throw Problem.Forbidden("An API key cannot create API keys; sign in as a person to create one.");
+            var tenantId = r.TenantId ?? (ctx.Role == Role.TenantAdmin && !r.Role.IsPlatformRole() ? ctx.TenantId : null);
+            CheckPlacement(r.Role, tenantId);
+
+            var secret = ApiKeySecret.New();
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            if (tenantId is { } t && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
+                throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
+
+            var row = await conn.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition($"""
+                INSERT INTO api_keys (id, name, prefix, secret_sha256, role, tenant_id, created_by, expires_at)
+                SELECT @id, @name, @prefix, @hash, @role, @tenantId, u.id, @expiresAt
+                FROM users u
+                WHERE u.id = @creator
+                  AND (u.role = 'PLATFORM_ADMIN'
+                       OR (u.role = 'TENANT_ADMIN' AND u.tenant_id = @tenantId AND @role IN ('TENANT_ADMIN', 'USER')))
+                FOR SHARE OF u
+                RETURNING {ApiKeyRow.Columns}
+                """, new
+                {
+                    id = Guid.CreateVersion7(), name = r.Name.Trim(), prefix = ApiKeySecret.Prefix(secret), hash = ApiKeySecret.Hash(secret),
+                    role = ApiJson.Name(r.Role), tenantId, creator = ctx.ActorId, expiresAt = r.ExpiresAt?.UtcDateTime,
+                }, tx, cancellationToken: ct))
+                ?? throw Problem.Forbidden("Your role no longer allows creating this key.");
+
+            var key = row.ToResponse();
+            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.ApiKey, key.Id, key.TenantId, null, key, ct);
+            await tx.CommitAsync(ct);
+            return new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, key.Role, key.TenantId, key.CreatedBy, key.CreatedAt,
+                key.ExpiresAt, secret);
+        }
+
+        private void CheckPlacement(Role role, Guid? tenantId)
+        {
+            if (ctx.Role == Role.TenantAdmin)
+            {
+                if (role.IsPlatformRole())
+                    throw Problem.Forbidden("Tenant admins may create TENANT_ADMIN and USER keys only.");
+                if (tenantId != ctx.TenantId)
+                    throw Problem.Forbidden("Tenant admins create keys of their own tenant only.");
+            }
+            if (role.IsPlatformRole() && tenantId is not null)
+                throw Problem.Invalid("tenant_id", "'tenant_id' must be empty for platform roles (PLATFORM_ADMIN, SUPPORT).");
+            if (!role.IsPlatformRole() && tenantId is null)
+                throw Problem.Invalid("tenant_id", "'tenant_id' is required for tenant roles (TENANT_ADMIN, USER).");
+        }
+    }
+}
+
+public sealed class CreateApiKeyModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/api-keys", "API keys")
+            .MapPost("/", async (CreateApiKeyRequest body, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var key = await mediator.Send(body, ct);
+                // The secret is in this body and nowhere else: no cache between here and the client may keep it.
+                response.Headers.CacheControl = "no-store";
+                response.Headers.Pragma = "no-cache";
+                return TypedResults.Created($"/api/v1/api-keys/{key.Id}", key);
+            })
+            .RequireAuthorization(Policies.TenantManager)
+            .WithName("CreateApiKey")
+            .WithSummary("Create an API key; its secret is in this answer only. A platform admin creates keys of any role; a tenant admin TENANT_ADMIN or USER keys of its own tenant.")
+            .WithDescription("Send the secret as 'Authorization: Bearer did_...' wherever a token works. The key acts with its role in its " +
+                "tenant until it expires (expires_at, optional), is revoked (DELETE), or its creator or tenant is deleted or its creator " +
+                "loses the right to create it. Only the SHA-256 of the secret is stored: a lost secret cannot be shown again.")
+            .Produces<CreatedApiKeyResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+}

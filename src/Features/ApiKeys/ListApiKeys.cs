@@ -1,0 +1,52 @@
+using Carter;
+using Dapper;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Paging;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Did.Features.ApiKeys;
+
+public sealed record ListApiKeysQuery(
+    [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
+    [property: FromQuery(Name = "page")] int Page = 1,
+    [property: FromQuery(Name = "page_size")] int PageSize = Paging.DefaultPageSize) : IQuery<Paged<ApiKeyResponse>>, IPaged;
+
+public static class ListApiKeys
+{
+    public sealed class Validator : AbstractValidator<ListApiKeysQuery>
+    {
+        public Validator() => this.ValidatePaging();
+    }
+
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<ListApiKeysQuery, Paged<ApiKeyResponse>>
+    {
+        public async ValueTask<Paged<ApiKeyResponse>> Handle(ListApiKeysQuery q, CancellationToken ct)
+        {
+            const string where = $"WHERE {ApiKeyRow.Scope} AND (@tenantId::uuid IS NULL OR tenant_id = @tenantId)";
+            await using var conn = await db.OpenConnectionAsync(ct);
+            using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
+                SELECT count(*) FROM api_keys {where};
+                SELECT {ApiKeyRow.Columns} FROM api_keys {where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset;
+                """, new { scope = ctx.TenantScope, q.TenantId, limit = q.PageSize, offset = q.Offset() }, cancellationToken: ct));
+            var total = await results.ReadSingleAsync<long>();
+            var items = (await results.ReadAsync<ApiKeyRow>()).Select(k => k.ToResponse()).ToList();
+            return new Paged<ApiKeyResponse>(items, total, q.Page, q.PageSize);
+        }
+    }
+}
+
+public sealed class ListApiKeysModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/api-keys", "API keys")
+            .MapGet("/", async ([AsParameters] ListApiKeysQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(query, ct)))
+            .RequireAuthorization(Policies.Reader)
+            .WithName("ListApiKeys")
+            .WithSummary("List API keys, newest first, without their secrets. A tenant admin sees its tenant's keys.")
+            .ProducesValidationProblem();
+}
