@@ -13,7 +13,8 @@ namespace Did.Tests.Foundation;
 /// tenant than the tenant-scoped callers' own, so a tenant admin's "allowed" means "404: not yours to see". Every
 /// refused change is checked to have changed nothing: the object it aimed at reads the same afterwards (or, for a
 /// create, its table has no new row), and no audit row was written. Every allowed change writes exactly one audit row.
-/// Applies run against a node without AMI, which only writes files.</summary>
+/// Applies run against a node without AMI, which only writes files. Every role is tried again as an API key of that
+/// role, which must get the same answer, except that a key may not create keys.</summary>
 public sealed class RoleMatrixTests : DidFixture
 {
     private string _root = null!;
@@ -50,6 +51,17 @@ public sealed class RoleMatrixTests : DidFixture
         _otherUser = await CreateUserAsync("USER", _other.Id);
         _homeUser = await CreateUserAsync("USER", _home.Id);
         _job = (await Expect(await Admin.PostAsync("/api/v1/apply", null), HttpStatusCode.OK)).GetProperty("id").GetGuid();
+        foreach (var (caller, role) in Keys)
+        {
+            var created = await Expect(await Admin.PostAsJsonAsync("/api/v1/api-keys", new
+            {
+                name = caller, role, tenant_id = role is "TENANT_ADMIN" or "USER" ? _home.Id : (Guid?)null,
+            }), HttpStatusCode.Created);
+            var key = ClientWithToken(created.GetProperty("secret").GetString()!);
+            // Its first use audits the address it comes from: done here, so the matrix counts only the routes' own rows.
+            await Expect(await key.GetAsync("/api/v1/users"), HttpStatusCode.OK);
+            _clients[caller] = key;
+        }
     }
 
     [OneTimeTearDown]
@@ -128,18 +140,38 @@ public sealed class RoleMatrixTests : DidFixture
         Route("GET", "/api/v1/apply/jobs", "", [401, 200, 200, 200, 403]),
         Route("GET", "/api/v1/apply/jobs/{job}", "", [401, 200, 200, 404, 403]),
 
+        Route("GET", "/api/v1/api-keys", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/api-keys/{homeKey}", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/api-keys/{otherKey}", "", [401, 200, 200, 404, 403]),
+        Route("POST", "/api/v1/api-keys", "{\"name\":\"{slug}\",\"role\":\"USER\",\"tenant_id\":\"{home}\"}", [401, 201, 403, 201, 403],
+            table: "api_keys"),
+        Route("POST", "/api/v1/api-keys", "{\"name\":\"{slug}\",\"role\":\"USER\",\"tenant_id\":\"{other}\"}", [401, 201, 403, 403, 403],
+            table: "api_keys"),
+        Route("DELETE", "/api/v1/api-keys/{homeKey}", "", [401, 204, 403, 204, 403], reread: "/api/v1/api-keys/{homeKey}"),
+        Route("DELETE", "/api/v1/api-keys/{otherKey}", "", [401, 204, 403, 404, 403], reread: "/api/v1/api-keys/{otherKey}"),
+
         Route("GET", "/health/live", "", [200, 200, 200, 200, 200]),
         Route("GET", "/openapi/v1.json", "", [200, 200, 200, 200, 200]),
     ];
 
     private static readonly string[] Roles = ["ANONYMOUS", "PLATFORM_ADMIN", "SUPPORT", "TENANT_ADMIN", "USER"];
 
+    /// <summary>An API key of each role (tenant keys in the home tenant), held to the contract of a signed-in user of
+    /// that role, except that a key may not create keys.</summary>
+    private static readonly (string Caller, string Role)[] Keys =
+        [("PLATFORM_ADMIN key", "PLATFORM_ADMIN"), ("SUPPORT key", "SUPPORT"), ("TENANT_ADMIN key", "TENANT_ADMIN"), ("USER key", "USER")];
+
+    private static IEnumerable<(string Caller, int Expected)> Callers(string method, string path, int[] expected) =>
+        Roles.Select((role, i) => (role, expected[i])).Concat(Keys.Select(k =>
+            (k.Caller, method == "POST" && path == "/api/v1/api-keys" && expected[Array.IndexOf(Roles, k.Role)] < 400
+                ? 403 : expected[Array.IndexOf(Roles, k.Role)])));
+
     [TestCaseSource(nameof(Routes))]
     public async Task Each_role_gets_the_contracted_status_and_a_refused_change_changes_nothing(
         string method, string path, string body, int[] expected, string? reread, string? table)
     {
         var failures = new List<string>();
-        for (var i = 0; i < Roles.Length; i++)
+        foreach (var (caller, status) in Callers(method, path, expected))
         {
             // Fresh targets per role so one role's change doesn't change the next role's answer.
             var targets = new Targets(this);
@@ -150,19 +182,19 @@ public sealed class RoleMatrixTests : DidFixture
 
             var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (json.Length > 0) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-            var response = await _clients[Roles[i]].SendAsync(request);
+            var response = await _clients[caller].SendAsync(request);
 
-            var what = $"{Roles[i]} {method} {url}";
-            if ((int)response.StatusCode != expected[i])
+            var what = $"{caller} {method} {url}";
+            if ((int)response.StatusCode != status)
             {
-                failures.Add($"{what}: expected {expected[i]}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                failures.Add($"{what}: expected {status}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 continue;
             }
-            if (expected[i] >= 400)
+            if (status >= 400)
                 Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), what);
             if (before is null) continue;
             var after = await StateAsync(rereadUrl, table);
-            if (expected[i] >= 400)
+            if (status >= 400)
             {
                 Assert.That(after.Object?.ToJsonString(), Is.EqualTo(before.Object?.ToJsonString()), $"{what} was refused: the object must read the same");
                 Assert.That((after.Rows, after.AuditRows), Is.EqualTo((before.Rows, before.AuditRows)), $"{what} was refused: no new row, no audit row");
@@ -205,7 +237,7 @@ public sealed class RoleMatrixTests : DidFixture
                      {
                          "slug", "empty", "victimOther", "victimHome", "newNumber", "freeDid", "freeNumber", "homeDid", "homeNumber",
                          "otherDid", "homeRouted", "otherRouted", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
-                         "queueBody:other",
+                         "queueBody:other", "homeKey", "otherKey",
                      })
             {
                 if (text.Contains($"{{{name}}}")) text = text.Replace($"{{{name}}}", await GetAsync(name));
@@ -234,6 +266,8 @@ public sealed class RoleMatrixTests : DidFixture
                 "otherQueue" => await CreateAsync("/api/v1/queues", QueueBodies.Create(Unique("q"), t._other.Id)),
                 "queueBody:home" => System.Text.Json.JsonSerializer.Serialize(QueueBodies.Create(Unique("q"), t._home.Id)),
                 "queueBody:other" => System.Text.Json.JsonSerializer.Serialize(QueueBodies.Create(Unique("q"), t._other.Id)),
+                "homeKey" => await CreateAsync("/api/v1/api-keys", new { name = Unique("k"), role = "USER", tenant_id = t._home.Id }),
+                "otherKey" => await CreateAsync("/api/v1/api-keys", new { name = Unique("k"), role = "USER", tenant_id = t._other.Id }),
                 _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown placeholder"),
             };
             return _made[name] = value;
