@@ -2,7 +2,7 @@ using FluentMigrator;
 
 namespace Did.Migrations;
 
-/// <summary>API keys for scripts (Infrastructure/Auth/ApiKeys, Features/ApiKeys). Only the SHA-256 of a key's secret is
+/// <summary>API keys for scripts (Infrastructure/Auth/ApiKey*.cs, Features/ApiKeys). Only the SHA-256 of a key's secret is
 /// stored; the secret itself is shown once, at creation. Revoking a key deletes its row.
 /// <para>A key never outlives its creator's right to make it: it goes with its creator (deleted) or its tenant
 /// (deleted), and when its creator's role or tenant changes so that the creator could no longer create it (a platform

@@ -15,7 +15,7 @@ public static class RevokeApiKey
 {
     /// <summary>Deletes the key's row: from the commit on, no instance accepts it (the others hear it from the database,
     /// this one forgets it at once). The audit row keeps what the key was, never its secret.</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, Infrastructure.Auth.ApiKeys keys) : ICommandHandler<RevokeApiKeyCommand>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, ApiKeyLookup keys) : ICommandHandler<RevokeApiKeyCommand>
     {
         public async ValueTask<Unit> Handle(RevokeApiKeyCommand c, CancellationToken ct)
         {

@@ -13,7 +13,7 @@ public sealed record DeleteTenantCommand(Guid Id) : ICommand;
 
 public static class DeleteTenant
 {
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<DeleteTenantCommand>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, ApiKeyLookup keys) : ICommandHandler<DeleteTenantCommand>
     {
         public async ValueTask<Unit> Handle(DeleteTenantCommand c, CancellationToken ct)
         {
@@ -31,6 +31,7 @@ public static class DeleteTenant
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM tenants WHERE id = @Id", new { c.Id }, tx, cancellationToken: ct));
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Delete, AuditEntity.Tenant, c.Id, c.Id, before, null, ct);
             await tx.CommitAsync(ct);
+            keys.ForgetTenant(c.Id); // its API keys went with it; the other instances hear each one
             return Unit.Value;
         }
     }

@@ -15,7 +15,7 @@ public sealed record DeleteUserCommand(Guid Id) : ICommand;
 
 public static class DeleteUser
 {
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, SecurityStamps stamps) : ICommandHandler<DeleteUserCommand>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, SecurityStamps stamps, ApiKeyLookup keys) : ICommandHandler<DeleteUserCommand>
     {
         public async ValueTask<Unit> Handle(DeleteUserCommand c, CancellationToken ct)
         {
@@ -34,6 +34,7 @@ public static class DeleteUser
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Delete, AuditEntity.User, c.Id, before.TenantId, before, null, ct);
             await tx.CommitAsync(ct);
             stamps.Forget(c.Id); // the others hear it from the database
+            keys.ForgetCreatedBy(c.Id); // its keys went with it
 
             return Unit.Value;
         }

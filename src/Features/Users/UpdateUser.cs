@@ -38,7 +38,8 @@ public static class UpdateUser
         }
     }
 
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, PasswordHasher hasher, SecurityStamps stamps) : ICommandHandler<UpdateUserRequest, UserResponse>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, PasswordHasher hasher, SecurityStamps stamps, ApiKeyLookup keys)
+        : ICommandHandler<UpdateUserRequest, UserResponse>
     {
         public async ValueTask<UserResponse> Handle(UpdateUserRequest r, CancellationToken ct)
         {
@@ -84,7 +85,11 @@ public static class UpdateUser
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             // The database notifies every replica; this one forgets at once, so the old token fails on the next request.
-            if (rotate) stamps.Forget(r.Id);
+            if (rotate)
+            {
+                stamps.Forget(r.Id);
+                keys.ForgetCreatedBy(r.Id); // a new role or tenant may have ended its keys (migration M0026)
+            }
             return after;
         }
     }

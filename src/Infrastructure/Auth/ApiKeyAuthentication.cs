@@ -23,7 +23,7 @@ namespace Did.Infrastructure.Auth;
 /// inside the database's index or a dictionary, so the time taken says nothing about any stored secret.</para></summary>
 public sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeys keys, ApiKeyUsage usage, ApiKeyLookupLimiter lookups, RateLimitMetrics metrics)
+    ApiKeyLookup keys, ApiKeyUsage usage, ApiKeyLookupLimiter lookups, RateLimitMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";

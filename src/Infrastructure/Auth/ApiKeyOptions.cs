@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Did.Infrastructure.Auth;
 
 /// <summary>Bound from <c>Auth:ApiKeys</c> (env: <c>Auth__ApiKeys__CacheSeconds</c>...).</summary>
@@ -22,4 +24,10 @@ public sealed class ApiKeyOptions
         : LookupsPerMinute < 0 ? "Auth:ApiKeys:LookupsPerMinute must be 0 (off) or more."
         : LastUsedFlushSeconds < 1 ? "Auth:ApiKeys:LastUsedFlushSeconds must be at least 1."
         : null;
+
+    internal sealed class Check : IValidateOptions<ApiKeyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ApiKeyOptions options) =>
+            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    }
 }

@@ -5,10 +5,10 @@ namespace Did.Infrastructure.Auth;
 
 /// <summary>Holds a LISTEN on the channels that say what a credential may no longer do: <c>did_security_stamp</c>
 /// (a user's stamp rotated or the user deleted: <see cref="SecurityStamps"/>) and <c>did_api_key</c> (a key deleted or
-/// changed: <see cref="ApiKeys"/>), and forgets what they name. One connection serves both; it lives as long as the
+/// changed: <see cref="ApiKeyLookup"/>), and forgets what they name. One connection serves both; it lives as long as the
 /// service, so it is opened outside the pool (a pooled one would take a slot from the requests for good). While it is
 /// down, nothing is cached; it reconnects with a growing pause.</summary>
-public sealed class AuthChangeListener(DedicatedConnections connections, SecurityStamps stamps, ApiKeys keys, ILogger<AuthChangeListener> log)
+public sealed class AuthChangeListener(DedicatedConnections connections, SecurityStamps stamps, ApiKeyLookup keys, ILogger<AuthChangeListener> log)
     : BackgroundService
 {
     public const string StampChannel = "did_security_stamp";

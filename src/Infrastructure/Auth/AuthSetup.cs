@@ -1,6 +1,7 @@
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -75,10 +76,9 @@ public static class AuthSetup
     /// of keys not in memory.</summary>
     private static void AddDidApiKeys(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<ApiKeyOptions>().Bind(config.GetSection("Auth:ApiKeys"))
-            .Validate(o => o.Problem() is null, "Auth:ApiKeys: CacheSeconds, CacheSize and LookupsPerMinute must be 0 or more, LastUsedFlushSeconds at least 1.")
-            .ValidateOnStart();
-        services.AddSingleton<ApiKeys>();
+        services.AddOptions<ApiKeyOptions>().Bind(config.GetSection("Auth:ApiKeys")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptions.Check>();
+        services.AddSingleton<ApiKeyLookup>();
         services.AddSingleton<ApiKeyUsage>();
         services.AddSingleton<ApiKeyLookupLimiter>();
         services.AddHostedService<ApiKeyUsageFlush>();

@@ -24,7 +24,7 @@ public sealed class ApiKeyExpiryTests : ApiKeyFixture
         var clock = new ManualClock();
         await using var app = new DidApp(App.ConnectionString, Settings);
         await using var clocked = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
-        var keys = clocked.Services.GetRequiredService<Infrastructure.Auth.ApiKeys>();
+        var keys = clocked.Services.GetRequiredService<Infrastructure.Auth.ApiKeyLookup>();
         await keys.Listening.WaitAsync(TimeSpan.FromSeconds(30));
 
         var tenant = await CreateTenantAsync();

@@ -19,7 +19,7 @@ public sealed class ApiKeyReplicaTests : ApiKeyFixture
     public async Task A_key_revoked_on_one_instance_is_refused_by_the_other_once_it_hears_the_commit()
     {
         await using var other = new DidApp(App.ConnectionString, Settings);
-        var otherKeys = other.Services.GetRequiredService<Infrastructure.Auth.ApiKeys>();
+        var otherKeys = other.Services.GetRequiredService<Infrastructure.Auth.ApiKeyLookup>();
         var tenant = await CreateTenantAsync();
         var key = await CreateKeyAsync(Admin, "TENANT_ADMIN", tenant.Id);
         var here = KeyClient(key.Secret);
@@ -42,7 +42,7 @@ public sealed class ApiKeyReplicaTests : ApiKeyFixture
     public async Task A_key_whose_creator_is_deleted_on_one_instance_is_refused_by_the_other()
     {
         await using var other = new DidApp(App.ConnectionString, Settings);
-        var otherKeys = other.Services.GetRequiredService<Infrastructure.Auth.ApiKeys>();
+        var otherKeys = other.Services.GetRequiredService<Infrastructure.Auth.ApiKeyLookup>();
         var tenant = await CreateTenantAsync();
         var creator = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
         var key = await CreateKeyAsync(creator.Client, "USER", null);
@@ -64,7 +64,7 @@ public sealed class ApiKeyReplicaTests : ApiKeyFixture
     private static async Task ListeningAsync(DidApp app)
     {
         _ = app.Server; // starts the host, and with it the listener
-        var keys = app.Services.GetRequiredService<Infrastructure.Auth.ApiKeys>();
+        var keys = app.Services.GetRequiredService<Infrastructure.Auth.ApiKeyLookup>();
         await keys.Listening.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -197,7 +197,7 @@ public sealed class ApiKeyTests : ApiKeyFixture
         var key = await CreateKeyAsync(Admin, "TENANT_ADMIN", tenant.Id);
         var client = KeyClient(key.Secret);
         await Expect(await client.GetAsync("/api/v1/users"), HttpStatusCode.OK);
-        var keys = App.Services.GetRequiredService<Infrastructure.Auth.ApiKeys>();
+        var keys = App.Services.GetRequiredService<Infrastructure.Auth.ApiKeyLookup>();
         Assert.That(keys.Holds(key.Id), Is.True);
         var misses = keys.Misses;
         for (var i = 0; i < 5; i++)

@@ -24,6 +24,8 @@ public sealed class DidApp(string connectionString, IReadOnlyDictionary<string, 
         builder.UseSetting("Apply:WarmUp", "false"); // CPU the fixtures do not need; ApplyWarmUpTests cover it
         // Every fixture signs in many users from the one address the test server has; SignInTests set their own limits.
         builder.UseSetting("Auth:SignIn:AddressRequestsPerMinute", "100000");
+        // Likewise every fixture's keys are first checked from that one address; RateLimitTests set their own limit.
+        builder.UseSetting("Auth:ApiKeys:LookupsPerMinute", "100000");
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, TestClientAddress>());
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
     }

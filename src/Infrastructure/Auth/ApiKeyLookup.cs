@@ -7,7 +7,7 @@ using Npgsql;
 namespace Did.Infrastructure.Auth;
 
 /// <summary>A key that may be used now: who it acts as and until when.</summary>
-public sealed record ApiKeyIdentity(Guid Id, Role Role, Guid? TenantId, DateTime? ExpiresAt);
+public sealed record ApiKeyIdentity(Guid Id, Role Role, Guid? TenantId, Guid CreatedBy, DateTime? ExpiresAt);
 
 /// <summary>Finds the key a request presents, by the SHA-256 of its secret. Checked keys are kept in memory, as
 /// <see cref="SecurityStamps"/> keeps stamps: only while <see cref="AuthChangeListener"/> holds a LISTEN on the channel
@@ -17,7 +17,7 @@ public sealed record ApiKeyIdentity(Guid Id, Role Role, Guid? TenantId, DateTime
 /// compares with the same clock, so an expired key ends at the same instant whether or not it was in memory. A read that
 /// overlaps an invalidation does not store what it read (the generation check of <see cref="SecurityStamps"/>).</para>
 /// <para>Unknown, revoked and expired keys are the same miss: a database read that finds no row.</para></summary>
-public sealed class ApiKeys(NpgsqlDataSource db, IOptions<ApiKeyOptions> options, TimeProvider clock)
+public sealed class ApiKeyLookup(NpgsqlDataSource db, IOptions<ApiKeyOptions> options, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, (ApiKeyIdentity Key, long CachedUntil)> _keys = new(StringComparer.Ordinal);
     private readonly long _maxAgeMs = options.Value.CacheSeconds * 1000L;
@@ -48,12 +48,12 @@ public sealed class ApiKeys(NpgsqlDataSource db, IOptions<ApiKeyOptions> options
         Row? row;
         await using (var conn = await db.OpenConnectionAsync(ct))
             row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
-                SELECT id, role, tenant_id, expires_at FROM api_keys
+                SELECT id, role, tenant_id, created_by, expires_at FROM api_keys
                 WHERE secret_sha256 = @hash AND (expires_at IS NULL OR expires_at > @now)
                 """, new { hash, now }, cancellationToken: ct));
         if (row is null) return null;
 
-        var key = new ApiKeyIdentity(row.Id, ApiJson.Parse<Role>(row.Role), row.TenantId, row.ExpiresAt);
+        var key = new ApiKeyIdentity(row.Id, ApiJson.Parse<Role>(row.Role), row.TenantId, row.CreatedBy, row.ExpiresAt);
         if (_trusted && _maxAgeMs > 0 && _capacity > 0)
         {
             var id = Convert.ToHexString(hash);
@@ -74,13 +74,26 @@ public sealed class ApiKeys(NpgsqlDataSource db, IOptions<ApiKeyOptions> options
     internal bool Holds(Guid keyId) => _keys.Values.Any(e => e.Key.Id == keyId);
 
     /// <summary>This key was deleted or changed: its next use reads the database. Keys are few and change rarely, so
-    /// a scan is cheaper than keeping a second index by id.</summary>
+    /// a scan is cheaper than keeping second indexes by id, creator and tenant.</summary>
     public void Forget(Guid keyId)
+    {
+        ForgetWhere(k => k.Id == keyId);
+        Forgotten?.Invoke(keyId);
+    }
+
+    /// <summary>The keys this user created may have been deleted with it, or by its change of role or tenant (trigger
+    /// on users): the handler that committed that change calls this, so that its own instance does not wait for the
+    /// notification. The other instances hear each deleted key's id.</summary>
+    public void ForgetCreatedBy(Guid userId) => ForgetWhere(k => k.CreatedBy == userId);
+
+    /// <summary>The keys of this tenant were deleted with it (see <see cref="ForgetCreatedBy"/>).</summary>
+    public void ForgetTenant(Guid tenantId) => ForgetWhere(k => k.TenantId == tenantId);
+
+    private void ForgetWhere(Func<ApiKeyIdentity, bool> gone)
     {
         Interlocked.Increment(ref _generation);
         foreach (var (hash, entry) in _keys)
-            if (entry.Key.Id == keyId) _keys.TryRemove(hash, out _);
-        Forgotten?.Invoke(keyId);
+            if (gone(entry.Key)) _keys.TryRemove(hash, out _);
     }
 
     /// <summary>Raised after a key is forgotten (for tests that wait for another instance to hear of a revocation).</summary>
@@ -123,5 +136,5 @@ public sealed class ApiKeys(NpgsqlDataSource db, IOptions<ApiKeyOptions> options
             if (entry.CachedUntil <= now || IsExpired(entry.Key)) _keys.TryRemove(hash, out _);
     }
 
-    private sealed record Row(Guid Id, string Role, Guid? TenantId, DateTime? ExpiresAt);
+    private sealed record Row(Guid Id, string Role, Guid? TenantId, Guid CreatedBy, DateTime? ExpiresAt);
 }
