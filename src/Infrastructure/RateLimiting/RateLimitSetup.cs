@@ -115,8 +115,7 @@ public static class RateLimitSetup
         if (limited && !op.Responses.ContainsKey("429"))
             op.Responses["429"] = new OpenApiResponse
             {
-                Description = "Too many requests: this API key's or user's write or read allowance is spent for now (RateLimits: "
-                    + "per caller, a token bucket for writes and one for reads). Retry after the seconds in Retry-After.",
+                Description = TooManyRequestsDescription(ctx.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value),
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
                     ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), ctx.Document) },
@@ -131,6 +130,20 @@ public static class RateLimitSetup
                 Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
             };
         }
+    }
+
+    /// <summary>The limits in force, as the document states them to a client.</summary>
+    private static string TooManyRequestsDescription(RateLimitOptions o)
+    {
+        static string Bucket(int burst, int perMinute, string what) =>
+            perMinute == 0 ? $"{what} unlimited" : $"{what} {burst:N0} at once, then {perMinute:N0} a minute";
+        static string Tier(CallerLimits l) =>
+            $"{Bucket(l.WriteBurst, l.WritesPerMinute, "writes")}; {Bucket(l.ReadBurst, l.ReadsPerMinute, "reads")}";
+        return "Too many requests: this API key's or user's allowance is spent for now; retry after the seconds in Retry-After. "
+            + (o.Enabled
+                ? $"Each API key and each user has a token bucket for writes and one for reads. Tenant roles: {Tier(o.Tenant)}. "
+                  + $"Platform roles: {Tier(o.Platform)}."
+                : "Per-caller limits are off on this service.");
     }
 
     private sealed class OptionsCheck : IValidateOptions<RateLimitOptions>

@@ -25,6 +25,10 @@ public sealed class RateLimitDocumentTests : ApiFixture
                 missing.Add($"{op.Name.ToUpperInvariant()} {path.Name}");
         }
         Assert.That(missing, Is.Empty);
+        var described = paths.GetProperty("/api/v1/ivrs").GetProperty("post").GetProperty("responses").GetProperty("429")
+            .GetProperty("description").GetString();
+        Assert.That(described, Does.Contain("Tenant roles: writes 100 at once, then 3,000 a minute; reads 200 at once, then 6,000 a minute"),
+            "the limits in force, in the document");
         Assert.That(paths.GetProperty("/health/live").GetProperty("get").GetProperty("responses").TryGetProperty("429", out _), Is.False);
     }
 }
