@@ -33,6 +33,7 @@ public enum AuditEntity
     Queue,
     ApplyJob,
     ApiKey,
+    Schedule,
 }
 
 /// <summary>Writes the audit row inside the caller's transaction, so the row and the change commit or vanish together.
