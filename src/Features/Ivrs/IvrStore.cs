@@ -9,7 +9,7 @@ namespace Did.Features.Ivrs;
 
 /// <summary>Reads IVRs with their keys in two queries whatever the page size, and replaces an IVR's keys.
 /// Keys 't' and 'i' hold the timeout and invalid-key destinations; the digits are menu options.</summary>
-internal sealed class IvrStore : ITenantOwnedStore<IvrResponse>
+internal sealed class IvrStore : ITenantOwnedDestination<IvrResponse>
 {
     public static string Table => "ivrs";
     public static string What => "IVR";

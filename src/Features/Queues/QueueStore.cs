@@ -8,7 +8,7 @@ using Npgsql;
 namespace Did.Features.Queues;
 
 /// <summary>Reads queues with their members in two queries whatever the page size, and replaces a queue's members.</summary>
-internal sealed class QueueStore : ITenantOwnedStore<QueueResponse>
+internal sealed class QueueStore : ITenantOwnedDestination<QueueResponse>
 {
     public static string Table => "queues";
     public static string What => "Queue";

@@ -17,6 +17,7 @@ public static class ApiTags
         ("Assignments", "Where an allocated number's inbound calls go: a user, an IVR, a queue, or an allow-listed EXTERNAL application."),
         ("IVRs", "Voice menus: a greeting, then a destination per key (0-9, * and #), on timeout and on an invalid key."),
         ("Queues", "Call queues: callers wait while the members' phones ring by the queue's strategy."),
+        ("Schedules", "Opening hours and closed dates in a time zone, which a number's routing rules test (OPEN, CLOSED, HOLIDAY)."),
         ("Apply", "Deploy the dialplan rendered from the database to every Asterisk node, preview what a deploy would change, and read past apply jobs."),
         ("Audit", "Who changed what and when: one row per change, written in the same transaction as the change."),
         ("Health", "Liveness and readiness probes for load balancers and orchestrators; no token needed."),

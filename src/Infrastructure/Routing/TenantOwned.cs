@@ -8,22 +8,28 @@ using Npgsql;
 
 namespace Did.Infrastructure.Routing;
 
-/// <summary>A table of tenant-owned destinations (IVRs, queues): how to read its rows as API responses.</summary>
+/// <summary>A table of tenant-owned objects (IVRs, queues, schedules), named uniquely per tenant: how to read its rows as
+/// API responses.</summary>
 public interface ITenantOwnedStore<T>
 {
     static abstract string Table { get; }
     static abstract string What { get; }
-    static abstract DestinationType Type { get; }
     static abstract AuditEntity Entity { get; }
     static abstract Task<List<T>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string where, object args, CancellationToken ct);
     static abstract (Guid TenantId, string Name) Describe(T item);
 }
 
+/// <summary>A table of tenant-owned destinations (IVRs, queues): calls are routed to its rows.</summary>
+public interface ITenantOwnedDestination<T> : ITenantOwnedStore<T>
+{
+    static abstract DestinationType Type { get; }
+}
+
 /// <summary>The sort key of a list of tenant-owned destinations.</summary>
 public sealed record TenantOwnedCursor(Guid TenantId, string Name);
 
-/// <summary>Get, list and delete are the same for every destination table: the tenant filter lives in the SQL,
-/// another tenant's row is a 404, and a delete is refused while calls still reach the destination.</summary>
+/// <summary>Get, list and delete are the same for every tenant-owned table: the tenant filter lives in the SQL,
+/// another tenant's row is a 404, and a destination's delete is refused while calls still reach it.</summary>
 public static class TenantOwned
 {
     private const string Scoped = "(@scope::uuid IS NULL OR tenant_id = @scope)";
@@ -67,7 +73,7 @@ public static class TenantOwned
     }
 
     public static async Task DeleteAsync<TStore, T>(NpgsqlDataSource db, RequestContext ctx, Guid id, CancellationToken ct)
-        where TStore : ITenantOwnedStore<T>
+        where TStore : ITenantOwnedDestination<T>
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
