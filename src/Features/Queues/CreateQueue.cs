@@ -17,7 +17,8 @@ namespace Did.Features.Queues;
 public sealed record CreateQueueRequest(
     string Name, QueueStrategy Strategy,
     [property: Description(QueueRules.MemberRingSecondsDescription)] int MemberRingSeconds,
-    IReadOnlyList<Guid>? Members = null, Guid? TenantId = null)
+    IReadOnlyList<Guid>? Members = null, Guid? TenantId = null,
+    [property: Description(QueueRules.MaxWaitSecondsDescription)] int? MaxWaitSeconds = null)
     : ICommand<QueueResponse>;
 
 public static class CreateQueue
@@ -29,6 +30,7 @@ public static class CreateQueue
             RuleFor(r => r.Name).NotEmpty().QueueName();
             RuleFor(r => r.MemberRingSeconds).MemberRingSeconds();
             RuleFor(r => r.Members).Members();
+            RuleFor(r => r.MaxWaitSeconds).MaxWaitSeconds();
         }
     }
 
@@ -44,8 +46,9 @@ public static class CreateQueue
             await TenantExistence.EnsureExistsAsync(conn, tx, tenantId, ct);
             await RouteTargets.EnsureInTenantAsync(conn, tx, tenantId, QueueStore.Targets(members), ct);
             await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO queues (id, tenant_id, name, strategy, member_ring_seconds) VALUES (@id, @tenantId, @Name, @strategy, @MemberRingSeconds)
-                """, new { id, tenantId, r.Name, strategy = ApiJson.Name(r.Strategy), r.MemberRingSeconds }, tx, cancellationToken: ct));
+                INSERT INTO queues (id, tenant_id, name, strategy, member_ring_seconds, max_wait_seconds)
+                VALUES (@id, @tenantId, @Name, @strategy, @MemberRingSeconds, @MaxWaitSeconds)
+                """, new { id, tenantId, r.Name, strategy = ApiJson.Name(r.Strategy), r.MemberRingSeconds, r.MaxWaitSeconds }, tx, cancellationToken: ct));
             await QueueStore.ReplaceMembersAsync(conn, tx, id, tenantId, members, ct);
             var queue = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Queue, id, tenantId, null, queue, ct);

@@ -7,4 +7,5 @@ namespace Did.Features.Queues;
 public sealed record QueueResponse(
     Guid Id, Guid TenantId, string Name, QueueStrategy Strategy,
     [property: Description(QueueRules.MemberRingSecondsDescription)] int MemberRingSeconds,
+    [property: Description(QueueRules.MaxWaitSecondsDescription)] int? MaxWaitSeconds,
     IReadOnlyList<Guid> Members, DateTime CreatedAt, DateTime UpdatedAt);

@@ -12,6 +12,13 @@ internal static class QueueRules
         + "(queues.conf 'timeout'). Not how long a caller may wait in the queue. A member's phone only rings: "
         + "an unanswered or unreachable member never sends the caller to that member's voicemail.";
 
+    public const string MaxWaitSecondsDescription =
+        "How long a caller may wait in the queue, in seconds (1 to 86400), before the queue gives up (Queue()'s timeout): "
+        + "the call then goes to the number's failover, if it has one, or ends. Null: no limit.";
+
+    public static IRuleBuilderOptions<T, int?> MaxWaitSeconds<T>(this IRuleBuilder<T, int?> rule) =>
+        rule.InclusiveBetween(1, 86400).WithMessage("'{PropertyName}' must be 1 to 86400 seconds, or null for no limit (you sent {PropertyValue}).");
+
     public static IRuleBuilderOptions<T, int?> MemberRingSeconds<T>(this IRuleBuilder<T, int?> rule) =>
         rule.InclusiveBetween(1, 600).WithMessage("'{PropertyName}' must be 1 to 600 seconds (you sent {PropertyValue}).");
 

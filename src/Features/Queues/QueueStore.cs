@@ -16,18 +16,19 @@ internal sealed class QueueStore : ITenantOwnedDestination<QueueResponse>
     public static AuditEntity Entity => AuditEntity.Queue;
     public static (Guid TenantId, string Name) Describe(QueueResponse queue) => (queue.TenantId, queue.Name);
 
-    private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int MemberRingSeconds, DateTime CreatedAt, DateTime UpdatedAt);
+    private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int MemberRingSeconds, int? MaxWaitSeconds,
+        DateTime CreatedAt, DateTime UpdatedAt);
 
     public static async Task<List<QueueResponse>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string where, object args, CancellationToken ct)
     {
         var rows = (await conn.QueryAsync<QueueRow>(new CommandDefinition(
-            $"SELECT id, tenant_id, name, strategy, member_ring_seconds, created_at, updated_at FROM queues {where}", args, tx, cancellationToken: ct))).AsList();
+            $"SELECT id, tenant_id, name, strategy, member_ring_seconds, max_wait_seconds, created_at, updated_at FROM queues {where}", args, tx, cancellationToken: ct))).AsList();
         if (rows.Count == 0) return [];
         var members = (await conn.QueryAsync<(Guid QueueId, Guid UserId)>(new CommandDefinition(
             "SELECT queue_id, user_id FROM queue_members WHERE queue_id = ANY(@ids) ORDER BY queue_id, position",
             new { ids = rows.Select(r => r.Id).ToArray() }, tx, cancellationToken: ct))).ToLookup(m => m.QueueId, m => m.UserId);
         return rows.Select(r => new QueueResponse(r.Id, r.TenantId, r.Name, ApiJson.Parse<QueueStrategy>(r.Strategy), r.MemberRingSeconds,
-            members[r.Id].ToList(), r.CreatedAt, r.UpdatedAt)).ToList();
+            r.MaxWaitSeconds, members[r.Id].ToList(), r.CreatedAt, r.UpdatedAt)).ToList();
     }
 
     public static IReadOnlyList<RouteTarget> Targets(IReadOnlyList<Guid> members) =>

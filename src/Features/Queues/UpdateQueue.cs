@@ -14,14 +14,31 @@ using Npgsql;
 
 namespace Did.Features.Queues;
 
-/// <summary>Body of PATCH /api/v1/queues/{id}: absent fields stay; <c>members</c>, when sent, replaces the list.</summary>
+/// <summary>Body of PATCH /api/v1/queues/{id}: absent fields stay; <c>members</c>, when sent, replaces the list;
+/// <c>max_wait_seconds</c> sent as null removes the caller wait limit.</summary>
 public sealed record UpdateQueueRequest(
     string? Name = null, QueueStrategy? Strategy = null,
     [property: Description(QueueRules.MemberRingSecondsDescription)] int? MemberRingSeconds = null,
     IReadOnlyList<Guid>? Members = null)
     : ICommand<QueueResponse>
 {
+    private readonly int? _maxWaitSeconds;
+
     [JsonIgnore] public Guid Id { get; init; }
+
+    /// <summary>Set only when the body names it (null included), so that an absent field stays and a null one clears.</summary>
+    [Description(QueueRules.MaxWaitSecondsDescription)]
+    public int? MaxWaitSeconds
+    {
+        get => _maxWaitSeconds;
+        init
+        {
+            _maxWaitSeconds = value;
+            MaxWaitSecondsSent = true;
+        }
+    }
+
+    [JsonIgnore] public bool MaxWaitSecondsSent { get; private init; }
 }
 
 public static class UpdateQueue
@@ -33,6 +50,7 @@ public static class UpdateQueue
             RuleFor(r => r.Name).QueueName().When(r => r.Name is not null);
             RuleFor(r => r.MemberRingSeconds).MemberRingSeconds().When(r => r.MemberRingSeconds is not null);
             RuleFor(r => r.Members).Members();
+            RuleFor(r => r.MaxWaitSeconds).MaxWaitSeconds();
         }
     }
 
@@ -50,9 +68,14 @@ public static class UpdateQueue
             }
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE queues SET name = coalesce(@Name, name), strategy = coalesce(@strategy, strategy),
-                    member_ring_seconds = coalesce(@MemberRingSeconds, member_ring_seconds), updated_at = now()
+                    member_ring_seconds = coalesce(@MemberRingSeconds, member_ring_seconds),
+                    max_wait_seconds = CASE WHEN @MaxWaitSecondsSent THEN @MaxWaitSeconds ELSE max_wait_seconds END, updated_at = now()
                 WHERE id = @Id
-                """, new { r.Id, r.Name, strategy = r.Strategy is { } s ? ApiJson.Name(s) : null, r.MemberRingSeconds }, tx, cancellationToken: ct));
+                """, new
+                {
+                    r.Id, r.Name, strategy = r.Strategy is { } s ? ApiJson.Name(s) : null, r.MemberRingSeconds,
+                    r.MaxWaitSecondsSent, r.MaxWaitSeconds,
+                }, tx, cancellationToken: ct));
             var after = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Queue, r.Id, before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
