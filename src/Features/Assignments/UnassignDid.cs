@@ -14,10 +14,12 @@ public sealed record UnassignDidCommand(Guid Id) : ICommand;
 
 public static class UnassignDid
 {
-    /// <summary>An unassign is one transaction in two round trips, every statement of it written out in this class: first
-    /// BEGIN, <see cref="LockNumber"/> and <see cref="ReadAssignment"/>; then <see cref="RemoveRoute"/> (the route, the
-    /// number's status and the audit row, one statement) and COMMIT. A refusal between them (404) disposes the transaction,
-    /// which sends ROLLBACK.</summary>
+    /// <summary>An unassign is one transaction in two round trips, every statement of it written out in this class (the
+    /// route's read in <see cref="CurrentRoute"/>): first BEGIN, <see cref="LockNumber"/> and the current route, read after
+    /// the lock is granted with a fresh snapshot, so it is what a request that held the lock before committed (joined into
+    /// the locking statement, it would be read from the snapshot taken before the wait); then <see cref="RemoveRoute"/>
+    /// (the route with its rules, the number's status and the audit row, one statement) and COMMIT. A refusal between
+    /// them (404) disposes the transaction, which sends ROLLBACK.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<UnassignDidCommand>
     {
         public async ValueTask<Unit> Handle(UnassignDidCommand c, CancellationToken ct)
@@ -26,17 +28,17 @@ public static class UnassignDid
             await using var transaction = new PipelinedTransaction(conn);
 
             LockedNumber? number;
-            AssignmentRow? route;
-            await using (var start = await transaction.BeginAsync([LockNumber(c.Id), ReadAssignment(c.Id)], ct))
+            AssignmentResponse? route;
+            await using (var start = await transaction.BeginAsync([LockNumber(c.Id), CurrentRoute.Read(c.Id, ctx.TenantScope)], ct))
             {
                 number = await start.ReadSingleOrDefaultAsync<LockedNumber>(ct);
-                route = await start.ReadSingleOrDefaultAsync<AssignmentRow>(ct);
+                route = await CurrentRoute.ReadAsync(start, ct);
             }
             if (number is null) throw Problem.NotFound("DID", c.Id);
             if (route is null)
                 throw new ProblemException(StatusCodes.Status404NotFound, "Not found", $"DID {number.Number} is not assigned.");
 
-            await transaction.CommitAsync([RemoveRoute(number, route.ToResponse())], ct);
+            await transaction.CommitAsync([RemoveRoute(number, route)], ct);
             return Unit.Value;
         }
 
@@ -54,32 +56,8 @@ public static class UnassignDid
             Parameters = { Uuid("id", id), Uuid("scope", ctx.TenantScope) },
         };
 
-        /// <summary>The number's current route with its label (the one lists show, DestinationLabel). It runs after the lock
-        /// is granted, with a fresh snapshot, so it sees what a concurrent request committed while this one waited: the
-        /// route removed, and audited, is the current one. (Joined into the locking statement, it would be read from the
-        /// snapshot taken before the wait.)</summary>
-        private NpgsqlBatchCommand ReadAssignment(Guid id) => new("""
-            SELECT a.id, a.phone_number_id, p.number AS phone_number, a.assigned_type, a.assigned_id, a.assigned_value,
-                   CASE a.assigned_type
-                       WHEN 'USER' THEN 'USER ' || u.email || coalesce(' (' || u.extension || ')', '')
-                       WHEN 'IVR' THEN 'IVR ' || i.name
-                       WHEN 'QUEUE' THEN 'QUEUE ' || q.name
-                       WHEN 'EXTERNAL' THEN 'EXTERNAL ' || a.assigned_value
-                   END AS destination,
-                   a.created_by, a.created_at, a.updated_at
-            FROM did_assignments a
-            JOIN phone_numbers p ON p.id = a.phone_number_id
-            LEFT JOIN users u ON u.id = a.assigned_user_id
-            LEFT JOIN ivrs i ON i.id = a.assigned_ivr_id
-            LEFT JOIN queues q ON q.id = a.assigned_queue_id
-            WHERE a.phone_number_id = @id AND (@scope::uuid IS NULL OR p.tenant_id = @scope)
-            """)
-        {
-            Parameters = { Uuid("id", id), Uuid("scope", ctx.TenantScope) },
-        };
-
         /// <summary>The route, the number's status and the audit row of exactly the route removed, as one statement: its
-        /// data-modifying CTEs are all or nothing.</summary>
+        /// data-modifying CTEs are all or nothing, and the route's rules go with it (ON DELETE CASCADE).</summary>
         private NpgsqlBatchCommand RemoveRoute(LockedNumber number, AssignmentResponse before) => new("""
             WITH route AS (DELETE FROM did_assignments WHERE phone_number_id = @number_id),
             status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @number_id)

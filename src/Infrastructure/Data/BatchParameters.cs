@@ -12,4 +12,14 @@ public static class BatchParameters
 
     public static NpgsqlParameter Text(string name, string? value) =>
         new(name, NpgsqlDbType.Text) { Value = value is null ? DBNull.Value : value };
+
+    public static NpgsqlParameter Integer(string name, int? value) =>
+        new(name, NpgsqlDbType.Integer) { Value = value is { } v ? v : DBNull.Value };
+
+    /// <summary>Arrays for <c>unnest</c>: one element per row, null elements allowed.</summary>
+    public static NpgsqlParameter Uuids(string name, Guid?[] values) => new(name, NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = values };
+
+    public static NpgsqlParameter Texts(string name, string?[] values) => new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values };
+
+    public static NpgsqlParameter Booleans(string name, bool[] values) => new(name, NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = values };
 }

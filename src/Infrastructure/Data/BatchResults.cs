@@ -21,4 +21,14 @@ public static class BatchResults
         await reader.NextResultAsync(ct);
         return row;
     }
+
+    /// <summary>The current statement's rows, in order; then moves on to the next statement's result.</summary>
+    public static async Task<List<T>> ReadListAsync<T>(this NpgsqlDataReader reader, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        Func<System.Data.Common.DbDataReader, T>? parse = null;
+        while (await reader.ReadAsync(ct)) rows.Add((parse ??= reader.GetRowParser<T>())(reader));
+        await reader.NextResultAsync(ct);
+        return rows;
+    }
 }
