@@ -62,7 +62,7 @@ public sealed class M0019_RouteRules : Migration
             CONSTRAINT ck_did_route_rules_one_caller_condition CHECK (NOT (caller_id_prefix IS NOT NULL AND caller_withheld)),
             CONSTRAINT ck_did_route_rules_schedule CHECK (
                 (schedule_id IS NULL AND schedule_when IS NULL)
-             OR (schedule_id IS NOT NULL AND schedule_when IN ('OPEN', 'CLOSED', 'HOLIDAY'))),
+             OR (schedule_id IS NOT NULL AND schedule_when IS NOT NULL AND schedule_when IN ('OPEN', 'CLOSED', 'HOLIDAY'))),
             CONSTRAINT ck_did_route_rules_condition CHECK (caller_id_prefix IS NOT NULL OR caller_withheld OR schedule_id IS NOT NULL),
             CONSTRAINT ck_did_route_rules_destination CHECK (
                 (dest_type = 'EXTERNAL' AND dest_value IS NOT NULL AND dest_id IS NULL)

@@ -225,6 +225,52 @@ public sealed class AuditTests : DidFixture
     }
 
     [Test]
+    public async Task Creating_updating_and_deleting_a_schedule_write_their_rows()
+    {
+        var created = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = Unique("s"), timezone = "America/New_York",
+            open = new[] { new { days = new[] { "MON" }, from = "09:00", to = "17:00" } },
+            closed_dates = new[] { new { date = "2026-12-25", name = "Christmas Day" } },
+        }), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var updated = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/schedules/{id}",
+            new { open = new[] { new { days = new[] { "SAT", "SUN" }, from = "22:00", to = "02:00" } } }), HttpStatusCode.OK);
+        await Expect(await _tenantAdmin.Client.DeleteAsync($"/api/v1/schedules/{id}"), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("CREATE", "SCHEDULE", id), _tenantAdmin.Id, _tenant.Id, null, created);
+        AssertRow(await TheAuditRowAsync("UPDATE", "SCHEDULE", id), _tenantAdmin.Id, _tenant.Id, created, updated);
+        AssertRow(await TheAuditRowAsync("DELETE", "SCHEDULE", id), _tenantAdmin.Id, _tenant.Id, updated, null);
+    }
+
+    [Test]
+    public async Task A_route_with_rules_and_failover_is_audited_whole_on_assign_reassign_and_unassign()
+    {
+        var user = await CreateUserAsync("USER", _tenant.Id, "1201");
+        var schedule = (await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/schedules", new { name = Unique("s"), timezone = "UTC" }),
+            HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var number = (await SeedNumbersAsync(_tenant.Id))[0];
+        var url = $"/api/v1/dids/{number.Id}/assign";
+        var assigned = await Expect(await _tenantAdmin.Client.PostAsJsonAsync(url, new
+        {
+            assigned_type = "USER", assigned_id = user.Id, ring_seconds = 15, failover = new { type = "EXTERNAL", value = "Hangup()" },
+            rules = new[] { new { schedule_id = schedule, when = "CLOSED", destination = new { type = "EXTERNAL", value = "Playback(custom/closed)" } } },
+        }), HttpStatusCode.Created);
+        var reassigned = await Expect(await _tenantAdmin.Client.PutAsJsonAsync(url, new
+        {
+            assigned_type = "USER", assigned_id = user.Id,
+            rules = new[] { new { caller_id = "WITHHELD", destination = new { type = "EXTERNAL", value = "Busy()" } } },
+        }), HttpStatusCode.OK);
+        await Expect(await _tenantAdmin.Client.DeleteAsync(url), HttpStatusCode.NoContent);
+
+        AssertRow(await TheAuditRowAsync("ASSIGN", "PHONE_NUMBER", number.Id), _tenantAdmin.Id, _tenant.Id, null, assigned);
+        AssertRow(await TheAuditRowAsync("REASSIGN", "PHONE_NUMBER", number.Id), _tenantAdmin.Id, _tenant.Id, assigned, reassigned);
+        AssertRow(await TheAuditRowAsync("UNASSIGN", "PHONE_NUMBER", number.Id), _tenantAdmin.Id, _tenant.Id, reassigned, null);
+        Assert.That(assigned.GetProperty("rules").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(assigned.GetProperty("failover").GetProperty("value").GetString(), Is.EqualTo("Hangup()"));
+    }
+
+    [Test]
     public async Task Allocating_deallocating_and_releasing_a_number_write_their_rows()
     {
         var number = (await SeedNumbersAsync(null))[0];

@@ -70,6 +70,11 @@ public sealed class RoleMatrixTests : DidFixture
     private const string External = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Hangup()\"}";
     private const string OtherExternal = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Busy()\"}";
 
+    /// <summary>A route with a rule on a schedule of the number's tenant.</summary>
+    private const string RuledHome = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Hangup()\",\"rules\":[{\"schedule_id\":\"{homeSchedule}\",\"when\":\"CLOSED\",\"destination\":{\"type\":\"EXTERNAL\",\"value\":\"Busy()\"}}]}";
+
+    private const string RuledOther = "{\"assigned_type\":\"EXTERNAL\",\"assigned_value\":\"Hangup()\",\"rules\":[{\"schedule_id\":\"{otherSchedule}\",\"when\":\"CLOSED\",\"destination\":{\"type\":\"EXTERNAL\",\"value\":\"Busy()\"}}]}";
+
     /// <summary>One route: the request, the expected status per role (anonymous, platform admin, support, tenant admin,
     /// user), and what to read to show that a refused request changed nothing: <paramref name="reread"/>, a GET of the
     /// object it aims at, or for a create, <paramref name="table"/>, whose rows are counted.</summary>
@@ -135,6 +140,20 @@ public sealed class RoleMatrixTests : DidFixture
         Route("PATCH", "/api/v1/queues/{otherQueue}", "{\"strategy\":\"RANDOM\"}", [401, 200, 403, 404, 403], reread: "/api/v1/queues/{otherQueue}"),
         Route("DELETE", "/api/v1/queues/{homeQueue}", "", [401, 204, 403, 204, 403], reread: "/api/v1/queues/{homeQueue}"),
         Route("DELETE", "/api/v1/queues/{otherQueue}", "", [401, 204, 403, 404, 403], reread: "/api/v1/queues/{otherQueue}"),
+
+        Route("GET", "/api/v1/schedules", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/schedules/{homeSchedule}", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/schedules/{otherSchedule}", "", [401, 200, 200, 404, 403]),
+        Route("POST", "/api/v1/schedules", "{\"name\":\"{slug}\",\"timezone\":\"UTC\",\"tenant_id\":\"{home}\"}", [401, 201, 403, 201, 403],
+            table: "schedules"),
+        Route("POST", "/api/v1/schedules", "{\"name\":\"{slug}\",\"timezone\":\"UTC\",\"tenant_id\":\"{other}\"}", [401, 201, 403, 403, 403],
+            table: "schedules"),
+        Route("PATCH", "/api/v1/schedules/{homeSchedule}", "{\"timezone\":\"Europe/Paris\"}", [401, 200, 403, 200, 403], reread: "/api/v1/schedules/{homeSchedule}"),
+        Route("PATCH", "/api/v1/schedules/{otherSchedule}", "{\"timezone\":\"Europe/Paris\"}", [401, 200, 403, 404, 403], reread: "/api/v1/schedules/{otherSchedule}"),
+        Route("DELETE", "/api/v1/schedules/{homeSchedule}", "", [401, 204, 403, 204, 403], reread: "/api/v1/schedules/{homeSchedule}"),
+        Route("DELETE", "/api/v1/schedules/{otherSchedule}", "", [401, 204, 403, 404, 403], reread: "/api/v1/schedules/{otherSchedule}"),
+        Route("POST", "/api/v1/dids/{homeDid}/assign", RuledHome, [401, 201, 403, 201, 403], reread: "/api/v1/dids/{homeDid}"),
+        Route("PUT", "/api/v1/dids/{otherRouted}/assign", RuledOther, [401, 200, 403, 404, 403], reread: "/api/v1/dids/{otherRouted}"),
 
         Route("POST", "/api/v1/apply", "", [401, 200, 403, 200, 403], table: "apply_jobs"),
         Route("GET", "/api/v1/apply/jobs", "", [401, 200, 200, 200, 403]),
@@ -237,7 +256,7 @@ public sealed class RoleMatrixTests : DidFixture
                      {
                          "slug", "empty", "victimOther", "victimHome", "newNumber", "freeDid", "freeNumber", "homeDid", "homeNumber",
                          "otherDid", "homeRouted", "otherRouted", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
-                         "queueBody:other", "homeKey", "otherKey",
+                         "queueBody:other", "homeKey", "otherKey", "homeSchedule", "otherSchedule",
                      })
             {
                 if (text.Contains($"{{{name}}}")) text = text.Replace($"{{{name}}}", await GetAsync(name));
@@ -264,6 +283,8 @@ public sealed class RoleMatrixTests : DidFixture
                 "otherIvr" => await CreateAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5, tenant_id = t._other.Id }),
                 "homeQueue" => await CreateAsync("/api/v1/queues", QueueBodies.Create(Unique("q"), t._home.Id)),
                 "otherQueue" => await CreateAsync("/api/v1/queues", QueueBodies.Create(Unique("q"), t._other.Id)),
+                "homeSchedule" => await CreateAsync("/api/v1/schedules", new { name = Unique("s"), timezone = "UTC", tenant_id = t._home.Id }),
+                "otherSchedule" => await CreateAsync("/api/v1/schedules", new { name = Unique("s"), timezone = "UTC", tenant_id = t._other.Id }),
                 "queueBody:home" => System.Text.Json.JsonSerializer.Serialize(QueueBodies.Create(Unique("q"), t._home.Id)),
                 "queueBody:other" => System.Text.Json.JsonSerializer.Serialize(QueueBodies.Create(Unique("q"), t._other.Id)),
                 "homeKey" => await CreateAsync("/api/v1/api-keys", new { name = Unique("k"), role = "USER", tenant_id = t._home.Id }),

@@ -151,4 +151,43 @@ public sealed class QueueTests : ApiFixture
             Assert.That(field.GetProperty("description").GetString(), Does.Contain("rings one member").And.Contain("Not how long a caller may wait"), schema);
         }
     }
+
+    [Test]
+    public async Task A_caller_wait_limit_is_stored_kept_when_absent_and_removed_when_sent_as_null()
+    {
+        var body = QueueBodies.Create(Unique("w"));
+        body["max_wait_seconds"] = 90;
+        var created = await Expect(await Create(body), HttpStatusCode.Created);
+        Assert.That(created.GetProperty("max_wait_seconds").GetInt32(), Is.EqualTo(90));
+        var id = created.GetProperty("id").GetGuid();
+
+        var kept = await Expect(await Patch(_admin.Client, $"/api/v1/queues/{id}", new { strategy = "LINEAR" }), HttpStatusCode.OK);
+        Assert.That(kept.GetProperty("max_wait_seconds").GetInt32(), Is.EqualTo(90));
+        var changed = await Expect(await Patch(_admin.Client, $"/api/v1/queues/{id}", new { max_wait_seconds = 300 }), HttpStatusCode.OK);
+        Assert.That(changed.GetProperty("max_wait_seconds").GetInt32(), Is.EqualTo(300));
+        var removed = await Expect(await SendJson(_admin.Client, HttpMethod.Patch, $"/api/v1/queues/{id}", """{"max_wait_seconds":null}"""), HttpStatusCode.OK);
+        Assert.That(removed.GetProperty("max_wait_seconds").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(removed.GetProperty("strategy").GetString(), Is.EqualTo("LINEAR"));
+        var read = await Expect(await _admin.Client.GetAsync($"/api/v1/queues/{id}"), HttpStatusCode.OK);
+        Assert.That(read.GetProperty("max_wait_seconds").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
+    public async Task A_queue_without_a_wait_limit_has_none()
+    {
+        var created = await Expect(await Create(QueueBodies.Create(Unique("n"))), HttpStatusCode.Created);
+        Assert.That(created.GetProperty("max_wait_seconds").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [TestCase(0)]
+    [TestCase(86401)]
+    public async Task A_caller_wait_limit_outside_1_to_86400_is_a_400_naming_it(int seconds)
+    {
+        var body = QueueBodies.Create(Unique("w"));
+        body["max_wait_seconds"] = seconds;
+        Assert.That(await Problems.FieldErrorsAsync(await Create(body), "max_wait_seconds"),
+            Is.EqualTo(new[] { $"'max_wait_seconds' must be 1 to 86400 seconds, or null for no limit (you sent {seconds})." }));
+        var id = (await Expect(await Create(QueueBodies.Create(Unique("w"))), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        await Problems.FieldErrorsAsync(await Patch(_admin.Client, $"/api/v1/queues/{id}", new { max_wait_seconds = seconds }), "max_wait_seconds");
+    }
 }

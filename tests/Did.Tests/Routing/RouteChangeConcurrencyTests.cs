@@ -104,6 +104,54 @@ public sealed class RouteChangeConcurrencyTests : ApiFixture
     private static bool SameJson(string? stored, JsonElement returned) =>
         stored is not null && JsonNode.DeepEquals(JsonNode.Parse(stored), JsonNode.Parse(returned.GetRawText()));
 
+    private object RuledToBob => new
+    {
+        assigned_type = "USER", assigned_id = _bob.Id,
+        rules = new object[]
+        {
+            new { caller_id_prefix = "+44", destination = new { type = "USER", id = _alice.Id } },
+            new { caller_id_prefix = "+33", destination = new { type = "EXTERNAL", value = "Busy()" } },
+        },
+    };
+
+    private async Task<long> RulesOfAsync(Guid number)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM did_route_rules WHERE phone_number_id = @number", new { number });
+    }
+
+    [Test]
+    public async Task A_delete_that_waited_for_a_put_with_rules_audits_those_rules_and_leaves_none()
+    {
+        var (number, _) = await RoutedNumberAsync();
+
+        var responses = await QueuedBehindLockAsync(number, () => Put(number, RuledToBob), () => Delete(number));
+
+        var replaced = await Expect(responses[0], HttpStatusCode.OK);
+        await Expect(responses[1], HttpStatusCode.NoContent);
+        Assert.That(replaced.GetProperty("rules").GetArrayLength(), Is.EqualTo(2));
+        var audit = await AuditOfAsync(number);
+        Assert.That(audit.Select(a => a.Action), Is.EqualTo(new[] { "ASSIGN", "REASSIGN", "UNASSIGN" }));
+        Assert.That(SameJson(audit[2].Before, replaced), Is.True, $"the DELETE audits the rules the PUT wrote: {audit[2].Before}");
+        Assert.That((await NumberStatusAsync(number), await RoutesOfAsync(number), await RulesOfAsync(number)), Is.EqualTo(("ALLOCATED", 0L, 0L)));
+    }
+
+    [Test]
+    public async Task A_put_that_waited_for_a_put_with_rules_replaces_exactly_those_rules()
+    {
+        var (number, _) = await RoutedNumberAsync();
+
+        var responses = await QueuedBehindLockAsync(number, () => Put(number, RuledToBob), () => Put(number, ToAlice));
+
+        var ruled = await Expect(responses[0], HttpStatusCode.OK);
+        var plain = await Expect(responses[1], HttpStatusCode.OK);
+        var audit = await AuditOfAsync(number);
+        Assert.That(audit.Select(a => a.Action), Is.EqualTo(new[] { "ASSIGN", "REASSIGN", "REASSIGN" }));
+        Assert.That(SameJson(audit[2].Before, ruled) && SameJson(audit[2].After, plain), Is.True, $"{audit[2].Before} -> {audit[2].After}");
+        Assert.That(plain.GetProperty("rules").GetArrayLength(), Is.Zero);
+        Assert.That(await RulesOfAsync(number), Is.Zero);
+    }
+
     [Test]
     public async Task A_delete_that_waited_for_a_put_removes_and_audits_the_route_the_put_wrote()
     {
