@@ -143,6 +143,7 @@ public sealed class PagingTests : ApiFixture
     [TestCase("/api/v1/users")]
     [TestCase("/api/v1/ivrs")]
     [TestCase("/api/v1/queues")]
+    [TestCase("/api/v1/schedules")]
     [TestCase("/api/v1/audit-logs")]
     [TestCase("/api/v1/apply/jobs")]
     [TestCase("/api/v1/dids")]
