@@ -1,7 +1,8 @@
 // Assignment churn over HTTP, for bench/assign.sh: each client owns its own numbers and repeats POST /assign then
 // DELETE /assign on them, over one keep-alive HTTP/1.1 connection.
-// Usage: loadgen HOST PORT TOKEN USER_ID IDS_FILE CLIENTS SECONDS [WARMUP_SECONDS]
+// Usage: loadgen HOST PORT TOKEN USER_ID IDS_FILE CLIENTS SECONDS [WARMUP_SECONDS [BODY_FILE]]
 // IDS_FILE holds one phone number id per line; client c takes lines c, c+CLIENTS, c+2*CLIENTS, ...
+// BODY_FILE, when given, holds the POST body (a route with rules, say); otherwise the body routes to USER_ID.
 // Prints one line: RESULT clients=.. requests=.. rps=.. pairs_per_s=.. p50_ms=.. p95_ms=.. p99_ms=.. max_ms=.. errors=..
 // Requests that finish during the warm-up are not counted. A client always finishes its pair, so no number is left
 // assigned when the run ends (unless a request failed).
@@ -203,7 +204,7 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     if (argc < 8) {
-        fprintf(stderr, "usage: loadgen HOST PORT TOKEN USER_ID IDS_FILE CLIENTS SECONDS [WARMUP_SECONDS]\n");
+        fprintf(stderr, "usage: loadgen HOST PORT TOKEN USER_ID IDS_FILE CLIENTS SECONDS [WARMUP_SECONDS [BODY_FILE]]\n");
         return 2;
     }
     const char *host = argv[1], *token = argv[3], *user = argv[4];
@@ -228,7 +229,23 @@ int main(int argc, char **argv) {
     }
 
     size_t body_len;
-    char *body = format(&body_len, "{\"assigned_type\":\"USER\",\"assigned_id\":\"%s\"}", user);
+    char *body;
+    if (argc > 9) {
+        FILE *b = fopen(argv[9], "r");
+        if (!b) die(argv[9]);
+        size_t body_cap = 1 << 16;
+        body = malloc(body_cap + 1);
+        body_len = fread(body, 1, body_cap, b);
+        if (ferror(b) || !feof(b)) {
+            fprintf(stderr, "%s: unreadable or longer than %zu bytes\n", argv[9], body_cap);
+            return 2;
+        }
+        fclose(b);
+        while (body_len > 0 && (body[body_len - 1] == '\n' || body[body_len - 1] == '\r')) body_len--;
+        body[body_len] = 0;
+    } else {
+        body = format(&body_len, "{\"assigned_type\":\"USER\",\"assigned_id\":\"%s\"}", user);
+    }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
         fprintf(stderr, "HOST must be an IPv4 address: %s\n", host);
