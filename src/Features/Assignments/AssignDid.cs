@@ -106,8 +106,8 @@ public static class AssignDid
             // now() gives every statement of this transaction. So the route, the number's status and the audit of exactly
             // that route go in one statement, and the rules in the next.
             var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
-                r.AssignedId, value, label, r.RingSeconds, failover, resolved.OfType<RouteRuleResponse>().ToList(), before is null ? ctx.ActorId : before.CreatedBy,
-                before?.CreatedAt ?? number.Now, number.Now);
+                r.AssignedId, value, label, r.RingSeconds, failover, [.. resolved.OfType<RouteRuleResponse>()],
+                before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
             List<NpgsqlBatchCommand> write = [WriteRoute(r.Replace, tenantId, before, after)];
             if (before is { Rules.Count: > 0 }) write.Add(RemoveRules(number.Id));
             if (after.Rules.Count > 0) write.Add(WriteRules(number.Id, tenantId, after.Rules));
