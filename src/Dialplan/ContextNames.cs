@@ -11,12 +11,14 @@ namespace Did.Dialplan;
 /// <item><c>tenant-&lt;slug&gt;</c>: the users' extensions; also the voicemail context of the tenant.</item>
 /// <item><c>&lt;slug&gt;_ivr_&lt;name&gt;</c>, <c>&lt;slug&gt;_queue_&lt;name&gt;</c>: IVRs and queues.</item>
 /// <item><c>&lt;slug&gt;_members</c>: how the tenant's queues ring a member: the phone only, no voicemail, no forwarding.</item>
+/// <item><c>&lt;slug&gt;_sched_&lt;name&gt;</c>: a schedule, entered with Gosub; it returns OPEN, CLOSED or HOLIDAY.</item>
 /// <item>queues.conf section (the Queue() name) <c>&lt;slug&gt;_&lt;name&gt;</c>.</item>
 /// </list>
 /// Collision-free by construction: slugs and IVR/queue names are <c>[a-z0-9-]</c>, so in a name with '_' the first '_'
 /// ends the slug, the word after it is the kind and the rest is the object's name; platform contexts and
 /// <c>tenant-&lt;slug&gt;</c> have no '_'. Every name fits in <see cref="MaxLength"/> (slug 31 + "_queue_" + name 40 = 78),
-/// which is why IVRs and queues do not carry the "tenant-" prefix. All names are lowercase, so app_queue's
+/// which is why IVRs, queues and schedules do not carry the "tenant-" prefix, and why a schedule's kind word is the
+/// short "sched" ("_schedule_" would make 81). All names are lowercase, so app_queue's
 /// case-insensitive queue lookup cannot join two of them either.</summary>
 public static class ContextNames
 {
@@ -30,12 +32,14 @@ public static class ContextNames
     private const string IvrInfix = "_ivr_";
     private const string QueueInfix = "_queue_";
     private const string MembersSuffix = "_members";
+    private const string ScheduleInfix = "_sched_";
 
     public static string Tenant(string slug) => TenantPrefix + slug;
     public static string Ivr(string slug, string name) => slug + IvrInfix + name;
     public static string Queue(string slug, string name) => slug + QueueInfix + name;
     public static string Members(string slug) => slug + MembersSuffix;
     public static string QueueSection(string slug, string name) => slug + "_" + name;
+    public static string Schedule(string slug, string name) => slug + ScheduleInfix + name;
 
     /// <summary>The shard context of an E.164 number (with '+').</summary>
     public static string Shard(string number, int shardDigits)
@@ -69,7 +73,7 @@ public static class ContextNames
 
     /// <summary>Names a context of the platform's naming scheme after '_' (kind word and object name) of some tenant:
     /// the slug it names, or null when <paramref name="token"/> does not have that shape. Used to find references to
-    /// other tenants' IVR, queue and members contexts in EXTERNAL arguments; case-insensitive on the kind word, so an
+    /// other tenants' IVR, queue, schedule and members contexts in EXTERNAL arguments; case-insensitive on the kind word, so an
     /// upper-case spelling is still recognised as a reference.</summary>
     public static string? TenantOfDerived(string token)
     {
@@ -78,6 +82,7 @@ public static class ContextNames
         var rest = token.AsSpan(underscore);
         var derived = rest.StartsWith(IvrInfix, StringComparison.OrdinalIgnoreCase)
                       || rest.StartsWith(QueueInfix, StringComparison.OrdinalIgnoreCase)
+                      || rest.StartsWith(ScheduleInfix, StringComparison.OrdinalIgnoreCase)
                       || rest.Equals(MembersSuffix, StringComparison.OrdinalIgnoreCase);
         return derived ? token[..underscore] : null;
     }

@@ -13,7 +13,7 @@ namespace Did.Dialplan;
 /// or a serious bug, and is refused.</para>
 /// <para>Every refusal is filed under the tenant whose data it is about and names only that tenant's objects, so the
 /// answer to one tenant's admin never describes another tenant's data.</para></summary>
-internal sealed class DialplanModel
+internal sealed partial class DialplanModel
 {
     public required DialplanSettings Settings { get; init; }
     public required string Fallback { get; init; }
@@ -32,7 +32,7 @@ internal sealed class DialplanModel
         return new Builder(snapshot, settings).Build();
     }
 
-    private sealed class Builder(DialplanSnapshot snapshot, DialplanSettings settings)
+    private sealed partial class Builder(DialplanSnapshot snapshot, DialplanSettings settings)
     {
         private readonly List<DialplanProblem> _problems = [];
         private readonly List<string> _warnings = [];
@@ -44,7 +44,11 @@ internal sealed class DialplanModel
         private readonly Dictionary<string, Target> _contexts = new(StringComparer.Ordinal);
         private readonly HashSet<string> _contextNames = new(StringComparer.Ordinal);
         private readonly HashSet<string> _queueSections = new(StringComparer.Ordinal);
+        // Schedules by id, with the index of their tenant: a rule may use only its own tenant's.
+        private readonly Dictionary<Guid, (int Tenant, ScheduleModel Model)> _schedules = new();
         private TenantModel[] _tenants = [];
+
+        private DialplanSettings Settings => settings;
 
         public DialplanModel Build()
         {
@@ -142,17 +146,19 @@ internal sealed class DialplanModel
                 if (!Grammar.IsObjectName(q.Name)) { Refuse(t.Id, $"{where}: queue {q.Id} name {Grammar.Quote(q.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
                 if (!Enum.IsDefined(q.Strategy)) { Refuse(t.Id, $"{where}: queue {q.Id} strategy {(int)q.Strategy} is not a queue strategy"); ok = false; }
                 if (q.MemberRingSeconds is < 1 or > 600) { Refuse(t.Id, $"{where}: queue {q.Id} member ring time must be 1 to 600 seconds, is {q.MemberRingSeconds}"); ok = false; }
+                if (q.MaxWaitSeconds is < 1 or > 86_400) { Refuse(t.Id, $"{where}: queue {q.Id} caller wait limit must be 1 to 86400 seconds, is {q.MaxWaitSeconds}"); ok = false; }
                 if (!ok) continue;
                 var model = new QueueModel(q, ContextNames.Queue(slug, q.Name), ContextNames.QueueSection(slug, q.Name));
                 queues.Add(model);
-                var target = new Target(index, DestinationType.Queue, model.Context, null);
+                var target = new Target(index, DestinationType.Queue, model.Context, null) { Queue = model };
                 AddTarget(t.Id, where, q.Id, target);
                 AddContext(t.Id, where, model.Context, target);
                 if (!_queueSections.Add(model.Section)) Refuse(t.Id, $"{where}: queue {q.Id} would be queues.conf section [{model.Section}], which another queue already has");
                 else CheckLength(t.Id, where, "queue section", model.Section);
             }
 
-            return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug));
+            var schedules = CheckSchedules(t, index, where);
+            return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug)) { Schedules = schedules };
         }
 
         // The endpoint name with {slug} substituted, split at {extension} (null marks where the extension goes).
@@ -207,7 +213,12 @@ internal sealed class DialplanModel
         {
             var ids = new HashSet<Guid>(snapshot.Numbers.Count);
             foreach (var n in snapshot.Numbers)
+            {
                 if (n.TargetId is { } id) ids.Add(id);
+                if (n.Options is not { } o) continue;
+                if (o.Failover?.Id is { } failover) ids.Add(failover);
+                foreach (var rule in o.Rules ?? []) if (rule?.Destination?.Id is { } ruleTarget) ids.Add(ruleTarget);
+            }
             foreach (var t in snapshot.Tenants)
             {
                 foreach (var ivr in t.Ivrs)
@@ -325,7 +336,8 @@ internal sealed class DialplanModel
                 if (i > 0 && sorted[i - 1].Number == n.Number) { Refuse(n.TenantId, What(n) + " is assigned twice"); continue; }
                 if (!byId.TryGetValue(n.TenantId, out var tenant)) { Refuse(n.TenantId, $"{What(n)}: tenant {n.TenantId} is not in the snapshot"); continue; }
                 var routed = n.Type == AssignmentType.External ? External(tenant, n) : Assigned(tenant, n);
-                if (routed is { } r) result.Add(r);
+                if (routed is not { } r) continue;
+                result.Add(n.Options is null ? r : WithRoute(tenant, n, r));
             }
             return [.. result];
         }
@@ -363,13 +375,18 @@ internal sealed class DialplanModel
 
         // EXTERNAL is re-parsed here although the API checked it on save: defence in depth against rows written
         // by older code, by hand or by a bug. A Goto must also land on a context this render gives to the same tenant.
-        private NumberModel? External(TenantModel tenant, RoutedNumber n)
+        private NumberModel? External(TenantModel tenant, RoutedNumber n) =>
+            CheckedExternal(tenant, n.ExternalAction, What(n), "not routed") is { } action ? new NumberModel(n.Number, null, null, action) : null;
+
+        /// <summary>The checked text of an EXTERNAL action, or null: refused (invalid, or a Goto into another tenant) or, for a
+        /// Goto that leads nowhere, a warning ending in <paramref name="consequence"/>.</summary>
+        private string? CheckedExternal(TenantModel tenant, string? action, string what, string consequence)
         {
             if (!Grammar.IsSlug(tenant.Slug)) return null; // already refused with the tenant
-            var parsed = ExternalAction.Parse(n.ExternalAction, tenant.Slug, settings.ExternalActions);
+            var parsed = ExternalAction.Parse(action, tenant.Slug, settings.ExternalActions);
             if (parsed.Action is not { } call)
             {
-                Refuse(tenant.Source.Id, $"{What(n)}: EXTERNAL action {Grammar.Quote(n.ExternalAction)} refused, {parsed.Message}");
+                Refuse(tenant.Source.Id, $"{what}: EXTERNAL action {Grammar.Quote(action)} refused, {parsed.Message}");
                 return null;
             }
             if (call.Application == "Goto")
@@ -377,16 +394,16 @@ internal sealed class DialplanModel
                 var (context, exten, priority) = (call.Arguments[0], call.Arguments[1], int.Parse(call.Arguments[2], CultureInfo.InvariantCulture));
                 if (_contexts.TryGetValue(context, out var owner) && owner.Tenant != tenant.Index)
                 {
-                    Refuse(tenant.Source.Id, $"{What(n)}: EXTERNAL Goto to [{context}], which belongs to another tenant");
+                    Refuse(tenant.Source.Id, $"{what}: EXTERNAL Goto to [{context}], which belongs to another tenant");
                     return null;
                 }
                 if (!_contexts.ContainsKey(context) || PriorityCount(owner, exten) < priority)
                 {
-                    _warnings.Add($"{What(n)}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; not routed");
+                    _warnings.Add($"{what}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; {consequence}");
                     return null;
                 }
             }
-            return new NumberModel(n.Number, null, null, call.Text);
+            return call.Text;
         }
 
         // How many priorities the writers give an extension of a context (0 = none): mirrors ExtensionsFile.
@@ -456,6 +473,7 @@ internal sealed class DialplanModel
 internal readonly record struct Target(int Tenant, DestinationType Kind, string Context, string? Extension)
 {
     public IvrModel? Ivr { get; init; }
+    public QueueModel? Queue { get; init; }
     public string GotoText() => "Goto(" + Context + "," + (Extension ?? "s") + ",1)";
 }
 
@@ -476,6 +494,8 @@ internal sealed class TenantModel(TenantSnapshot source, int index, string conte
     public QueueModel[] Queues { get; } = queues;
     /// <summary>Endpoint name pieces; null = the extension.</summary>
     public string?[] Endpoint { get; } = endpoint;
+    /// <summary>The tenant's schedules, sorted by name.</summary>
+    public ScheduleModel[] Schedules { get; init; } = [];
 }
 
 internal sealed class IvrModel(IvrSnapshot source, string context)
@@ -495,11 +515,19 @@ internal sealed class QueueModel(QueueSnapshot source, string context, string se
     public string Context { get; } = context;
     public string Section { get; } = section;
     public string[] MemberExtensions { get; set; } = [];
+
+    /// <summary>Some route enters this queue with a failover after it: the queue must give up at once when no member can
+    /// take the call (joinempty/leavewhenempty), so the failover runs instead of a wait in an empty queue.</summary>
+    public bool ReturnsWhenEmpty { get; set; }
+
+    /// <summary>The Queue() call that enters this queue: the caller's wait limit, when it has one, is its timeout (5th argument).</summary>
+    public string Call => "Queue(" + Section + (Source.MaxWaitSeconds is { } wait ? ",,,," + wait.ToString(CultureInfo.InvariantCulture) : "") + ")";
 }
 
 /// <summary>A routed number: either a Goto to <see cref="Context"/>,<see cref="Extension"/>,1 or the checked EXTERNAL
-/// <see cref="Action"/>. A struct with the pieces, so 100,000 numbers cost one array, not 200,000 objects.</summary>
-internal readonly record struct NumberModel(string Number, string? Context, string? Extension, string? Action);
+/// <see cref="Action"/>, or, for a number with rules, a failover or its own ring time, the priorities of its
+/// <see cref="Route"/>. A struct with the pieces, so 100,000 numbers cost one array, not 200,000 objects.</summary>
+internal readonly record struct NumberModel(string Number, string? Context, string? Extension, string? Action, RouteModel? Route = null);
 
 /// <summary>A did-* context: Numbers[Start..Start+Count) of the model, reached through two patterns
 /// (with and without the '+').</summary>

@@ -66,7 +66,8 @@ public static class DialplanParser
         }
 
         public void Entry(in ScannedEntry e) => _current!.Value.Entries.Add(new DialplanEntry(e.Extension.ToString(), e.Priority,
-            e.HasLabel ? e.Label.ToString() : null, e.Application.ToString(), e.AppData.ToString(), e.LineNumber, e.LineText.ToString()));
+            e.HasLabel ? e.Label.ToString() : null, e.Application.ToString(), e.AppData.ToString(), e.LineNumber, e.LineText.ToString(),
+            e.HasCallerId ? e.CallerId.ToString() : null));
 
         public void Include(ReadOnlySpan<char> context, int lineNumber, ReadOnlySpan<char> lineText) =>
             _current!.Value.Includes.Add(new DialplanInclude(context.ToString(), lineNumber, lineText.ToString()));

@@ -6,9 +6,14 @@ namespace Did.Dialplan;
 /// as spans into the current line (valid only during the call that receives it).</summary>
 internal readonly ref struct ScannedEntry(
     ReadOnlySpan<char> extension, int priority, ReadOnlySpan<char> label, bool hasLabel,
-    ReadOnlySpan<char> application, ReadOnlySpan<char> appData, int lineNumber, ReadOnlySpan<char> lineText)
+    ReadOnlySpan<char> application, ReadOnlySpan<char> appData, int lineNumber, ReadOnlySpan<char> lineText,
+    ReadOnlySpan<char> callerId = default, bool hasCallerId = false)
 {
     public ReadOnlySpan<char> Extension { get; } = extension;
+    /// <summary>The caller-ID match of <c>exten =&gt; ext/cid,...</c> (what follows the '/'); empty without one. AMI's
+    /// ShowDialPlan does not report it, so <see cref="Extension"/> is the name without it.</summary>
+    public ReadOnlySpan<char> CallerId { get; } = callerId;
+    public bool HasCallerId { get; } = hasCallerId;
     public int Priority { get; } = priority;
     public ReadOnlySpan<char> Label { get; } = label;
     public bool HasLabel { get; } = hasLabel;
@@ -97,16 +102,13 @@ internal sealed class DialplanScanner(IDialplanSink sink)
                 sink.Error(new(LintRule.SameWithoutExtension, lineNumber, raw.ToString(), "'same' needs an 'exten' line before it in the context"));
                 return true;
             }
-            ScanEntry(_extension.Span, value, lineNumber, raw);
+            ScanEntry(value, lineNumber, raw);
         }
         else if (name.Equals("exten", StringComparison.OrdinalIgnoreCase))
         {
             var comma = IndexOfTopLevelComma(value);
-            var ext = comma < 0 ? value : value[..comma];
-            var cid = ext.IndexOf('/');
-            if (cid >= 0) ext = ext[..cid];
-            _extension.Set(ext);
-            ScanEntry(_extension.Span, comma < 0 ? [] : value[(comma + 1)..], lineNumber, raw);
+            _extension.Set(comma < 0 ? value : value[..comma]);
+            ScanEntry(comma < 0 ? [] : value[(comma + 1)..], lineNumber, raw);
         }
         else if (name.Equals("include", StringComparison.OrdinalIgnoreCase))
         {
@@ -120,8 +122,9 @@ internal sealed class DialplanScanner(IDialplanSink sink)
     }
 
     // "prio,App(data)" (the part after the extension) -> an entry for the sink, or an error when Asterisk would skip the line.
-    private void ScanEntry(ReadOnlySpan<char> extension, ReadOnlySpan<char> rest, int lineNumber, ReadOnlySpan<char> raw)
+    private void ScanEntry(ReadOnlySpan<char> rest, int lineNumber, ReadOnlySpan<char> raw)
     {
+        var extension = _extension.Extension;
         var comma = rest.IndexOf(',');
         var pri = (comma < 0 ? rest : rest[..comma]).Trim();
         var application = comma < 0 ? [] : rest[(comma + 1)..];
@@ -202,7 +205,8 @@ internal sealed class DialplanScanner(IDialplanSink sink)
             }
         }
         if (hasLabel) _labels.Add((extension.ToString(), label.ToString(), priority));
-        sink.Entry(new ScannedEntry(extension, priority, label, hasLabel, application.TrimStart(), appData, lineNumber, raw));
+        sink.Entry(new ScannedEntry(extension, priority, label, hasLabel, application.TrimStart(), appData, lineNumber, raw,
+            _extension.CallerId, _extension.HasCallerId));
     }
 
     private static bool Balanced(ReadOnlySpan<char> s)
@@ -253,22 +257,31 @@ internal sealed class DialplanScanner(IDialplanSink sink)
         return sb.ToString();
     }
 
-    /// <summary>The extension of the last 'exten' line: 'same' lines refer to it after its line's buffer is reused.</summary>
+    /// <summary>The extension of the last 'exten' line, and its caller-ID match (after '/'): 'same' lines refer to both
+    /// after its line's buffer is reused.</summary>
     private sealed class ExtensionBuffer
     {
         private char[] _chars = new char[32];
         private int _length = -1;
+        private int _slash = -1;
 
         public bool IsSet => _length >= 0;
-        public ReadOnlySpan<char> Span => _chars.AsSpan(0, Math.Max(0, _length));
+        public ReadOnlySpan<char> Extension => _chars.AsSpan(0, _slash >= 0 ? _slash : Math.Max(0, _length));
+        public ReadOnlySpan<char> CallerId => _slash >= 0 ? _chars.AsSpan(_slash + 1, _length - _slash - 1) : [];
+        public bool HasCallerId => _slash >= 0;
 
         public void Set(ReadOnlySpan<char> value)
         {
             if (value.Length > _chars.Length) _chars = new char[value.Length * 2];
             value.CopyTo(_chars);
             _length = value.Length;
+            _slash = value.IndexOf('/');
         }
 
-        public void Clear() => _length = -1;
+        public void Clear()
+        {
+            _length = -1;
+            _slash = -1;
+        }
     }
 }

@@ -39,6 +39,11 @@ internal static class ExtensionsFile
             for (var i = shard.Start; i < shard.Start + shard.Count; i++)
             {
                 ref readonly var n = ref numbers[i];
+                if (n.Route is { } route)
+                {
+                    WriteRoute(o, n.Number, route);
+                    continue;
+                }
                 o.Append("exten => "); o.Append(n.Number);
                 if (n.Action is null) { o.Append(",1,Goto("); o.Append(n.Context!); o.Append(','); o.Append(n.Extension!); o.Append(",1)\n"); }
                 else { o.Append(",1,"); o.Append(n.Action); o.Append('\n'); }
@@ -73,8 +78,42 @@ internal static class ExtensionsFile
                 contexts.Add(queue.Context);
                 WriteQueue(o, queue, settings.AnswerBeforeQueue);
             }
+            foreach (var schedule in tenant.Schedules)
+            {
+                contexts.Add(schedule.Context);
+                WriteSchedule(o, schedule);
+            }
         }
         return contexts;
+    }
+
+    // Every line of a number's route names the number (exten => +1..., n), not 'same': in a shard, which every tenant
+    // shares, each line then says whose it is (a tenant's preview shows its own lines by their extension).
+    private static void WriteRoute(TextBuffer o, string number, RouteModel route)
+    {
+        var lines = route.Lines;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            o.Append("exten => "); o.Append(number); o.Append(i == 0 ? ",1" : ",n");
+            WriteLabelAndCall(o, lines[i]);
+        }
+    }
+
+    private static void WriteSchedule(TextBuffer o, ScheduleModel schedule)
+    {
+        o.Append("\n["); o.Append(schedule.Context); o.Append("]\n");
+        var lines = schedule.Lines;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            o.Append(i == 0 ? "exten => s,1" : " same => n");
+            WriteLabelAndCall(o, lines[i]);
+        }
+    }
+
+    private static void WriteLabelAndCall(TextBuffer o, RouteLine line)
+    {
+        if (line.Label is { } label) { o.Append('('); o.Append(label); o.Append(')'); }
+        o.Append(','); o.Append(line.Call); o.Append('\n');
     }
 
     private static void WriteFallback(TextBuffer o, string extension, string action)
@@ -130,8 +169,8 @@ internal static class ExtensionsFile
     private static void WriteQueue(TextBuffer o, QueueModel queue, bool answer)
     {
         o.Append("\n["); o.Append(queue.Context); o.Append("]\n");
-        o.Append(answer ? "exten => s,1,Answer()\n same => n,Queue(" : "exten => s,1,Queue(");
-        o.Append(queue.Section);
-        o.Append(")\n same => n,Hangup()\n");
+        o.Append(answer ? "exten => s,1,Answer()\n same => n," : "exten => s,1,");
+        o.Append(queue.Call);
+        o.Append("\n same => n,Hangup()\n");
     }
 }

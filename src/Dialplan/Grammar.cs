@@ -65,6 +65,19 @@ public static class Grammar
         return true;
     }
 
+    /// <summary>An IANA time zone name as the dialplan may carry it: ^[A-Za-z0-9/_+-]{1,64}$, not starting with '/'
+    /// (e.g. America/New_York, Etc/GMT+5, UTC). Whether the zone exists is the API's check; this is what is safe to write.</summary>
+    public static bool IsTimeZone(ReadOnlySpan<char> s)
+    {
+        if (s.Length is < 1 or > 64 || s[0] == '/') return false;
+        foreach (var c in s)
+            if (!IsAsciiAlnum(c) && c is not ('/' or '_' or '+' or '-')) return false;
+        return true;
+    }
+
+    /// <summary>A caller-ID prefix of a routing rule: ^\+[0-9]{1,15}$.</summary>
+    public static bool IsCallerIdPrefix(ReadOnlySpan<char> s) => s.Length is >= 2 and <= 16 && s[0] == '+' && AllDigits(s[1..]);
+
     public static bool AllDigits(ReadOnlySpan<char> s)
     {
         if (s.IsEmpty) return false;
