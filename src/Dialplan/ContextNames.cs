@@ -71,6 +71,30 @@ public static class ContextNames
         return false;
     }
 
+    /// <summary>The tenant destination a context is by the naming scheme: a tenant's users (<c>tenant-&lt;slug&gt;</c>: USER, no
+    /// name), one of its IVRs or queues (IVR/QUEUE and the name); null for any other context (shards, members, schedules).</summary>
+    public static (AssignmentType Type, string Slug, string? Name)? Destination(string context)
+    {
+        if (context.StartsWith(TenantPrefix, StringComparison.Ordinal))
+            return Grammar.IsSlug(context.AsSpan(TenantPrefix.Length)) ? (AssignmentType.User, context[TenantPrefix.Length..], null) : null;
+        var underscore = context.IndexOf('_');
+        if (underscore <= 0 || !Grammar.IsSlug(context.AsSpan(0, underscore))) return null;
+        var rest = context.AsSpan(underscore);
+        if (rest.StartsWith(IvrInfix, StringComparison.Ordinal) && Grammar.IsObjectName(rest[IvrInfix.Length..]))
+            return (AssignmentType.Ivr, context[..underscore], rest[IvrInfix.Length..].ToString());
+        if (rest.StartsWith(QueueInfix, StringComparison.Ordinal) && Grammar.IsObjectName(rest[QueueInfix.Length..]))
+            return (AssignmentType.Queue, context[..underscore], rest[QueueInfix.Length..].ToString());
+        return null;
+    }
+
+    /// <summary>The tenant slug and queue name of a queues.conf section (<c>&lt;slug&gt;_&lt;name&gt;</c>), or null.</summary>
+    public static (string Slug, string Name)? FromQueueSection(string section)
+    {
+        var underscore = section.IndexOf('_');
+        if (underscore <= 0 || !Grammar.IsSlug(section.AsSpan(0, underscore)) || !Grammar.IsObjectName(section.AsSpan(underscore + 1))) return null;
+        return (section[..underscore], section[(underscore + 1)..]);
+    }
+
     /// <summary>Names a context of the platform's naming scheme after '_' (kind word and object name) of some tenant:
     /// the slug it names, or null when <paramref name="token"/> does not have that shape. Used to find references to
     /// other tenants' IVR, queue, schedule and members contexts in EXTERNAL arguments; case-insensitive on the kind word, so an

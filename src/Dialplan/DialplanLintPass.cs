@@ -46,42 +46,104 @@ internal sealed class DialplanLintPass : IDialplanSink
 
     public void Entry(in ScannedEntry e)
     {
+        // The digest keys on the extension alone, as AMI lists it: caller-ID variants are more priorities of one extension.
         _digest.Add(e.Extension, e.Priority, e.Application, e.AppData);
-        var ext = _info!.Get(e.Extension, e.LineNumber, e.Priority == 1 ? null : e.LineText);
-        if (!ExtensionPattern.IsValid(e.Extension))
-            Report(LintRule.InvalidExtension, e, $"extension {Grammar.Quote(e.Extension.ToString())} is not a number, s/t/i or a valid '_' pattern");
+        var firstText = e.Priority == 1 ? null : e.LineText;
+        // Asterisk keeps one priority per extension and caller-ID match: exten => 1/_+44.,1 and exten => 1,1 are both kept.
+        var ext = e.HasCallerId ? _info!.Variant(e.Extension, e.CallerId, e.LineNumber, firstText) : _info!.Get(e.Extension, e.LineNumber, firstText);
+        if (!ExtensionPattern.IsValid(e.Extension) || e.HasCallerId && !IsCallerIdMatch(e.CallerId))
+            Report(LintRule.InvalidExtension, e, $"extension {Grammar.Quote(FullName(e))} is not a number, s/t/i or a valid '_' pattern");
         if (!ext.Add(e.Priority, e.HasLabel ? e.Label.ToString() : null))
-            Report(LintRule.DuplicatePriority, e, $"{e.Extension} priority {e.Priority} already exists in [{_context}]; Asterisk keeps the first and drops this one");
+            Report(LintRule.DuplicatePriority, e, $"{FullName(e)} priority {e.Priority} already exists in [{_context}]; Asterisk keeps the first and drops this one");
         if (!_allowed.Contains(e.Application))
             Report(LintRule.ApplicationNotAllowed, e, $"application {Grammar.Quote(e.Application.ToString())} is not on the allow-list");
-        CheckCall(e);
+        CheckCall(e, ext);
     }
+
+    private static string FullName(in ScannedEntry e) => e.HasCallerId ? e.Extension.ToString() + "/" + e.CallerId.ToString() : e.Extension.ToString();
+
+    // A caller-ID match: a number (with '+') or a '_' pattern of one.
+    private static bool IsCallerIdMatch(ReadOnlySpan<char> cid) => cid.Length > 0 && (cid[0] == '_' ? ExtensionPattern.IsValid(cid) : Grammar.AllDigits(cid.TrimStart('+')));
 
     private void Report(LintRule rule, in ScannedEntry e, string message) => _findings.Add(new(rule, e.LineNumber, e.LineText.ToString(), message));
 
-    // A '$' is only allowed as the Goto extension the renderer writes into from-trunk-external.
-    private void CheckCall(in ScannedEntry e)
+    /// <summary>'$' (a variable or an expression) only in the forms the renderer writes, each of them exactly: the filtered
+    /// number of a Goto into a shard, the one Set that reads caller ID through FILTER, a schedule's Set of today's date, and
+    /// GotoIf conditions on those variables (<see cref="RouteForms"/>). So caller ID reaches no application's arguments.
+    /// Goto, GotoIf, GotoIfTime and Gosub destinations are kept for the dangling-Goto check.</summary>
+    private void CheckCall(in ScannedEntry e, ExtensionInfo ext)
     {
-        var isGoto = e.Application.Equals("Goto", StringComparison.OrdinalIgnoreCase);
-        Span<Range> args = stackalloc Range[3];
-        var count = isGoto ? DialplanLinter.SplitArguments(e.AppData, args) : 0;
+        var app = e.Application;
         var data = e.AppData;
-        var unsafeVariable = e.Application.Contains('$');
-        if (!unsafeVariable && data.Contains('$'))
-            unsafeVariable = !(count == 3 && data[args[1]].SequenceEqual(ExtensionsFile.FilteredNumber)
-                && !data[args[0]].Contains('$') && !data[args[2]].Contains('$'));
-        if (unsafeVariable)
+        if (app.Contains('$'))
         {
-            Report(LintRule.UnsafeVariable, e, "'$' (a variable or expression) is only allowed as Goto(context," + ExtensionsFile.FilteredNumber + ",1)");
+            Report(LintRule.UnsafeVariable, e, "'$' (a variable or expression) in an application name");
             return;
         }
-        if (!isGoto) return;
+        if (app.Equals("Goto", StringComparison.OrdinalIgnoreCase))
+        {
+            Span<Range> args = stackalloc Range[3];
+            var count = DialplanLinter.SplitArguments(data, args);
+            if (data.Contains('$') && !(count == 3 && data[args[1]].SequenceEqual(ExtensionsFile.FilteredNumber)
+                                        && !data[args[0]].Contains('$') && !data[args[2]].Contains('$')))
+                Report(LintRule.UnsafeVariable, e, "'$' in a Goto is only allowed as Goto(context," + ExtensionsFile.FilteredNumber + ",1)");
+            else AddDestination("Goto", data, e);
+        }
+        else if (app.Equals("GotoIf", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!data.Contains('$')) AddBranches("GotoIf", data, e);
+            else if (!RouteForms.IsGotoIfData(data, out var destination, out var readsCaller))
+                Report(LintRule.UnsafeVariable, e, "'$' in a GotoIf is only allowed in the conditions of routing rules and schedules (docs/routing.md)");
+            else
+            {
+                if (readsCaller && !(ext.CallerSetAt is > 0 and var at && at < e.Priority))
+                    Report(LintRule.UnsafeVariable, e, $"{RouteForms.CallerVariable} is read before this extension sets it from the filtered caller ID");
+                AddDestination("GotoIf", destination, e);
+            }
+        }
+        else if (app.Equals("Set", StringComparison.OrdinalIgnoreCase))
+        {
+            if (data.Contains('$') && !RouteForms.IsSetData(data))
+                Report(LintRule.UnsafeVariable, e, "'$' in a Set is only allowed as Set(" + RouteForms.SetCaller + ") or a schedule's Set(" + RouteForms.SetToday("<zone>") + ")");
+            else if (data.SequenceEqual(RouteForms.SetCaller) && ext.CallerSetAt == 0) ext.CallerSetAt = e.Priority;
+        }
+        else if (data.Contains('$'))
+            Report(LintRule.UnsafeVariable, e, $"'$' (a variable or expression) is not allowed in {app} (only in Goto, GotoIf and Set, in the forms the renderer writes)");
+        else if (app.Equals("GotoIfTime", StringComparison.OrdinalIgnoreCase)) AddBranches("GotoIfTime", data, e);
+        else if (app.Equals("Gosub", StringComparison.OrdinalIgnoreCase))
+        {
+            var open = data.IndexOf('('); // Gosub(context,exten,priority(arguments))
+            AddDestination("Gosub", open < 0 ? data : data[..open], e);
+        }
+    }
+
+    // condition?destination[:destination]: the branches a GotoIf or GotoIfTime may take.
+    private void AddBranches(string app, ReadOnlySpan<char> data, in ScannedEntry e)
+    {
+        var question = data.IndexOf('?');
+        if (question < 0)
+        {
+            Report(LintRule.DanglingGoto, e, $"{app} has no '?' before its destination");
+            return;
+        }
+        var branches = data[(question + 1)..];
+        var colon = branches.IndexOf(':');
+        var first = colon < 0 ? branches : branches[..colon];
+        if (!first.IsEmpty) AddDestination(app, first, e);
+        if (colon >= 0 && !branches[(colon + 1)..].IsEmpty) AddDestination(app, branches[(colon + 1)..], e);
+    }
+
+    // [[context,]extension,]priority-or-label, as Goto reads it.
+    private void AddDestination(string app, ReadOnlySpan<char> destination, in ScannedEntry e)
+    {
+        Span<Range> args = stackalloc Range[3];
+        var count = DialplanLinter.SplitArguments(destination, args);
         switch (count)
         {
-            case 1: AddGoto(_context, e.Extension, data[args[0]], e); break;
-            case 2: AddGoto(_context, data[args[0]], data[args[1]], e); break;
-            case 3: AddGoto(data[args[0]], data[args[1]], data[args[2]], e); break;
-            default: Report(LintRule.DanglingGoto, e, $"Goto takes 1 to 3 arguments, has {count}"); break;
+            case 1: AddGoto(_context, e.Extension, destination[args[0]], e); break;
+            case 2: AddGoto(_context, destination[args[0]], destination[args[1]], e); break;
+            case 3: AddGoto(destination[args[0]], destination[args[1]], destination[args[2]], e); break;
+            default: Report(LintRule.DanglingGoto, e, $"{app} takes a destination of 1 to 3 parts, has {count}"); break;
         }
     }
 
@@ -109,7 +171,7 @@ internal sealed class DialplanLintPass : IDialplanSink
         EndDigest();
         foreach (var error in _errors) _findings.Add(new(error.Rule, error.LineNumber, error.LineText, error.Message));
         foreach (var (name, info) in _contexts)
-            foreach (var (ext, e) in info.Extensions)
+            foreach (var (ext, e) in info.Extensions.Concat(info.Variants))
                 if (!e.Has(1) && !e.OnlyHint)
                     _findings.Add(new(LintRule.MissingPriorityOne, e.FirstLine, e.FirstText!, $"{ext} in [{name}] has no priority 1, so a call never enters it"));
         foreach (var include in _includes)
@@ -130,15 +192,14 @@ internal sealed class DialplanLintPass : IDialplanSink
             return;
         }
         if (g.Extension == ExtensionsFile.FilteredNumber) return; // any number of the shard's shape; the shard has its own fallback
-        var target = info.Resolve(g.Extension);
-        if (target is null)
+        var targets = info.Resolve(g.Extension);
+        if (targets.Count == 0)
         {
             _findings.Add(new(LintRule.DanglingGoto, g.LineNumber, g.LineText, $"Goto to {g.Extension} in [{g.Context}]: no extension or pattern there matches it"));
             return;
         }
-        var ok = int.TryParse(g.Priority, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
-            ? target.Has(p)
-            : target.HasLabel(g.Priority);
+        var isNumber = int.TryParse(g.Priority, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p);
+        var ok = targets.Any(t => isNumber ? t.Has(p) : t.HasLabel(g.Priority));
         if (!ok)
             _findings.Add(new(LintRule.DanglingGoto, g.LineNumber, g.LineText, $"Goto to {g.Extension} priority {g.Priority} in [{g.Context}]: that priority does not exist"));
     }
@@ -149,6 +210,8 @@ internal sealed class DialplanLintPass : IDialplanSink
     {
         public int LineNumber { get; } = lineNumber;
         public Dictionary<string, ExtensionInfo> Extensions { get; } = new(StringComparer.Ordinal);
+        /// <summary>Caller-ID variants by "extension/match": each has priorities of its own.</summary>
+        public Dictionary<string, ExtensionInfo> Variants { get; } = new(StringComparer.Ordinal);
         private List<(string Pattern, ExtensionInfo Info)>? _patterns;
 
         /// <summary><paramref name="lineText"/> is kept only when it may be reported (see <see cref="ExtensionInfo.FirstText"/>).</summary>
@@ -162,14 +225,36 @@ internal sealed class DialplanLintPass : IDialplanSink
             return info;
         }
 
-        /// <summary>The exact extension, else the first pattern that matches (enough to know the Goto lands).</summary>
-        public ExtensionInfo? Resolve(string extension)
+        // Caller-ID variants by the extension they belong to: a Goto to the extension may land on any of them.
+        private Dictionary<string, List<ExtensionInfo>>? _variantsOf;
+
+        public ExtensionInfo Variant(ReadOnlySpan<char> extension, ReadOnlySpan<char> callerId, int lineNumber, ReadOnlySpan<char> lineText)
         {
-            if (Extensions.TryGetValue(extension, out var info)) return info;
-            if (_patterns is null) return null;
-            foreach (var (pattern, patternInfo) in _patterns)
-                if (ExtensionPattern.Matches(pattern, extension)) return patternInfo;
-            return null;
+            var name = extension.ToString();
+            var key = name + "/" + callerId.ToString();
+            if (!Variants.TryGetValue(key, out var info))
+            {
+                Variants[key] = info = new ExtensionInfo(lineNumber, lineText.IsEmpty ? null : lineText.ToString());
+                _variantsOf ??= new(StringComparer.Ordinal);
+                if (!_variantsOf.TryGetValue(name, out var list)) _variantsOf[name] = list = [];
+                list.Add(info);
+                if (ExtensionPattern.IsPattern(name) && !Extensions.ContainsKey(name)) (_patterns ??= []).Add((name, info));
+            }
+            return info;
+        }
+
+        /// <summary>The exact extension and its caller-ID variants, else those of the first pattern that matches (enough to
+        /// know the Goto lands); empty when nothing matches.</summary>
+        public List<ExtensionInfo> Resolve(string extension)
+        {
+            var name = extension;
+            if (!Extensions.ContainsKey(name) && _variantsOf?.ContainsKey(name) != true)
+                name = _patterns?.FirstOrDefault(p => ExtensionPattern.Matches(p.Pattern, extension)).Pattern;
+            var found = new List<ExtensionInfo>();
+            if (name is null) return found;
+            if (Extensions.TryGetValue(name, out var info)) found.Add(info);
+            if (_variantsOf?.TryGetValue(name, out var variants) == true) found.AddRange(variants);
+            return found;
         }
     }
 
@@ -185,6 +270,9 @@ internal sealed class DialplanLintPass : IDialplanSink
         /// priority 1 can never be reported as missing it.</summary>
         public string? FirstText { get; } = firstText;
         public bool OnlyHint { get; private set; } = true;
+
+        /// <summary>The priority of the Set that fills <see cref="RouteForms.CallerVariable"/> from the filtered caller ID; 0: none yet.</summary>
+        public int CallerSetAt { get; set; }
 
         public bool Add(int priority, string? label)
         {

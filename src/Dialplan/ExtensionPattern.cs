@@ -83,6 +83,68 @@ public static class ExtensionPattern
         return s.IsEmpty;
     }
 
+    /// <summary>Asterisk's order of two '_' patterns (pbx.c ext_cmp_pattern): position by position, a smaller set of characters
+    /// first (a digit before N before Z before X), '.' after any set, '!' after '.', and a pattern that ends before one that
+    /// goes on. In a context, the first pattern in this order that matches a number takes the call.</summary>
+    public static int Compare(string left, string right)
+    {
+        int i = 1, j = 1;
+        while (true)
+        {
+            var (lw, lset) = Position(left, ref i);
+            var (rw, rset) = Position(right, ref j);
+            var cmp = lw.CompareTo(rw);
+            if (cmp == 0) cmp = rset.CompareTo(lset); // memcmp(right, left): the set holding lower characters first
+            if (cmp != 0 || lw == End) return cmp;
+        }
+    }
+
+    private const int End = 0x30000;
+
+    // The weight of the next position (bits 0-7 the lowest character, 8-15 how many characters, 16+ '.', '!', end) and
+    // its characters as a bit string, character 0 at the top, as Asterisk's bitwise array compares.
+    private static (int Weight, UInt128 Set) Position(string p, ref int i)
+    {
+        while (true)
+        {
+            while (i < p.Length && p[i] == '-') i++;
+            if (i >= p.Length) return (End, 0);
+            var c = p[i++];
+            switch (c)
+            {
+                case 'n' or 'N': return (0x0800 | '2', Range('2', '9'));
+                case 'x' or 'X': return (0x0A00 | '0', Range('0', '9'));
+                case 'z' or 'Z': return (0x0900 | '1', Range('1', '9'));
+                case '.': return (0x18000, 0);
+                case '!': return (0x28000, 0);
+                case '[':
+                    var close = p.IndexOf(']', i);
+                    if (close < 0) return (0x40000, 0);
+                    UInt128 set = 0;
+                    for (var k = i; k < close; k++)
+                    {
+                        if (k + 2 < close && p[k + 1] == '-') { set |= Range(p[k], p[k + 2]); k += 2; }
+                        else set |= Bit(p[k]);
+                    }
+                    i = close + 1;
+                    if (set == 0) continue; // an empty set is ignored
+                    var count = (int)UInt128.PopCount(set);
+                    var lowest = 127 - (int)UInt128.Log2(set);
+                    return ((count << 8) | lowest, set);
+                default: return (0x0100 | (c & 0xFF), Bit(c));
+            }
+        }
+    }
+
+    private static UInt128 Bit(char c) => c < 128 ? UInt128.One << (127 - c) : 0;
+
+    private static UInt128 Range(char from, char to)
+    {
+        UInt128 set = 0;
+        for (var c = from; c <= to; c++) set |= Bit(c);
+        return set;
+    }
+
     private static bool InClass(ReadOnlySpan<char> set, char ch)
     {
         for (var i = 0; i < set.Length; i++)

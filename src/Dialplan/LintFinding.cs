@@ -18,7 +18,8 @@ public enum LintRule
     InvalidExtension,
     /// <summary>An application that is not on the allow-list.</summary>
     ApplicationNotAllowed,
-    /// <summary>A '$' (variable or expression) outside the one filtered form the renderer writes.</summary>
+    /// <summary>A '$' (variable or expression) outside the forms the renderer writes (<see cref="RouteForms"/>), or the
+    /// caller-ID variable read before it is set.</summary>
     UnsafeVariable,
     /// <summary>Parentheses of an application call that do not pair up, e.g. a call broken over two lines.</summary>
     UnbalancedParentheses,
@@ -42,7 +43,8 @@ public sealed record DialplanLintOptions
 {
     /// <summary>Every application the renderer writes. Extend it when <see cref="ExternalActionPolicy"/> is widened.</summary>
     public static readonly IReadOnlyList<string> DefaultApplications =
-        ["Goto", "Dial", "VoiceMail", "Hangup", "Answer", "Background", "WaitExten", "Queue", "Playback", "Busy", "Congestion"];
+        ["Goto", "Dial", "VoiceMail", "Hangup", "Answer", "Background", "WaitExten", "Queue", "Playback", "Busy", "Congestion",
+         "Set", "GotoIf", "GotoIfTime", "Gosub", "Return"];
 
     public IReadOnlyCollection<string> AllowedApplications { get; init; } = DefaultApplications;
 

@@ -97,18 +97,31 @@ public static class NodeSwitch
         return problems;
     }, ct);
 
+    /// <summary>The first difference, comparing multisets: AMI lists a caller-ID variant (<c>exten =&gt; 1/_+44.,1,...</c>) as one
+    /// more priority of the same extension, so (extension, priority) may repeat. Each rendered entry takes one entry of the
+    /// switch with the same extension, priority, application and data; what is missing or left over is the difference.</summary>
     private static string? Compare(DialplanContext expected, AmiDialplan live)
     {
-        var actual = new Dictionary<(string, int), AmiDialplanEntry>();
+        var actual = new Dictionary<(string, int), List<AmiDialplanEntry>>();
         foreach (var e in live.Entries)
-            if (!e.IsHint && e.Priority is { } p) actual[(e.Extension, p)] = e;
+        {
+            if (e.IsHint || e.Priority is not { } p) continue;
+            if (!actual.TryGetValue((e.Extension, p), out var same)) actual[(e.Extension, p)] = same = [];
+            same.Add(e);
+        }
         foreach (var e in expected.Entries)
         {
-            if (!actual.Remove((e.Extension, e.Priority), out var got))
+            if (!actual.TryGetValue((e.Extension, e.Priority), out var candidates) || candidates.Count == 0)
                 return $"'{expected.Name}' lacks {e.Extension} priority {e.Priority} (line {e.LineNumber}).";
-            if (!got.Application.Equals(e.Application, StringComparison.OrdinalIgnoreCase) || got.AppData != e.AppData)
+            var match = candidates.FindIndex(got => got.Application.Equals(e.Application, StringComparison.OrdinalIgnoreCase) && got.AppData == e.AppData);
+            if (match < 0)
+            {
+                var got = candidates[0];
                 return $"'{expected.Name}' {e.Extension},{e.Priority} runs {got.Application}({got.AppData}), not {e.Application}({e.AppData}).";
+            }
+            candidates.RemoveAt(match);
         }
-        return actual.Count > 0 ? $"'{expected.Name}' has {actual.Count} priorities that were not rendered." : null;
+        var left = actual.Values.Sum(c => c.Count);
+        return left > 0 ? $"'{expected.Name}' has {left} priorities that were not rendered." : null;
     }
 }

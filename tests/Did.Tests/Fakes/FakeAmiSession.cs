@@ -298,7 +298,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         var selected = new List<(FakeContext Context, int Index)>();
         foreach (var c in contexts)
             for (var i = 0; i < c.Extensions.Count; i++)
-                if (extension is null || FakeExtensionPattern.Matches(c.Extensions[i].Name, extension)) selected.Add((c, i));
+                if (extension is null || FakeExtensionPattern.Matches(c.Extensions[i].Number, extension)) selected.Add((c, i));
         if (extension is not null && selected.Count == 0)
         {
             Write(FakeAmiPacket.Response("Error", id).Add("Message", $"Did not find extension {extension}@{contextName}"));

@@ -10,15 +10,27 @@ public sealed record FakePriority(int Priority, string Application, string AppDa
     public const int Hint = -1;
 }
 
-/// <summary>An extension (literal or <c>_</c>pattern) and its priorities in order.</summary>
+/// <summary>An extension (literal or <c>_</c>pattern) and its priorities in order. <see cref="Name"/> is as written,
+/// caller-ID match included (<c>+15551230001/_+44.</c>); each caller-ID variant is an extension of its own, which AMI lists
+/// under its <see cref="Number"/> only (README, "Routing by caller ID and by time").</summary>
 public sealed class FakeExtension(string name)
 {
     public string Name { get; } = name;
-    public bool IsPattern => Name.StartsWith('_');
+    /// <summary>The extension without its caller-ID match: what ShowDialPlan reports.</summary>
+    public string Number { get; } = name.IndexOf('/') is var slash and >= 0 ? name[..slash] : name;
+    /// <summary>The caller-ID match (exact number or <c>_</c>pattern), or null for the plain extension.</summary>
+    public string? CallerId { get; } = name.IndexOf('/') is var slash and >= 0 ? name[(slash + 1)..] : null;
+    public bool IsPattern => Number.StartsWith('_');
     public List<FakePriority> Priorities { get; } = [];
+
+    /// <summary>Whether a call from <paramref name="callerId"/> may take this variant (the plain extension takes any call;
+    /// an empty caller ID matches no caller-ID match).</summary>
+    public bool TakesCaller(string? callerId) =>
+        CallerId is null || !string.IsNullOrEmpty(callerId) && FakeExtensionPattern.Matches(CallerId, callerId);
 }
 
-/// <summary>An installed context: extensions in Asterisk's order (literals first, then patterns), then includes.</summary>
+/// <summary>An installed context: extensions in Asterisk's order (literals first, then patterns; the variants of one
+/// extension: an exact caller-ID match, then a caller-ID pattern, then the plain extension), then includes.</summary>
 public sealed class FakeContext(string name)
 {
     private ReadOnlyMemory<byte>[]? _rendered;
@@ -27,7 +39,15 @@ public sealed class FakeContext(string name)
     public List<FakeExtension> Extensions { get; } = [];
     public List<string> Includes { get; } = [];
 
-    internal void Sort() => Extensions.Sort((a, b) => FakeExtensionPattern.Compare(a.Name, b.Name));
+    internal void Sort() => Extensions.Sort((a, b) =>
+    {
+        var byNumber = FakeExtensionPattern.Compare(a.Number, b.Number);
+        if (byNumber != 0) return byNumber;
+        var byKind = VariantRank(a).CompareTo(VariantRank(b));
+        return byKind != 0 ? byKind : FakeExtensionPattern.Compare(a.CallerId ?? "", b.CallerId ?? "");
+    });
+
+    private static int VariantRank(FakeExtension e) => e.CallerId is null ? 2 : e.CallerId.StartsWith('_') ? 1 : 0;
 
     /// <summary>The <c>ListDialplan</c> event bodies after the ActionID line, one slice per extension of one array
     /// rendered once (a string and an array per extension cost the fake more than the answer itself).</summary>
@@ -45,7 +65,7 @@ public sealed class FakeContext(string name)
                 Append(buffer, "Event: ListDialplan\r\n\u0001Context: ");
                 Append(buffer, Name);
                 Append(buffer, "\r\nExtension: ");
-                Append(buffer, e.Name);
+                Append(buffer, e.Number);
                 if (p.Priority == FakePriority.Hint)
                 {
                     Append(buffer, "\r\nPriority: hint\r\nApplication: ");
