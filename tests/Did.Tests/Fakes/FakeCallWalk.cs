@@ -62,6 +62,97 @@ public static class FakeCallWalk
         return steps;
     }
 
+    /// <summary>An inbound call to <paramref name="number"/> from <paramref name="callerId"/> at <paramref name="at"/>, from
+    /// <c>[from-trunk-external]</c>, as the recorded switch runs what Did renders (README, "Routing by caller ID and by time"):
+    /// the extension is the first variant that takes the caller (an exact caller-ID match, a caller-ID pattern, the plain
+    /// extension); Dial fails at once (CHANUNAVAIL); Queue finds no member able to answer (their phones are as unreachable
+    /// as any Dial), so it returns at once when the queue gives up when empty (<c>joinempty</c>), after its wait limit (its
+    /// 5th argument) otherwise, and without either the caller waits there (the walk stops); WaitExten waits for a key (the
+    /// walk stops). GotoIf, GotoIfTime, Gosub/Return and Set are evaluated for the forms Did writes, by this fake's own
+    /// reading of them (<see cref="FakeRouteConditions"/>).</summary>
+    public static IReadOnlyList<FakeStep> Call(FakeDialplan plan, IReadOnlyDictionary<string, FakeQueue> queues, string number, string? callerId,
+        DateTimeOffset at, int maxSteps = 200)
+    {
+        var steps = new List<FakeStep>();
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var returns = new Stack<(string, string, int)>();
+        var (context, extension, priority) = ("from-trunk-external", number, 1);
+        while (steps.Count < maxSteps)
+        {
+            if (!plan.Contexts.TryGetValue(context, out var ctx)) break;
+            var ext = ctx.Extensions.FirstOrDefault(e => FakeExtensionPattern.Matches(e.Number, extension) && e.TakesCaller(callerId));
+            var p = ext?.Priorities.FirstOrDefault(x => x.Priority == priority);
+            if (p is null) break;
+            steps.Add(new FakeStep(context, extension, priority, p.Application, p.AppData));
+            var data = FakeRouteConditions.Substitute(p.AppData, extension, callerId, at, variables);
+            string? target = null;
+            switch (p.Application.ToLowerInvariant())
+            {
+                case "hangup" or "busy" or "congestion" or "waitexten":
+                    return steps;
+                case "goto":
+                    target = data;
+                    break;
+                case "gotoif":
+                {
+                    var (condition, yes, no) = FakeRouteConditions.Branches(data);
+                    target = FakeRouteConditions.IsTrue(condition) ? yes : no;
+                    break;
+                }
+                case "gotoiftime":
+                {
+                    var (condition, yes, no) = FakeRouteConditions.Branches(data);
+                    target = FakeRouteConditions.InTime(condition, at) ? yes : no;
+                    break;
+                }
+                case "gosub":
+                    returns.Push((context, extension, priority + 1));
+                    target = data;
+                    break;
+                case "return":
+                    if (!returns.TryPop(out var back)) return steps;
+                    variables["GOSUB_RETVAL"] = data;
+                    (context, extension, priority) = back;
+                    continue;
+                case "set":
+                    variables[data[..data.IndexOf('=')]] = data[(data.IndexOf('=') + 1)..];
+                    break;
+                case "dial":
+                    variables["DIALSTATUS"] = "CHANUNAVAIL";
+                    break;
+                case "queue":
+                {
+                    var args = data.Split(',');
+                    var givesUp = queues.TryGetValue(args[0], out var queue) && queue.Settings.ContainsKey("joinempty");
+                    if (!givesUp && !(args.Length > 4 && args[4].Length > 0)) return steps;
+                    variables["QUEUESTATUS"] = givesUp ? "JOINEMPTY" : "TIMEOUT";
+                    break;
+                }
+            }
+            if (string.IsNullOrEmpty(target))
+            {
+                priority++;
+                continue;
+            }
+            var parts = target.Split(',');
+            (context, extension, var next) = parts.Length switch
+            {
+                1 => (context, extension, parts[0]),
+                2 => (context, parts[0], parts[1]),
+                _ => (parts[0], parts[1], parts[2]),
+            };
+            if (!int.TryParse(next, System.Globalization.CultureInfo.InvariantCulture, out priority))
+            {
+                var labelled = plan.Contexts.GetValueOrDefault(context)?.Extensions
+                    .FirstOrDefault(e => FakeExtensionPattern.Matches(e.Number, extension) && e.TakesCaller(callerId))?
+                    .Priorities.FirstOrDefault(x => x.Label == next);
+                if (labelled is null) break;
+                priority = labelled.Priority;
+            }
+        }
+        return steps;
+    }
+
     /// <summary>The options argument of a Dial (its third), or "".</summary>
     public static string DialOptions(FakeStep dial)
     {

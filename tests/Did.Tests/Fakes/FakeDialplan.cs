@@ -4,10 +4,12 @@ using System.Text;
 
 namespace Did.Tests.Fakes;
 
-/// <summary>A priority as installed. <see cref="Priority"/> is <see cref="Hint"/> for a hint.</summary>
+/// <summary>A priority as installed. <see cref="Priority"/> is <see cref="Hint"/> for a hint. <see cref="Label"/> is not
+/// something AMI reports; the fake keeps it to follow a Goto to a label.</summary>
 public sealed record FakePriority(int Priority, string Application, string AppData)
 {
     public const int Hint = -1;
+    public string? Label { get; init; }
 }
 
 /// <summary>An extension (literal or <c>_</c>pattern) and its priorities in order. <see cref="Name"/> is as written,

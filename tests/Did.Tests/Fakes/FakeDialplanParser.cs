@@ -77,7 +77,13 @@ public static class FakeDialplanParser
             var prioText = (prioEnd < 0 ? after : after[..prioEnd]).Trim();
             var app = prioEnd < 0 ? [] : after[(prioEnd + 1)..].Trim();
             var labelStart = prioText.IndexOf('(');
-            if (labelStart >= 0) prioText = prioText[..labelStart];
+            string? label = null;
+            if (labelStart >= 0)
+            {
+                var labelEnd = prioText.IndexOf(')');
+                if (labelEnd > labelStart) label = prioText[(labelStart + 1)..labelEnd].ToString();
+                prioText = prioText[..labelStart];
+            }
             int priority;
             if (prioText is "hint") priority = FakePriority.Hint;
             else if (prioText is "n") priority = lastPriority + 1;
@@ -93,7 +99,7 @@ public static class FakeDialplanParser
             if (priority != FakePriority.Hint) lastPriority = priority;
             if (Has(extension, priority)) continue;
             var application = SplitApp(app, out var data);
-            extension.Priorities.Add(new FakePriority(priority, Pooled(applications, application), data.ToString()));
+            extension.Priorities.Add(new FakePriority(priority, Pooled(applications, application), data.ToString()) { Label = label });
         }
         foreach (var context in contexts.Values)
         {
