@@ -19,6 +19,7 @@ public static class ApiTags
         ("Queues", "Call queues: callers wait while the members' phones ring by the queue's strategy."),
         ("Schedules", "Opening hours and closed dates in a time zone, which a number's routing rules test (OPEN, CLOSED, HOLIDAY)."),
         ("Apply", "Deploy the dialplan rendered from the database to every Asterisk node, preview what a deploy would change, and read past apply jobs."),
+        ("Routing", "Where a call goes, for a caller, at a time: simulated on the dialplan the switches run (or would run after the next apply)."),
         ("Audit", "Who changed what and when: one row per change, written in the same transaction as the change."),
         ("Health", "Liveness and readiness probes for load balancers and orchestrators; no token needed."),
     ];

@@ -158,6 +158,8 @@ public sealed class RoleMatrixTests : DidFixture
         Route("POST", "/api/v1/apply", "", [401, 200, 403, 200, 403], table: "apply_jobs"),
         Route("GET", "/api/v1/apply/jobs", "", [401, 200, 200, 200, 403]),
         Route("GET", "/api/v1/apply/jobs/{job}", "", [401, 200, 200, 404, 403]),
+        Route("GET", "/api/v1/routing/simulate?number={homeNumber}", "", [401, 200, 200, 200, 403]),
+        Route("GET", "/api/v1/routing/simulate?number={otherNumber}", "", [401, 200, 200, 404, 403]),
 
         Route("GET", "/api/v1/api-keys", "", [401, 200, 200, 200, 403]),
         Route("GET", "/api/v1/api-keys/{homeKey}", "", [401, 200, 200, 200, 403]),
@@ -194,7 +196,7 @@ public sealed class RoleMatrixTests : DidFixture
         {
             // Fresh targets per role so one role's change doesn't change the next role's answer.
             var targets = new Targets(this);
-            var url = await targets.FillAsync(path);
+            var url = (await targets.FillAsync(path)).Replace("number=+", "number=%2B", StringComparison.Ordinal);
             var json = await targets.FillAsync(body);
             var rereadUrl = reread is null ? null : await targets.FillAsync(reread);
             var before = method == "GET" ? null : await StateAsync(rereadUrl, table);
@@ -255,7 +257,7 @@ public sealed class RoleMatrixTests : DidFixture
             foreach (var name in new[]
                      {
                          "slug", "empty", "victimOther", "victimHome", "newNumber", "freeDid", "freeNumber", "homeDid", "homeNumber",
-                         "otherDid", "homeRouted", "otherRouted", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
+                         "otherDid", "otherNumber", "homeRouted", "otherRouted", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
                          "queueBody:other", "homeKey", "otherKey", "homeSchedule", "otherSchedule",
                      })
             {
@@ -276,7 +278,7 @@ public sealed class RoleMatrixTests : DidFixture
                 "newNumber" => t.NewNumber(),
                 "freeDid" or "freeNumber" => await NumberAsync(null, "freeDid", "freeNumber", name),
                 "homeDid" or "homeNumber" => await NumberAsync(t._home.Id, "homeDid", "homeNumber", name),
-                "otherDid" => await NumberAsync(t._other.Id, "otherDid", "otherNumber", name),
+                "otherDid" or "otherNumber" => await NumberAsync(t._other.Id, "otherDid", "otherNumber", name),
                 "homeRouted" => await RoutedAsync(t._home.Id),
                 "otherRouted" => await RoutedAsync(t._other.Id),
                 "homeIvr" => await CreateAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5, tenant_id = t._home.Id }),

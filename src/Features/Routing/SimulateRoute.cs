@@ -1,0 +1,220 @@
+using System.Globalization;
+using Carter;
+using Dapper;
+using Did.Dialplan;
+using Did.Features.Apply;
+using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
+using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Did.Features.Routing;
+
+/// <summary>Which dialplan to walk. JSON: LIVE (each node's live file, as the last successful apply left it), PENDING (rendered
+/// now from the database; nothing is written).</summary>
+public enum SimulationSource { Live, Pending }
+
+/// <summary>Query of GET /api/v1/routing/simulate.</summary>
+public sealed record SimulateRouteQuery(
+    [property: FromQuery(Name = "number")] string? Number = null,
+    [property: FromQuery(Name = "caller_id")] string? CallerId = null,
+    [property: FromQuery(Name = "at")] string? At = null,
+    [property: FromQuery(Name = "dial_status")] QueryEnum<DialStatus>? DialStatus = null,
+    [property: FromQuery(Name = "source")] QueryEnum<SimulationSource>? Source = null) : IQuery<SimulationResponse>;
+
+/// <summary>Where the call ends up: USER, IVR and QUEUE with their <see cref="Id"/> and <see cref="Label"/> (looked up by what
+/// the dialplan names; null when the database no longer has it), EXTERNAL and FALLBACK with the application call in
+/// <see cref="Value"/>.</summary>
+public sealed record SimulatedOutcome(OutcomeType Type, Guid? Id, string? Label, string? Value);
+
+/// <summary>One priority the call runs, as the dialplan has it, and what it decided.</summary>
+public sealed record SimulatedStep(string Context, string Extension, int Priority, string? Label, string Application, string Data, string? Note);
+
+/// <summary>One switch's live file: its header's sha256 (as apply jobs report it), whether it is byte for byte the first
+/// node's, and where the call ends up on it.</summary>
+public sealed record SimulatedNode(string Name, bool Deployed, string? ContentSha256, bool SameAsFirst, SimulatedOutcome? Outcome, int? Rule, bool Failover);
+
+public sealed record SimulationResponse(
+    string Number,
+    string? CallerId,
+    DateTimeOffset At,
+    DialStatus DialStatus,
+    SimulationSource Source,
+    SimulatedOutcome? Outcome,
+    int? Rule,
+    bool Failover,
+    WalkEnd End,
+    IReadOnlyList<SimulatedStep> Steps,
+    IReadOnlyList<SimulatedNode> Nodes,
+    bool NodesDiffer);
+
+public static class SimulateRoute
+{
+    public const string AtPattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+    public const int MaxCallerIdLength = 256;
+
+    public sealed class Validator : AbstractValidator<SimulateRouteQuery>
+    {
+        public Validator()
+        {
+            RuleFor(q => q.Number).NotEmpty().WithMessage("'number' is required: the dialled number, E.164 such as +15551230001.")
+                .MatchesWhole(Did.Features.Dids.DidRules.E164Pattern)
+                .WithMessage("'number' must be E.164, a '+' and 2 to 15 digits such as +15551230001 (you sent '{PropertyValue}').");
+            RuleFor(q => q.CallerId).MaximumLength(MaxCallerIdLength)
+                .WithMessage($"'caller_id' may have at most {MaxCallerIdLength} characters; leave it out for a withheld caller.");
+            RuleFor(q => q.At).MatchesWhole(AtPattern)
+                .WithMessage("'at' must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z (you sent '{PropertyValue}').")
+                .Must(a => a is null || DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                .WithMessage("'at' is not a date and time that exists (you sent '{PropertyValue}').");
+        }
+    }
+
+    /// <summary>Walks the dialplan text with <see cref="DialplanWalker"/>; the route is never read from the database, only the
+    /// ids and labels of where the call ends up, and the number's tenant (a tenant admin may simulate only its own numbers:
+    /// any other is a 404, as an unknown one).</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, AsteriskNodes nodes, DialplanSettings settings, ApplyWorkFolder work,
+        TimeProvider clock) : IQueryHandler<SimulateRouteQuery, SimulationResponse>
+    {
+        public async ValueTask<SimulationResponse> Handle(SimulateRouteQuery q, CancellationToken ct)
+        {
+            var number = q.Number!;
+            var at = q.At is null ? clock.GetUtcNow() : DateTimeOffset.Parse(q.At, CultureInfo.InvariantCulture, DateTimeStyles.None);
+            var status = q.DialStatus?.Value ?? DialStatus.Answer;
+            var source = q.Source?.Value ?? SimulationSource.Live;
+            var request = new WalkRequest(number, q.CallerId, at, status);
+
+            Guid? owner;
+            await using (var conn = await db.OpenConnectionAsync(ct))
+                owner = await conn.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+                    "SELECT tenant_id FROM phone_numbers WHERE number = @number", new { number }, cancellationToken: ct));
+            if (ctx.TenantScope is { } scope && owner != scope) throw Problem.NotFound("Number", number);
+
+            var (walk, walked) = source == SimulationSource.Pending ? (await WalkPendingAsync(request, ct), new List<NodeWalk>()) : await WalkLiveAsync(request, ct);
+            var outcomes = new OutcomeNames(db, ctx.TenantScope, owner);
+            var response = new SimulationResponse(number, q.CallerId, at.ToUniversalTime(), status, source,
+                await outcomes.NameAsync(walk.Outcome, ct), walk.Rule, walk.Failover, walk.End,
+                [.. walk.Steps.Select(s => new SimulatedStep(s.Context, s.Extension, s.Priority, s.Label, s.Application, s.Data, s.Note))],
+                [], false);
+            var first = walked.FirstOrDefault(w => w.File is not null)?.File;
+            var perNode = new List<SimulatedNode>();
+            foreach (var n in walked)
+                perNode.Add(new SimulatedNode(n.Name, n.File is not null, n.File?.Sha256, n.File?.Fingerprint == first?.Fingerprint,
+                    await outcomes.NameAsync(n.Walk?.Outcome, ct), n.Walk?.Rule, n.Walk?.Failover ?? false));
+            return response with { Nodes = perNode, NodesDiffer = perNode.Any(n => !n.SameAsFirst) };
+        }
+
+        private sealed record LiveFile(string Fingerprint, string? Sha256);
+
+        private sealed record NodeWalk(string Name, LiveFile? File, CallWalk? Walk);
+
+        /// <summary>Each node's live files, walked once per distinct content; the first node that has a file answers.</summary>
+        private async Task<(CallWalk Walk, List<NodeWalk> Nodes)> WalkLiveAsync(WalkRequest request, CancellationToken ct)
+        {
+            var byContent = new Dictionary<string, CallWalk>(StringComparer.Ordinal);
+            var result = new List<NodeWalk>();
+            foreach (var node in nodes.All)
+            {
+                using var file = await DialplanFile.OpenAsync(node.ExtensionsPath, cache: true, ct);
+                if (file is null)
+                {
+                    result.Add(new NodeWalk(node.Name, null, null));
+                    continue;
+                }
+                if (!byContent.TryGetValue(file.Fingerprint, out var walk))
+                    byContent[file.Fingerprint] = walk = Walk(file, request, await ReadQueuesAsync(node.QueuesPath, ct));
+                result.Add(new NodeWalk(node.Name, new LiveFile(file.Fingerprint, file.DeclaredSha256), walk));
+            }
+            var answer = result.FirstOrDefault(n => n.Walk is not null)?.Walk
+                         ?? throw Problem.Conflict("Nothing has been deployed yet: no node has a live extensions_custom.conf. Apply first, or simulate with source=PENDING.");
+            return (answer, result);
+        }
+
+        /// <summary>The dialplan an apply would deploy now: rendered from the database into a private work folder, walked,
+        /// removed. Data the renderer refuses answers 409, as for a preview.</summary>
+        private async Task<CallWalk> WalkPendingAsync(WalkRequest request, CancellationToken ct)
+        {
+            var folder = work.CreateFolder("simulate-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var snapshot = await DialplanSnapshotReader.ReadAsync(db, ct);
+                var rendered = await ApplyPipeline.RenderIntoAsync(folder, snapshot, settings);
+                using var file = await DialplanFile.OpenAsync(rendered.ExtensionsPath, cache: false, ct)
+                                 ?? throw new InvalidOperationException("the rendered file is missing");
+                return Walk(file, request, await ReadQueuesAsync(rendered.QueuesPath, ct));
+            }
+            finally
+            {
+                work.Remove(folder);
+            }
+        }
+
+        private static async Task<QueueSettings> ReadQueuesAsync(string path, CancellationToken ct)
+        {
+            if (!File.Exists(path)) return QueueSettings.None;
+            return QueueSettings.Read(new StringReader(await File.ReadAllTextAsync(path, ct)));
+        }
+
+        private static CallWalk Walk(IDialplanSource source, WalkRequest request, QueueSettings queues)
+        {
+            try
+            {
+                return DialplanWalker.Walk(source, request, queues);
+            }
+            catch (DialplanWalkException e)
+            {
+                throw Problem.Conflict($"The dialplan cannot be simulated: {e.Message}.", new Dictionary<string, object?>
+                {
+                    ["steps"] = e.Steps.Select(s => new SimulatedStep(s.Context, s.Extension, s.Priority, s.Label, s.Application, s.Data, s.Note)).ToList(),
+                });
+            }
+        }
+    }
+
+    /// <summary>Ids and labels of walk outcomes, from what the dialplan names (tenant slug, extension, IVR or queue name);
+    /// a number's own Dial names no tenant, so the number's tenant is used. Confined to the caller's tenant when it has one.</summary>
+    private sealed class OutcomeNames(NpgsqlDataSource db, Guid? scope, Guid? owner)
+    {
+        public async Task<SimulatedOutcome?> NameAsync(WalkOutcome? o, CancellationToken ct)
+        {
+            if (o is null) return null;
+            if (o.Type is OutcomeType.External or OutcomeType.Fallback) return new SimulatedOutcome(o.Type, null, null, o.Value);
+            var sql = o.Type switch
+            {
+                OutcomeType.User => "SELECT u.id, u.email || ' (' || u.extension || ')' AS label FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.extension = @name",
+                OutcomeType.Ivr => "SELECT i.id, i.name AS label FROM ivrs i JOIN tenants t ON t.id = i.tenant_id WHERE i.name = @name",
+                _ => "SELECT q.id, q.name AS label FROM queues q JOIN tenants t ON t.id = q.tenant_id WHERE q.name = @name",
+            };
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var found = await conn.QuerySingleOrDefaultAsync<(Guid Id, string Label)?>(new CommandDefinition(sql + """
+                 AND (t.slug = @slug OR (@slug::text IS NULL AND t.id = @owner)) AND (@scope::uuid IS NULL OR t.id = @scope)
+                """, new { name = o.Name, slug = o.Tenant, owner, scope }, cancellationToken: ct));
+            return new SimulatedOutcome(o.Type, found?.Id, found?.Label ?? o.Name, null);
+        }
+    }
+}
+
+public sealed class SimulateRouteModule : ICarterModule
+{
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapApiGroup("/api/v1/routing", "Routing")
+            .MapGet("/simulate", async ([AsParameters] SimulateRouteQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(query, ct)))
+            .RequireAuthorization(Policies.Reader)
+            .WithName("SimulateRoute")
+            .WithSummary("Where a call to a number goes, for this caller, at this time, when its destination answers or not: walked through the " +
+                         "dialplan text itself, from [from-trunk-external] on, not read from the routes in the database. number (E.164) is required; " +
+                         "caller_id is the caller ID as a carrier sends it (absent: withheld); at defaults to now; dial_status is what the destination's " +
+                         "Dial or Queue returns (ANSWER by default); source LIVE walks each node's live file (and says when nodes differ), PENDING " +
+                         "renders the database now and writes nothing. The answer names the outcome, the rule that decided, whether the failover " +
+                         "ran, and every step. Platform admins and support: any number; tenant admins: their own numbers (any other is a 404).")
+            .Produces<SimulationResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+}
