@@ -1,7 +1,8 @@
 namespace Did.Dialplan;
 
-/// <summary>The part of the rendered files that belongs to one tenant: its own contexts (users, IVRs, queues) and
-/// queue sections, and in the number shards, which all tenants share, the lines of its own numbers. Everything else
+/// <summary>The part of the rendered files that belongs to one tenant: its own contexts (users, IVRs, queues, schedules)
+/// and queue sections, and in the number shards, which all tenants share, the lines of its own numbers (a route with rules
+/// writes each of its lines as <c>exten =&gt; number,...</c>, so each line says whose it is). Everything else
 /// (the trunk's entry context, the fallbacks, other tenants' lines) is not its to see. Built from the snapshot the
 /// files were rendered from, with the names <see cref="ContextNames"/> gives, so it follows the naming scheme.</summary>
 public sealed class TenantDialplanView
@@ -34,6 +35,7 @@ public sealed class TenantDialplanView
             sections.Add(ContextNames.Queue(tenant.Slug, queue.Name));
             sections.Add(ContextNames.QueueSection(tenant.Slug, queue.Name));
         }
+        foreach (var schedule in tenant.Schedules ?? []) sections.Add(ContextNames.Schedule(tenant.Slug, schedule.Name));
         foreach (var number in snapshot.Numbers)
             if (number.TenantId == tenantId) numbers.Add(number.Number);
         return new(sections, numbers);

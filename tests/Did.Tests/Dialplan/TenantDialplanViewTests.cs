@@ -43,6 +43,23 @@ public sealed class TenantDialplanViewTests
         Assert.That(TenantDialplanView.For(Snapshot(), Acme).Shows(ContextNames.Shard("+15551230001", 3), line), Is.EqualTo(shown));
 
     [Test]
+    public void A_tenant_sees_its_schedules_and_every_line_of_its_routes_with_rules_and_no_other_tenants()
+    {
+        var routed = RouteSamples.Routed();
+        var rendered = DialplanRenderer.RenderToStrings(routed).Extensions;
+        var acme = TenantDialplanView.For(routed, Samples.Acme);
+        var beta = TenantDialplanView.For(routed, Samples.Beta);
+        var shard = ContextNames.Shard(RouteSamples.RulesNumber, 3);
+        var routeLines = rendered.Split('\n').Where(l => l.StartsWith("exten => " + RouteSamples.RulesNumber + ",", StringComparison.Ordinal)).ToList();
+
+        Assert.That(routeLines, Has.Count.GreaterThan(10));
+        Assert.That(routeLines, Has.All.Matches<string>(l => acme.Shows(shard, l)));
+        Assert.That(routeLines, Has.None.Matches<string>(l => beta.Shows(shard, l)));
+        Assert.That(acme.Shows(ContextNames.Schedule("acme", "office-hours"), " same => n(open),Return(OPEN)"), Is.True);
+        Assert.That(beta.Shows(ContextNames.Schedule("acme", "office-hours"), " same => n(open),Return(OPEN)"), Is.False);
+    }
+
+    [Test]
     public void A_tenant_counts_only_its_own_numbers_and_an_unknown_tenant_sees_nothing()
     {
         Assert.That(TenantDialplanView.For(Snapshot(), Acme).NumbersRouted, Is.EqualTo(1));
