@@ -4,9 +4,12 @@
 # the Release service in its own process, against a private PostgreSQL under .data/bench-apply-pg holding it and a
 # FakeAsterisk (the tests' AMI server, real TCP on 127.0.0.1) in the bench process: per-step durations from the job,
 # wall time (target < 3 s) and the service's peak memory (VmHWM). Prints markdown tables; see bench/RESULTS-apply.md.
-# Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time.
-# Usage: bench/apply.sh [render|steps|apply|all]   (default all)
-# Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10 timed renders).
+# Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time,
+# and (4, not part of "all") GET /api/v1/routing/simulate on the live data set with rules: latency percentiles (target
+# p95 < 20 ms); see bench/RESULTS-simulate.md. The render also times the data set with rules (target < 300 ms).
+# Usage: bench/apply.sh [render|steps|apply|simulate|all]   (default all)
+# Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10 timed renders),
+# BENCH_RULES_PERCENT (20: numbers with 2-4 rules and a failover), BENCH_SIMULATIONS (2000 requests per series).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -27,13 +30,15 @@ if [ "$what" = all ] || [ "$what" = steps ]; then
   "${bench[@]}" steps
 fi
 
-if [ "$what" = all ] || [ "$what" = apply ]; then
+if [ "$what" = all ] || [ "$what" = apply ] || [ "$what" = simulate ]; then
   source scripts/pg.sh
   pg_provision .data/bench-apply-pg
   trap 'pg_stop "$root/.data/bench-apply-pg"' EXIT
+  mode=apply
+  [ "$what" = simulate ] && mode=simulate
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA -d postgres \
     -c 'DROP DATABASE IF EXISTS did_bench_apply WITH (FORCE)' -c 'CREATE DATABASE did_bench_apply'
   export BENCH_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=did_bench_apply"
   # The bench process starts the service (src/bin/Release/net10.0/Did.dll, built above as a reference) and stops it.
-  "${bench[@]}" apply
+  "${bench[@]}" "$mode"
 fi

@@ -1,8 +1,12 @@
-// Benchmark of the dialplan render and of a whole apply (bench/apply.sh runs it; see bench/RESULTS-apply.md).
-//   dotnet ApplyBench.dll render           in-process DialplanRenderer.Render of the data set
+// Benchmark of the dialplan render, of a whole apply and of the route simulator (bench/apply.sh runs it; see
+// bench/RESULTS-apply.md and bench/RESULTS-simulate.md).
+//   dotnet ApplyBench.dll render           in-process DialplanRenderer.Render of the data set, plain and with rules
 //   dotnet ApplyBench.dll apply            seed PostgreSQL (BENCH_PG), start a FakeAsterisk here and the Release service as a
 //                                          child process, POST /api/v1/apply, report the job's steps and the service's VmHWM
+//   dotnet ApplyBench.dll simulate         as apply, then the data set with rules as the live file, and GET
+//                                          /api/v1/routing/simulate many times: latency percentiles
 // Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10),
+// BENCH_RULES_PERCENT (20: numbers with 2-4 rules and a failover), BENCH_SIMULATIONS (2000),
 // BENCH_PG (Npgsql connection string of a database to fill; it is migrated and must be empty), BENCH_ROOT (repository
 // root), BENCH_OUT (output folder). Everything listens on 127.0.0.1 only.
 using System.Diagnostics;
@@ -19,19 +23,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 var mode = args.FirstOrDefault() ?? "render";
-var shape = new Shape(Env("BENCH_TENANTS", 1000), Env("BENCH_USERS", 500), Env("BENCH_NUMBERS", 100_000));
+var shape = new Shape(Env("BENCH_TENANTS", 1000), Env("BENCH_USERS", 500), Env("BENCH_NUMBERS", 100_000), Env("BENCH_RULES_PERCENT", 20));
 var outDir = Directory.CreateDirectory(Environment.GetEnvironmentVariable("BENCH_OUT") ?? Path.Combine(Path.GetTempPath(), "did-bench")).FullName;
 return mode switch
 {
     "render" => RenderBench.Run(shape, Env("BENCH_RUNS", 10), outDir),
     "apply" => await WholeApplyBench.RunAsync(shape, outDir),
     "steps" => await StepsBench.RunAsync(shape, Env("BENCH_RUNS", 10), outDir),
+    "simulate" => await SimulateBench.RunAsync(shape, Env("BENCH_SIMULATIONS", 2000), outDir),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ApplyBench render|apply");
+    Console.Error.WriteLine("usage: ApplyBench render|steps|apply|simulate");
     return 2;
 }
 
@@ -41,18 +46,25 @@ static int Env(string name, int fallback) =>
 /// <summary>The data set: <see cref="Tenants"/> tenants t0000.. of <see cref="Users"/> users (extensions 1000..), one IVR
 /// "main" (1 -> first user, 2 -> the queue) and one queue "support" (first two users) each; numbers +1200nnnnnnn
 /// round-robin over tenants: i%10 == 0 IVR, 1 QUEUE, 2 EXTERNAL VoiceMail(ext), else a USER. The same in memory and in
-/// PostgreSQL.</summary>
-internal sealed record Shape(int Tenants, int Users, int Numbers)
+/// PostgreSQL. With rules (in memory only: <see cref="Snapshot"/>), each tenant also has an "office-hours" schedule and
+/// <see cref="RulesPercent"/> % of the numbers have 2 to 4 rules (caller prefix, withheld, holiday, closed) and a failover.</summary>
+internal sealed record Shape(int Tenants, int Users, int Numbers, int RulesPercent = 20)
 {
     public override string ToString() =>
         $"{Numbers:N0} numbers, {Tenants:N0} tenants x {Users:N0} users ({(long)Tenants * Users:N0} user extensions)";
 
+    /// <summary>Whether number <paramref name="i"/> has rules and a failover in <see cref="Snapshot"/>(true).</summary>
+    public bool HasRules(int i) => i % 100 < RulesPercent;
+
     public static string Number(int i) => "+1200" + i.ToString("D7", CultureInfo.InvariantCulture);
 
-    public DialplanSnapshot Snapshot()
+    public DialplanSnapshot Snapshot(bool rules = false)
     {
         static Guid Id(int kind, int tenant, int item) => new(kind, (short)(tenant >> 16), (short)tenant, BitConverter.GetBytes((long)item));
         var tenants = new List<TenantSnapshot>(Tenants);
+        ScheduleSnapshot Hours(int t) => new(Id(4, t, 0), "office-hours", t % 2 == 0 ? "America/New_York" : "Europe/London",
+            [new OpenInterval(WeekDays.Mon | WeekDays.Tue | WeekDays.Wed | WeekDays.Thu | WeekDays.Fri, 9 * 60, 17 * 60 + 30), new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)],
+            [new ClosedDates(new DateOnly(2026, 12, 25), new DateOnly(2026, 12, 25), "Christmas Day"), new ClosedDates(new DateOnly(2026, 12, 31), new DateOnly(2027, 1, 2), "New Year")]);
         for (var t = 0; t < Tenants; t++)
         {
             var users = new UserSnapshot[Users];
@@ -62,7 +74,8 @@ internal sealed record Shape(int Tenants, int Users, int Numbers)
                 new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, Id(1, t, 0)), ["2"] = new(DestinationType.Queue, Id(3, t, 0)) },
                 new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null));
             var queue = new QueueSnapshot(Id(3, t, 0), "support", QueueStrategy.Rrmemory, 15, [Id(1, t, 0), Id(1, t, Math.Min(1, Users - 1))]);
-            tenants.Add(new TenantSnapshot(Id(0, t, 0), $"t{t:D4}", users, [ivr], [queue]));
+            tenants.Add(new TenantSnapshot(Id(0, t, 0), $"t{t:D4}", users, [ivr], [queue with { MaxWaitSeconds = rules ? 120 : null }],
+                rules ? [Hours(t)] : null));
         }
         var numbers = new RoutedNumber[Numbers];
         for (var i = 0; i < Numbers; i++)
@@ -76,6 +89,18 @@ internal sealed record Shape(int Tenants, int Users, int Numbers)
                 2 => new RoutedNumber(Number(i), Id(0, t, 0), AssignmentType.External, null, $"VoiceMail({1000 + u})"),
                 _ => new RoutedNumber(Number(i), Id(0, t, 0), AssignmentType.User, Id(1, t, u), null),
             };
+            if (!rules || !HasRules(i)) continue;
+            RouteRule[] all =
+            [
+                new("+44", false, null, null, new RouteDestination(AssignmentType.Queue, Id(3, t, 0), null)),
+                new(null, false, Id(4, t, 0), ScheduleCondition.Holiday, new RouteDestination(AssignmentType.External, null, "Playback(custom/holiday)")),
+                new(null, true, null, null, new RouteDestination(AssignmentType.External, null, "Hangup()")),
+                new(null, false, Id(4, t, 0), ScheduleCondition.Closed, new RouteDestination(AssignmentType.Ivr, Id(2, t, 0), null)),
+            ];
+            var failover = i % 2 == 0
+                ? new RouteDestination(AssignmentType.Queue, Id(3, t, 0), null)
+                : new RouteDestination(AssignmentType.User, Id(1, t, (u + 1) % Users), null);
+            numbers[i] = numbers[i] with { Options = new RouteOptions(i % 3 == 0 ? 20 : null, failover, all[..(2 + i / 100 % 3)]) };
         }
         return new DialplanSnapshot(tenants, numbers);
     }
@@ -199,12 +224,51 @@ internal static class StepsBench
 
 internal static class RenderBench
 {
+    /// <summary>Times the plain data set (target 250 ms) and the same with <see cref="Shape.RulesPercent"/> % of the numbers
+    /// holding 2-4 rules and a failover and a schedule per tenant (issue 18's target: 300 ms).</summary>
     public static int Run(Shape shape, int runs, string outDir)
+    {
+        Console.WriteLine($"## Render: {shape}");
+        Console.WriteLine();
+        var plain = Measure(shape, rules: false, runs, outDir);
+        var routed = Measure(shape, rules: true, runs, outDir);
+        foreach (var (what, m) in new[] { ("plain routes", plain), ($"{shape.RulesPercent} % with 2-4 rules and a failover", routed) })
+            Console.WriteLine($"- {what}: {m.Result.NumbersRouted:N0} numbers routed, {m.Result.Users:N0} user extensions, {m.Result.Ivrs:N0} IVRs, " +
+                              $"{m.Result.Queues:N0} queues, {m.Result.Shards} shards, {m.Result.Contexts:N0} contexts; snapshot built in " +
+                              $"{m.BuildMs:N0} ms, {Mem.Mb(m.SnapshotBytes)} managed.");
+        Console.WriteLine();
+        Console.WriteLine($"{runs} timed runs each after 3 warm-up runs.");
+        Console.WriteLine();
+        Console.WriteLine("| render | best | median | target |");
+        Console.WriteLine("|---|---:|---:|---|");
+        Row("plain -> StreamWriter(Stream.Null)", plain.Times, 250);
+        Row("plain -> files (64 KiB StreamWriter)", plain.FileTimes, 250);
+        Row($"{shape.RulesPercent} % with rules -> StreamWriter(Stream.Null)", routed.Times, 300);
+        Row($"{shape.RulesPercent} % with rules -> files (64 KiB StreamWriter)", routed.FileTimes, 300);
+        Console.WriteLine();
+        Console.WriteLine("| output and memory | plain | with rules |");
+        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine($"| extensions_custom.conf | {Mem.Mb(plain.ExtBytes)} ({plain.Lines:N0} lines) | {Mem.Mb(routed.ExtBytes)} ({routed.Lines:N0} lines) |");
+        Console.WriteLine($"| queues_custom.conf | {Mem.Mb(plain.QueuesBytes)} | {Mem.Mb(routed.QueuesBytes)} |");
+        Console.WriteLine($"| allocated per render (median, GC.GetTotalAllocatedBytes) | {Mem.Mb(Median(plain.Allocs))} | {Mem.Mb(Median(routed.Allocs))} |");
+        Console.WriteLine($"| gen2 collections during the timed runs (besides the forced ones) | {plain.Gen2} | {routed.Gen2} |");
+        Console.WriteLine($"| process peak RSS (VmHWM: runtime + snapshots + renders) | {Mem.PeakMb(Environment.ProcessId):N0} MB | |");
+        Console.WriteLine();
+        return 0;
+    }
+
+    private static void Row(string what, List<double> times, int target) =>
+        Console.WriteLine($"| {what} | {times.Min():N0} ms | {Median(times):N0} ms | < {target} ms: {(Median(times) < target ? "met" : "NOT met")} |");
+
+    private sealed record Measured(RenderResult Result, double BuildMs, long SnapshotBytes, List<double> Times, List<double> FileTimes,
+        List<double> Allocs, int Gen2, long ExtBytes, long QueuesBytes, long Lines);
+
+    private static Measured Measure(Shape shape, bool rules, int runs, string outDir)
     {
         var settings = new DialplanSettings();
         var before = GC.GetTotalMemory(true);
         var build = Stopwatch.StartNew();
-        var snapshot = shape.Snapshot();
+        var snapshot = shape.Snapshot(rules);
         build.Stop();
         var snapshotBytes = GC.GetTotalMemory(true) - before;
 
@@ -221,7 +285,7 @@ internal static class RenderBench
         }
         for (var i = 0; i < 3; i++) result = Once(Stream.Null, Stream.Null); // warm-up: JIT, tiering
         var times = new List<double>();
-        var allocs = new List<long>();
+        var allocs = new List<double>();
         var gen2 = GC.CollectionCount(2);
         for (var i = 0; i < runs; i++)
         {
@@ -235,9 +299,10 @@ internal static class RenderBench
         }
         gen2 = GC.CollectionCount(2) - gen2 - runs; // minus the explicit collections
 
-        // Into real files, as ApplyRunner.RenderAsync does (64 KiB buffered StreamWriter, no fsync).
-        var extPath = Path.Combine(outDir, "render-" + DialplanRenderer.ExtensionsFileName);
-        var queuesPath = Path.Combine(outDir, "render-" + DialplanRenderer.QueuesFileName);
+        // Into real files, as the apply's render step does (64 KiB buffered StreamWriter, no fsync).
+        var suffix = rules ? "rules-" : "";
+        var extPath = Path.Combine(outDir, "render-" + suffix + DialplanRenderer.ExtensionsFileName);
+        var queuesPath = Path.Combine(outDir, "render-" + suffix + DialplanRenderer.QueuesFileName);
         var fileTimes = new List<double>();
         for (var i = 0; i < Math.Max(3, runs / 2); i++)
         {
@@ -248,32 +313,8 @@ internal static class RenderBench
                 Once(e, q);
             fileTimes.Add(w.Elapsed.TotalMilliseconds);
         }
-        var extBytes = new FileInfo(extPath).Length;
-        var queuesBytes = new FileInfo(queuesPath).Length;
-        var lines = File.ReadLines(extPath).LongCount();
-        var peak = Mem.PeakMb(Environment.ProcessId);
-
-        var r = result!;
-        Console.WriteLine($"## Render: {shape}");
-        Console.WriteLine();
-        Console.WriteLine($"{r.NumbersRouted:N0} numbers routed, {r.Users:N0} user extensions, {r.Ivrs:N0} IVRs, {r.Queues:N0} queues, " +
-                          $"{r.Shards} shards, {r.Contexts:N0} contexts; {runs} timed runs after 3 warm-up runs; snapshot built in " +
-                          $"{build.Elapsed.TotalMilliseconds:N0} ms, {Mem.Mb(snapshotBytes)} managed.");
-        Console.WriteLine();
-        Console.WriteLine("| render | best | median | target |");
-        Console.WriteLine("|---|---:|---:|---|");
-        Console.WriteLine($"| DialplanRenderer.Render -> StreamWriter(Stream.Null) | {times.Min():N0} ms | {Median(times):N0} ms | < 250 ms: {(Median(times) < 250 ? "met" : "NOT met")} |");
-        Console.WriteLine($"| DialplanRenderer.Render -> files (64 KiB StreamWriter) | {fileTimes.Min():N0} ms | {Median(fileTimes):N0} ms | < 250 ms: {(Median(fileTimes) < 250 ? "met" : "NOT met")} |");
-        Console.WriteLine();
-        Console.WriteLine("| output and memory | value |");
-        Console.WriteLine("|---|---:|");
-        Console.WriteLine($"| extensions_custom.conf | {Mem.Mb(extBytes)} ({extBytes:N0} bytes, {lines:N0} lines) |");
-        Console.WriteLine($"| queues_custom.conf | {Mem.Mb(queuesBytes)} |");
-        Console.WriteLine($"| allocated per render (median, GC.GetTotalAllocatedBytes) | {Mem.Mb(Median(allocs.Select(x => (double)x).ToList()) )} |");
-        Console.WriteLine($"| gen2 collections during the timed runs (besides the forced ones) | {gen2} |");
-        Console.WriteLine($"| process peak RSS (VmHWM: runtime + snapshot + renders) | {peak:N0} MB |");
-        Console.WriteLine();
-        return 0;
+        return new Measured(result!, build.Elapsed.TotalMilliseconds, snapshotBytes, times, fileTimes, allocs, gen2,
+            new FileInfo(extPath).Length, new FileInfo(queuesPath).Length, File.ReadLines(extPath).LongCount());
     }
 
     public static double Median(List<double> xs)
@@ -290,112 +331,36 @@ internal static class WholeApplyBench
 
     public static async Task<int> RunAsync(Shape shape, string outDir)
     {
-        var pg = Environment.GetEnvironmentVariable("BENCH_PG") ?? throw new InvalidOperationException("BENCH_PG is not set");
-        var root = Environment.GetEnvironmentVariable("BENCH_ROOT") ?? Directory.GetCurrentDirectory();
-        var dll = Path.Combine(root, "src/bin/Release/net10.0/Did.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("Build the service in Release first", dll);
+        await using var bench = await BenchService.StartAsync(shape, outDir, "apply");
+        var (http, service, ast) = (bench.Http, bench.Service, bench.Switch);
+        var idle = (Rss: Mem.RssMb(service.Id), Peak: Mem.PeakMb(service.Id));
 
-        // 1. Schema and data.
-        var seed = Stopwatch.StartNew();
-        await SchemaMigrator.MigrateAsync(pg, NullLogger.Instance);
-        await using (var conn = new NpgsqlConnection(pg))
+        // The applies: a first one onto the empty switch, then one number re-routed (the switch already holds the full
+        // dialplan: diff, backup and verify all work on full files), then one with nothing changed.
+        var runs = new List<(string Name, ApplyRun Run)>();
+        runs.Add(("first apply (empty switch: everything new)", await ApplyAsync(http, service.Id)));
+        await using (var conn = new NpgsqlConnection(bench.Database))
         {
             await conn.OpenAsync();
-            await using (var cmd = new NpgsqlCommand(shape.SeedSql(BCrypt.Net.BCrypt.HashPassword("not-a-login", 4)), conn) { CommandTimeout = 600 })
-                await cmd.ExecuteNonQueryAsync();
-            await using (var cmd = new NpgsqlCommand("VACUUM ANALYZE", conn) { CommandTimeout = 600 })
-                await cmd.ExecuteNonQueryAsync();
+            // Number 3 goes from its user to the tenant's next user: one line in one shard changes.
+            await using var cmd = new NpgsqlCommand($"""
+                UPDATE did_assignments SET assigned_id = md5('u' || 3 || '-' || {Math.Min(1, shape.Users - 1)})::uuid, updated_at = now()
+                WHERE id = md5('a3')::uuid
+                """, conn);
+            await cmd.ExecuteNonQueryAsync();
         }
-        Console.Error.WriteLine($"seeded PostgreSQL with {shape} in {seed.Elapsed.TotalSeconds:N1} s");
+        runs.Add(("second apply (one number re-routed)", await ApplyAsync(http, service.Id)));
+        runs.Add(("third apply (nothing changed)", await ApplyAsync(http, service.Id)));
 
-        // 2. The switch: a FakeAsterisk in this process, its config folder empty (the first apply deploys everything).
-        var node = Path.Combine(outDir, "apply-node");
-        if (Directory.Exists(node)) Directory.Delete(node, recursive: true);
-        Directory.CreateDirectory(node);
-        await using var ast = await FakeAsterisk.StartAsync(node);
-        // The fake is .NET code standing in for Asterisk, which is native and has nothing to compile: its parser is
-        // compiled here, on a small dialplan, so the first apply's reload does not time the fake's JIT.
-        FakeDialplanParser.Parse(DialplanRenderer.RenderToStrings(new Shape(2, 5, 100).Snapshot()).Extensions);
-
-        // 3. The service, Release, as its own process.
-        var port = FreePort();
-        var baseUrl = $"http://127.0.0.1:{port}";
-        var env = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = pg,
-            ["DID_JWT_KEY"] = "bench-signing-key-that-is-long-enough-0123456789",
-            ["DID_ADMIN_EMAIL"] = AdminEmail,
-            ["DID_ADMIN_PASSWORD"] = AdminPassword,
-            ["ASPNETCORE_URLS"] = baseUrl,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Asterisk__ConfigDir"] = node,
-            ["Asterisk__BackupDir"] = Path.Combine(node, "backup"),
-            ["Asterisk__Ami__Host"] = ast.Host,
-            ["Asterisk__Ami__Port"] = ast.Port.ToString(CultureInfo.InvariantCulture),
-            ["Asterisk__Ami__Username"] = ast.Options.Username,
-            ["Asterisk__Ami__Secret"] = ast.Options.Secret,
-            ["Apply__WorkDir"] = Path.Combine(outDir, "apply-work"),
-        };
-        var psi = new ProcessStartInfo("bash", ["-c", $"exec dotnet '{dll}' >'{Path.Combine(outDir, "apply-service.log")}' 2>&1"]) { UseShellExecute = false };
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        var startup = Stopwatch.StartNew();
-        using var service = Process.Start(psi)!;
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(5) };
-            var ready = false;
-            for (var i = 0; i < 1200 && !ready && !service.HasExited; i++)
-            {
-                try { ready = (await http.GetAsync("/health/ready")).IsSuccessStatusCode; }
-                catch (HttpRequestException) { }
-                if (!ready) await Task.Delay(50);
-            }
-            if (!ready) throw new InvalidOperationException($"The service did not become ready; see {outDir}/apply-service.log");
-            var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { email = AdminEmail, password = AdminPassword });
-            login.EnsureSuccessStatusCode();
-            var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-            var readyMs = startup.ElapsedMilliseconds;
-            var idle = (Rss: Mem.RssMb(service.Id), Peak: Mem.PeakMb(service.Id));
-
-            // 4. The applies: a first one onto the empty switch, then one number re-routed (the switch already holds the
-            // full dialplan: diff, backup and verify all work on full files), then one with nothing changed.
-            var runs = new List<(string Name, ApplyRun Run)>();
-            runs.Add(("first apply (empty switch: everything new)", await ApplyAsync(http, service.Id)));
-            await using (var conn = new NpgsqlConnection(pg))
-            {
-                await conn.OpenAsync();
-                // Number 3 goes from its user to the tenant's next user: one line in one shard changes.
-                await using var cmd = new NpgsqlCommand($"""
-                    UPDATE did_assignments SET assigned_id = md5('u' || 3 || '-' || {Math.Min(1, shape.Users - 1)})::uuid, updated_at = now()
-                    WHERE id = md5('a3')::uuid
-                    """, conn);
-                await cmd.ExecuteNonQueryAsync();
-            }
-            runs.Add(("second apply (one number re-routed)", await ApplyAsync(http, service.Id)));
-            runs.Add(("third apply (nothing changed)", await ApplyAsync(http, service.Id)));
-
-            var live = ast.Dialplan;
-            var routes = live.Contexts.Values.Where(c => c.Name.StartsWith("did-", StringComparison.Ordinal))
-                .Sum(c => c.Extensions.Count(e => !e.IsPattern));
-            Print(shape, runs, idle, Mem.PeakMb(service.Id), live.Contexts.Count, routes, ast);
-            Console.WriteLine($"Service start-up (process start to /health/ready answering, polled every 50 ms): {readyMs:N0} ms.");
-            return runs.All(r => r.Run.Status is "SUCCEEDED" or "NO_CHANGES") ? 0 : 1;
-        }
-        finally
-        {
-            if (!service.HasExited)
-            {
-                service.Kill();
-                await service.WaitForExitAsync();
-            }
-        }
+        var live = ast.Dialplan;
+        var routes = live.Contexts.Values.Where(c => c.Name.StartsWith("did-", StringComparison.Ordinal))
+            .Sum(c => c.Extensions.Count(e => !e.IsPattern));
+        Print(shape, runs, idle, Mem.PeakMb(service.Id), live.Contexts.Count, routes, ast);
+        Console.WriteLine($"Service start-up (process start to /health/ready answering, polled every 50 ms): {bench.ReadyMs:N0} ms.");
+        return runs.All(r => r.Run.Status is "SUCCEEDED" or "NO_CHANGES") ? 0 : 1;
     }
 
-    private sealed record ApplyRun(string Status, double WallMs, List<(string Name, string Status, long Ms, string Output)> Steps,
-        double PeakMb, double RssMb, string? Error);
-
-    private static async Task<ApplyRun> ApplyAsync(HttpClient http, int pid)
+    public static async Task<ApplyRun> ApplyAsync(HttpClient http, int pid)
     {
         var w = Stopwatch.StartNew();
         var response = await http.PostAsync("/api/v1/apply", null);
@@ -411,6 +376,9 @@ internal static class WholeApplyBench
         Console.Error.WriteLine($"apply: {(int)response.StatusCode} {job.GetProperty("status").GetString()} in {wall:N0} ms{(error is null ? "" : ": " + error)}");
         return new ApplyRun(job.GetProperty("status").GetString()!, wall, list, Mem.PeakMb(pid), Mem.RssMb(pid), error);
     }
+
+    public sealed record ApplyRun(string Status, double WallMs, List<(string Name, string Status, long Ms, string Output)> Steps,
+        double PeakMb, double RssMb, string? Error);
 
     private static void Print(Shape shape, List<(string Name, ApplyRun Run)> runs, (double Rss, double Peak) idle, double peak,
         int liveContexts, int liveRoutes, FakeAsterisk ast)
@@ -440,14 +408,5 @@ internal static class WholeApplyBench
             foreach (var s in run.Steps.Where(s => s.Name.StartsWith("verify", StringComparison.Ordinal) || s.Name == "render"))
                 Console.WriteLine($"- {name}, {s.Name}: {s.Output}");
         Console.WriteLine();
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

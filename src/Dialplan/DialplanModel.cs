@@ -503,6 +503,9 @@ internal sealed class IvrModel(IvrSnapshot source, string context)
     public IvrSnapshot Source { get; } = source;
     public string Name => Source.Name;
     public string Context { get; } = context;
+    /// <summary>The label of its block in a route, and the block: a Goto to its context.</summary>
+    public string Label { get; } = "ivr-" + source.Name;
+    public string[] Entered { get; } = ["Goto(" + context + ",s,1)"];
     public (string Key, string Action)[] Options { get; set; } = [];
     public string TimeoutAction { get; set; } = "Hangup()";
     public string InvalidAction { get; set; } = "Hangup()";
@@ -515,6 +518,9 @@ internal sealed class QueueModel(QueueSnapshot source, string context, string se
     public string Context { get; } = context;
     public string Section { get; } = section;
     public string[] MemberExtensions { get; set; } = [];
+    /// <summary>The label of its block in a route, and the block without a failover: a Goto to its context.</summary>
+    public string Label { get; } = "queue-" + source.Name;
+    public string[] Entered { get; } = ["Goto(" + context + ",s,1)"];
 
     /// <summary>Some route enters this queue with a failover after it: the queue must give up at once when no member can
     /// take the call (joinempty/leavewhenempty), so the failover runs instead of a wait in an empty queue.</summary>

@@ -125,78 +125,148 @@ internal sealed partial class DialplanModel
         }
 
         // ---- Routes with rules, a failover or a ring time ----
+        // A fifth of a platform's numbers may have rules, so a route is built from strings made once per render (conditions,
+        // GotoIf calls, labels, each destination's block) and looked up here, and a message is made only for a number
+        // that is refused or warned about.
 
-        /// <summary>A destination of a route after every check: a user, IVR or queue of the tenant (<see cref="Target"/>) or
-        /// a checked EXTERNAL action.</summary>
-        private readonly record struct Resolved(AssignmentType Kind, Target Target, string? Action);
+        /// <summary>A destination of a route after every check: what its block is made of (<see cref="Calls"/>, one array
+        /// per destination and way of entering it, shared by every route that has it, so the same array means the same
+        /// block) and its label.</summary>
+        private readonly record struct Resolved(AssignmentType Kind, string Label, string[] Plain, Target Target, string? Action);
+
+        private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
+        private readonly Dictionary<(int Tenant, string Extension), Resolved> _users = new();
+        private readonly Dictionary<(int Tenant, string Extension, int Ring, bool Failover), string[]> _dials = new();
+        private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
+        private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string> _gotoIfs = new();
+        private readonly List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)> _kept = [];
+        private readonly List<(string Label, string[] Calls)> _blocks = [];
+        private readonly List<RouteLine> _lines = [];
+
+        private static readonly string[] RuleLabels = [.. Enumerable.Range(0, MaxRules).Select(RouteForms.RuleLabel)];
+        private static readonly string SetCallerCall = "Set(" + RouteForms.SetCaller + ")";
+        private static readonly string GotoFailover = "Goto(" + RouteForms.FailoverLabel + ")";
 
         /// <summary>The number with its route's priorities; a route whose options change nothing (no rule left, and no
         /// USER or QUEUE that a ring time or failover applies to) stays the plain one-line route.</summary>
         private NumberModel WithRoute(TenantModel tenant, RoutedNumber n, NumberModel plain)
         {
             var o = n.Options!;
-            var what = What(n);
             var id = tenant.Source.Id;
-            if (o.RingSeconds is < 5 or > 600) Refuse(id, $"{what}: ring time must be 5 to 600 seconds, is {o.RingSeconds}");
+            if (o.RingSeconds is < 5 or > 600) Refuse(id, $"{What(n)}: ring time must be 5 to 600 seconds, is {o.RingSeconds}");
             var rules = o.Rules ?? [];
-            if (rules.Count > MaxRules) Refuse(id, $"{what} has {rules.Count} rules; at most {MaxRules}");
+            if (rules.Count > MaxRules) Refuse(id, $"{What(n)} has {rules.Count} rules; at most {MaxRules}");
 
             var defaultTarget = plain.Action is { } action
-                ? new Resolved(AssignmentType.External, default, action)
-                : new Resolved(n.Type, _targets[n.TargetId!.Value], null);
-            var failover = o.Failover is null ? (Resolved?)null : Resolve(tenant, o.Failover, what + " failover", "no failover");
+                ? ExternalBlock(tenant, action)
+                : n.Type == AssignmentType.User ? User(tenant, _targets[n.TargetId!.Value]) : Entered(_targets[n.TargetId!.Value], n.Type);
+            var failover = o.Failover is null ? (Resolved?)null : Resolve(tenant, o.Failover, n, -1);
 
-            var kept = new List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)>();
-            for (var i = 0; i < rules.Count; i++)
+            _kept.Clear();
+            var readsCaller = false;
+            for (var i = 0; i < rules.Count && i < MaxRules; i++)
             {
                 var rule = rules[i];
-                var at = $"{what} rule {i}";
-                if (rule is null || !RuleShapeIsValid(id, at, rule)) continue;
+                if (rule is null || !RuleShapeIsValid(id, n, i, rule)) continue;
                 ScheduleModel? schedule = null;
                 if (rule.ScheduleId is { } scheduleId)
                 {
-                    if (!_schedules.TryGetValue(scheduleId, out var found)) { _warnings.Add($"{at}: schedule {scheduleId} does not exist; rule left out"); continue; }
-                    if (found.Tenant != tenant.Index) { Refuse(id, $"{at}: schedule {scheduleId} belongs to another tenant"); continue; }
+                    if (!_schedules.TryGetValue(scheduleId, out var found)) { _warnings.Add($"{What(n)} rule {i}: schedule {scheduleId} does not exist; rule left out"); continue; }
+                    if (found.Tenant != tenant.Index) { Refuse(id, $"{What(n)} rule {i}: schedule {scheduleId} belongs to another tenant"); continue; }
                     schedule = found.Model;
                 }
-                if (Resolve(tenant, rule.Destination, at + " destination", "rule left out") is { } target) kept.Add((i, rule, target, schedule));
+                if (Resolve(tenant, rule.Destination!, n, i) is not { } target) continue;
+                _kept.Add((i, rule, target, schedule));
+                readsCaller |= rule.CallerIdPrefix is not null || rule.CallerWithheld;
             }
 
-            var affected = kept.Select(k => k.Target.Kind).Append(defaultTarget.Kind)
-                .Any(k => k == AssignmentType.Queue && failover is not null || k == AssignmentType.User && (failover is not null || o.RingSeconds is not null));
-            if (kept.Count == 0 && !affected) return plain;
+            var changes = _kept.Count > 0 || Changes(defaultTarget.Kind, o.RingSeconds, failover is not null);
+            if (!changes) return plain;
 
-            var blocks = new RouteBlocks(this, tenant, o.RingSeconds, failover is not null);
+            _blocks.Clear();
+            _lines.Clear();
             // The default's block is the first: the call falls into it when no rule holds.
-            blocks.LabelOf(defaultTarget);
-            var lines = new List<RouteLine>();
-            if (kept.Any(k => k.Rule.CallerIdPrefix is not null || k.Rule.CallerWithheld)) lines.Add(new(null, "Set(" + RouteForms.SetCaller + ")"));
+            Block(tenant, defaultTarget, o.RingSeconds, failover is not null);
+            if (readsCaller) _lines.Add(new(null, SetCallerCall));
             ScheduleModel? entered = null;
-            foreach (var (index, rule, target, schedule) in kept)
+            foreach (var (index, rule, target, schedule) in _kept)
             {
                 if (schedule is not null && schedule != entered)
                 {
-                    lines.Add(new(null, schedule.GosubCall));
+                    _lines.Add(new(null, schedule.GosubCall));
                     entered = schedule;
                 }
-                lines.Add(new(RouteForms.RuleLabel(index), "GotoIf(" + RouteForms.GotoIf(Condition(rule), blocks.LabelOf(target)) + ")"));
+                var label = Block(tenant, target, o.RingSeconds, failover is not null);
+                var key = (rule.CallerIdPrefix, rule.CallerWithheld, rule.When, label);
+                if (!_gotoIfs.TryGetValue(key, out var gotoIf))
+                    _gotoIfs[key] = gotoIf = "GotoIf(" + RouteForms.GotoIf(Condition(rule), label) + ")";
+                _lines.Add(new(RuleLabels[index], gotoIf));
             }
-            blocks.WriteTo(lines);
-            if (blocks.UsesFailover) AddBlock(lines, RouteForms.FailoverLabel, blocks.Plain(failover!.Value));
-            return plain with { Route = new RouteModel([.. lines]) };
+            var usesFailover = false;
+            foreach (var (label, calls) in _blocks)
+            {
+                AddBlock(_lines, label, calls);
+                usesFailover |= calls[^1] == GotoFailover;
+            }
+            if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, failover!.Value.Plain);
+            return plain with { Route = new RouteModel([.. _lines]) };
         }
 
-        private bool RuleShapeIsValid(Guid tenantId, string at, RouteRule rule)
+        private static bool Changes(AssignmentType kind, int? ringSeconds, bool hasFailover) =>
+            kind == AssignmentType.Queue && hasFailover || kind == AssignmentType.User && (hasFailover || ringSeconds is not null);
+
+        /// <summary>The label of a destination's block in the route being built, adding the block at its first use.</summary>
+        private string Block(TenantModel tenant, Resolved r, int? ringSeconds, bool hasFailover)
         {
-            var before = _problems.Count;
-            if (rule.CallerIdPrefix is { } prefix && !Grammar.IsCallerIdPrefix(prefix))
-                Refuse(tenantId, $"{at}: caller ID prefix {Grammar.Quote(prefix)} must match ^\\+[0-9]{{1,15}}$");
+            var calls = Changes(r.Kind, ringSeconds, hasFailover) ? Entry(tenant, r, ringSeconds, hasFailover) : r.Plain;
+            foreach (var (label, existing) in _blocks)
+                if (ReferenceEquals(existing, calls)) return label;
+            var external = 0;
+            foreach (var (label, _) in _blocks) if (label.StartsWith("external-", StringComparison.Ordinal)) external++;
+            var newLabel = r.Kind == AssignmentType.External ? "external-" + (external + 1).ToString(CultureInfo.InvariantCulture) : r.Label;
+            _blocks.Add((newLabel, calls));
+            return newLabel;
+        }
+
+        /// <summary>A USER the route rings itself (its ring time, then the failover or the user's voicemail), or a QUEUE it
+        /// enters itself with the failover after it.</summary>
+        private string[] Entry(TenantModel tenant, Resolved r, int? ringSeconds, bool hasFailover)
+        {
+            if (r.Kind == AssignmentType.Queue)
+            {
+                var queue = r.Target.Queue!;
+                queue.ReturnsWhenEmpty = true;
+                var answer = settings.AnswerBeforeQueue;
+                if (!_queueEntries.TryGetValue((queue, answer), out var entry))
+                    _queueEntries[(queue, answer)] = entry = answer ? ["Answer()", queue.Call, GotoFailover] : [queue.Call, GotoFailover];
+                return entry;
+            }
+            var ext = r.Target.Extension!;
+            var ring = ringSeconds ?? settings.RingSeconds;
+            var key = (tenant.Index, ext, ring, hasFailover);
+            if (_dials.TryGetValue(key, out var dial)) return dial;
+            var endpoint = new System.Text.StringBuilder(settings.EndpointTechnology).Append('/');
+            foreach (var piece in tenant.Endpoint) endpoint.Append(piece ?? ext);
+            var call = "Dial(" + endpoint + "," + ring.ToString(CultureInfo.InvariantCulture) + ")";
+            return _dials[key] = hasFailover ? [call, GotoFailover]
+                : settings.VoicemailOnNoAnswer ? [call, "VoiceMail(" + ext + "@" + tenant.Context + ")", "Hangup()"] : [call, "Hangup()"];
+        }
+
+        private bool RuleShapeIsValid(Guid tenantId, RoutedNumber n, int i, RouteRule rule)
+        {
+            var prefixOk = rule.CallerIdPrefix is not { } p || Grammar.IsCallerIdPrefix(p);
+            var ok = prefixOk && !(rule.CallerIdPrefix is not null && rule.CallerWithheld) && rule.ScheduleId is null == rule.When is null
+                     && (rule.When is not { } w || Enum.IsDefined(w)) && (rule.CallerIdPrefix is not null || rule.CallerWithheld || rule.ScheduleId is not null)
+                     && rule.Destination is not null;
+            if (ok) return true;
+            var at = $"{What(n)} rule {i}";
+            if (!prefixOk) Refuse(tenantId, $"{at}: caller ID prefix {Grammar.Quote(rule.CallerIdPrefix)} must match ^\\+[0-9]{{1,15}}$");
             if (rule.CallerIdPrefix is not null && rule.CallerWithheld) Refuse(tenantId, $"{at} has two caller conditions; at most one");
             if (rule.ScheduleId is null != rule.When is null) Refuse(tenantId, $"{at}: a schedule condition needs both the schedule and when");
             if (rule.When is { } when && !Enum.IsDefined(when)) Refuse(tenantId, $"{at}: when {(int)when} is not OPEN, CLOSED or HOLIDAY");
             if (rule.CallerIdPrefix is null && !rule.CallerWithheld && rule.ScheduleId is null) Refuse(tenantId, $"{at} has no condition");
             if (rule.Destination is null) Refuse(tenantId, $"{at} has no destination");
-            return _problems.Count == before;
+            return false;
         }
 
         private static string Condition(RouteRule rule)
@@ -212,12 +282,18 @@ internal sealed partial class DialplanModel
             return caller is not null && schedule is not null ? caller + " & " + schedule : caller ?? schedule!;
         }
 
+        // What a message calls the destination of rule `rule` of a number (-1: its failover), and what becomes of it.
+        private static string Where(RoutedNumber n, int rule) => rule < 0 ? What(n) + " failover" : $"{What(n)} rule {rule} destination";
+
+        private static string Consequence(int rule) => rule < 0 ? "no failover" : "rule left out";
+
         /// <summary>A rule's or failover's destination, checked as a number's default is: in the tenant (another tenant's is
-        /// refused), existing (otherwise a warning ending in <paramref name="consequence"/>), EXTERNAL through the allow-list.</summary>
-        private Resolved? Resolve(TenantModel tenant, RouteDestination d, string what, string consequence)
+        /// refused), existing (otherwise a warning; the rule is left out, the failover ignored), EXTERNAL through the
+        /// allow-list.</summary>
+        private Resolved? Resolve(TenantModel tenant, RouteDestination d, RoutedNumber n, int rule)
         {
             if (d.Type == AssignmentType.External)
-                return CheckedExternal(tenant, d.ExternalAction, what, consequence) is { } action ? new Resolved(AssignmentType.External, default, action) : null;
+                return d.ExternalAction is { } action ? External(tenant, action, n, rule) : ExternalRefused(tenant, d.ExternalAction, n, rule);
             DestinationType? kind = d.Type switch
             {
                 AssignmentType.User => DestinationType.User,
@@ -225,96 +301,64 @@ internal sealed partial class DialplanModel
                 AssignmentType.Queue => DestinationType.Queue,
                 _ => null,
             };
-            if (kind is null) { Refuse(tenant.Source.Id, $"{what}: type {(int)d.Type} is unknown"); return null; }
-            var type = d.Type.ToString().ToUpperInvariant();
+            if (kind is null) { Refuse(tenant.Source.Id, $"{Where(n, rule)}: type {(int)d.Type} is unknown"); return null; }
             if (d.Id is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != kind)
             {
-                _warnings.Add($"{what}: {type} {d.Id?.ToString() ?? "(no id)"} does not exist; {consequence}");
+                _warnings.Add($"{Where(n, rule)}: {d.Type.ToString().ToUpperInvariant()} {d.Id?.ToString() ?? "(no id)"} does not exist; {Consequence(rule)}");
                 return null;
             }
             if (target.Tenant != tenant.Index)
             {
-                Refuse(tenant.Source.Id, $"{what}: {type} {id} belongs to another tenant");
+                Refuse(tenant.Source.Id, $"{Where(n, rule)}: {d.Type.ToString().ToUpperInvariant()} {id} belongs to another tenant");
                 return null;
             }
             if (kind == DestinationType.User && target.Extension is null)
             {
-                _warnings.Add($"{what}: user {id} has no extension; {consequence}");
+                _warnings.Add($"{Where(n, rule)}: user {id} has no extension; {Consequence(rule)}");
                 return null;
             }
-            return new Resolved(d.Type, target, null);
+            return d.Type == AssignmentType.User ? User(tenant, target) : Entered(target, d.Type);
         }
 
-        private static void AddBlock(List<RouteLine> lines, string label, IReadOnlyList<string> calls)
+        private Resolved User(TenantModel tenant, Target target)
+        {
+            var key = (tenant.Index, target.Extension!);
+            if (!_users.TryGetValue(key, out var user))
+                _users[key] = user = new Resolved(AssignmentType.User, "user-" + target.Extension, [target.GotoText()], target, null);
+            return user;
+        }
+
+        private static Resolved Entered(Target target, AssignmentType kind) => kind == AssignmentType.Ivr
+            ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered, target, null)
+            : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, target, null);
+
+        /// <summary>An EXTERNAL action, checked once per tenant and action (a Goto that leads nowhere is warned about for each
+        /// number that has it), with a Hangup() after an action that could return.</summary>
+        private Resolved? External(TenantModel tenant, string action, RoutedNumber n, int rule)
+        {
+            if (_externals.TryGetValue((tenant.Index, action), out var known)) return known;
+            if (CheckedExternal(tenant, action, Where(n, rule), Consequence(rule)) is not { } text) return null;
+            return _externals[(tenant.Index, action)] = ExternalBlock(tenant, text);
+        }
+
+        /// <summary>The block of an EXTERNAL action already checked (<paramref name="text"/> is its checked form).</summary>
+        private Resolved ExternalBlock(TenantModel tenant, string text)
+        {
+            if (_externals.TryGetValue((tenant.Index, text), out var known)) return known;
+            string[] calls = text.StartsWith("Goto(", StringComparison.Ordinal) || text.StartsWith("Hangup(", StringComparison.Ordinal) ? [text] : [text, "Hangup()"];
+            return _externals[(tenant.Index, text)] = new Resolved(AssignmentType.External, "", calls, default, text);
+        }
+
+        private Resolved? ExternalRefused(TenantModel tenant, string? action, RoutedNumber n, int rule)
+        {
+            CheckedExternal(tenant, action, Where(n, rule), Consequence(rule));
+            return null;
+        }
+
+        private static void AddBlock(List<RouteLine> lines, string label, string[] calls)
         {
             lines.Add(new(label, calls[0]));
-            for (var i = 1; i < calls.Count; i++) lines.Add(new(null, calls[i]));
-        }
-
-        /// <summary>The destination blocks of one route, one per distinct destination, in order of first use (the default
-        /// first), each labelled for what it is.</summary>
-        private sealed class RouteBlocks(Builder builder, TenantModel tenant, int? ringSeconds, bool hasFailover)
-        {
-            private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // destination key -> label
-            private readonly List<(string Label, List<string> Calls)> _blocks = [];
-            private int _externals;
-
-            public bool UsesFailover { get; private set; }
-
-            public string LabelOf(Resolved r)
-            {
-                var key = r.Kind switch
-                {
-                    AssignmentType.User => "user-" + r.Target.Extension,
-                    AssignmentType.Ivr => "ivr-" + r.Target.Ivr!.Name,
-                    AssignmentType.Queue => "queue-" + r.Target.Queue!.Name,
-                    _ => "external " + r.Action,
-                };
-                if (_labels.TryGetValue(key, out var label)) return label;
-                label = r.Kind == AssignmentType.External ? "external-" + (++_externals).ToString(CultureInfo.InvariantCulture) : key;
-                _labels[key] = label;
-                _blocks.Add((label, Calls(r)));
-                return label;
-            }
-
-            public void WriteTo(List<RouteLine> lines)
-            {
-                foreach (var (label, calls) in _blocks) AddBlock(lines, label, calls);
-            }
-
-            private List<string> Calls(Resolved r)
-            {
-                var settings = builder.Settings;
-                switch (r.Kind)
-                {
-                    case AssignmentType.User when ringSeconds is not null || hasFailover:
-                        var ext = r.Target.Extension!;
-                        var endpoint = string.Concat(tenant.Endpoint.Select(piece => piece ?? ext));
-                        var dial = "Dial(" + settings.EndpointTechnology + "/" + endpoint + ","
-                                   + (ringSeconds ?? settings.RingSeconds).ToString(CultureInfo.InvariantCulture) + ")";
-                        if (hasFailover) return [dial, GotoFailover()];
-                        return settings.VoicemailOnNoAnswer ? [dial, "VoiceMail(" + ext + "@" + tenant.Context + ")", "Hangup()"] : [dial, "Hangup()"];
-                    case AssignmentType.Queue when hasFailover:
-                        var queue = r.Target.Queue!;
-                        queue.ReturnsWhenEmpty = true;
-                        return settings.AnswerBeforeQueue ? ["Answer()", queue.Call, GotoFailover()] : [queue.Call, GotoFailover()];
-                    default:
-                        return Plain(r);
-                }
-            }
-
-            private string GotoFailover()
-            {
-                UsesFailover = true;
-                return "Goto(" + RouteForms.FailoverLabel + ")";
-            }
-
-            /// <summary>A destination entered as it is from anywhere else: its context, or the EXTERNAL action and a Hangup()
-            /// after an action that could return.</summary>
-            public List<string> Plain(Resolved r) =>
-                r.Kind == AssignmentType.External
-                    ? r.Action!.StartsWith("Goto(", StringComparison.Ordinal) || r.Action.StartsWith("Hangup(", StringComparison.Ordinal) ? [r.Action] : [r.Action, "Hangup()"]
-                    : [r.Target.GotoText()];
+            for (var i = 1; i < calls.Length; i++) lines.Add(new(null, calls[i]));
         }
     }
 }
