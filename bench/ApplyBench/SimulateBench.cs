@@ -25,6 +25,7 @@ internal static class SimulateBench
         File.Move(live + ".new", live, overwrite: true);
         File.Move(queues + ".new", queues, overwrite: true);
 
+        var walks = InProcess(shape, live, queues, requests);
         var random = new Random(18);
         string?[] callers = [null, "+442071234567", "+12125550100", "anonymous", "+33123456789", "+44\"${SHELL(id)}\""];
         string[] statuses = ["ANSWER", "NOANSWER", "BUSY", "CHANUNAVAIL", "TIMEOUT", "JOINEMPTY"];
@@ -78,10 +79,31 @@ internal static class SimulateBench
         Console.WriteLine($"| first after the file changed (indexes it) | 1 | {first:N1} | | | | |");
         Row("one client, one after another", sequential);
         Row("4 clients at once", concurrent);
+        Row("in-process walk only (DialplanFile + DialplanWalker, no HTTP, no database)", walks);
         Console.WriteLine();
         Console.WriteLine($"Service VmHWM {Mem.PeakMb(bench.Service.Id):N0} MB, VmRSS {Mem.RssMb(bench.Service.Id):N0} MB after the run.");
         Console.WriteLine();
         return 0;
+    }
+
+    /// <summary>The walk alone, in this process, on the same live file: what of a request's time is the dialplan's.</summary>
+    private static List<double> InProcess(Shape shape, string live, string queues, int requests)
+    {
+        var random = new Random(7);
+        var settings = QueueSettings.Read(new StringReader(File.ReadAllText(queues)));
+        string?[] callers = [null, "+442071234567", "+12125550100", "anonymous"];
+        var statuses = Enum.GetValues<DialStatus>();
+        var times = new List<double>();
+        for (var i = 0; i < requests + 50; i++)
+        {
+            var request = new WalkRequest(Shape.Number(random.Next(shape.Numbers)), callers[random.Next(callers.Length)],
+                new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(2 * 365 * 24 * 60)), statuses[random.Next(statuses.Length)]);
+            var w = Stopwatch.StartNew();
+            using (var file = Did.Features.Routing.DialplanFile.OpenAsync(live, cache: true, CancellationToken.None).GetAwaiter().GetResult()!)
+                DialplanWalker.Walk(file, request, settings);
+            if (i >= 50) times.Add(w.Elapsed.TotalMilliseconds); // the first ones index the file and compile the walk
+        }
+        return times;
     }
 
     private static void Row(string what, List<double> ms)

@@ -114,14 +114,11 @@ internal sealed class DialplanFileIndex
                 if (n == 0) break;
                 read += n;
             }
-            var text = Encoding.UTF8.GetString(bytes, 0, read);
-            // Parsed on its own, the section's lines count from 1: put them back where they are in the file.
-            foreach (var c in DialplanParser.ReadContexts(new StringReader(text)).Take(1))
-                result.Add(c with
-                {
-                    LineNumber = line,
-                    Entries = [.. c.Entries.Select(e => e with { LineNumber = e.LineNumber + line - 1 })],
-                });
+            var sink = new EntrySink(line);
+            var scanner = new DialplanScanner(sink);
+            var lines = new SpanLineReader(new StringReader(Encoding.UTF8.GetString(bytes, 0, read)));
+            while (lines.TryReadLine(out var text) && scanner.ScanLine(text) && !sink.Done) { }
+            if (sink.Name is { } found) result.Add(new DialplanContext(found, line, "", sink.Entries, []));
         }
         if (_parsed.Count >= ParsedToKeep) _parsed.Clear();
         _parsed[name] = result;
@@ -202,6 +199,37 @@ internal sealed class DialplanFileIndex
             list.Add((start, stop, at));
         }
         return new DialplanFileIndex(sections, Convert.ToHexStringLower(hash.GetCurrentHash()), declared);
+    }
+
+    /// <summary>The entries of one section as a walk needs them: fields as strings, line numbers as in the file, no line
+    /// text (a walk reports where it stopped by line number), the extension of consecutive lines shared.</summary>
+    private sealed class EntrySink(int firstLine) : IDialplanSink
+    {
+        private readonly Dictionary<string, string> _applications = new(StringComparer.Ordinal);
+        private string _extension = "";
+
+        public string? Name { get; private set; }
+        public bool Done { get; private set; }
+        public List<DialplanEntry> Entries { get; } = [];
+
+        public void Context(ReadOnlySpan<char> name, int lineNumber, ReadOnlySpan<char> lineText)
+        {
+            if (Name is null) Name = name.ToString();
+            else Done = true; // the next section starts: the range ended
+        }
+
+        public void Entry(in ScannedEntry e)
+        {
+            if (Done) return;
+            if (!e.Extension.SequenceEqual(_extension)) _extension = e.Extension.ToString();
+            var lookup = _applications.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(e.Application, out var application)) _applications[application = e.Application.ToString()] = application;
+            Entries.Add(new DialplanEntry(_extension, e.Priority, e.HasLabel ? e.Label.ToString() : null, application, e.AppData.ToString(),
+                e.LineNumber + firstLine - 1, "", e.HasCallerId ? e.CallerId.ToString() : null));
+        }
+
+        public void Include(ReadOnlySpan<char> context, int lineNumber, ReadOnlySpan<char> lineText) { }
+        public void Error(DialplanSyntaxError error) { }
     }
 
     private sealed class HeaderSink : IDialplanSink
