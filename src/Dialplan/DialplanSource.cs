@@ -5,6 +5,11 @@ namespace Did.Dialplan;
 public interface IDialplanSource
 {
     IReadOnlyList<DialplanContext> Sections(string context);
+
+    /// <summary>The same sections with only the entries a call to <paramref name="extension"/> can reach: that extension
+    /// (each caller-ID variant) and every '_' pattern. A source that reads a large file may skip the rest; the walk finds
+    /// the same extension either way.</summary>
+    IReadOnlyList<DialplanContext> Sections(string context, string extension) => Sections(context);
 }
 
 /// <summary>A whole dialplan text parsed at once: for tests and small files.</summary>

@@ -27,7 +27,7 @@ public static class DialplanWalker
 
     private sealed class Walker(IDialplanSource source, WalkRequest request, QueueSettings queues)
     {
-        private readonly Dictionary<string, WalkContext?> _contexts = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Context, string Extension), WalkContext?> _contexts = new();
         private readonly WalkChannel _channel = new(request.CallerId, request.At);
         private readonly List<WalkStep> _steps = [];
         private readonly Stack<(string Context, string Exten, int Priority)> _gosubs = new();
@@ -46,12 +46,12 @@ public static class DialplanWalker
             {
                 if (_steps.Count >= MaxSteps)
                     throw new DialplanWalkException($"the call ran {MaxSteps} priorities without ending; the dialplan loops", _steps);
-                if (Context(_context) is not { } context) return End(WalkEnd.HungUp);
+                if (Context(_context, _exten) is not { } context) return End(WalkEnd.HungUp);
                 var ext = context.Find(_exten, request.CallerId);
                 if (ext is null)
                 {
                     // Asterisk sends a call to an extension that does not exist to the context's 'i', or hangs up.
-                    if (_exten != "i" && context.Find("i", request.CallerId) is not null) { _exten = "i"; _priority = 1; continue; }
+                    if (_exten != "i" && Context(_context, "i")?.Find("i", request.CallerId) is not null) { _exten = "i"; _priority = 1; continue; }
                     return End(WalkEnd.HungUp);
                 }
                 if (ext.At(_priority) is not { } entry) return End(WalkEnd.HungUp); // nothing left to run: Asterisk hangs up
@@ -72,11 +72,12 @@ public static class DialplanWalker
 
         private CallWalk End(WalkEnd end) => new(_steps, _outcome, _rule, _failover, end);
 
-        private WalkContext? Context(string name)
+        /// <summary>The context as a call to <paramref name="exten"/> meets it (only what such a call can reach is read).</summary>
+        private WalkContext? Context(string name, string exten)
         {
-            if (_contexts.TryGetValue(name, out var context)) return context;
-            var sections = source.Sections(name);
-            return _contexts[name] = sections.Count == 0 ? null : new WalkContext(name, sections);
+            if (_contexts.TryGetValue((name, exten), out var context)) return context;
+            var sections = source.Sections(name, exten);
+            return _contexts[(name, exten)] = sections.Count == 0 ? null : new WalkContext(name, sections);
         }
 
         /// <summary>What this priority says about where the call ends up, before it runs.</summary>
@@ -278,7 +279,7 @@ public static class DialplanWalker
             if (priority.Length > 0 && priority[0] is '+' or '-') throw new NotSupportedException("relative priorities are not something the renderer writes");
             if (!int.TryParse(priority, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
-                var ext = context == _context && exten == _exten ? current : Context(context)?.Find(exten, request.CallerId);
+                var ext = context == _context && exten == _exten ? current : Context(context, exten)?.Find(exten, request.CallerId);
                 if (ext?.Label(priority) is not { } labelled) return false;
                 number = labelled;
             }

@@ -49,7 +49,9 @@ public sealed class DialplanFile : IDialplanSource, IDisposable
             var length = RandomAccess.GetLength(handle);
             if (!cache) return new DialplanFile(handle, await Task.Run(() => DialplanFileIndex.Build(handle, length), CancellationToken.None));
             var modified = File.GetLastWriteTimeUtc(handle);
-            var key = $"{length}:{modified.Ticks}:{path}";
+            // A version is its length, its modification time and its header (which declares the body's sha256): two
+            // renders of equal length written within one tick of the file system's clock still differ in the header.
+            var key = $"{length}:{modified.Ticks}:{Head(handle)}:{path}";
             // Built once per version with the handle of the request that asked first; that request waits for the build to
             // end (no cancellation while it runs), so the handle outlives it. A failed build is not kept.
             var lazy = Indexes.GetOrAdd(key, _ => new Lazy<DialplanFileIndex>(() => DialplanFileIndex.Build(handle, length)));
@@ -76,18 +78,26 @@ public sealed class DialplanFile : IDialplanSource, IDisposable
         }
     }
 
-    public IReadOnlyList<DialplanContext> Sections(string context) => _index.Sections(_handle, context);
+    private static string Head(SafeFileHandle handle)
+    {
+        Span<byte> head = stackalloc byte[512];
+        var read = RandomAccess.Read(handle, head, 0);
+        return Convert.ToHexStringLower(XxHash128.Hash(head[..read]));
+    }
+
+    public IReadOnlyList<DialplanContext> Sections(string context) => _index.Sections(_handle, context, null);
+
+    public IReadOnlyList<DialplanContext> Sections(string context, string extension) => _index.Sections(_handle, context, extension);
 
     public void Dispose() => _handle.Dispose();
 }
 
-/// <summary>Where each context of one version of a file starts and ends, and the contexts parsed so far (a few dozen
-/// kept: a shard of a thousand numbers is the largest, and walks mostly meet the same few).</summary>
+/// <summary>Where each context of one version of a file starts and ends. A context is read again for each walk that
+/// needs it, straight from its byte range through pooled buffers, keeping only the entries the call can reach: that is
+/// cheaper than keeping contexts parsed (a shard of a thousand numbers with rules is a few thousand lines).</summary>
 internal sealed class DialplanFileIndex
 {
-    private const int ParsedToKeep = 64;
     private readonly Dictionary<string, List<(long Start, long End, int Line)>> _sections;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<DialplanContext>> _parsed = new(StringComparer.Ordinal);
 
     private DialplanFileIndex(Dictionary<string, List<(long, long, int)>> sections, string fingerprint, string? declared)
     {
@@ -99,29 +109,45 @@ internal sealed class DialplanFileIndex
     public string Fingerprint { get; }
     public string? DeclaredSha256 { get; }
 
-    public IReadOnlyList<DialplanContext> Sections(SafeFileHandle handle, string name)
+    /// <summary>The sections of <paramref name="name"/>, with every entry, or with only those of <paramref name="extension"/>
+    /// and the '_' patterns.</summary>
+    public IReadOnlyList<DialplanContext> Sections(SafeFileHandle handle, string name, string? extension)
     {
-        if (_parsed.TryGetValue(name, out var parsed)) return parsed;
         if (!_sections.TryGetValue(name, out var ranges)) return [];
         var result = new List<DialplanContext>(ranges.Count);
         foreach (var (start, end, line) in ranges)
         {
-            var bytes = new byte[end - start];
-            var read = 0;
-            while (read < bytes.Length)
+            var length = (int)(end - start);
+            var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+            var chars = ArrayPool<char>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxCharCount(length)));
+            try
             {
-                var n = RandomAccess.Read(handle, bytes.AsSpan(read), start + read);
-                if (n == 0) break;
-                read += n;
+                var read = 0;
+                while (read < length)
+                {
+                    var n = RandomAccess.Read(handle, bytes.AsSpan(read, length - read), start + read);
+                    if (n == 0) break;
+                    read += n;
+                }
+                var text = chars.AsSpan(0, Encoding.UTF8.GetChars(bytes.AsSpan(0, read), chars));
+                var sink = new EntrySink(line, extension);
+                var scanner = new DialplanScanner(sink);
+                while (!text.IsEmpty && !sink.Done)
+                {
+                    // Line breaks as TextReader.ReadLine has them: '\n', '\r' or "\r\n".
+                    var at = text.IndexOfAny('\r', '\n');
+                    var current = at < 0 ? text : text[..at];
+                    if (!scanner.ScanLine(current)) break;
+                    text = at < 0 ? [] : text[(at + (text[at] == '\r' && at + 1 < text.Length && text[at + 1] == '\n' ? 2 : 1))..];
+                }
+                if (sink.Name is { } found) result.Add(new DialplanContext(found, line, "", sink.Entries, []));
             }
-            var sink = new EntrySink(line);
-            var scanner = new DialplanScanner(sink);
-            var lines = new SpanLineReader(new StringReader(Encoding.UTF8.GetString(bytes, 0, read)));
-            while (lines.TryReadLine(out var text) && scanner.ScanLine(text) && !sink.Done) { }
-            if (sink.Name is { } found) result.Add(new DialplanContext(found, line, "", sink.Entries, []));
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+                ArrayPool<char>.Shared.Return(chars);
+            }
         }
-        if (_parsed.Count >= ParsedToKeep) _parsed.Clear();
-        _parsed[name] = result;
         return result;
     }
 
@@ -201,9 +227,10 @@ internal sealed class DialplanFileIndex
         return new DialplanFileIndex(sections, Convert.ToHexStringLower(hash.GetCurrentHash()), declared);
     }
 
-    /// <summary>The entries of one section as a walk needs them: fields as strings, line numbers as in the file, no line
-    /// text (a walk reports where it stopped by line number), the extension of consecutive lines shared.</summary>
-    private sealed class EntrySink(int firstLine) : IDialplanSink
+    /// <summary>The entries of one section as a walk needs them (all, or those of one extension and the patterns): fields
+    /// as strings, line numbers as in the file, no line text (a walk reports where it stopped by line number), the
+    /// extension of consecutive lines shared.</summary>
+    private sealed class EntrySink(int firstLine, string? extension) : IDialplanSink
     {
         private readonly Dictionary<string, string> _applications = new(StringComparer.Ordinal);
         private string _extension = "";
@@ -221,6 +248,7 @@ internal sealed class DialplanFileIndex
         public void Entry(in ScannedEntry e)
         {
             if (Done) return;
+            if (extension is not null && !e.Extension.SequenceEqual(extension) && !(e.Extension.Length > 1 && e.Extension[0] == '_')) return;
             if (!e.Extension.SequenceEqual(_extension)) _extension = e.Extension.ToString();
             var lookup = _applications.GetAlternateLookup<ReadOnlySpan<char>>();
             if (!lookup.TryGetValue(e.Application, out var application)) _applications[application = e.Application.ToString()] = application;

@@ -41,6 +41,11 @@ public class RoutePropertyTests
         Assert.That(DialplanLinter.Lint(rendered.Extensions), Is.Empty, "the random route set renders a clean dialplan");
         var source = new DialplanTextSource(rendered.Extensions);
         var queues = QueueSettings.Read(new StringReader(rendered.Queues));
+        // The same text as a live file read by byte ranges, one extension at a time (what the simulator walks).
+        var path = Path.Combine(Path.GetTempPath(), $"did-property-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, rendered.Extensions);
+        using var file = Did.Features.Routing.DialplanFile.OpenAsync(path, cache: false, CancellationToken.None).GetAwaiter().GetResult()!;
+        File.Delete(path);
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var checks = 0;
         foreach (var number in world.Snapshot.Numbers)
@@ -52,6 +57,8 @@ public class RoutePropertyTests
                 var status = (DialStatus)random.Next(7);
                 var expected = Model.Expect(world, number, caller, at, status);
                 var walk = DialplanWalker.Walk(source, new WalkRequest(number.Number, caller, at, status), queues);
+                var fromFile = DialplanWalker.Walk(file, new WalkRequest(number.Number, caller, at, status), queues);
+                Assert.That(fromFile.Steps, Is.EqualTo(walk.Steps), "the live file walks as the text does");
                 var actual = (Describe(walk.Outcome), walk.Rule, walk.Failover);
                 if (actual != expected)
                     Assert.Fail($"seed {seed}, {number.Number}, caller {Grammar.Quote(caller)}, at {at:u}, {status}: expected {expected}, walked {actual}\n"

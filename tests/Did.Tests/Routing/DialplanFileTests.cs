@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Did.Dialplan;
 using Did.Features.Routing;
 using Did.Tests.Dialplan;
@@ -41,6 +43,21 @@ public sealed class DialplanFileTests
     }
 
     [Test]
+    public async Task Read_for_one_extension_a_context_keeps_that_extension_and_the_patterns()
+    {
+        var text = DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions;
+        using var file = await OpenAsync(text);
+
+        var shard = file.Sections("did-15551230", RouteSamples.RulesNumber).Single();
+
+        Assert.That(shard.Entries.Select(e => e.Extension).Distinct(), Is.EqualTo(new[] { RouteSamples.RulesNumber, "_+X." }));
+        Assert.That(shard.Entries.Where(e => e.Extension == RouteSamples.RulesNumber).Select(e => (e.Priority, e.Label, e.LineNumber)),
+            Is.EqualTo(file.Sections("did-15551230").Single().Entries.Where(e => e.Extension == RouteSamples.RulesNumber).Select(e => (e.Priority, e.Label, e.LineNumber))));
+        Assert.That(file.Sections("did-15551230", "+15551230999").Single().Entries.Select(e => e.Extension), Is.EqualTo(new[] { "_+X." }),
+            "a number nobody has still meets the shard's pattern");
+    }
+
+    [Test]
     public async Task Comments_a_context_written_twice_and_an_unclosed_header_count_as_asterisk_counts_them()
     {
         const string text = "; [not-a-context]\n[a]\nexten => 1,1,Answer() ; [nor-this]\n;--\n[nor-that]\n--;\n[b]\nexten => 2,1,Hangup()\n[a]\nexten => 3,1,Hangup()\n[c\n[d]\nexten => 4,1,Hangup()\n";
@@ -72,7 +89,10 @@ public sealed class DialplanFileTests
         var text = DialplanRenderer.RenderToStrings(Samples.Small()).Extensions;
         using var before = await OpenAsync(text, cache: true);
         var path = Path.Combine(_dir, "extensions_custom.conf");
-        await File.WriteAllTextAsync(path + ".new", text.Replace("Goto(tenant-acme,1001,1)", "Goto(tenant-acme,1002,1)"));
+        // Another render of the same length, as apply would write it: a new body, so a new sha256 in the header.
+        var next = text.Replace("Goto(tenant-acme,1001,1)", "Goto(tenant-acme,1002,1)");
+        next = next.Replace(Declared(text), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(next))));
+        await File.WriteAllTextAsync(path + ".new", next);
         File.Move(path + ".new", path, overwrite: true);
 
         using var after = (await DialplanFile.OpenAsync(path, cache: true, CancellationToken.None))!;
@@ -85,4 +105,7 @@ public sealed class DialplanFileTests
     [Test]
     public async Task A_missing_file_opens_as_nothing() =>
         Assert.That(await DialplanFile.OpenAsync(Path.Combine(_dir, "nowhere.conf"), true, CancellationToken.None), Is.Null);
+
+    private static string Declared(string text) =>
+        text.Split('\n').First(l => l.StartsWith("; sha256 of body: ", StringComparison.Ordinal))[18..];
 }
