@@ -95,7 +95,8 @@ public static class SimulateRoute
             if (ctx.TenantScope is { } scope && owner != scope) throw Problem.NotFound("Number", number);
 
             var (walk, walked) = source == SimulationSource.Pending ? (await WalkPendingAsync(request, ct), new List<NodeWalk>()) : await WalkLiveAsync(request, ct);
-            var outcomes = new OutcomeNames(db, ctx.TenantScope, owner);
+            await using var names = await db.OpenConnectionAsync(ct);
+            var outcomes = new OutcomeNames(names, ctx.TenantScope, owner);
             var response = new SimulationResponse(number, q.CallerId, at.ToUniversalTime(), status, source,
                 await outcomes.NameAsync(walk.Outcome, ct), walk.Rule, walk.Failover, walk.End,
                 [.. walk.Steps.Select(s => new SimulatedStep(s.Context, s.Extension, s.Priority, s.Label, s.Application, s.Data, s.Note))],
@@ -176,12 +177,21 @@ public static class SimulateRoute
     }
 
     /// <summary>Ids and labels of walk outcomes, from what the dialplan names (tenant slug, extension, IVR or queue name);
-    /// a number's own Dial names no tenant, so the number's tenant is used. Confined to the caller's tenant when it has one.</summary>
-    private sealed class OutcomeNames(NpgsqlDataSource db, Guid? scope, Guid? owner)
+    /// a number's own Dial names no tenant, so the number's tenant is used. Confined to the caller's tenant when it has one.
+    /// Each outcome is looked up once per request (nodes that run the same file have the same one).</summary>
+    private sealed class OutcomeNames(NpgsqlConnection conn, Guid? scope, Guid? owner)
     {
+        private readonly Dictionary<WalkOutcome, SimulatedOutcome> _named = [];
+
         public async Task<SimulatedOutcome?> NameAsync(WalkOutcome? o, CancellationToken ct)
         {
             if (o is null) return null;
+            if (_named.TryGetValue(o, out var named)) return named;
+            return _named[o] = await LookUpAsync(o, ct);
+        }
+
+        private async Task<SimulatedOutcome> LookUpAsync(WalkOutcome o, CancellationToken ct)
+        {
             if (o.Type is OutcomeType.External or OutcomeType.Fallback) return new SimulatedOutcome(o.Type, null, null, o.Value);
             var sql = o.Type switch
             {
@@ -189,7 +199,6 @@ public static class SimulateRoute
                 OutcomeType.Ivr => "SELECT i.id, i.name AS label FROM ivrs i JOIN tenants t ON t.id = i.tenant_id WHERE i.name = @name",
                 _ => "SELECT q.id, q.name AS label FROM queues q JOIN tenants t ON t.id = q.tenant_id WHERE q.name = @name",
             };
-            await using var conn = await db.OpenConnectionAsync(ct);
             var found = await conn.QuerySingleOrDefaultAsync<(Guid Id, string Label)?>(new CommandDefinition(sql + """
                  AND (t.slug = @slug OR (@slug::text IS NULL AND t.id = @owner)) AND (@scope::uuid IS NULL OR t.id = @scope)
                 """, new { name = o.Name, slug = o.Tenant, owner, scope }, cancellationToken: ct));
