@@ -9,7 +9,7 @@ namespace Did.Tests.Routing;
 
 /// <summary>GET /api/v1/routing/simulate over HTTP, against the fake switch's live files (LIVE) and the database rendered
 /// now (PENDING): what it answers for each kind of route, who may ask for which number, and how it refuses bad input.
-/// Routes here are the ones the API assigns today; the rule paths are proven on rendered text by the walker's tests.</summary>
+/// Routes with rules, schedules and failovers are walked end to end in SimulateRulesTests.</summary>
 public sealed class SimulateTests : ApplyFixtureBase
 {
     private static string Url(string number, string? extra = null) =>
