@@ -4,6 +4,8 @@
 # table; 100,000 numbers allocated to a tenant through the bulk endpoint and 20,000 of them routed (USER, IVR, EXTERNAL).
 # Then, with no ANALYZE since, every filter's total against count(*); and after VACUUM ANALYZE, p50/p95 of each filter's
 # first page and cursor walks to the end of the list at page_size 200 (bench/latency.py). Prints tables.
+# Then ranges (a 100,000-number range import, range allocations and deallocations of 10,000), the CSV export of every
+# number (time and the service's peak memory, after a restart), and one number's history over 5,000,000 audit rows.
 # Usage: bench/inventory.sh [ROWS]   (default 1000000; BENCH_REQUESTS per query, default 200; outputs in bench/out/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +24,8 @@ psql_ -d postgres -c 'DROP DATABASE IF EXISTS did_bench WITH (FORCE)' -c 'CREATE
 echo "building (Release)..."
 dotnet build src/Did.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
-[ -s "$out/numbers-$rows.csv" ] || python3 bench/gen_numbers.py "$rows" "$out/numbers-$rows.csv"
-csv="$out/numbers-$rows.csv"
+[ -s "$out/valid-numbers-$rows.csv" ] || python3 bench/gen_numbers.py "$rows" "$out/valid-numbers-$rows.csv"
+csv="$out/valid-numbers-$rows.csv"
 
 port="$(pg_free_port)"
 base="http://127.0.0.1:$port"
@@ -130,5 +132,77 @@ echo
 echo "## The list with $rows numbers present"
 echo
 python3 bench/latency.py "$base" "$token" "$tenant" "$requests" latency
+
+# Ranges: 100,000 numbers of area code 971 (which the CSV leaves out) imported as one JSON range, then allocated to the
+# tenant and taken back in blocks of 10,000, each call timed.
+echo
+echo "## Ranges"
+echo
+timed_post() { # URL BODY -> seconds; exits unless 2xx
+  local code secs
+  read -r code secs < <(curl -s -o "$out/range.out" -w '%{http_code} %{time_total}\n' "${auth[@]}" -H 'Content-Type: application/json' \
+    -d "$2" "$base$1")
+  [ "${code:0:1}" = 2 ] || { echo "$1 answered $code: $(head -c 400 "$out/range.out")" >&2; exit 1; }
+  echo "$secs"
+}
+import_s=$(timed_post /api/v1/dids/import '{"range":{"from":"+19712000000","to":"+19712099999"},"provider":"bench-range"}')
+alloc=() dealloc=()
+for b in $(seq 0 9); do
+  alloc+=("$(timed_post /api/v1/dids/allocate "{\"tenant_id\":\"$tenant\",\"range\":{\"from\":\"+1971200${b}0000\",\"to\":\"+1971200${b}9999\"}}")")
+done
+for b in $(seq 0 9); do
+  dealloc+=("$(timed_post /api/v1/dids/deallocate "{\"range\":{\"from\":\"+1971200${b}0000\",\"to\":\"+1971200${b}9999\"}}")")
+done
+stats() { python3 -c 'import statistics,sys; v=sorted(map(float,sys.argv[1:])); print(f"{statistics.median(v):.2f} | {v[-1]:.2f}")' "$@"; }
+echo "| range call | calls | median s | max s |"
+echo "|---|---:|---:|---:|"
+echo "| import 100,000 numbers as one range (JSON) | 1 | $import_s | $import_s |"
+echo "| allocate 10,000 numbers as a range (target < 1 s) | 10 | $(stats "${alloc[@]}") |"
+echo "| deallocate 10,000 numbers as a range | 10 | $(stats "${dealloc[@]}") |"
+
+# Export: the service restarted first, so its peak memory (VmHWM) is the export's own, not the import's.
+kill "$svc"; wait "$svc" 2>/dev/null || true
+DOTNET_ReadyToRun=0 dotnet src/bin/Release/net10.0/Did.dll >>"$out/service.log" 2>&1 &
+svc=$!
+for _ in $(seq 1 100); do curl -sf "$base/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+token="$(curl -sf -H 'Content-Type: application/json' -d "{\"email\":\"$DID_ADMIN_EMAIL\",\"password\":\"$DID_ADMIN_PASSWORD\"}" \
+  "$base/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+auth=(-H "Authorization: Bearer $token")
+start_kb="$(awk '/VmHWM/ {print $2}' "/proc/$svc/status")"
+read -r code export_s < <(curl -s -o "$out/export.csv" -w '%{http_code} %{time_total}\n' "${auth[@]}" "$base/api/v1/dids/export")
+[ "$code" = 200 ] || { echo "export answered $code: $(head -c 400 "$out/export.csv")"; exit 1; }
+export_kb="$(awk '/VmHWM/ {print $2}' "/proc/$svc/status")"
+exported=$(( $(wc -l <"$out/export.csv") - 1 ))
+stored=$(psql_ -d did_bench -c 'SELECT count(*) FROM phone_numbers')
+echo
+echo "## Export"
+echo
+echo "| | |"
+echo "|---|---:|"
+echo "| rows exported (GET /api/v1/dids/export, no filter) / stored | $exported / $stored |"
+echo "| seconds (target < 10) | $export_s |"
+echo "| service peak memory before / after the export (VmHWM, target < 200 MB) | $((start_kb / 1024)) / $((export_kb / 1024)) MB |"
+echo "| CSV size | $(du -h "$out/export.csv" | cut -f1) |"
+
+# History: 5,000,000 audit rows. Each of the tenant's 100,000 numbers gets 40 route changes, every other number one
+# change, written in SQL as the assign handler writes them (entity_id = the number); then random numbers' histories.
+echo
+echo "generating audit rows for the history benchmark..."
+psql_ -d did_bench -c "
+  INSERT INTO audit_logs (id, at, action, entity_type, entity_id, tenant_id, before, after)
+  SELECT gen_random_uuid(), now() - make_interval(mins => 41 - k), CASE WHEN k = 1 THEN 'ASSIGN' ELSE 'REASSIGN' END, 'PHONE_NUMBER',
+         p.id, p.tenant_id, '{\"assigned_type\": \"EXTERNAL\", \"assigned_value\": \"Hangup()\"}',
+         '{\"assigned_type\": \"EXTERNAL\", \"assigned_value\": \"Congestion()\"}'
+  FROM phone_numbers p CROSS JOIN generate_series(1, 40) k WHERE p.tenant_id = '$tenant'" \
+  -c "
+  INSERT INTO audit_logs (id, at, action, entity_type, entity_id, tenant_id, before, after)
+  SELECT gen_random_uuid(), now(), 'UPDATE', 'PHONE_NUMBER', p.id, NULL, '{\"provider\": \"old\"}', '{\"provider\": \"new\"}'
+  FROM phone_numbers p WHERE p.tenant_id IS NULL" \
+  -c 'VACUUM ANALYZE audit_logs' -c 'VACUUM ANALYZE audit_log_numbers'
+echo
+echo "## One number's history ($(psql_ -d did_bench -c 'SELECT count(*) FROM audit_logs') audit rows, $(psql_ -d did_bench -c 'SELECT count(*) FROM audit_log_numbers') bulk links)"
+echo
+PSQL="$PG_BIN/psql" PG_PORT="$PG_PORT" PG_DB=did_bench python3 bench/latency.py "$base" "$token" "$tenant" "$requests" history
+
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,7 +3,9 @@ any depth. One keep-alive HTTP connection; each request is timed from sending it
 Usage: latency.py BASE_URL TOKEN TENANT_ID REQUESTS MODE
   MODE totals: every filter's total against count(*) in PostgreSQL (psql; PG_PORT and PG_DB in the environment).
   MODE latency: p50/p95/max per query, then cursor walks (page_size 200) over the whole list, a status, a tenant, a
-  provider and a route type, each to its end, checked for order and completeness, and random cursors from those walks."""
+  provider and a route type, each to its end, checked for order and completeness, and random cursors from those walks.
+  MODE history: GET /api/v1/dids/{id}/history for random numbers of the tenant and of the inventory (psql picks them):
+  p50/p95/max, and how many entries those histories held."""
 import http.client
 import json
 import os
@@ -58,7 +60,31 @@ filters = [
     ("tenant_id + assigned_type=IVR", f"tenant_id={tenant}&assigned_type=IVR", f"tenant_id = '{tenant}' AND " + routed.format("IVR")),
     ("provider + status + assigned_type", "provider=bandwidth&status=ASSIGNED&assigned_type=EXTERNAL",
      "provider = 'bandwidth' AND status = 'ASSIGNED' AND " + routed.format("EXTERNAL")),
+    ("country=CA", "country=CA", "country = 'CA'"),
+    ("number_type=TOLL_FREE", "number_type=TOLL_FREE", "number_type = 'TOLL_FREE'"),
+    ("tenant_id + country=US", f"tenant_id={tenant}&country=US", f"tenant_id = '{tenant}' AND country = 'US'"),
+    ("country=CA + status=UNASSIGNED", "country=CA&status=UNASSIGNED", "country = 'CA' AND status = 'UNASSIGNED'"),
+    ("number_type=TOLL_FREE + assigned_type=USER", "number_type=TOLL_FREE&assigned_type=USER",
+     "number_type = 'TOLL_FREE' AND " + routed.format("USER")),
 ]
+
+if mode == "history":
+    print(f"| history of a random number ({count} requests each) | entries (min-max) | p50 ms | p95 ms | max ms |")
+    print("|---|---|---:|---:|---:|")
+    worst = 0
+    for name, where in [("held by the tenant (bulk allocated, ~40 route changes)", f"tenant_id = '{tenant}'"),
+                        ("in the inventory (imported, one change)", "tenant_id IS NULL")]:
+        ids = psql(f"SELECT id FROM phone_numbers WHERE {where} ORDER BY random() LIMIT {count}").split()
+        ms, sizes = [], []
+        for i in ids:
+            page, took = get(f"/api/v1/dids/{i}/history?page_size=100")
+            ms.append(took)
+            sizes.append(page["total"])
+        p50, p95, top = q(ms)
+        worst = max(worst, p95)
+        print(f"| {name} | {min(sizes)}-{max(sizes)} | {p50:.1f} | {p95:.1f} | {top:.1f} |")
+    print(f"\nworst p95: {worst:.1f} ms (target < 50 ms)")
+    sys.exit(0)
 
 if mode == "totals":
     print("| filter | total | count(*) | exact |")

@@ -41,6 +41,7 @@ builder.WebHost.ConfigureKestrel(k =>
 builder.AddDidObservability(); // after the listen addresses: metrics default on only for loopback-bound hosts
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<PhoneNumberCountsFolder>();
+builder.Services.AddDidNumbers(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // bad bodies reach the problem mapper
 builder.Services.AddDidProblems();

@@ -11,8 +11,10 @@ using Npgsql;
 
 namespace Did.Features.Dids;
 
-/// <summary>Body of POST /api/v1/dids/allocate: hand a tenant a block of numbers in one call.</summary>
-public sealed record BulkAllocateRequest(Guid TenantId, IReadOnlyList<string> Numbers) : ICommand<BulkResult>;
+/// <summary>Body of POST /api/v1/dids/allocate: hand a tenant a block of numbers in one call, as a list (1 to 10,000, any
+/// written form) or a range (up to 100,000). <c>default_region</c> reads national forms (else Dids:DefaultRegion).</summary>
+public sealed record BulkAllocateRequest(Guid TenantId, IReadOnlyList<string>? Numbers = null, NumberRange? Range = null, string? DefaultRegion = null)
+    : ICommand<BulkResult>;
 
 public static class BulkAllocate
 {
@@ -21,35 +23,38 @@ public static class BulkAllocate
         public Validator()
         {
             RuleFor(r => r.TenantId).NotEmpty();
-            RuleFor(r => r.Numbers).NumberList();
+            this.NumbersOrRange(r => r.Numbers, r => r.Range, r => r.DefaultRegion);
         }
     }
 
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<BulkAllocateRequest, BulkResult>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkAllocateRequest, BulkResult>
     {
         public async ValueTask<BulkResult> Handle(BulkAllocateRequest r, CancellationToken ct)
         {
-            var errors = BulkNumbers.Check(r.Numbers);
+            var requested = BulkNumbers.Read(r.Numbers, r.Range, settings.RegionFor(r.DefaultRegion));
+            var errors = requested.Errors;
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             var tenant = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT name FROM tenants WHERE id = @TenantId", new { r.TenantId }, tx, cancellationToken: ct))
                 ?? throw Problem.Invalid("tenant_id", $"Tenant '{r.TenantId}' does not exist.");
 
-            var rows = await BulkNumbers.LockAsync(conn, tx, r.Numbers, ct);
+            var rows = await BulkNumbers.LockAsync(conn, tx, requested.E164, ct);
             foreach (var row in rows)
             {
-                if (row.Status is null) errors.Add(row.Ord, $"numbers[{row.Ord}]: Unknown number: {row.Number}");
-                else if (row.Status != "UNASSIGNED") errors.Add(row.Ord, $"numbers[{row.Ord}]: {DidRules.HeldBy(row.Number, row.Status, row.TenantName)}");
+                var (pos, label, _) = requested.Numbers[row.Ord];
+                if (row.Status is null) errors.Add(pos, $"{label}: Unknown number: {row.Number}");
+                else if (row.Status != "UNASSIGNED") errors.Add(pos, $"{label}: {DidRules.HeldBy(row.Number, row.Status, row.TenantName)}");
             }
             errors.ThrowIfAny("updated", "Nothing was allocated");
 
+            var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null,
+                new { count = rows.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = r.Range is null ? requested.E164 : null, r.Range }, ct);
             var updated = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @TenantId, updated_at = now()
-                WHERE number = ANY(@numbers) AND status = 'UNASSIGNED'
-                """, new { r.TenantId, numbers = r.Numbers.ToArray() }, tx, cancellationToken: ct));
-            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null,
-                new { count = updated, tenant_id = r.TenantId, tenant_name = tenant, numbers = r.Numbers }, ct);
+                WHERE id = ANY(@ids) AND status = 'UNASSIGNED'
+                """, new { r.TenantId, ids = rows.Select(x => x.Id!.Value).ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
+            await BulkNumbers.LinkAsync(conn, tx, audit, rows, r.TenantId, ct);
             await tx.CommitAsync(ct);
             return new BulkResult(updated, 0, []);
         }
@@ -65,8 +70,10 @@ public sealed class BulkAllocateModule : ICarterModule
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(BulkNumbers.MaxBodyBytes))
             .WithName("BulkAllocateDids")
-            .WithSummary("Allocate up to 10,000 UNASSIGNED numbers to a tenant (platform admin), all or nothing: any bad number makes it a 400 " +
-                         "listing every problem ({updated: 0, failed, errors: [\"numbers[i]: ...\"]}) and nothing changes.")
+            .WithSummary("Allocate UNASSIGNED numbers to a tenant (platform admin): a list of up to 10,000 numbers in any written form " +
+                         "(national forms read with default_region, else Dids__DefaultRegion) or a range {from, to} of up to 100,000 (both ends " +
+                         "of the same length and country). All or nothing: any bad, unknown or held number makes it a 400 listing every " +
+                         "problem ({updated: 0, failed, errors: [\"numbers[i]: ...\" or \"range[i]: ...\"]}, the first 1,000) and nothing changes.")
             .Produces<BulkResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

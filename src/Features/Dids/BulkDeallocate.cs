@@ -10,24 +10,27 @@ using Npgsql;
 
 namespace Did.Features.Dids;
 
-/// <summary>Body of POST /api/v1/dids/deallocate.</summary>
-public sealed record BulkDeallocateRequest(IReadOnlyList<string> Numbers) : ICommand<BulkResult>;
+/// <summary>Body of POST /api/v1/dids/deallocate: a list of up to 10,000 numbers in any written form, or a range of up to
+/// 100,000.</summary>
+public sealed record BulkDeallocateRequest(IReadOnlyList<string>? Numbers = null, NumberRange? Range = null, string? DefaultRegion = null)
+    : ICommand<BulkResult>;
 
 public static class BulkDeallocate
 {
     public sealed class Validator : AbstractValidator<BulkDeallocateRequest>
     {
-        public Validator() => RuleFor(r => r.Numbers).NumberList();
+        public Validator() => this.NumbersOrRange(r => r.Numbers, r => r.Range, r => r.DefaultRegion);
     }
 
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<BulkDeallocateRequest, BulkResult>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkDeallocateRequest, BulkResult>
     {
         public async ValueTask<BulkResult> Handle(BulkDeallocateRequest r, CancellationToken ct)
         {
-            var errors = BulkNumbers.Check(r.Numbers);
+            var requested = BulkNumbers.Read(r.Numbers, r.Range, settings.RegionFor(r.DefaultRegion));
+            var errors = requested.Errors;
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var rows = await BulkNumbers.LockAsync(conn, tx, r.Numbers, ct);
+            var rows = await BulkNumbers.LockAsync(conn, tx, requested.E164, ct);
             foreach (var row in rows)
             {
                 var error = row.Status switch
@@ -37,18 +40,19 @@ public static class BulkDeallocate
                     "ASSIGNED" => DidRules.AssignedDetail(row.Number, null),
                     _ => null,
                 };
-                if (error is not null) errors.Add(row.Ord, $"numbers[{row.Ord}]: {error}");
+                if (error is not null) errors.Add(requested.Numbers[row.Ord].Pos, $"{requested.Numbers[row.Ord].Label}: {error}");
             }
             errors.ThrowIfAny("updated", "Nothing was deallocated");
 
             var tenants = rows.Where(x => x.TenantId is not null).GroupBy(x => x.TenantId!.Value).ToDictionary(g => g.Key.ToString(), g => g.Count());
+            Guid? onlyTenant = tenants.Count == 1 ? Guid.Parse(tenants.Keys.First()) : null;
+            var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, onlyTenant, null,
+                new { count = rows.Count, tenants, numbers = r.Range is null ? requested.E164 : null, r.Range }, ct);
             var updated = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE phone_numbers SET status = 'UNASSIGNED', tenant_id = NULL, updated_at = now()
-                WHERE number = ANY(@numbers) AND status = 'ALLOCATED'
-                """, new { numbers = r.Numbers.ToArray() }, tx, cancellationToken: ct));
-            Guid? onlyTenant = tenants.Count == 1 ? Guid.Parse(tenants.Keys.First()) : null;
-            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, onlyTenant, null,
-                new { count = updated, tenants, numbers = r.Numbers }, ct);
+                WHERE id = ANY(@ids) AND status = 'ALLOCATED'
+                """, new { ids = rows.Select(x => x.Id!.Value).ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
+            await BulkNumbers.LinkAsync(conn, tx, audit, rows, null, ct);
             await tx.CommitAsync(ct);
             return new BulkResult(updated, 0, []);
         }
@@ -64,8 +68,9 @@ public sealed class BulkDeallocateModule : ICarterModule
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(BulkNumbers.MaxBodyBytes))
             .WithName("BulkDeallocateDids")
-            .WithSummary("Take up to 10,000 ALLOCATED numbers back into the inventory (platform admin), all or nothing: an unknown, " +
-                         "unallocated or ASSIGNED number makes it a 400 listing every problem and nothing changes.")
+            .WithSummary("Take ALLOCATED numbers back into the inventory (platform admin): a list of up to 10,000 numbers in any written " +
+                         "form or a range {from, to} of up to 100,000. All or nothing: an unknown, unallocated or ASSIGNED number makes it a " +
+                         "400 listing every problem (the first 1,000) and nothing changes.")
             .Produces<BulkResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

@@ -1,51 +1,85 @@
 using Dapper;
-using Did.Infrastructure.Errors;
 using FluentValidation;
 using Npgsql;
 
 namespace Did.Features.Dids;
 
-/// <summary>What the bulk slices share: the list rule, the per-number checks, the row locks and the all-or-nothing 400.</summary>
+/// <summary>What the bulk slices share: the list-or-range rule, reading every number in any written form, the row locks
+/// and the links from the bulk change's audit row to each number it moved (audit_log_numbers, M0023).</summary>
 internal static class BulkNumbers
 {
     public const int MaxItems = 10_000;
 
-    /// <summary>10,000 numbers of 16 characters in JSON are ~200 KB; 2 MiB leaves room for whitespace.</summary>
+    /// <summary>10,000 numbers of 16 characters in JSON are ~200 KB; 2 MiB leaves room for whitespace and national forms.</summary>
     public const long MaxBodyBytes = 2 * 1024 * 1024;
 
-    public static IRuleBuilderOptions<T, IReadOnlyList<string>> NumberList<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule) =>
-        rule.NotEmpty().Must(n => n.Count <= MaxItems).WithMessage($"'numbers' must hold 1 to {MaxItems:N0} numbers.")
-            .Must(n => n.All(x => x is not null)).WithMessage("'numbers' must not contain null items.");
+    public const string RegionPattern = "^[A-Za-z]{2}$";
 
-    /// <summary>Format and duplicates within the request, each with the item's index.</summary>
-    public static ErrorList Check(IReadOnlyList<string> numbers)
+    public static void NumbersOrRange<T>(this AbstractValidator<T> v, Func<T, IReadOnlyList<string>?> numbers, Func<T, NumberRange?> range,
+        Func<T, string?> region)
+    {
+        v.RuleFor(r => r).Must(r => numbers(r) is null != range(r) is null).OverridePropertyName("numbers")
+            .WithMessage("Send either 'numbers' (a list) or 'range' ({\"from\": ..., \"to\": ...}), not both and not neither.");
+        v.RuleFor(r => numbers(r)).Must(n => n is null || n.Count is > 0 and <= MaxItems).OverridePropertyName("numbers")
+            .WithMessage($"'numbers' must hold 1 to {MaxItems:N0} numbers; send a larger block as a 'range'.")
+            .Must(n => n is null || n.All(x => x is not null)).WithMessage("'numbers' must not contain null items.");
+        v.RuleFor(r => region(r)).Must(x => x is null || NumberNormalizer.Region(x) is not null).OverridePropertyName("default_region")
+            .WithMessage("'default_region' must be an ISO 3166 region libphonenumber knows, such as US, GB or DE (you sent '{PropertyValue}').");
+    }
+
+    /// <summary>The numbers of a request in E.164 with how errors name each (numbers[3], range[17]). A bad list entry or a
+    /// duplicate is an error listed by its position; a bad range is a 400 at once (NumberRanges).</summary>
+    public sealed record Requested(List<(int Pos, string Label, string Number)> Numbers, ErrorList Errors)
+    {
+        public string[] E164 => Numbers.Select(n => n.Number).ToArray();
+    }
+
+    public static Requested Read(IReadOnlyList<string>? numbers, NumberRange? range, string? region)
     {
         var errors = new ErrorList();
+        if (range is not null)
+            return new Requested(NumberRanges.Expand(range, region).Select((n, i) => (i, $"range[{i}]", n)).ToList(), errors);
+
+        var list = new List<(int, string, string)>(numbers!.Count);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < numbers.Count; i++)
         {
-            if (!DidRules.IsE164(numbers[i])) errors.Add(i, $"numbers[{i}]: Invalid E.164 format: {DidRules.Echo(numbers[i])}");
-            else if (!seen.TryAdd(numbers[i], i)) errors.Add(i, $"numbers[{i}]: Duplicate number: {numbers[i]} (also at numbers[{seen[numbers[i]]}])");
+            if (!NumberNormalizer.TryNormalize(numbers[i], region, out var n, out var reason))
+                errors.Add(i, $"numbers[{i}]: {NumberNormalizer.Describe(numbers[i], reason, region)}");
+            else if (!seen.TryAdd(n.E164, i))
+                errors.Add(i, $"numbers[{i}]: Duplicate number: {n.E164} (also at numbers[{seen[n.E164]}])");
+            else list.Add((i, $"numbers[{i}]", n.E164));
         }
-        return errors;
+        return new Requested(list, errors);
     }
 
-    public sealed record Row(int Ord, string Number, string? Status, Guid? TenantId, string? TenantName);
+    public sealed record Row(int Ord, string Number, Guid? Id, string? Status, Guid? TenantId, string? TenantName);
 
     /// <summary>Locks the existing rows in number order (two bulk calls never deadlock), then reads every requested number
-    /// with its state; a number not in the inventory has a null status.</summary>
-    public static async Task<List<Row>> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<string> numbers, CancellationToken ct)
-    {
-        var valid = numbers.Where(n => DidRules.IsE164(n)).Distinct().ToArray();
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition("""
-            WITH locked AS (SELECT id FROM phone_numbers WHERE number = ANY(@valid) ORDER BY number FOR UPDATE)
-            SELECT (n.ord - 1)::int AS ord, n.number, p.status, p.tenant_id, t.name AS tenant_name
-            FROM unnest(@valid::text[]) WITH ORDINALITY AS n(number, ord)
+    /// with its state, in the order given (<c>Ord</c> is the index in <paramref name="numbers"/>); a number not in the
+    /// inventory has a null status.</summary>
+    public static async Task<List<Row>> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] numbers, CancellationToken ct) =>
+        (await conn.QueryAsync<Row>(new CommandDefinition("""
+            WITH locked AS (SELECT id FROM phone_numbers WHERE number = ANY(@numbers) ORDER BY number FOR UPDATE)
+            SELECT (n.ord - 1)::int AS ord, n.number, p.id, p.status, p.tenant_id, t.name AS tenant_name
+            FROM unnest(@numbers::text[]) WITH ORDINALITY AS n(number, ord)
             LEFT JOIN phone_numbers p ON p.number = n.number AND p.id IN (SELECT id FROM locked)
             LEFT JOIN tenants t ON t.id = p.tenant_id
-            """, new { valid }, tx, cancellationToken: ct));
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = numbers.Count - 1; i >= 0; i--) index[numbers[i]] = i;
-        return rows.Select(r => r with { Ord = index[r.Number] }).OrderBy(r => r.Ord).ToList();
+            ORDER BY n.ord
+            """, new { numbers }, tx, commandTimeout: 0, cancellationToken: ct))).ToList();
+
+    /// <summary>Links the bulk change's audit row to each number it changed, with the tenant that held the number.</summary>
+    public static Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid auditId, IEnumerable<Row> rows, Guid? tenantAfter, CancellationToken ct)
+    {
+        var changed = rows.ToList();
+        return conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO audit_log_numbers (phone_number_id, audit_log_id, tenant_id)
+            SELECT id, @auditId, tenant_id FROM unnest(@ids, @tenants) AS x(id, tenant_id)
+            """, new
+        {
+            auditId,
+            ids = changed.Select(r => r.Id!.Value).ToArray(),
+            tenants = changed.Select(r => tenantAfter ?? r.TenantId).ToArray(),
+        }, tx, commandTimeout: 0, cancellationToken: ct));
     }
 }

@@ -10,10 +10,14 @@ namespace Did.Features.Dids;
 /// The ids are UUIDv7 of this import (its timestamp, then a counter in number order), so both the primary key and the
 /// number index are appended to in order instead of being written at random pages: that is what makes a million rows fast.
 /// The fast path does no checks of its own: the unique index finds duplicates and numbers already in the inventory.
-/// Only when it objects (or a row was already refused) does a set-based diagnosis name every offending row.</summary>
+/// Only when it objects (or a row was already refused) does a set-based diagnosis name every offending row.
+/// With <see cref="OnConflict.Skip"/> the insert passes over numbers already stored, and the diagnosis runs only when it
+/// passed over some: it tells the duplicates within the import (still refused) from the numbers skipped.
+/// The ids' range is the import's mark: the history of a number finds the import that created it by its id (M0023).</summary>
 internal sealed class DidImporter : IAsyncDisposable
 {
     private const int MaxProviders = 100;
+    private static readonly string[] TypeNames = Enum.GetValues<NumberType>().Select(t => Infrastructure.Json.ApiJson.Name(t)).ToArray();
     private readonly NpgsqlConnection _conn;
     private readonly NpgsqlTransaction _tx;
     private readonly Func<long, string> _label;
@@ -39,21 +43,25 @@ internal sealed class DidImporter : IAsyncDisposable
     {
         await conn.ExecuteAsync(new CommandDefinition("""
             SET LOCAL work_mem = '128MB';
-            CREATE TEMP TABLE import_staging (pos bigint NOT NULL, number text NOT NULL, provider text, metadata jsonb) ON COMMIT DROP;
+            CREATE TEMP TABLE import_staging (
+                pos bigint NOT NULL, number text NOT NULL, country text NOT NULL, number_type text NOT NULL, provider text, metadata jsonb
+            ) ON COMMIT DROP;
             """, transaction: tx, cancellationToken: ct));
         var importer = new DidImporter(conn, tx, label);
         importer._copy = await conn.BeginBinaryImportAsync(
-            "COPY import_staging (pos, number, provider, metadata) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY import_staging (pos, number, country, number_type, provider, metadata) FROM STDIN (FORMAT BINARY)", ct);
         return importer;
     }
 
     /// <param name="metadataJson">A validated JSON object, or null for {}.</param>
-    public async ValueTask AddAsync(long pos, string number, string? provider, string? metadataJson, CancellationToken ct)
+    public async ValueTask AddAsync(long pos, NormalizedNumber number, string? provider, string? metadataJson, CancellationToken ct)
     {
         var copy = _copy!;
         await copy.StartRowAsync(ct);
         await copy.WriteAsync(pos, NpgsqlDbType.Bigint, ct);
-        await copy.WriteAsync(number, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(number.E164, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(number.Country, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(TypeNames[(int)number.Type], NpgsqlDbType.Text, ct);
         if (provider is null) await copy.WriteNullAsync(ct); else await copy.WriteAsync(provider, NpgsqlDbType.Text, ct);
         if (metadataJson is null) await copy.WriteNullAsync(ct); else await copy.WriteAsync(metadataJson, NpgsqlDbType.Jsonb, ct);
         Staged++;
@@ -63,27 +71,44 @@ internal sealed class DidImporter : IAsyncDisposable
         else Providers["(other)"] = Providers.GetValueOrDefault("(other)") + 1;
     }
 
-    /// <summary>Inserts everything or throws the 400 listing every problem. Returns the number of rows inserted.</summary>
-    public async Task<long> FinishAsync(CancellationToken ct)
+    /// <summary>What an import stored: how many numbers, which it skipped (counted, the first 1,000 listed), and the range
+    /// of the ids it gave (a number's history finds its import by it).</summary>
+    public sealed record Outcome(long Imported, long Skipped, IReadOnlyList<string> SkippedListed, Guid FirstId, Guid LastId);
+
+    /// <summary>Inserts everything (or, with <see cref="OnConflict.Skip"/>, everything not already stored) or throws the 400
+    /// listing every problem.</summary>
+    public async Task<Outcome> FinishAsync(OnConflict onConflict, CancellationToken ct)
     {
         await _copy!.CompleteAsync(ct);
         await _copy.DisposeAsync();
         _copy = null;
 
+        var prefix = Guid.CreateVersion7().ToString("N")[..16];
+        var low = unchecked((long)(0x8000_0000_0000_0000UL | ((ulong)(uint)Random.Shared.Next(1 << 30) << 32)));
+        var (firstId, lastId) = (Guid.Parse(prefix + (low + 1).ToString("x16")), Guid.Parse(prefix + (low + Math.Max(Staged, 1)).ToString("x16")));
+        var insert = $$"""
+            INSERT INTO phone_numbers (id, number, country, number_type, provider, provider_metadata)
+            SELECT (@prefix || lpad(to_hex(@low + row_number() OVER (ORDER BY number, pos)), 16, '0'))::uuid,
+                   number, country, number_type, provider, coalesce(metadata, '{}'::jsonb)
+            FROM import_staging
+            ORDER BY number, pos
+            {{(onConflict == OnConflict.Skip ? "ON CONFLICT (number) DO NOTHING" : "")}}
+            """;
+        if (Errors.Count == 0 && onConflict == OnConflict.Skip)
+        {
+            var inserted = await _conn.ExecuteAsync(new CommandDefinition(insert, new { prefix, low }, _tx, commandTimeout: 0, cancellationToken: ct));
+            if (inserted == Staged) return new Outcome(inserted, 0, [], firstId, lastId);
+            var skipped = await DiagnoseAsync(firstId, lastId, ct);
+            Errors.ThrowIfAny("imported", "Nothing was imported");
+            return new Outcome(inserted, skipped.Total, skipped.Listed, firstId, lastId);
+        }
         if (Errors.Count == 0)
         {
             await _tx.SaveAsync("import", ct);
             try
             {
-                var prefix = Guid.CreateVersion7().ToString("N")[..16];
-                var low = unchecked((long)(0x8000_0000_0000_0000UL | ((ulong)(uint)Random.Shared.Next(1 << 30) << 32)));
-                return await _conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO phone_numbers (id, number, provider, provider_metadata)
-                    SELECT (@prefix || lpad(to_hex(@low + row_number() OVER (ORDER BY number)), 16, '0'))::uuid,
-                           number, provider, coalesce(metadata, '{}'::jsonb)
-                    FROM import_staging
-                    ORDER BY number
-                    """, new { prefix, low }, _tx, commandTimeout: 0, cancellationToken: ct));
+                var inserted = await _conn.ExecuteAsync(new CommandDefinition(insert, new { prefix, low }, _tx, commandTimeout: 0, cancellationToken: ct));
+                return new Outcome(inserted, 0, [], firstId, lastId);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -91,33 +116,51 @@ internal sealed class DidImporter : IAsyncDisposable
             }
         }
 
-        await DiagnoseAsync(ct);
+        await DiagnoseAsync(null, null, ct);
         if (Errors.Count == 0)
             throw Problem.Conflict("The import collided with a concurrent change to the same numbers; retry it.");
         Errors.ThrowIfAny("imported", "Nothing was imported");
-        return 0;
+        throw new InvalidOperationException("unreachable: ThrowIfAny threw");
     }
 
     private sealed record Bad(long Pos, string Number, long FirstPos, bool Existing, long Total);
 
     /// <summary>Duplicates within the import (every occurrence after the first) and numbers already in the inventory.
-    /// A concurrent import that committed first is seen here (READ COMMITTED: a new snapshot per statement).</summary>
-    private async Task DiagnoseAsync(CancellationToken ct)
+    /// A concurrent import that committed first is seen here (READ COMMITTED: a new snapshot per statement). With the ids
+    /// of this import's own rows (after a skipping insert), numbers already stored are returned as skipped instead of
+    /// added to the errors; duplicates are errors either way.</summary>
+    private async Task<(long Total, IReadOnlyList<string> Listed)> DiagnoseAsync(Guid? firstId, Guid? lastId, CancellationToken ct)
     {
         await _conn.ExecuteAsync(new CommandDefinition("ANALYZE import_staging", transaction: _tx, cancellationToken: ct));
+        var skipping = firstId is not null;
         var bad = (await _conn.QueryAsync<Bad>(new CommandDefinition($"""
             WITH s AS (
                 SELECT pos, number, min(pos) OVER (PARTITION BY number) AS first_pos FROM import_staging
             ), bad AS MATERIALIZED (
-                SELECT s.pos, s.number, s.first_pos, p.id IS NOT NULL AS existing
+                SELECT s.pos, s.number, s.first_pos, s.pos = s.first_pos AND p.id IS NOT NULL AS existing
                 FROM s LEFT JOIN phone_numbers p ON p.number = s.number
+                    AND (NOT @skipping OR p.id NOT BETWEEN @firstId AND @lastId)
                 WHERE p.id IS NOT NULL OR s.pos <> s.first_pos
+            ), counted AS (
+                SELECT *, count(*) OVER (PARTITION BY existing) AS total FROM bad
             )
-            SELECT pos, number, first_pos, existing, count(*) OVER () AS total FROM bad ORDER BY pos LIMIT {ErrorList.MaxListed}
-            """, transaction: _tx, commandTimeout: 0, cancellationToken: ct))).ToList();
-        Errors.AddCounted(bad.Count == 0 ? 0 : bad[0].Total, bad.Select(b => (b.Pos, b.Existing
-            ? $"{_label(b.Pos)}: Number already in inventory: {b.Number}"
-            : $"{_label(b.Pos)}: Duplicate number: {b.Number} (also at {_label(b.FirstPos)})")));
+            SELECT pos, number, first_pos, existing, total
+            FROM (
+                (SELECT * FROM counted WHERE existing ORDER BY pos LIMIT {ErrorList.MaxListed})
+                UNION ALL
+                (SELECT * FROM counted WHERE NOT existing ORDER BY pos LIMIT {ErrorList.MaxListed})
+            ) listed
+            ORDER BY pos
+            """, new { skipping, firstId = firstId ?? Guid.Empty, lastId = lastId ?? Guid.Empty }, _tx, commandTimeout: 0, cancellationToken: ct))).ToList();
+        var existing = bad.Where(b => b.Existing).ToList();
+        var duplicates = bad.Where(b => !b.Existing).ToList();
+        Errors.AddCounted(duplicates.Count == 0 ? 0 : duplicates[0].Total,
+            duplicates.Select(b => (b.Pos, $"{_label(b.Pos)}: Duplicate number: {b.Number} (also at {_label(b.FirstPos)})")));
+        var listedExisting = existing.Select(b => $"{_label(b.Pos)}: {b.Number}").ToList();
+        if (!skipping)
+            Errors.AddCounted(existing.Count == 0 ? 0 : existing[0].Total,
+                existing.Select(b => (b.Pos, $"{_label(b.Pos)}: Number already in inventory: {b.Number}")));
+        return (existing.Count == 0 ? 0 : existing[0].Total, listedExisting);
     }
 
     public async ValueTask DisposeAsync()

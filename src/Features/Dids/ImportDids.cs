@@ -1,6 +1,8 @@
+using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Carter;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
@@ -20,13 +22,20 @@ namespace Did.Features.Dids;
 /// <summary>One number of a JSON import. <c>metadata</c> is the carrier's JSON object (absent or null: {}).</summary>
 public sealed record ImportDidItem(string Number, string? Provider = null, JsonElement? Metadata = null);
 
-/// <summary>Body of POST /api/v1/dids/import as application/json: 1 to 10,000 numbers.</summary>
-public sealed record ImportDidsRequest(IReadOnlyList<ImportDidItem> Dids) : ICommand<ImportResult>;
+/// <summary>Body of POST /api/v1/dids/import as application/json: either <c>dids</c>, 1 to 10,000 numbers in any written
+/// form, or <c>range</c>, up to 100,000 consecutive numbers with one <c>provider</c> and <c>metadata</c>.</summary>
+public sealed record ImportDidsRequest(
+    IReadOnlyList<ImportDidItem>? Dids = null, NumberRange? Range = null, string? Provider = null, JsonElement? Metadata = null)
+    : ICommand<ImportResult>
+{
+    [JsonIgnore] public ImportOptions Options { get; init; } = ImportOptions.Default;
+}
 
 /// <summary>POST /api/v1/dids/import as text/csv: the request body, read once while it streams.</summary>
-public sealed class ImportDidsCsvCommand(Stream body) : ICommand<ImportResult>
+public sealed class ImportDidsCsvCommand(Stream body, ImportOptions options) : ICommand<ImportResult>
 {
     public Stream Body { get; } = body;
+    public ImportOptions Options { get; } = options;
 
     /// <summary>A streamed body cannot be read twice: a retry of the pipeline after it started is refused, not misread as empty.</summary>
     internal bool Started { get; set; }
@@ -42,44 +51,71 @@ public static class ImportDids
     {
         public Validator()
         {
-            RuleFor(r => r.Dids).NotEmpty().Must(d => d.Count <= MaxJsonItems)
-                .WithMessage($"'dids' must hold 1 to {MaxJsonItems:N0} numbers; import more as text/csv.");
-            RuleFor(r => r.Dids).Must(d => d.All(item => item is not null)).When(r => r.Dids is not null)
+            RuleFor(r => r).Must(r => r.Dids is null != r.Range is null).OverridePropertyName("dids")
+                .WithMessage("Send either 'dids' (a list) or 'range' ({\"from\": ..., \"to\": ...}), not both and not neither.");
+            RuleFor(r => r.Dids).Must(d => d!.Count is > 0 and <= MaxJsonItems).When(r => r.Dids is not null)
+                .WithMessage($"'dids' must hold 1 to {MaxJsonItems:N0} numbers; import more as text/csv or as a range.");
+            RuleFor(r => r.Dids).Must(d => d!.All(item => item is not null)).When(r => r.Dids is not null)
                 .WithMessage("'dids' must not contain null items.");
+            RuleFor(r => r.Provider).Null().When(r => r.Range is null)
+                .WithMessage("'provider' goes with 'range'; give each of 'dids' its own.");
+            RuleFor(r => r.Metadata).Null().When(r => r.Range is null)
+                .WithMessage("'metadata' goes with 'range'; give each of 'dids' its own.");
         }
     }
 
-    /// <summary>Each item is checked here (format, provider, metadata) and, set-wise in the database, for duplicates and
-    /// numbers already in the inventory; any problem and nothing is stored.</summary>
-    public sealed class JsonHandler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<ImportDidsRequest, ImportResult>
+    /// <summary>Each item is read here (number in any written form, provider, metadata) and, set-wise in the database,
+    /// checked for duplicates and numbers already in the inventory; any problem and nothing is stored. A range is
+    /// expanded here and each of its numbers checked like an item.</summary>
+    public sealed class JsonHandler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<ImportDidsRequest, ImportResult>
     {
         public async ValueTask<ImportResult> Handle(ImportDidsRequest r, CancellationToken ct)
         {
+            var region = settings.RegionFor(r.Options.DefaultRegion);
+            var range = r.Range is null ? null : NumberRanges.Expand(r.Range, region);
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await using var importer = await DidImporter.StartAsync(conn, tx, pos => $"dids[{pos}]", ct);
-            for (var i = 0; i < r.Dids.Count; i++)
+            await using var importer = await DidImporter.StartAsync(conn, tx, pos => range is null ? $"dids[{pos}]" : $"range[{pos}]", ct);
+            if (range is not null)
+            {
+                if (CheckProvider(r.Provider) is { } badProvider) throw Problem.Invalid("provider", badProvider);
+                if (CheckMetadata(r.Metadata) is { } badMetadata) throw Problem.Invalid("metadata", badMetadata);
+                var metadata = r.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null;
+                for (var i = 0; i < range.Length; i++)
+                {
+                    if (NumberNormalizer.TryNormalize(range[i], null, out var number, out var reason))
+                        await importer.AddAsync(i, number, NullIfEmpty(r.Provider), metadata, ct);
+                    else importer.Errors.Add(i, $"range[{i}]: {NumberNormalizer.Describe(range[i], reason, null)}");
+                }
+                return await CommitAsync(conn, tx, ctx, importer, r.Options, r.Range, ct);
+            }
+            for (var i = 0; i < r.Dids!.Count; i++)
             {
                 var item = r.Dids[i];
-                var error = CheckNumber(item.Number) ?? CheckProvider(item.Provider)
-                    ?? (item.Metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null } ? "metadata must be a JSON object" : null);
+                NormalizedNumber number = default;
+                var error = (NumberNormalizer.TryNormalize(item.Number, region, out number, out var reason)
+                        ? null
+                        : NumberNormalizer.Describe(item.Number, reason, region))
+                    ?? CheckProvider(item.Provider) ?? CheckMetadata(item.Metadata);
                 if (error is not null) importer.Errors.Add(i, $"dids[{i}]: {error}");
-                else await importer.AddAsync(i, item.Number, NullIfEmpty(item.Provider),
+                else await importer.AddAsync(i, number, NullIfEmpty(item.Provider),
                     item.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null, ct);
             }
-            return await CommitAsync(conn, tx, ctx, importer, ct);
+            return await CommitAsync(conn, tx, ctx, importer, r.Options, null, ct);
         }
     }
 
-    /// <summary>Streams the body: UTF-8 text, header row first (number and provider required, metadata optional, any other
-    /// column becomes a metadata key). Rows are checked as they arrive and staged; the body is never held whole.</summary>
-    public sealed class CsvHandler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<ImportDidsCsvCommand, ImportResult>
+    /// <summary>Streams the body: UTF-8 text, header row first (number and provider required, metadata and default_region
+    /// optional; the other columns an export writes are read as its own and not stored; any other column becomes a
+    /// metadata key). Rows are checked as they arrive and staged; the body is never held whole.</summary>
+    public sealed class CsvHandler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<ImportDidsCsvCommand, ImportResult>
     {
         public async ValueTask<ImportResult> Handle(ImportDidsCsvCommand c, CancellationToken ct)
         {
             if (c.Started) throw Problem.Conflict("The import collided with a concurrent change; send it again.");
             c.Started = true;
 
+            var region = settings.RegionFor(c.Options.DefaultRegion);
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             await using var importer = await DidImporter.StartAsync(conn, tx, pos => $"line {pos}", ct);
@@ -98,10 +134,10 @@ public static class ImportDids
                         layout = CsvLayout.FromHeader(row);
                         continue;
                     }
-                    var parsed = CsvLayout.Parse(row, layout);
+                    var parsed = CsvLayout.Parse(row, layout, region);
                     if (parsed.Skip) continue;
                     if (parsed.Error is not null) errors.Add(parsed.Line, $"line {parsed.Line}: {parsed.Error}");
-                    else await importer.AddAsync(parsed.Line, parsed.Number!, parsed.Provider, parsed.Metadata, ct);
+                    else await importer.AddAsync(parsed.Line, parsed.Number, parsed.Provider, parsed.Metadata, ct);
                 }
             }
             catch (CsvFormatException e)
@@ -115,22 +151,36 @@ public static class ImportDids
             if (importer.Staged == 0 && errors.Count == 0)
                 throw Problem.BadRequest("line 2: the CSV has a header but no rows.",
                     new Dictionary<string, object?> { ["imported"] = 0, ["failed"] = 1, ["errors"] = new[] { "line 2: no rows" } });
-            return await CommitAsync(conn, tx, ctx, importer, ct);
+            return await CommitAsync(conn, tx, ctx, importer, c.Options, null, ct);
         }
     }
 
-    private static async Task<ImportResult> CommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, DidImporter importer, CancellationToken ct)
+    /// <summary>Stores the staged rows and writes the import's audit row, or, with validate_only, runs every check and
+    /// rolls back. The audit row carries the range of the ids the import gave: a number's history finds its import by it.</summary>
+    private static async Task<ImportResult> CommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, DidImporter importer,
+        ImportOptions options, NumberRange? range, CancellationToken ct)
     {
-        var imported = await importer.FinishAsync(ct);
+        var outcome = await importer.FinishAsync(options.OnConflict, ct);
+        if (options.ValidateOnly)
+        {
+            await tx.RollbackAsync(ct);
+            return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, true);
+        }
         await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null,
-            new { count = imported, providers = importer.Providers }, ct);
+            new
+            {
+                count = outcome.Imported, skipped = outcome.Skipped, providers = importer.Providers, range,
+                first_id = outcome.FirstId, last_id = outcome.LastId,
+            }, ct);
         await tx.CommitAsync(ct);
-        ImportMetrics.Stored(imported);
-        return new ImportResult(imported, 0, []);
+        ImportMetrics.Stored(outcome.Imported);
+        return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, false);
     }
 
-    internal static string? CheckNumber(string number) =>
-        DidRules.IsE164(number) ? null : $"Invalid E.164 format: {DidRules.Echo(number)}";
+    internal static string? CheckMetadata(JsonElement? metadata) =>
+        metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null } ? "metadata must be a JSON object" : null;
+
+    internal static string? CheckProvider(string? provider) => CheckProvider(provider.AsSpan());
 
     internal static string? CheckProvider(ReadOnlySpan<char> provider)
     {
@@ -149,7 +199,12 @@ public static class ImportDids
         public int Number { get; private init; }
         public int Provider { get; private init; }
         public int Metadata { get; private init; } = -1;
+        public int Region { get; private init; } = -1;
         public (int Index, string Name)[] Extras { get; private init; } = [];
+
+        /// <summary>Columns an export writes that describe a number's state, not its carrier: read as the export's, not
+        /// stored as metadata keys, so an export imports back unchanged. Country and type follow from the number.</summary>
+        public static readonly string[] ExportColumns = ["status", "tenant_id", "tenant_slug", "country", "type", "assigned_type", "destination"];
 
         public static CsvLayout FromHeader(SepReader.Row row)
         {
@@ -170,28 +225,41 @@ public static class ImportDids
                 throw new CsvFormatException(line,
                     $"line {line}: the header must name the columns number and provider (metadata optional); it has {DidRules.Echo(string.Join(",", names))}.");
             var metadata = Find("metadata");
+            var region = Find("default_region");
             return new CsvLayout
             {
                 Count = names.Length,
                 Number = number,
                 Provider = provider,
                 Metadata = metadata,
-                Extras = names.Select((n, i) => (i, n)).Where(x => x.i != number && x.i != provider && x.i != metadata).ToArray(),
+                Region = region,
+                Extras = names.Select((n, i) => (i, n))
+                    .Where(x => x.i != number && x.i != provider && x.i != metadata && x.i != region
+                                && !ExportColumns.Contains(x.n, StringComparer.OrdinalIgnoreCase))
+                    .ToArray(),
             };
         }
 
-        public readonly record struct Parsed(long Line, bool Skip, string? Error, string? Number, string? Provider, string? Metadata);
+        public readonly record struct Parsed(long Line, bool Skip, string? Error, NormalizedNumber Number, string? Provider, string? Metadata);
 
-        public static Parsed Parse(SepReader.Row row, CsvLayout layout)
+        /// <param name="defaultRegion">The request's region; a row's default_region cell, when the CSV has one, wins.</param>
+        public static Parsed Parse(SepReader.Row row, CsvLayout layout, string? defaultRegion)
         {
             var line = row.LineNumberFrom;
             var span = row.Span;
-            if (span.IsEmpty) return new Parsed(line, true, null, null, null, null);
+            if (span.IsEmpty) return new Parsed(line, true, null, default, null, null);
             if (span.IndexOfAny('\0', '\uFFFD') >= 0) return Fail(line, "binary data or invalid UTF-8");
             if (row.ColCount != layout.Count) return Fail(line, $"expected {layout.Count} columns, found {row.ColCount}");
 
-            var number = row[layout.Number].ToString();
-            if (CheckNumber(number) is { } bad) return Fail(line, bad);
+            var region = defaultRegion;
+            if (layout.Region >= 0 && row[layout.Region].Span is { IsEmpty: false } regionCell)
+            {
+                region = NumberNormalizer.Region(regionCell.ToString().Trim());
+                if (region is null) return Fail(line, $"default_region '{DidRules.Echo(regionCell)}' is not a region libphonenumber knows (US, GB, DE...)");
+            }
+            var written = row[layout.Number].ToString();
+            if (!NumberNormalizer.TryNormalize(written, region, out var number, out var reason))
+                return Fail(line, NumberNormalizer.Describe(written, reason, region));
             var providerSpan = row[layout.Provider].Span;
             if (CheckProvider(providerSpan) is { } badProvider) return Fail(line, badProvider);
             var provider = providerSpan.IsEmpty ? null : providerSpan.ToString();
@@ -228,12 +296,32 @@ public static class ImportDids
             return new Parsed(line, false, null, number, provider, metadata);
         }
 
-        private static Parsed Fail(long line, string error) => new(line, false, error, null, null, null);
+        private static Parsed Fail(long line, string error) => new(line, false, error, default, null, null);
     }
 }
 
 public sealed class ImportDidsModule : ICarterModule
 {
+    private const string DefaultRegionDescription =
+        "ISO 3166 region (US, GB, DE...) that reads numbers written without '+'; default Dids__DefaultRegion, else only '+' forms. " +
+        "A CSV's default_region column wins for its row.";
+    private const string OnConflictDescription = "error (default): a number already in the inventory refuses the import; skip: it is counted and listed as skipped.";
+    private const string ValidateOnlyDescription = "true: run every check and answer the report (200), storing nothing.";
+
+    private static ImportOptions Options(string? defaultRegion, string? onConflict, bool? validateOnly)
+    {
+        var region = defaultRegion is null ? null : NumberNormalizer.Region(defaultRegion)
+            ?? throw Problem.Invalid("default_region",
+                $"'default_region' must be an ISO 3166 region libphonenumber knows, such as US, GB or DE (you sent '{DidRules.Echo(defaultRegion)}').");
+        var mode = onConflict?.ToLowerInvariant() switch
+        {
+            null or "error" => OnConflict.Error,
+            "skip" => OnConflict.Skip,
+            _ => throw Problem.Invalid("on_conflict", $"'on_conflict' must be error or skip (you sent '{DidRules.Echo(onConflict)}')."),
+        };
+        return new ImportOptions(region, mode, validateOnly ?? false);
+    }
+
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var config = app.ServiceProvider.GetRequiredService<IConfiguration>();
@@ -241,15 +329,19 @@ public sealed class ImportDidsModule : ICarterModule
         var maxJson = config.GetValue<long?>("Dids:MaxJsonImportBytes") ?? 16L << 20;
 
         app.MapApiGroup("/api/v1/dids", "DIDs")
-            .MapPost("/import", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+            .MapPost("/import", async (HttpRequest request, IMediator mediator, CancellationToken ct,
+                [FromQuery(Name = "default_region"), Description(DefaultRegionDescription)] string? defaultRegion = null,
+                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription)] string? onConflict = null,
+                [FromQuery(Name = "validate_only"), Description(ValidateOnlyDescription)] bool? validateOnly = null) =>
             {
+                var options = Options(defaultRegion, onConflict, validateOnly);
                 MediaTypeHeaderValue.TryParse(request.ContentType, out var type);
                 ImportResult result;
                 if (type?.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) == true)
                 {
                     if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
                         throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "A CSV import must be UTF-8.");
-                    result = await mediator.Send(new ImportDidsCsvCommand(request.Body), ct);
+                    result = await mediator.Send(new ImportDidsCsvCommand(request.Body, options), ct);
                 }
                 else if (request.HasJsonContentType())
                 {
@@ -260,14 +352,14 @@ public sealed class ImportDidsModule : ICarterModule
                         limit.MaxRequestBodySize = maxJson;
                     var body = await request.ReadFromJsonAsync<ImportDidsRequest>(ct)
                         ?? throw Problem.BadRequest("The body must be a JSON object {\"dids\": [...]}.");
-                    result = await mediator.Send(body, ct);
+                    result = await mediator.Send(body with { Options = options }, ct);
                 }
                 else
                 {
                     throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                         "Send application/json ({\"dids\": [...]}) or text/csv (header number,provider[,metadata]).");
                 }
-                return TypedResults.Created((string?)null, result);
+                return result.ValidateOnly ? Results.Ok(result) : Results.Created((string?)null, result);
             })
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(maxImport))
@@ -285,15 +377,21 @@ public sealed class ImportDidsModule : ICarterModule
                 return Task.CompletedTask;
             })
             .WithName("ImportDids")
-            .WithSummary("Import numbers into the inventory as UNASSIGNED (platform admin), all or nothing. application/json: " +
-                         "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items. text/csv: streamed, no item cap, header " +
-                         "number,provider[,metadata] (metadata a JSON object cell; other columns become metadata keys). Any problem " +
-                         "(E.164 format, duplicate in the import, number already in the inventory, malformed row) stores nothing and " +
-                         "answers 400 {imported: 0, failed, errors} naming each item (dids[i]) or CSV line; at most 1,000 errors are " +
-                         "listed, failed counts them all. Of two concurrent imports sharing numbers, the second to reach a shared " +
-                         "number waits for the first and, if the first commits, is refused with those numbers listed as already in " +
-                         "the inventory.")
+            .WithSummary("Import numbers into the inventory as UNASSIGNED (platform admin), all or nothing. Numbers may be written in " +
+                         "any form libphonenumber reads (+1 212 555 0100, (212) 555-0100 with default_region=US, 00 44 20 7946 0000 " +
+                         "with default_region=DE); they are stored in E.164 with their country and number_type. application/json: " +
+                         "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items, or {\"range\": {\"from\", \"to\"}, " +
+                         "provider, metadata} with up to 100,000 numbers. text/csv: streamed, no item cap, header " +
+                         "number,provider[,metadata][,default_region] (metadata a JSON object cell; the columns an export writes are " +
+                         "read as its own; other columns become metadata keys). Any problem (a number libphonenumber refuses, with its " +
+                         "reason, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed " +
+                         "row) stores nothing and answers 400 {imported: 0, failed, errors} naming each item (dids[i], range[i]) or " +
+                         "CSV line; at most 1,000 errors are listed, failed counts them all. on_conflict=skip imports the rest and " +
+                         "answers skipped and skipped_numbers; validate_only=true runs every check, stores nothing and answers 200 with " +
+                         "the same report. Of two concurrent imports sharing numbers, the second to reach a shared number waits for " +
+                         "the first and, if the first commits, is refused with those numbers listed as already in the inventory.")
             .Produces<ImportResult>(StatusCodes.Status201Created)
+            .Produces<ImportResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -1,4 +1,23 @@
 namespace Did.Features.Dids;
 
-/// <summary>The answer of an import or a bulk change: either everything (failed 0) or nothing, with every problem listed.</summary>
-public sealed record ImportResult(long Imported, long Failed, IReadOnlyList<string> Errors);
+/// <summary>How an import treats numbers already in the inventory: <c>error</c> refuses the whole import (the default),
+/// <c>skip</c> counts and lists them as skipped and imports the rest.</summary>
+public enum OnConflict
+{
+    Error,
+    Skip,
+}
+
+/// <summary>The query parameters of an import: how to read national forms, what to do with numbers already stored, and
+/// whether to store anything at all.</summary>
+public sealed record ImportOptions(string? DefaultRegion, OnConflict OnConflict, bool ValidateOnly)
+{
+    public static readonly ImportOptions Default = new(null, OnConflict.Error, false);
+}
+
+/// <summary>The answer of an import: everything stored (failed 0) or, as a 400, nothing, with every problem listed.
+/// <c>skipped</c> counts the numbers already in the inventory that <c>on_conflict=skip</c> passed over;
+/// <c>skipped_numbers</c> lists the first 1,000 of them by position. With <c>validate_only</c> nothing is stored and
+/// <c>imported</c> is what would have been.</summary>
+public sealed record ImportResult(long Imported, long Skipped, long Failed, IReadOnlyList<string> Errors, IReadOnlyList<string> SkippedNumbers,
+    bool ValidateOnly);

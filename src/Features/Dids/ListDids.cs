@@ -21,13 +21,18 @@ public sealed record ListDidsQuery(
     [property: FromQuery(Name = "number"), Description("Digits anywhere in the number, or '+digits' for a prefix.")] string? Number = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
     [property: FromQuery(Name = "assigned_type")] QueryEnum<AssignmentType>? AssignedType = null,
+    [property: FromQuery(Name = "country"), Description(ListDids.CountryDescription)] string? Country = null,
+    [property: FromQuery(Name = "number_type")] QueryEnum<NumberType>? NumberType = null,
     [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
     [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
     [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
     : IQuery<BoundedPaged<DidResponse>>, IPaged
 {
     public string CursorScope() => PageCursor.Scope("dids",
-        ("status", Status), ("tenant_id", TenantId), ("number", Number), ("provider", Provider), ("assigned_type", AssignedType));
+        ("status", Status), ("tenant_id", TenantId), ("number", Number), ("provider", Provider), ("assigned_type", AssignedType),
+        ("country", Country?.ToUpperInvariant()), ("number_type", NumberType));
+
+    internal DidFilter Filter() => new(Status?.Value, TenantId, Number, Provider, AssignedType?.Value, Country, NumberType?.Value);
 }
 
 /// <summary>The sort key of the DID list: numbers are unique.</summary>
@@ -35,7 +40,8 @@ public sealed record DidCursor(string Number);
 
 public static class ListDids
 {
-    public const string NumberPattern = @"^\+?[0-9]{1,15}$";
+    public const string NumberPattern = DidFilterSql.NumberPattern;
+    public const string CountryDescription = "ISO 3166 region of the numbers (US, GB, DE...), or 001 for non-geographic services, as libphonenumber assigns it.";
 
     public sealed class Validator : AbstractValidator<ListDidsQuery>
     {
@@ -45,6 +51,10 @@ public static class ListDids
             RuleFor(q => q.Number).MatchesWhole(NumberPattern).When(q => q.Number is not null)
                 .WithMessage("'number' must be 1 to 15 digits, optionally after a '+' (you sent '{PropertyValue}').");
             RuleFor(q => q.Provider).NotEmpty().MaximumLength(255).When(q => q.Provider is not null);
+            RuleFor(q => q.Country).MatchesWhole(DidFilterSql.CountryPattern).When(q => q.Country is not null)
+                .WithMessage("'country' must be an ISO 3166 region (US, GB, DE...) or 001 (you sent '{PropertyValue}').")
+                .Must(c => c == "001" || NumberNormalizer.Region(c) is not null).When(q => q.Country is not null)
+                .WithMessage("'country' is not a region libphonenumber knows (you sent '{PropertyValue}').");
         }
     }
 
@@ -62,33 +72,18 @@ public static class ListDids
 
         public async ValueTask<BoundedPaged<DidResponse>> Handle(ListDidsQuery q, CancellationToken ct)
         {
-            var (source, number, tenant) = q.AssignedType is null
-                ? ("phone_numbers p", "p.number", "p.tenant_id")
-                : ("did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id", "a.number", "a.tenant_id");
-            var filters = new List<string>(); // on the page's source
-            var counted = new List<string>(); // the same filters on the counts (tenant and provider; status and type below)
             var p = new DynamicParameters();
-            if (ctx.TenantScope is { } scope) { filters.Add($"{tenant} = @scope"); counted.Add("tenant_id = @scope"); p.Add("scope", scope); }
-            if (q.TenantId is { } tenantId) { filters.Add($"{tenant} = @tenantId"); counted.Add("tenant_id = @tenantId"); p.Add("tenantId", tenantId); }
-            if (q.Provider is { } provider) { filters.Add("p.provider = @provider"); counted.Add("provider = @provider"); p.Add("provider", provider); }
-            if (q.Status is { } status) { filters.Add("p.status = @status"); p.Add("status", status.ToString()); }
-            if (q.AssignedType is { } assignedType)
+            var sql = DidFilterSql.Build(q.Filter(), ctx.TenantScope, (name, value, _) =>
             {
-                filters.Add("a.assigned_type = @assignedType");
-                p.Add("assignedType", assignedType.ToString());
-                // Only ASSIGNED numbers have a route (M0009), so no other status can match.
-                if (q.Status is { Value: not DidStatus.Assigned }) filters.Add("false");
-            }
-            if (q.Number is { } search)
-            {
-                // '+' only ever starts a number, so "+1555" is a prefix: LIKE '+1555%'; digits alone may be anywhere.
-                filters.Add($"{number} LIKE @pattern");
-                p.Add("pattern", search.StartsWith('+') ? search + "%" : "%" + search + "%");
-            }
-            var where = Where(filters);
+                p.Add(name, value);
+                return "@" + name;
+            });
+            var (source, number) = (sql.Source, sql.NumberColumn);
+            var where = DidFilterSql.Where(sql.Conditions);
+            var page = new List<string>(sql.Conditions);
             if (q.After<DidCursor>() is { } after)
             {
-                filters.Add($"{number} > @after");
+                page.Add($"{number} > @after");
                 p.Add("after", after.Number);
             }
             p.Add("limit", q.Limit());
@@ -96,14 +91,14 @@ public static class ListDids
             p.Add("countLimit", _searchCountLimit + 1);
 
             var total = q.Number is null
-                ? TotalFromCounts(counted, q.Status?.Value, q.AssignedType?.Value)
+                ? TotalFromCounts(sql.Counted, q.Status?.Value, q.AssignedType?.Value)
                 : $"SELECT count(*) FROM (SELECT 1 FROM {source} {where} LIMIT @countLimit) c";
             await using var conn = await db.OpenConnectionAsync(ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 {total};
                 SELECT {DidRow.ColumnsOf("p")}, a.id AS route_id, a.assigned_type, a.assigned_id, a.assigned_value,
                        {DestinationLabel.Sql} AS destination
-                FROM (SELECT {number} AS number FROM {source} {Where(filters)} ORDER BY {number} LIMIT @limit OFFSET @offset) k
+                FROM (SELECT {number} AS number FROM {source} {DidFilterSql.Where(page)} ORDER BY {number} LIMIT @limit OFFSET @offset) k
                 JOIN phone_numbers p ON p.number = k.number
                 LEFT JOIN did_assignments a ON a.phone_number_id = p.id
                 {DestinationLabel.Joins}
@@ -116,8 +111,6 @@ public static class ListDids
             return new BoundedPaged<DidResponse>(items, exact ? matches : null, exact ? null : matches, q.PageNumber(), q.PageSize, next);
         }
 
-        private static string Where(List<string> filters) => filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
-
         /// <summary>The total as a sum over the counts and their pending deltas, read in one statement (one snapshot).
         /// Status is not counted as such (M0009): UNASSIGNED numbers have no tenant, ASSIGNED numbers are the routed
         /// ones, ALLOCATED numbers are the held ones less the routed ones; only ASSIGNED numbers have a route type.</summary>
@@ -129,15 +122,15 @@ public static class ListDids
                 (DidStatus.Unassigned, null) => ("assigned_type IS NULL AND tenant_id IS NULL", "n"),
                 (DidStatus.Allocated, null) => ("tenant_id IS NOT NULL", "CASE WHEN assigned_type IS NULL THEN n ELSE -n END"),
                 (DidStatus.Assigned, null) => ("assigned_type IS NOT NULL", "n"),
-                (null or DidStatus.Assigned, not null) => ("assigned_type = @assignedType", "n"),
+                (null or DidStatus.Assigned, not null) => ("assigned_type = @assigned_type", "n"),
                 _ => ("false", "n"),
             };
             return $"""
                 SELECT coalesce(sum({term}), 0)::bigint FROM (
-                    SELECT tenant_id, provider, assigned_type, n FROM phone_number_counts
+                    SELECT tenant_id, provider, country, number_type, assigned_type, n FROM phone_number_counts
                     UNION ALL
-                    SELECT tenant_id, provider, assigned_type, n FROM phone_number_count_deltas) c
-                {Where([.. filters, rows])}
+                    SELECT tenant_id, provider, country, number_type, assigned_type, n FROM phone_number_count_deltas) c
+                {DidFilterSql.Where([.. filters, rows])}
                 """;
         }
     }
@@ -145,14 +138,14 @@ public static class ListDids
     /// <summary>A number with its route, if it has one.</summary>
     private sealed record ListRow(
         Guid Id, string Number, string Status, Guid? TenantId, string? Provider, string ProviderMetadata, DateTime CreatedAt, DateTime UpdatedAt,
-        Guid? RouteId, string? AssignedType, Guid? AssignedId, string? AssignedValue, string? Destination)
+        string? Country, string? NumberType, Guid? RouteId, string? AssignedType, Guid? AssignedId, string? AssignedValue, string? Destination)
     {
         public DidResponse ToResponse()
         {
             var route = RouteId is { } id
                 ? new DidAssignmentSummary(id, ApiJson.Parse<AssignmentType>(AssignedType!), AssignedId, AssignedValue, Destination!)
                 : null;
-            return new DidRow(Id, Number, Status, TenantId, Provider, ProviderMetadata, CreatedAt, UpdatedAt).ToResponse(route);
+            return new DidRow(Id, Number, Status, TenantId, Provider, ProviderMetadata, CreatedAt, UpdatedAt, Country, NumberType).ToResponse(route);
         }
     }
 }
@@ -165,7 +158,7 @@ public sealed class ListDidsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListDids")
-            .WithSummary("List numbers by number, each with its route. Filters: status, tenant_id, provider, assigned_type, number (digits anywhere " +
+            .WithSummary("List numbers by number, each with its route. Filters: status, tenant_id, provider, assigned_type, country, number_type, number (digits anywhere " +
                          "in the number, or '+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact for every filter; " +
                          "with number it is exact up to 1,000 matches, beyond that total is null and total_at_least is given. " +
                          "Follow next_cursor (cursor=) to page at any depth; page= reaches the first 10,000 numbers.")

@@ -47,10 +47,14 @@ public static class AuditLog
                 @AuditAfter::jsonb, @AuditIp, @AuditUserAgent, @AuditRequestId)
         """;
 
-    public static Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx,
-        AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId, object? before, object? after, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(InsertSql,
-            new AuditParameters(ctx, action, entity, entityId, tenantId, before, after), tx, cancellationToken: ct));
+    /// <returns>The audit row's id (a bulk change links its numbers to it: audit_log_numbers).</returns>
+    public static async Task<Guid> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx,
+        AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId, object? before, object? after, CancellationToken ct)
+    {
+        var row = new AuditParameters(ctx, action, entity, entityId, tenantId, before, after);
+        await conn.ExecuteAsync(new CommandDefinition(InsertSql, row, tx, cancellationToken: ct));
+        return row.AuditId;
+    }
 }
 
 /// <summary>The parameters of <see cref="AuditLog.InsertSql"/>.</summary>

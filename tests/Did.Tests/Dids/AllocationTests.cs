@@ -168,7 +168,7 @@ public sealed class AllocationTests : DidFixture
         Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(4));
         Assert.That(Errors(body), Is.EqualTo(new[]
         {
-            "numbers[1]: Invalid E.164 format: 12345",
+            "numbers[1]: Not a valid number (INVALID_COUNTRY_CODE): '12345' (a national form needs default_region, or write it as +<country code><number>)",
             $"numbers[2]: Unknown number: {unknown}",
             $"numbers[3]: Duplicate number: {n[0]} (also at numbers[0])",
             $"numbers[4]: DID {n[2]} is already allocated to tenant '{holder.Name}'",

@@ -13,10 +13,19 @@ namespace Did.Tests.Dids;
 public abstract class DidFixture : ApiFixture
 {
     private static int _next;
-    private readonly int _base = Random.Shared.Next(100, 899);
 
-    /// <summary>A number no other call returns in this test run: +1 NXX 555 NNNN.</summary>
-    protected string NewNumber() => $"+1{_base}555{Interlocked.Increment(ref _next):D4}";
+    /// <summary>US area codes whose every exchange 200-999 libphonenumber holds valid (FIXED_LINE_OR_MOBILE).</summary>
+    private static readonly int[] AreaCodes = [212, 646, 718, 917, 415, 312, 305, 213, 617, 202, 201, 206, 303, 404, 512, 702, 786, 818, 949, 971];
+
+    private readonly int _area = AreaCodes[Random.Shared.Next(AreaCodes.Length)];
+    private readonly int _exchange = Random.Shared.Next(0, 800);
+
+    /// <summary>A valid US number no other call returns in this test run: +1 area exchange line.</summary>
+    protected string NewNumber()
+    {
+        var n = Interlocked.Increment(ref _next);
+        return $"+1{_area}{200 + (_exchange + n / 10_000) % 800}{n % 10_000:D4}";
+    }
 
     protected string[] NewNumbers(int n) => Enumerable.Range(0, n).Select(_ => NewNumber()).ToArray();
 

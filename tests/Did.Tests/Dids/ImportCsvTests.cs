@@ -55,7 +55,7 @@ public sealed class ImportCsvTests : DidFixture
         var body = await Expect(await PostCsv(Admin, csv), HttpStatusCode.BadRequest);
         Assert.That(Errors(body), Is.EqualTo(new[]
         {
-            "line 3: Invalid E.164 format: +1 555 123",
+            "line 3: Not a valid number (TOO_SHORT): '+1 555 123'",
             "line 4: expected 3 columns, found 2",
             $"line 5: Duplicate number: {n[0]} (also at line 2)",
             $"line 6: Number already in inventory: {existing}",
@@ -77,7 +77,7 @@ public sealed class ImportCsvTests : DidFixture
         Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(1500));
         var errors = Errors(body);
         Assert.That(errors, Has.Length.EqualTo(1000));
-        Assert.That(errors[0], Is.EqualTo("line 2: Invalid E.164 format: +1555BAD0"));
+        Assert.That(errors[0], Is.EqualTo("line 2: Not a valid number (NOT_A_NUMBER): '+1555BAD0'"));
         Assert.That(errors[^1], Does.StartWith("line 1001: "));
     }
 
@@ -88,19 +88,19 @@ public sealed class ImportCsvTests : DidFixture
         var random = new byte[4096];
         new Random(3).NextBytes(random);
         yield return new TestCaseData(random, "line 1").SetName("Binary_body_is_a_400_naming_line_1");
-        yield return new TestCaseData(Utf8("phone,carrier\n+15551230001,x\n"), "line 1: the header must name").SetName("Wrong_columns_is_a_400_naming_the_header");
-        yield return new TestCaseData(Utf8("number,provider\n+15551230001,x\n+1555" + new string('1', 10 * 1024 * 1024) + ",x\n"), "line 3: the row is longer than")
+        yield return new TestCaseData(Utf8("phone,carrier\n+12125550001,x\n"), "line 1: the header must name").SetName("Wrong_columns_is_a_400_naming_the_header");
+        yield return new TestCaseData(Utf8("number,provider\n+12125550001,x\n+1555" + new string('1', 10 * 1024 * 1024) + ",x\n"), "line 3: the row is longer than")
             .SetName("A_10_MB_line_is_a_400_naming_it");
-        yield return new TestCaseData(Utf8("number,provider\n\"+15551230001,x\n+15551230002,x\n" + string.Concat(Enumerable.Repeat("+15551230003,x\n", 10_000))), "line 2")
+        yield return new TestCaseData(Utf8("number,provider\n\"+12125550001,x\n+12125550002,x\n" + string.Concat(Enumerable.Repeat("+12125550003,x\n", 10_000))), "line 2")
             .SetName("A_quote_that_never_closes_is_a_400_naming_its_line");
-        yield return new TestCaseData(Utf8("number,provider\n+15551230001,x\n").Concat(new byte[] { 0x2b, 0x31, 0xff, 0xfe, 0x2c, 0x78, 0x0a }).ToArray(), "line 3: binary data or invalid UTF-8")
+        yield return new TestCaseData(Utf8("number,provider\n+12125550001,x\n").Concat(new byte[] { 0x2b, 0x31, 0xff, 0xfe, 0x2c, 0x78, 0x0a }).ToArray(), "line 3: binary data or invalid UTF-8")
             .SetName("Invalid_utf8_is_a_400_naming_its_line");
-        yield return new TestCaseData(Utf8("number,provider\n+15551230001,x\n+1555 123 4567,x\n+1555CALLNOW,x\n"), "line 3: Invalid E.164 format: +1555 123 4567")
-            .SetName("Numbers_with_spaces_or_letters_are_a_400_naming_the_first_line");
+        yield return new TestCaseData(Utf8("number,provider\n+12125550001,x\n+1555 123 4567,x\n+1555CALLNOW,x\n"), "line 3: Not a valid number (INVALID_FOR_REGION): '+1555 123 4567'")
+            .SetName("Numbers_no_numbering_plan_has_or_with_letters_are_a_400_naming_the_first_line");
         yield return new TestCaseData(Array.Empty<byte>(), "line 1: the body is empty").SetName("Empty_body_is_a_400");
         yield return new TestCaseData(Utf8("number,provider\n"), "no rows").SetName("Header_without_rows_is_a_400");
         yield return new TestCaseData(Utf8("number,provider,number\n"), "twice").SetName("Duplicate_header_column_is_a_400");
-        yield return new TestCaseData(Utf8("number,provider\n+15551230001,a\0b\n"), "line 2: binary data").SetName("Nul_in_a_row_is_a_400_naming_its_line");
+        yield return new TestCaseData(Utf8("number,provider\n+12125550001,a\0b\n"), "line 2: binary data").SetName("Nul_in_a_row_is_a_400_naming_its_line");
     }
 
     [TestCaseSource(nameof(Garbage))]

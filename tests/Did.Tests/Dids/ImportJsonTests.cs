@@ -61,7 +61,7 @@ public sealed class ImportJsonTests : DidFixture
         Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(4));
         Assert.That(Errors(body), Is.EqualTo(new[]
         {
-            "dids[1]: Invalid E.164 format: +1555INVALID",
+            "dids[1]: Not a valid number (NOT_A_NUMBER): '+1555INVALID'",
             $"dids[3]: Duplicate number: {good[0]} (also at dids[0])",
             $"dids[4]: Number already in inventory: {existing}",
             "dids[5]: metadata must be a JSON object",
@@ -82,7 +82,7 @@ public sealed class ImportJsonTests : DidFixture
     [Test]
     public async Task Json_import_of_exactly_10000_items_succeeds()
     {
-        var dids = Enumerable.Range(0, 10_000).Select(i => new { number = $"+1888{i:D7}", provider = "bulk" });
+        var dids = Enumerable.Range(0, 10_000).Select(i => new { number = $"+1888555{i:D4}", provider = "bulk" });
         var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import", new { dids }), HttpStatusCode.Created);
         Assert.That(body.GetProperty("imported").GetInt64(), Is.EqualTo(10_000));
     }

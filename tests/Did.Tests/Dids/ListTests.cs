@@ -96,7 +96,7 @@ public sealed class ListTests : DidFixture
         Assert.That(few.GetProperty("total").GetInt64(), Is.EqualTo(1));
         Assert.That(few.GetProperty("total_at_least").ValueKind, Is.EqualTo(JsonValueKind.Null));
 
-        var many = await List(Admin, "?number=555&page_size=10"); // every number of these tests has 555
+        var many = await List(Admin, $"?number={numbers[0][2..5]}&page_size=10"); // the area code: every number of this fixture has it
         Assert.That(many.GetProperty("total").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(many.GetProperty("total_at_least").GetInt64(), Is.EqualTo(31), "the bound is 30 here: at least 31 match");
         Assert.That(many.GetProperty("items").GetArrayLength(), Is.EqualTo(10));
@@ -135,6 +135,6 @@ public sealed class ListTests : DidFixture
         Assert.That(content.TryGetProperty("text/csv", out _), Is.True);
         var ids = doc.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/v1/dids"))
             .SelectMany(p => p.Value.EnumerateObject().Select(m => m.Value.GetProperty("operationId").GetString())).Order().ToArray();
-        Assert.That(ids, Is.EqualTo(new[] { "AllocateDid", "AssignDid", "BulkAllocateDids", "BulkDeallocateDids", "DeallocateDid", "GetDid", "ImportDids", "ListDids", "ReleaseDid", "ReplaceDidAssignment", "UnassignDid" }));
+        Assert.That(ids, Is.EqualTo(new[] { "AllocateDid", "AssignDid", "BulkAllocateDids", "BulkDeallocateDids", "DeallocateDid", "ExportDids", "GetDid", "GetDidHistory", "ImportDids", "ListDids", "ReleaseDid", "ReplaceDidAssignment", "UnassignDid" }));
     }
 }

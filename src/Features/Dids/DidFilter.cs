@@ -1,0 +1,70 @@
+using Did.Dialplan;
+
+namespace Did.Features.Dids;
+
+/// <summary>The filters of the DID list and of its export, as the caller gave them.</summary>
+internal sealed record DidFilter(
+    DidStatus? Status, Guid? TenantId, string? Number, string? Provider, AssignmentType? AssignedType, string? Country, NumberType? NumberType);
+
+/// <summary>A <see cref="DidFilter"/> as SQL, with the caller's tenant scope: where the numbers come from, the conditions
+/// on that source and the same conditions on the counts of M0009 (tenant, provider, country, type; status and route type
+/// are the caller's to add). Each value goes through <c>bind</c>, which returns the SQL that stands for it (a parameter
+/// of the list's query, or a setting the export's COPY reads), so no value is ever written into the SQL text.</summary>
+internal sealed class DidFilterSql
+{
+    public const string NumberPattern = @"^\+?[0-9]{1,15}$";
+    public const string CountryPattern = "^([A-Za-z]{2}|001)$";
+
+    /// <summary>Where the numbers come from: the numbers, or with a route type the routes joined to their numbers.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The number column of <see cref="Source"/> that orders the list.</summary>
+    public required string NumberColumn { get; init; }
+
+    public List<string> Conditions { get; } = [];
+
+    /// <summary>The same filters on phone_number_counts (tenant, provider, country and type).</summary>
+    public List<string> Counted { get; } = [];
+
+    /// <param name="bind">Takes a name, a value and its PostgreSQL type; returns the SQL expression for the value.</param>
+    public static DidFilterSql Build(DidFilter f, Guid? scope, Func<string, object, string, string> bind)
+    {
+        var routed = f.AssignedType is not null;
+        var sql = new DidFilterSql
+        {
+            Source = routed ? "did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id" : "phone_numbers p",
+            NumberColumn = routed ? "a.number" : "p.number",
+        };
+        var tenant = routed ? "a.tenant_id" : "p.tenant_id";
+        if (scope is { } s) sql.Both(tenant, "tenant_id", bind("scope", s, "uuid"));
+        if (f.TenantId is { } tenantId) sql.Both(tenant, "tenant_id", bind("tenant", tenantId, "uuid"));
+        if (f.Provider is { } provider) sql.Both("p.provider", "provider", bind("provider", provider, "text"));
+        if (f.Country is { } country) sql.Both("p.country", "country", bind("country", country.ToUpperInvariant(), "text"));
+        if (f.NumberType is { } type) sql.Both("p.number_type", "number_type", bind("number_type", Infrastructure.Json.ApiJson.Name(type), "text"));
+        if (f.Status is { } status) sql.Conditions.Add($"p.status = {bind("status", Infrastructure.Json.ApiJson.Name(status), "text")}");
+        if (f.AssignedType is { } assignedType)
+        {
+            sql.Conditions.Add($"a.assigned_type = {bind("assigned_type", Infrastructure.Json.ApiJson.Name(assignedType), "text")}");
+            // Only ASSIGNED numbers have a route (M0009), so no other status can match.
+            if (f.Status is not (null or DidStatus.Assigned)) sql.Conditions.Add("false");
+        }
+        if (f.Number is { } search)
+        {
+            // '+' only ever starts a number, so "+1555" is a prefix: LIKE '+1555%'; digits alone may be anywhere.
+            sql.Conditions.Add($"{sql.NumberColumn} LIKE {bind("pattern", search.StartsWith('+') ? search + "%" : "%" + search + "%", "text")}");
+        }
+        return sql;
+    }
+
+    private void Both(string column, string countColumn, string value)
+    {
+        Conditions.Add($"{column} = {value}");
+        Counted.Add($"{countColumn} = {value}");
+    }
+
+    public static string Where(IEnumerable<string> conditions)
+    {
+        var list = conditions.ToList();
+        return list.Count == 0 ? "" : "WHERE " + string.Join(" AND ", list);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using NUnit.Framework;
+
+namespace Did.Tests.Dids;
+
+/// <summary>The CSV export: the list's filters and access rules, and a file that imports back unchanged.</summary>
+public sealed class ExportTests : DidFixture
+{
+    private static async Task<string[]> Lines(HttpResponseMessage response)
+    {
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
+        return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [Test]
+    public async Task Export_writes_every_matching_number_with_its_state_and_route_in_number_order()
+    {
+        var tenant = await CreateTenantAsync();
+        var numbers = NewNumbers(3).Order().ToArray();
+        var ids = await ImportAsync(numbers);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers = numbers[..2] }), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{ids[numbers[0]]}/assign", new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }),
+            HttpStatusCode.Created);
+
+        var lines = await Lines(await Admin.GetAsync($"/api/v1/dids/export?tenant_id={tenant.Id}"));
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            "number,status,tenant_id,tenant_slug,provider,country,type,assigned_type,destination,metadata",
+            $"{numbers[0]},ASSIGNED,{tenant.Id},{tenant.Slug},acme-carrier,US,FIXED_LINE_OR_MOBILE,EXTERNAL,EXTERNAL Hangup(),{{}}",
+            $"{numbers[1]},ALLOCATED,{tenant.Id},{tenant.Slug},acme-carrier,US,FIXED_LINE_OR_MOBILE,,,{{}}",
+        }));
+        var routed = await Lines(await Admin.GetAsync("/api/v1/dids/export?assigned_type=EXTERNAL"));
+        Assert.That(routed.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { numbers[0] }));
+    }
+
+    [Test]
+    public async Task A_tenant_admin_exports_only_its_own_numbers_whatever_tenant_it_names()
+    {
+        var own = await CreateTenantAsync();
+        var other = await CreateTenantAsync();
+        var admin = await CreateUserAsync("TENANT_ADMIN", own.Id);
+        var mine = NewNumber();
+        var theirs = NewNumber();
+        await ImportAsync(mine, theirs);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = own.Id, numbers = new[] { mine } }), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = other.Id, numbers = new[] { theirs } }), HttpStatusCode.OK);
+
+        var lines = await Lines(await admin.Client.GetAsync("/api/v1/dids/export"));
+        Assert.That(lines.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { mine }));
+        Assert.That(await Lines(await admin.Client.GetAsync($"/api/v1/dids/export?tenant_id={other.Id}")), Has.Length.EqualTo(1)); // the header only
+    }
+
+    [Test]
+    public async Task The_export_imports_back_unchanged()
+    {
+        var numbers = NewNumbers(4);
+        var csv = "number,provider,metadata,rate_center\n" + string.Join("\n", numbers.Select((n, i) =>
+            $"{n},{(i % 2 == 0 ? "bandwidth" : "")},\"{{\"\"tier\"\": {i}, \"\"note\"\": \"\"a, \\\"\"b\\\"\"\"\"}}\",RC{i}")) + "\n";
+        await Expect(await PostCsv(Admin, csv), HttpStatusCode.Created);
+        var exported = await ExportOfAsync(numbers);
+        Assert.That(exported.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(5));
+
+        foreach (var id in await ExistingIdsAsync(numbers)) await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}"), HttpStatusCode.NoContent);
+        Assert.That(await StoredAsync(numbers), Is.Zero);
+
+        var body = await Expect(await PostCsv(Admin, exported), HttpStatusCode.Created);
+        Assert.That(body.GetProperty("imported").GetInt64(), Is.EqualTo(4));
+        Assert.That(await ExportOfAsync(numbers), Is.EqualTo(exported));
+    }
+
+    /// <summary>The export's header and the lines of <paramref name="numbers"/> (other tests of the fixture add others).</summary>
+    private async Task<string> ExportOfAsync(string[] numbers)
+    {
+        var text = await (await Admin.GetAsync("/api/v1/dids/export?status=UNASSIGNED")).Content.ReadAsStringAsync();
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join("\n", lines.Take(1).Concat(lines.Skip(1).Where(l => numbers.Contains(l.Split(',')[0])))) + "\n";
+    }
+
+    private async Task<Guid[]> ExistingIdsAsync(string[] numbers)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT id FROM phone_numbers WHERE number = ANY(@n)", conn);
+        cmd.Parameters.AddWithValue("n", numbers);
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids.ToArray();
+    }
+
+    [TestCase("country=XX")]
+    [TestCase("number=abc")]
+    [TestCase("page=2")]
+    [TestCase("status=GONE")]
+    public async Task A_bad_export_filter_is_a_400_problem(string query) =>
+        await Expect(await Admin.GetAsync("/api/v1/dids/export?" + query), HttpStatusCode.BadRequest);
+
+    [Test]
+    public async Task Export_without_a_token_is_a_401() =>
+        Assert.That((await Anonymous.GetAsync("/api/v1/dids/export")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+}
