@@ -7,6 +7,7 @@ using Carter;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Http;
 using Did.Infrastructure.OpenApi;
 using FluentValidation;
 using Mediator;
@@ -166,12 +167,13 @@ public static class ImportDids
             await tx.RollbackAsync(ct);
             return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, true);
         }
-        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null,
-            new
-            {
-                count = outcome.Imported, skipped = outcome.Skipped, providers = importer.Providers, range,
-                first_id = outcome.FirstId, last_id = outcome.LastId,
-            }, ct);
+        var after = new Dictionary<string, object?>
+        {
+            ["count"] = outcome.Imported, ["providers"] = importer.Providers, ["first_id"] = outcome.FirstId, ["last_id"] = outcome.LastId,
+        };
+        if (options.OnConflict == OnConflict.Skip) after["skipped"] = outcome.Skipped;
+        if (range is not null) after["range"] = range;
+        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null, after, ct);
         await tx.CommitAsync(ct);
         ImportMetrics.Stored(outcome.Imported);
         return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, false);
@@ -306,9 +308,19 @@ public sealed class ImportDidsModule : ICarterModule
         "ISO 3166 region (US, GB, DE...) that reads numbers written without '+'; default Dids__DefaultRegion, else only '+' forms. " +
         "A CSV's default_region column wins for its row.";
     private const string OnConflictDescription = "error (default): a number already in the inventory refuses the import; skip: it is counted and listed as skipped.";
-    private const string ValidateOnlyDescription = "true: run every check and answer the report (200), storing nothing.";
 
-    private static ImportOptions Options(string? defaultRegion, string? onConflict, bool? validateOnly)
+    private const string Contract =
+        "Numbers may be written in any form libphonenumber reads (+1 212 555 0100, (212) 555-0100 with default_region=US, " +
+        "00 44 20 7946 0000 with default_region=DE); they are stored in E.164 with their country and number_type. application/json: " +
+        "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items, or {\"range\": {\"from\", \"to\"}, provider, metadata} " +
+        "with up to 100,000 numbers of the same length and country. text/csv: streamed, no item cap, header " +
+        "number,provider[,metadata][,default_region] (metadata a JSON object cell; the columns an export writes are read as its " +
+        "own; other columns become metadata keys). Any problem (a number libphonenumber refuses, with its reason and the form " +
+        "given, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed row) stores " +
+        "nothing and answers 400 {imported: 0, failed, errors} naming each item (dids[i], range[i]) or CSV line; at most 1,000 " +
+        "errors are listed, failed counts them all. on_conflict=skip imports the rest and answers skipped and skipped_numbers.";
+
+    private static ImportOptions Options(string? defaultRegion, string? onConflict, bool validateOnly)
     {
         var region = defaultRegion is null ? null : NumberNormalizer.Region(defaultRegion)
             ?? throw Problem.Invalid("default_region",
@@ -319,7 +331,7 @@ public sealed class ImportDidsModule : ICarterModule
             "skip" => OnConflict.Skip,
             _ => throw Problem.Invalid("on_conflict", $"'on_conflict' must be error or skip (you sent '{DidRules.Echo(onConflict)}')."),
         };
-        return new ImportOptions(region, mode, validateOnly ?? false);
+        return new ImportOptions(region, mode, validateOnly);
     }
 
     public void AddRoutes(IEndpointRouteBuilder app)
@@ -328,40 +340,55 @@ public sealed class ImportDidsModule : ICarterModule
         var maxImport = config.GetValue<long?>("Dids:MaxImportBytes") ?? 1L << 30;
         var maxJson = config.GetValue<long?>("Dids:MaxJsonImportBytes") ?? 16L << 20;
 
-        app.MapApiGroup("/api/v1/dids", "DIDs")
-            .MapPost("/import", async (HttpRequest request, IMediator mediator, CancellationToken ct,
-                [FromQuery(Name = "default_region"), Description(DefaultRegionDescription)] string? defaultRegion = null,
-                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription)] string? onConflict = null,
-                [FromQuery(Name = "validate_only"), Description(ValidateOnlyDescription)] bool? validateOnly = null) =>
+        async Task<ImportResult> ImportAsync(HttpRequest request, IMediator mediator, ImportOptions options, CancellationToken ct)
+        {
+            MediaTypeHeaderValue.TryParse(request.ContentType, out var type);
+            if (type?.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) == true)
             {
-                var options = Options(defaultRegion, onConflict, validateOnly);
-                MediaTypeHeaderValue.TryParse(request.ContentType, out var type);
-                ImportResult result;
-                if (type?.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) == true)
-                {
-                    if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-                        throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "A CSV import must be UTF-8.");
-                    result = await mediator.Send(new ImportDidsCsvCommand(request.Body, options), ct);
-                }
-                else if (request.HasJsonContentType())
-                {
-                    // The endpoint admits large CSV bodies; a JSON body is parsed whole, so it gets the smaller limit.
-                    if (request.ContentLength > maxJson)
-                        throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-                    if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                        limit.MaxRequestBodySize = maxJson;
-                    var body = await request.ReadFromJsonAsync<ImportDidsRequest>(ct)
-                        ?? throw Problem.BadRequest("The body must be a JSON object {\"dids\": [...]}.");
-                    result = await mediator.Send(body with { Options = options }, ct);
-                }
-                else
-                {
-                    throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                        "Send application/json ({\"dids\": [...]}) or text/csv (header number,provider[,metadata]).");
-                }
-                return result.ValidateOnly ? Results.Ok(result) : Results.Created((string?)null, result);
-            })
-            .RequireAuthorization(Policies.PlatformAdmin)
+                if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+                    throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "A CSV import must be UTF-8.");
+                return await mediator.Send(new ImportDidsCsvCommand(request.Body, options), ct);
+            }
+            if (request.HasJsonContentType())
+            {
+                // The endpoint admits large CSV bodies; a JSON body is parsed whole, so it gets the smaller limit.
+                if (request.ContentLength > maxJson)
+                    throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+                if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                    limit.MaxRequestBodySize = maxJson;
+                var body = await request.ReadFromJsonAsync<ImportDidsRequest>(ct)
+                    ?? throw Problem.BadRequest("The body must be a JSON object {\"dids\": [...]}.");
+                return await mediator.Send(body with { Options = options }, ct);
+            }
+            throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "Send application/json ({\"dids\": [...]}) or text/csv (header number,provider[,metadata]).");
+        }
+
+        var dids = app.MapApiGroup("/api/v1/dids", "DIDs");
+        Describe(dids.MapPost("/import", async (HttpRequest request, IMediator mediator, CancellationToken ct,
+                [FromQuery(Name = "default_region"), Description(DefaultRegionDescription)] string? defaultRegion = null,
+                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription)] string? onConflict = null) =>
+                TypedResults.Created((string?)null, await ImportAsync(request, mediator, Options(defaultRegion, onConflict, false), ct))), maxImport)
+            .WithRetiredQueryParameter("validate_only",
+                "Validating an import is its own operation: POST /api/v1/dids/import/validate, with the same body and parameters.")
+            .WithName("ImportDids")
+            .WithSummary("Import numbers into the inventory as UNASSIGNED (platform admin), all or nothing. " + Contract + " Of two " +
+                         "concurrent imports sharing numbers, the second to reach a shared number waits for the first and, if the " +
+                         "first commits, is refused with those numbers listed as already in the inventory.")
+            .Produces<ImportResult>(StatusCodes.Status201Created);
+        Describe(dids.MapPost("/import/validate", async (HttpRequest request, IMediator mediator, CancellationToken ct,
+                [FromQuery(Name = "default_region"), Description(DefaultRegionDescription)] string? defaultRegion = null,
+                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription)] string? onConflict = null) =>
+                TypedResults.Ok(await ImportAsync(request, mediator, Options(defaultRegion, onConflict, true), ct))), maxImport)
+            .WithName("ValidateDidImport")
+            .WithSummary("Run every check of an import and answer its report, storing nothing (platform admin): the same body, " +
+                         "parameters and answers as POST /api/v1/dids/import, with 200 and validate_only: true where the import " +
+                         "would answer 201. " + Contract)
+            .Produces<ImportResult>();
+    }
+
+    private static RouteHandlerBuilder Describe(RouteHandlerBuilder route, long maxImport) =>
+        route.RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(maxImport))
             .Accepts<ImportDidsRequest>("application/json", "text/csv")
             .AddOpenApiOperationTransformer((op, _, _) =>
@@ -371,30 +398,13 @@ public sealed class ImportDidsModule : ICarterModule
                     csv.Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
-                        Description = "UTF-8 CSV. Header: number,provider[,metadata][,other columns as metadata keys]. Example row: " +
-                                      "+15551234567,twilio,\"{\"\"region\"\":\"\"us-east\"\"}\"",
+                        Description = "UTF-8 CSV. Header: number,provider[,metadata][,default_region][,other columns as metadata keys]. " +
+                                      "Example row: +12125550100,twilio,\"{\"\"region\"\":\"\"us-east\"\"}\"",
                     };
                 return Task.CompletedTask;
             })
-            .WithName("ImportDids")
-            .WithSummary("Import numbers into the inventory as UNASSIGNED (platform admin), all or nothing. Numbers may be written in " +
-                         "any form libphonenumber reads (+1 212 555 0100, (212) 555-0100 with default_region=US, 00 44 20 7946 0000 " +
-                         "with default_region=DE); they are stored in E.164 with their country and number_type. application/json: " +
-                         "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items, or {\"range\": {\"from\", \"to\"}, " +
-                         "provider, metadata} with up to 100,000 numbers. text/csv: streamed, no item cap, header " +
-                         "number,provider[,metadata][,default_region] (metadata a JSON object cell; the columns an export writes are " +
-                         "read as its own; other columns become metadata keys). Any problem (a number libphonenumber refuses, with its " +
-                         "reason, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed " +
-                         "row) stores nothing and answers 400 {imported: 0, failed, errors} naming each item (dids[i], range[i]) or " +
-                         "CSV line; at most 1,000 errors are listed, failed counts them all. on_conflict=skip imports the rest and " +
-                         "answers skipped and skipped_numbers; validate_only=true runs every check, stores nothing and answers 200 with " +
-                         "the same report. Of two concurrent imports sharing numbers, the second to reach a shared number waits for " +
-                         "the first and, if the first commits, is refused with those numbers listed as already in the inventory.")
-            .Produces<ImportResult>(StatusCodes.Status201Created)
-            .Produces<ImportResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-    }
 }

@@ -145,13 +145,13 @@ public sealed class RangeAndModeTests : DidFixture
     }
 
     [Test]
-    public async Task Validate_only_answers_the_report_and_stores_nothing()
+    public async Task Validating_an_import_answers_its_report_and_stores_nothing()
     {
         var existing = NewNumber();
         await ImportAsync(existing);
         var fresh = NewNumbers(2);
         var audits = await CountAsync("SELECT count(*) FROM audit_logs WHERE action = 'IMPORT'");
-        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import?validate_only=true&on_conflict=skip",
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import/validate?on_conflict=skip",
             new { dids = new[] { new { number = fresh[0] }, new { number = existing }, new { number = fresh[1] } } }), HttpStatusCode.OK);
         Assert.That(body.GetProperty("imported").GetInt64(), Is.EqualTo(2));
         Assert.That(body.GetProperty("skipped").GetInt64(), Is.EqualTo(1));
@@ -159,9 +159,19 @@ public sealed class RangeAndModeTests : DidFixture
         Assert.That(await StoredAsync(fresh), Is.Zero);
         Assert.That(await CountAsync("SELECT count(*) FROM audit_logs WHERE action = 'IMPORT'"), Is.EqualTo(audits));
 
-        body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import?validate_only=true",
+        body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import/validate",
             new { dids = new[] { new { number = fresh[0] }, new { number = existing } } }), HttpStatusCode.BadRequest);
         Assert.That(Errors(body), Is.EqualTo(new[] { $"dids[1]: Number already in inventory: {existing}" }));
         Assert.That(await StoredAsync(fresh), Is.Zero);
+    }
+
+    [Test]
+    public async Task Validate_only_on_the_import_itself_is_a_400_pointing_to_the_validation()
+    {
+        var number = NewNumber();
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import?validate_only=true", new { dids = new[] { new { number } } }),
+            HttpStatusCode.BadRequest);
+        Assert.That(body.ToString(), Does.Contain("/api/v1/dids/import/validate"));
+        Assert.That(await StoredAsync([number]), Is.Zero);
     }
 }
