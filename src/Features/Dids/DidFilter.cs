@@ -2,9 +2,21 @@ using Did.Dialplan;
 
 namespace Did.Features.Dids;
 
-/// <summary>The filters of the DID list and of its export, as the caller gave them.</summary>
+/// <summary>The filters of the DID list and of its export. <c>Number</c> is a search (digits anywhere, or '+digits' for a
+/// prefix); <c>Exact</c> a whole number, in E.164.</summary>
 internal sealed record DidFilter(
-    DidStatus? Status, Guid? TenantId, string? Number, string? Provider, AssignmentType? AssignedType, string? Country, NumberType? NumberType);
+    DidStatus? Status, Guid? TenantId, string? Number, string? Provider, AssignmentType? AssignedType, string? Country, NumberType? NumberType,
+    string? Exact = null)
+{
+    private static readonly System.Text.RegularExpressions.Regex Search = new(@"^\+?[0-9]{1,15}\z");
+
+    /// <summary>The <c>number</c> parameter as a client may write it: digits to search for, or a whole number in any written
+    /// form (read with <c>Dids:DefaultRegion</c>), which then matches that number only.</summary>
+    public static (string? Search, string? Exact) ReadNumber(string? number, string? defaultRegion) =>
+        number is null || Search.IsMatch(number)
+            ? (number, null)
+            : (null, NumberNormalizer.TryNormalize(number, defaultRegion, out var n, out _) ? n.E164 : null);
+}
 
 /// <summary>A <see cref="DidFilter"/> as SQL, with the caller's tenant scope: where the numbers come from, the conditions
 /// on that source and the same conditions on the counts of M0009 (tenant, provider, country, type; status and route type
@@ -48,6 +60,7 @@ internal sealed class DidFilterSql
             // Only ASSIGNED numbers have a route (M0009), so no other status can match.
             if (f.Status is not (null or DidStatus.Assigned)) sql.Conditions.Add("false");
         }
+        if (f.Exact is { } exact) sql.Conditions.Add($"{sql.NumberColumn} = {bind("exact", exact, "text")}");
         if (f.Number is { } search)
         {
             // '+' only ever starts a number, so "+1555" is a prefix: LIKE '+1555%'; digits alone may be anywhere.

@@ -18,13 +18,17 @@ namespace Did.Features.Dids;
 public sealed record ExportDidsQuery(
     [property: FromQuery(Name = "status")] QueryEnum<DidStatus>? Status = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
-    [property: FromQuery(Name = "number"), Description("Digits anywhere in the number, or '+digits' for a prefix.")] string? Number = null,
+    [property: FromQuery(Name = "number"), Description(ListDids.NumberDescription)] string? Number = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
     [property: FromQuery(Name = "assigned_type")] QueryEnum<AssignmentType>? AssignedType = null,
     [property: FromQuery(Name = "country"), Description(ListDids.CountryDescription)] string? Country = null,
     [property: FromQuery(Name = "number_type")] QueryEnum<NumberType>? NumberType = null)
 {
-    internal DidFilter Filter() => new(Status?.Value, TenantId, Number, Provider, AssignedType?.Value, Country, NumberType?.Value);
+    internal DidFilter Filter(string? defaultRegion)
+    {
+        var (search, exact) = DidFilter.ReadNumber(Number, defaultRegion);
+        return new(Status?.Value, TenantId, search, Provider, AssignedType?.Value, Country, NumberType?.Value, exact);
+    }
 }
 
 /// <summary>Writes the export into <see cref="Response"/> once the filters are checked.</summary>
@@ -36,11 +40,10 @@ public static class ExportDids
 
     public sealed class Validator : AbstractValidator<ExportDidsCommand>
     {
-        public Validator()
+        public Validator(NumberSettings settings)
         {
-            RuleFor(c => c.Query.Number).MatchesWhole(DidFilterSql.NumberPattern).When(c => c.Query.Number is not null)
-                .OverridePropertyName("number")
-                .WithMessage("'number' must be 1 to 15 digits, optionally after a '+' (you sent '{PropertyValue}').");
+            RuleFor(c => c.Query.Number).Must(n => DidFilter.ReadNumber(n, settings.DefaultRegion) is not (null, null))
+                .When(c => c.Query.Number is not null).OverridePropertyName("number").WithMessage(ListDids.NumberMessage);
             RuleFor(c => c.Query.Provider).NotEmpty().MaximumLength(255).When(c => c.Query.Provider is not null).OverridePropertyName("provider");
             RuleFor(c => c.Query.Country).MatchesWhole(DidFilterSql.CountryPattern).When(c => c.Query.Country is not null)
                 .OverridePropertyName("country")
@@ -54,14 +57,14 @@ public static class ExportDids
     /// service never holds more than a buffer of it. COPY takes no bind parameters, so each filter value travels as a
     /// transaction-local setting that the query reads with current_setting: nothing the client sent is written into the
     /// SQL. The filters and the tenant scope are the list's (DidFilterSql).</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<ExportDidsCommand>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<ExportDidsCommand>
     {
         public async ValueTask<Unit> Handle(ExportDidsCommand c, CancellationToken ct)
         {
-            var settings = new List<(string Name, string Value)>();
-            var sql = DidFilterSql.Build(c.Query.Filter(), ctx.TenantScope, (name, value, type) =>
+            var values = new List<(string Name, string Value)>();
+            var sql = DidFilterSql.Build(c.Query.Filter(settings.DefaultRegion), ctx.TenantScope, (name, value, type) =>
             {
-                settings.Add(($"did_export.{name}", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!));
+                values.Add(($"did_export.{name}", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!));
                 return $"current_setting('did_export.{name}')::{type}";
             });
             var routed = c.Query.AssignedType is not null;
@@ -71,10 +74,10 @@ public static class ExportDids
 
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (settings.Count > 0)
+            if (values.Count > 0)
                 await conn.ExecuteAsync(new CommandDefinition(
                     "SELECT set_config(name, value, true) FROM unnest(@names, @values) AS s(name, value)",
-                    new { names = settings.Select(s => s.Name).ToArray(), values = settings.Select(s => s.Value).ToArray() }, tx, cancellationToken: ct));
+                    new { names = values.Select(v => v.Name).ToArray(), values = values.Select(v => v.Value).ToArray() }, tx, cancellationToken: ct));
 
             using (var copy = await conn.BeginTextExportAsync($"""
                 COPY (

@@ -18,7 +18,7 @@ namespace Did.Features.Dids;
 public sealed record ListDidsQuery(
     [property: FromQuery(Name = "status")] QueryEnum<DidStatus>? Status = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
-    [property: FromQuery(Name = "number"), Description("Digits anywhere in the number, or '+digits' for a prefix.")] string? Number = null,
+    [property: FromQuery(Name = "number"), Description(ListDids.NumberDescription)] string? Number = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
     [property: FromQuery(Name = "assigned_type")] QueryEnum<AssignmentType>? AssignedType = null,
     [property: FromQuery(Name = "country"), Description(ListDids.CountryDescription)] string? Country = null,
@@ -32,7 +32,11 @@ public sealed record ListDidsQuery(
         ("status", Status), ("tenant_id", TenantId), ("number", Number), ("provider", Provider), ("assigned_type", AssignedType),
         ("country", Country?.ToUpperInvariant()), ("number_type", NumberType));
 
-    internal DidFilter Filter() => new(Status?.Value, TenantId, Number, Provider, AssignedType?.Value, Country, NumberType?.Value);
+    internal DidFilter Filter(string? defaultRegion)
+    {
+        var (search, exact) = DidFilter.ReadNumber(Number, defaultRegion);
+        return new(Status?.Value, TenantId, search, Provider, AssignedType?.Value, Country, NumberType?.Value, exact);
+    }
 }
 
 /// <summary>The sort key of the DID list: numbers are unique.</summary>
@@ -41,15 +45,20 @@ public sealed record DidCursor(string Number);
 public static class ListDids
 {
     public const string NumberPattern = DidFilterSql.NumberPattern;
+    public const string NumberDescription =
+        "Digits anywhere in the number, or '+digits' for a prefix; or a whole number in any written form (+1 (212) 555-0100; a national " +
+        "form is read with Dids__DefaultRegion), which matches that number only.";
+    public const string NumberMessage =
+        "'number' must be 1 to 15 digits to search for, optionally after a '+', or a whole number libphonenumber reads (you sent '{PropertyValue}').";
     public const string CountryDescription = "ISO 3166 region of the numbers (US, GB, DE...), or 001 for non-geographic services, as libphonenumber assigns it.";
 
     public sealed class Validator : AbstractValidator<ListDidsQuery>
     {
-        public Validator()
+        public Validator(NumberSettings settings)
         {
             this.ValidatePaging();
-            RuleFor(q => q.Number).MatchesWhole(NumberPattern).When(q => q.Number is not null)
-                .WithMessage("'number' must be 1 to 15 digits, optionally after a '+' (you sent '{PropertyValue}').");
+            RuleFor(q => q.Number).Must(n => DidFilter.ReadNumber(n, settings.DefaultRegion) is not (null, null))
+                .When(q => q.Number is not null).WithMessage(NumberMessage);
             RuleFor(q => q.Provider).NotEmpty().MaximumLength(255).When(q => q.Provider is not null);
             RuleFor(q => q.Country).MatchesWhole(DidFilterSql.CountryPattern).When(q => q.Country is not null)
                 .WithMessage("'country' must be an ISO 3166 region (US, GB, DE...) or 001 (you sent '{PropertyValue}').")
@@ -65,7 +74,7 @@ public static class ListDids
     /// route type may be few and scattered among a million. <c>total</c> is summed from the counts of M0009, exact for
     /// every filter; a substring search (<c>number</c>) has no counts, so its matches are counted up to
     /// <c>Dids:SearchCountLimit</c>.</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config)
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IConfiguration config, NumberSettings settings)
         : IQueryHandler<ListDidsQuery, BoundedPaged<DidResponse>>
     {
         private readonly int _searchCountLimit = config.GetValue<int?>("Dids:SearchCountLimit") ?? 1_000;
@@ -73,7 +82,7 @@ public static class ListDids
         public async ValueTask<BoundedPaged<DidResponse>> Handle(ListDidsQuery q, CancellationToken ct)
         {
             var p = new DynamicParameters();
-            var sql = DidFilterSql.Build(q.Filter(), ctx.TenantScope, (name, value, _) =>
+            var sql = DidFilterSql.Build(q.Filter(settings.DefaultRegion), ctx.TenantScope, (name, value, _) =>
             {
                 p.Add(name, value);
                 return "@" + name;

@@ -123,6 +123,20 @@ public sealed class NumberFormTests : DidFixture
         Assert.That(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetString()), Is.EqualTo(new[] { "+18885550123" }));
     }
 
+    [Test]
+    public async Task The_list_and_the_export_find_a_whole_number_in_any_written_form()
+    {
+        var number = NewNumber();
+        await ImportAsync(number);
+        var written = Uri.EscapeDataString($"+1 ({number[2..5]}) {number[5..8]}-{number[8..]}");
+        var page = await Expect(await Admin.GetAsync($"/api/v1/dids?number={written}"), HttpStatusCode.OK);
+        Assert.That(page.GetProperty("total").GetInt64(), Is.EqualTo(1));
+        Assert.That(page.GetProperty("items")[0].GetProperty("number").GetString(), Is.EqualTo(number));
+        var csv = await (await Admin.GetAsync($"/api/v1/dids/export?number={written}")).Content.ReadAsStringAsync();
+        Assert.That(csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { number }));
+    }
+
+    [TestCase("number=%2B1%20555%20123%209999", "number")]
     [TestCase("country=XX", "country")]
     [TestCase("country=USA", "country")]
     [TestCase("number_type=LANDLINE", "number_type")]
