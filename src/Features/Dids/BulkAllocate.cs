@@ -49,7 +49,9 @@ public static class BulkAllocate
             errors.ThrowIfAny("updated", "Nothing was allocated");
 
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null,
-                new { count = rows.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = r.Range is null ? requested.E164 : null, r.Range }, ct);
+                r.Range is null
+                    ? new { count = rows.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164 }
+                    : (object)new { count = rows.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range }, ct);
             var updated = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @TenantId, updated_at = now()
                 WHERE id = ANY(@ids) AND status = 'UNASSIGNED'

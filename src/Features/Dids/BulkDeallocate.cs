@@ -47,7 +47,7 @@ public static class BulkDeallocate
             var tenants = rows.Where(x => x.TenantId is not null).GroupBy(x => x.TenantId!.Value).ToDictionary(g => g.Key.ToString(), g => g.Count());
             Guid? onlyTenant = tenants.Count == 1 ? Guid.Parse(tenants.Keys.First()) : null;
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, onlyTenant, null,
-                new { count = rows.Count, tenants, numbers = r.Range is null ? requested.E164 : null, r.Range }, ct);
+                r.Range is null ? new { count = rows.Count, tenants, numbers = requested.E164 } : (object)new { count = rows.Count, tenants, range = r.Range }, ct);
             var updated = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE phone_numbers SET status = 'UNASSIGNED', tenant_id = NULL, updated_at = now()
                 WHERE id = ANY(@ids) AND status = 'ALLOCATED'

@@ -290,7 +290,8 @@ public sealed class AuditTests : DidFixture
     public async Task Bulk_allocating_and_deallocating_write_one_row_each_with_the_numbers()
     {
         var tenant = await CreateTenantAsync();
-        var numbers = (await SeedNumbersAsync(null, 3)).Select(n => n.Number).ToArray();
+        var numbers = NewNumbers(3);
+        await ImportAsync(numbers);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers }), HttpStatusCode.OK);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers }), HttpStatusCode.OK);
 
@@ -317,7 +318,12 @@ public sealed class AuditTests : DidFixture
             FROM audit_logs WHERE user_agent = 'audit-import/1.0'
             """);
         Assert.That((row.Action, row.EntityType, row.EntityId), Is.EqualTo(("IMPORT", "PHONE_NUMBER", (Guid?)null)));
-        AssertRow(row, _platformAdmin, null, null, Json(new { count = 2, providers = new Dictionary<string, int> { ["audit-carrier"] = 2 } }));
+        // The ids the import gave are its mark: a number's history finds its import by them.
+        var ids = (await conn.QueryAsync<Guid>("SELECT id FROM phone_numbers WHERE number = ANY(@numbers) ORDER BY id", new { numbers })).ToList();
+        AssertRow(row, _platformAdmin, null, null, Json(new
+        {
+            count = 2, providers = new Dictionary<string, int> { ["audit-carrier"] = 2 }, first_id = ids[0], last_id = ids[1],
+        }));
     }
 
     [Test]

@@ -92,7 +92,8 @@ public abstract class ApiFixture
 
     public sealed record TestNumber(Guid Id, string Number);
 
-    private static long _nextNumber = 15550000000 + Random.Shared.Next(0, 900_000) * 10L;
+    /// <summary>Valid US numbers (+1 971 NXX XXXX), so the endpoints that read numbers with libphonenumber take them.</summary>
+    private static long _nextNumber = 19712000000 + Random.Shared.Next(0, 600_000) * 10L;
 
     /// <summary>Puts numbers straight into the inventory (ALLOCATED to the tenant, or UNASSIGNED without one):
     /// arrangement for routing tests, which are not about importing.</summary>
