@@ -148,10 +148,10 @@ timed_post() { # URL BODY -> seconds; exits unless 2xx
 import_s=$(timed_post /api/v1/dids/import '{"range":{"from":"+19712000000","to":"+19712099999"},"provider":"bench-range"}')
 alloc=() dealloc=()
 for b in $(seq 0 9); do
-  alloc+=("$(timed_post /api/v1/dids/allocate "{\"tenant_id\":\"$tenant\",\"range\":{\"from\":\"+1971200${b}0000\",\"to\":\"+1971200${b}9999\"}}")")
+  alloc+=("$(timed_post /api/v1/dids/allocate "{\"tenant_id\":\"$tenant\",\"range\":{\"from\":\"+197120${b}0000\",\"to\":\"+197120${b}9999\"}}")")
 done
 for b in $(seq 0 9); do
-  dealloc+=("$(timed_post /api/v1/dids/deallocate "{\"range\":{\"from\":\"+1971200${b}0000\",\"to\":\"+1971200${b}9999\"}}")")
+  dealloc+=("$(timed_post /api/v1/dids/deallocate "{\"range\":{\"from\":\"+197120${b}0000\",\"to\":\"+197120${b}9999\"}}")")
 done
 stats() { python3 -c 'import statistics,sys; v=sorted(map(float,sys.argv[1:])); print(f"{statistics.median(v):.2f} | {v[-1]:.2f}")' "$@"; }
 echo "| range call | calls | median s | max s |"
