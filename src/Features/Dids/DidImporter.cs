@@ -117,10 +117,9 @@ internal sealed class DidImporter : IAsyncDisposable
         }
 
         await DiagnoseAsync(null, null, ct);
-        if (Errors.Count == 0)
-            throw Problem.Conflict("The import collided with a concurrent change to the same numbers; retry it.");
         Errors.ThrowIfAny("imported", "Nothing was imported");
-        throw new InvalidOperationException("unreachable: ThrowIfAny threw");
+        // The unique index objected, yet no number is a duplicate or already stored: a concurrent change came and went.
+        throw Problem.Conflict("The import collided with a concurrent change to the same numbers; retry it.");
     }
 
     private sealed record Bad(long Pos, string Number, long FirstPos, bool Existing, long Total);

@@ -74,13 +74,13 @@ public static class ImportDids
         {
             var region = settings.RegionFor(r.Options.DefaultRegion);
             var range = r.Range is null ? null : NumberRanges.Expand(r.Range, region);
+            if (range is not null && CheckProvider(r.Provider) is { } badProvider) throw Problem.Invalid("provider", badProvider);
+            if (range is not null && CheckMetadata(r.Metadata) is { } badMetadata) throw Problem.Invalid("metadata", badMetadata);
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             await using var importer = await DidImporter.StartAsync(conn, tx, pos => range is null ? $"dids[{pos}]" : $"range[{pos}]", ct);
             if (range is not null)
             {
-                if (CheckProvider(r.Provider) is { } badProvider) throw Problem.Invalid("provider", badProvider);
-                if (CheckMetadata(r.Metadata) is { } badMetadata) throw Problem.Invalid("metadata", badMetadata);
                 var metadata = r.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null;
                 for (var i = 0; i < range.Length; i++)
                 {
@@ -93,11 +93,9 @@ public static class ImportDids
             for (var i = 0; i < r.Dids!.Count; i++)
             {
                 var item = r.Dids[i];
-                NormalizedNumber number = default;
-                var error = (NumberNormalizer.TryNormalize(item.Number, region, out number, out var reason)
-                        ? null
-                        : NumberNormalizer.Describe(item.Number, reason, region))
-                    ?? CheckProvider(item.Provider) ?? CheckMetadata(item.Metadata);
+                var error = NumberNormalizer.TryNormalize(item.Number, region, out var number, out var reason)
+                    ? CheckProvider(item.Provider) ?? CheckMetadata(item.Metadata)
+                    : NumberNormalizer.Describe(item.Number, reason, region);
                 if (error is not null) importer.Errors.Add(i, $"dids[{i}]: {error}");
                 else await importer.AddAsync(i, number, NullIfEmpty(item.Provider),
                     item.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null, ct);
