@@ -27,8 +27,18 @@ public static class BulkAllocate
         }
     }
 
+    /// <summary>One UPDATE decides: it moves every requested number that is UNASSIGNED, and when that is all of them the
+    /// allocation is done (the common case, one pass over the rows). Otherwise it is undone (a savepoint) and the
+    /// numbers are locked in number order and read, to list every problem; if a concurrent change has cleared them
+    /// meanwhile, the locked numbers are allocated after all.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkAllocateRequest, BulkResult>
     {
+        private const string Allocate = """
+            UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @TenantId, updated_at = now()
+            WHERE number = ANY(@numbers) AND status = 'UNASSIGNED'
+            RETURNING id
+            """;
+
         public async ValueTask<BulkResult> Handle(BulkAllocateRequest r, CancellationToken ct)
         {
             var requested = BulkNumbers.Read(r.Numbers, r.Range, settings.RegionFor(r.DefaultRegion));
@@ -39,26 +49,38 @@ public static class BulkAllocate
                 "SELECT name FROM tenants WHERE id = @TenantId", new { r.TenantId }, tx, cancellationToken: ct))
                 ?? throw Problem.Invalid("tenant_id", $"Tenant '{r.TenantId}' does not exist.");
 
-            var rows = await BulkNumbers.LockAsync(conn, tx, requested.E164, ct);
-            foreach (var row in rows)
+            var args = new { r.TenantId, numbers = requested.E164 };
+            List<Guid>? moved = null;
+            if (errors.Count == 0)
             {
-                var (pos, label, _) = requested.Numbers[row.Ord];
-                if (row.Status is null) errors.Add(pos, $"{label}: Unknown number: {row.Number}");
-                else if (row.Status != "UNASSIGNED") errors.Add(pos, $"{label}: {DidRules.HeldBy(row.Number, row.Status, row.TenantName)}");
+                await tx.SaveAsync("allocate", ct);
+                moved = (await conn.QueryAsync<Guid>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
+                if (moved.Count != requested.Numbers.Count)
+                {
+                    await tx.RollbackAsync("allocate", ct);
+                    moved = null;
+                }
             }
-            errors.ThrowIfAny("updated", "Nothing was allocated");
+            if (moved is null)
+            {
+                var rows = await BulkNumbers.LockAsync(conn, tx, requested.E164, ct);
+                foreach (var row in rows)
+                {
+                    var (pos, label, _) = requested.Numbers[row.Ord];
+                    if (row.Status is null) errors.Add(pos, $"{label}: Unknown number: {row.Number}");
+                    else if (row.Status != "UNASSIGNED") errors.Add(pos, $"{label}: {DidRules.HeldBy(row.Number, row.Status, row.TenantName)}");
+                }
+                errors.ThrowIfAny("updated", "Nothing was allocated");
+                moved = (await conn.QueryAsync<Guid>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
+            }
 
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null,
                 r.Range is null
-                    ? new { count = rows.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164 }
-                    : (object)new { count = rows.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range }, ct);
-            var updated = await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @TenantId, updated_at = now()
-                WHERE id = ANY(@ids) AND status = 'UNASSIGNED'
-                """, new { r.TenantId, ids = rows.Select(x => x.Id!.Value).ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
-            await BulkNumbers.LinkAsync(conn, tx, audit, rows, r.TenantId, ct);
+                    ? new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164 }
+                    : (object)new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range }, ct);
+            await BulkNumbers.LinkAsync(conn, tx, audit, moved, moved.Select(_ => (Guid?)r.TenantId), ct);
             await tx.CommitAsync(ct);
-            return new BulkResult(updated, 0, []);
+            return new BulkResult(moved.Count, 0, []);
         }
     }
 }

@@ -52,7 +52,7 @@ public static class BulkDeallocate
                 UPDATE phone_numbers SET status = 'UNASSIGNED', tenant_id = NULL, updated_at = now()
                 WHERE id = ANY(@ids) AND status = 'ALLOCATED'
                 """, new { ids = rows.Select(x => x.Id!.Value).ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
-            await BulkNumbers.LinkAsync(conn, tx, audit, rows, null, ct);
+            await BulkNumbers.LinkAsync(conn, tx, audit, rows.Select(x => x.Id!.Value), rows.Select(x => x.TenantId), ct);
             await tx.CommitAsync(ct);
             return new BulkResult(updated, 0, []);
         }

@@ -69,17 +69,10 @@ internal static class BulkNumbers
             """, new { numbers }, tx, commandTimeout: 0, cancellationToken: ct))).ToList();
 
     /// <summary>Links the bulk change's audit row to each number it changed, with the tenant that held the number.</summary>
-    public static Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid auditId, IEnumerable<Row> rows, Guid? tenantAfter, CancellationToken ct)
-    {
-        var changed = rows.ToList();
-        return conn.ExecuteAsync(new CommandDefinition("""
+    public static Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid auditId, IEnumerable<Guid> ids, IEnumerable<Guid?> tenants,
+        CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO audit_log_numbers (phone_number_id, audit_log_id, tenant_id)
             SELECT id, @auditId, tenant_id FROM unnest(@ids, @tenants) AS x(id, tenant_id)
-            """, new
-        {
-            auditId,
-            ids = changed.Select(r => r.Id!.Value).ToArray(),
-            tenants = changed.Select(r => tenantAfter ?? r.TenantId).ToArray(),
-        }, tx, commandTimeout: 0, cancellationToken: ct));
-    }
+            """, new { auditId, ids = ids.ToArray(), tenants = tenants.ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
 }
