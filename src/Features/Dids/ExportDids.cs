@@ -74,6 +74,8 @@ public static class ExportDids
 
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
+            // Sorting a million rows in memory instead of spilling them to disk.
+            await conn.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '128MB'", transaction: tx, cancellationToken: ct));
             if (values.Count > 0)
                 await conn.ExecuteAsync(new CommandDefinition(
                     "SELECT set_config(name, value, true) FROM unnest(@names, @values) AS s(name, value)",
