@@ -44,7 +44,8 @@ public static class GetDidHistory
 
     /// <summary>Every audit row about the number, from three places, each an index lookup: rows that name it (single
     /// changes, routes), bulk rows linked to it (audit_log_numbers), and the import that created it (the IMPORT row at
-    /// its created_at whose id range holds its id, M0023). A released number keeps its history: a platform role still
+    /// its created_at whose id range holds its id, M0023; an import written before imports kept their range is matched
+    /// by its time alone). A released number keeps its history: a platform role still
     /// reads it, its created_at taken from the release's row. A tenant admin reads only a number its tenant holds, and of
     /// it only the entries about its tenant.</summary>
     private const string Entries = """
@@ -66,7 +67,7 @@ public static class GetDidHistory
                NULL, jsonb_build_object('status', 'UNASSIGNED', 'tenant_id', NULL), a.request_id
         FROM audit_logs a
         WHERE a.at = @createdAt AND a.action = 'IMPORT' AND a.entity_type = 'PHONE_NUMBER' AND a.entity_id IS NULL
-          AND @id BETWEEN (a.after->>'first_id')::uuid AND (a.after->>'last_id')::uuid
+          AND (a.after->>'first_id' IS NULL OR @id BETWEEN (a.after->>'first_id')::uuid AND (a.after->>'last_id')::uuid)
         """;
 
     private sealed record Number(Guid? TenantId, DateTime? CreatedAt, bool Exists);
