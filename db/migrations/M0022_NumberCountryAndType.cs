@@ -108,7 +108,7 @@ public sealed class M0022_NumberCountryAndType : Migration
     /// <summary>Classifies the stored numbers in batches, in number order, through the same code the import uses.
     /// The counts are rebuilt after this, so the moved trigger (which would count each change) is not involved: it
     /// fires on the tenant and provider only until it is redefined below.</summary>
-    private static void Classify(IDbConnection conn, IDbTransaction tx)
+    internal static void Classify(IDbConnection conn, IDbTransaction tx)
     {
         var after = "";
         while (true)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using NUnit.Framework;
 
 namespace Did.Tests.Dids;
@@ -134,6 +135,30 @@ public sealed class NumberFormTests : DidFixture
         Assert.That(page.GetProperty("items")[0].GetProperty("number").GetString(), Is.EqualTo(number));
         var csv = await (await Admin.GetAsync($"/api/v1/dids/export?number={written}")).Content.ReadAsStringAsync();
         Assert.That(csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { number }));
+    }
+
+    [Test]
+    public async Task The_migration_classifies_the_numbers_already_stored_and_counts_them()
+    {
+        var seeded = await SeedNumbersAsync(null, 3);
+        var numbers = seeded.Select(n => n.Number).ToArray();
+        var unknown = $"+1555{Random.Shared.Next(1_000_000, 9_999_999)}"; // E.164-shaped, in no numbering plan
+        await CountAsync("INSERT INTO phone_numbers (id, number) VALUES (gen_random_uuid(), @unknown) RETURNING 1", new { unknown });
+        await using (var conn = await Db.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            // As stored before M0022: no country, no type. Then the migration's own pass over the table.
+            await conn.ExecuteAsync("UPDATE phone_numbers SET country = NULL, number_type = NULL WHERE number = ANY(@numbers)", new { numbers }, tx);
+            Did.Migrations.M0022_NumberCountryAndType.Classify(conn, tx);
+            await tx.CommitAsync();
+        }
+
+        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number = ANY(@numbers) AND country = 'US' AND number_type = 'FIXED_LINE_OR_MOBILE'",
+            new { numbers }), Is.EqualTo(3));
+        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number = @unknown AND country IS NULL AND number_type IS NULL", new { unknown }),
+            Is.EqualTo(1));
+        var total = (await Expect(await Admin.GetAsync("/api/v1/dids?country=US&page_size=1"), HttpStatusCode.OK)).GetProperty("total").GetInt64();
+        Assert.That(total, Is.EqualTo(await CountAsync("SELECT count(*) FROM phone_numbers WHERE country = 'US'")));
     }
 
     [TestCase("number=%2B1%20555%20123%209999", "number")]
