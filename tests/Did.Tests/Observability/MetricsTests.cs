@@ -79,7 +79,8 @@ public sealed class MetricsTests : ApplyFixtureBase
     public async Task Imported_rows_and_the_database_pool_are_measured()
     {
         var before = await ScrapeAsync();
-        var numbers = new[] { "+1" + Random.Shared.NextInt64(2_000_000_000, 9_999_999_999), "+1" + Random.Shared.NextInt64(2_000_000_000, 9_999_999_999) };
+        var first = Random.Shared.Next(0, 999_999); // valid US numbers (+1 971 9XX XXXX), as an import requires
+        var numbers = new[] { $"+19719{first:D6}", $"+19719{first + 1:D6}" };
 
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import", new { dids = numbers.Select(n => new { number = n, provider = "metrics" }) }),
             HttpStatusCode.Created);
