@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
@@ -14,6 +16,8 @@ public sealed class TracingTests : ApplyFixtureBase
 {
     private const int ServerKind = 2;
     private OtlpReceiver _collector = null!;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _serverSpansEnded = new();
+    private ActivityListener? _serverSpans;
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
@@ -27,8 +31,26 @@ public sealed class TracingTests : ApplyFixtureBase
         await base.BeforeServiceStartsAsync();
     }
 
+    /// <summary>ASP.NET Core ends a request's span after the response has left, so a client can hold the answer before the
+    /// span is handed to the exporter. This listener, added after the service's own, hears each server span end once the
+    /// exporter has it: a flush waits for that signal.</summary>
+    [OneTimeSetUp]
+    public void ListenForServerSpans() => ActivitySource.AddActivityListener(_serverSpans = new ActivityListener
+    {
+        ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+        ActivityStopped = activity => ServerSpanEnded(activity.TraceId.ToHexString()).TrySetResult(),
+    });
+
+    private TaskCompletionSource ServerSpanEnded(string traceId) =>
+        _serverSpansEnded.GetOrAdd(traceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     [OneTimeTearDown]
-    public async Task StopCollectorAsync() => await _collector.DisposeAsync();
+    public async Task StopCollectorAsync()
+    {
+        _serverSpans?.Dispose();
+        await _collector.DisposeAsync();
+    }
 
     [Test]
     public async Task A_request_is_one_server_span_whose_trace_id_is_the_request_id_with_its_database_commands_under_it()
@@ -91,9 +113,11 @@ public sealed class TracingTests : ApplyFixtureBase
         Assert.That(spans.Single(s => s.Kind == ServerKind).ParentSpanId, Is.Empty);
     }
 
-    /// <summary>Exports what is buffered (the call returns once the collector has answered) and returns the trace's spans.</summary>
+    /// <summary>Once the request's server span has ended, exports what is buffered (the call returns once the collector has
+    /// answered) and returns the trace's spans.</summary>
     private List<ReceivedSpan> Flush(string traceId)
     {
+        Assert.That(ServerSpanEnded(traceId).Task.Wait(TimeSpan.FromSeconds(30)), Is.True, "the request's server span ended");
         Assert.That(App.Services.GetRequiredService<TracerProvider>().ForceFlush(), Is.True, "the exporter delivered the spans");
         return [.. _collector.Spans.Where(s => s.TraceId == traceId)];
     }
