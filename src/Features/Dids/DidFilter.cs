@@ -42,11 +42,15 @@ internal sealed class DidFilterSql
     public static DidFilterSql Build(DidFilter f, Guid? scope, Func<string, object, string, string> bind)
     {
         var routed = f.AssignedType is not null;
+        // A route type with a country or type is walked from the assigned numbers of that country or type (M0024), in
+        // the numbers' order; otherwise from the routes of that type, in the routes' copy of the number.
+        var byNumber = routed && (f.Country is not null || f.NumberType is not null);
         var sql = new DidFilterSql
         {
             Source = routed ? "did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id" : "phone_numbers p",
-            NumberColumn = routed ? "a.number" : "p.number",
+            NumberColumn = routed && !byNumber ? "a.number" : "p.number",
         };
+        if (byNumber) sql.Conditions.Add("p.status = 'ASSIGNED'");
         var tenant = routed ? "a.tenant_id" : "p.tenant_id";
         if (scope is { } s) sql.Both(tenant, "tenant_id", bind("scope", s, "uuid"));
         if (f.TenantId is { } tenantId) sql.Both(tenant, "tenant_id", bind("tenant", tenantId, "uuid"));
