@@ -13,6 +13,12 @@ public sealed class ApplyOptions
     public string? WorkDir { get; set; }
     /// <summary>Parallel AMI connections used to verify a big dialplan after the reload.</summary>
     public int VerifyConnections { get; set; } = 2;
+    /// <summary>The most priority changes an apply makes live over AMI (DialplanExtensionAdd/Remove) instead of reloading
+    /// the dialplan; a bigger change is deployed by a reload. 0: every change by a reload.</summary>
+    public int LiveDeltaMaxChanges { get; set; } = 2000;
+    /// <summary>After a reload onto a switch whose previous deployment was verified, a dialplan of up to this many
+    /// priorities is still listed whole; a bigger one only in the contexts that changed, the others checked to exist.</summary>
+    public int VerifyAllUpToPriorities { get; set; } = 20_000;
     /// <summary>Run the apply pipeline once on a small synthetic dialplan after start-up, so the first real apply does not
     /// pay for compiling it.</summary>
     public bool WarmUp { get; set; } = true;

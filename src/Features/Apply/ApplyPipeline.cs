@@ -8,12 +8,17 @@ namespace Did.Features.Apply;
 /// the switch, so the caller gets a 409 showing its own problems rather than a failed job.</summary>
 public sealed record ApplyJobEnd(ApplyJobStatus Status, RenderResult? Rendered, DiffStats? Stats, string? Error, DialplanException? Refused = null);
 
-/// <summary>One changed node to deploy: what each per-node step (backup, write, reload, verify) takes.</summary>
-public sealed record NodeDeployment(AsteriskNode Node, RenderedFiles Rendered, LintedDialplan Lint, bool QueuesChanged);
+/// <summary>One changed node to deploy: what each per-node step (plan, backup, write, delta or reload, verify) takes.</summary>
+public sealed record NodeDeployment(AsteriskNode Node, RenderedFiles Rendered, LintedDialplan Lint, bool ExtensionsChanged, bool QueuesChanged);
+
+/// <summary>A node's deployment and how it goes to the switch (<see cref="NodePlan"/>).</summary>
+public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan);
 
 /// <summary>One apply, from database to switch, as named steps:
-/// <code>Snapshot → Render → Lint ‖ Diff (each node) → Backup → Write → Reload → Verify (each changed node)</code>
-/// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. Each step is a method
+/// <code>Snapshot → Render → Lint ‖ Diff (each node) → Plan → Backup → Write → Delta or Reload → Verify (each changed node)</code>
+/// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. The files are always
+/// written whole first (backup, atomic write); then a small change goes to the switch as a live delta over AMI, and
+/// anything else by a reload (<see cref="NodePlan"/>); verify lists what the delta or reload can have changed. Each step is a method
 /// with one input and one output; the job's steps are the record of running them through <see cref="ApplyStepLog"/>.
 /// It runs under the apply lock and to its end: no step takes the caller's cancellation token, because a client that
 /// hangs up must not leave a half-deployed switch.</summary>
@@ -42,7 +47,7 @@ public sealed class ApplyPipeline(
     {
         RenderedFiles? rendered = null;
         DiffStats? stats = null;
-        List<NodeDeployment> changed;
+        List<PlannedDeployment> changed;
         try
         {
             var snapshot = await _log.RunAsync("snapshot", ReadSnapshotAsync, db);
@@ -52,11 +57,15 @@ public sealed class ApplyPipeline(
             var diffing = DiffEachNodeAsync(rendered);
             await Task.WhenAll(linting, diffing);
             stats = diffing.Result[0].Stats;
-            changed = [.. diffing.Result.Where(d => d.Changed).Select(d => new NodeDeployment(d.Node, rendered, linting.Result, d.QueuesChanged))];
-            if (changed.Count == 0) return new ApplyJobEnd(ApplyJobStatus.NoChanges, rendered.Result, stats, null);
+            var deployments = diffing.Result.Where(d => d.Changed)
+                .Select(d => new NodeDeployment(d.Node, rendered, linting.Result, d.ExtensionsChanged, d.QueuesChanged)).ToList();
+            if (deployments.Count == 0) return new ApplyJobEnd(ApplyJobStatus.NoChanges, rendered.Result, stats, null);
 
+            changed = [];
+            foreach (var node in deployments)
+                changed.Add(new(node, node.Node.Ami is null ? NoSwitch(node) : await _log.RunAsync($"plan:{node.Node.Name}", PlanAsync, node)));
             var backups = new List<FileBackup>();
-            foreach (var node in changed) backups.AddRange((await _log.RunAsync($"backup:{node.Node.Name}", BackupAsync, node)).Files);
+            foreach (var node in changed) backups.AddRange((await _log.RunAsync($"backup:{node.Deployment.Node.Name}", BackupAsync, node.Deployment)).Files);
             await ApplyJobStore.SaveProgressAsync(db, jobId, _log.Steps, backups, ToTheEnd);
         }
         catch (Exception e)
@@ -67,23 +76,29 @@ public sealed class ApplyPipeline(
 
         try
         {
-            foreach (var node in changed) await _log.RunAsync($"write:{node.Node.Name}", WriteAsync, node);
+            foreach (var node in changed) await _log.RunAsync($"write:{node.Deployment.Node.Name}", WriteAsync, node.Deployment);
             foreach (var node in changed)
             {
-                if (node.Node.Ami is null)
+                var name = node.Deployment.Node.Name;
+                if (node.Deployment.Node.Ami is null)
                 {
-                    _log.Skip($"reload:{node.Node.Name}", "AMI is off for this node (Asterisk:Ami:Host is empty).");
-                    _log.Skip($"verify:{node.Node.Name}", "AMI is off for this node.");
+                    _log.Skip($"reload:{name}", "AMI is off for this node (Asterisk:Ami:Host is empty).");
+                    _log.Skip($"verify:{name}", "AMI is off for this node.");
                     continue;
                 }
-                await _log.RunAsync($"reload:{node.Node.Name}", ReloadAsync, node);
-                await _log.RunAsync($"verify:{node.Node.Name}", VerifyAsync, node);
+                if (node.Plan.How == NodeUpdate.Reload) await _log.RunAsync($"reload:{name}", ReloadAsync, node.Deployment);
+                else if (node.Plan.Changes.Count > 0 || node.Deployment.QueuesChanged) await _log.RunAsync($"delta:{name}", DeltaAsync, node);
+                if (node.Plan.Verify.Count + node.Plan.Probe.Count > 0) await _log.RunAsync($"verify:{name}", VerifyAsync, node);
+                else _log.Skip($"verify:{name}", "No context of the dialplan changed.");
             }
         }
         catch (Exception failure)
         {
-            return await RollBackAsync(new RollbackPlan(jobId, [.. changed.Select(c => c.Node)]), rendered.Result, stats, failure);
+            return await RollBackAsync(new RollbackPlan(jobId, [.. changed.Select(c => c.Deployment.Node)]), rendered.Result, stats, failure);
         }
+        // Only now does this process know what each node runs: what a later live delta starts from.
+        foreach (var node in changed.Where(c => c.Deployment.Node.Ami is not null))
+            node.Deployment.Node.Live.Remember(node.Deployment.Node.ExtensionsPath, node.Deployment.Lint.Digests);
         return new ApplyJobEnd(ApplyJobStatus.Succeeded, rendered.Result, stats, null);
     }
 
@@ -139,11 +154,18 @@ public sealed class ApplyPipeline(
         return new NodeDiff(node, !extensionsSame, !queuesSame, stats);
     });
 
+    private Task<NodePlan> PlanAsync(NodeDeployment deployment) => Task.Run(() =>
+        NodePlan.For(deployment.Node, deployment.Rendered.ExtensionsPath, deployment.Lint.Digests, deployment.ExtensionsChanged, options));
+
+    private static NodePlan NoSwitch(NodeDeployment deployment) =>
+        new(deployment.Node, NodeUpdate.Reload, "AMI is off for this node", [], [], []);
+
     private async Task<NodeBackup> BackupAsync(NodeDeployment deployment) =>
         new(deployment.Node, await NodeFiles.BackupAsync(deployment.Node, jobId, clock.GetUtcNow().UtcDateTime, options.BackupsToKeep, ToTheEnd));
 
     private static async Task<NodeWritten> WriteAsync(NodeDeployment deployment)
     {
+        deployment.Node.Live.Forget(); // from the first byte written until verified, what the node runs is not known
         await NodeFiles.WriteAsync(deployment.Node, deployment.Rendered, ToTheEnd);
         return new NodeWritten(deployment.Node);
     }
@@ -151,9 +173,12 @@ public sealed class ApplyPipeline(
     private static async Task<NodeReloaded> ReloadAsync(NodeDeployment deployment) =>
         new(deployment.Node, await NodeSwitch.ReloadAsync(deployment.Node, deployment.QueuesChanged, ToTheEnd));
 
-    private async Task<NodeVerified> VerifyAsync(NodeDeployment deployment) =>
-        new(deployment.Node, await NodeSwitch.VerifyAsync(deployment.Node, deployment.Rendered.ExtensionsPath, deployment.Lint.Digests,
-            options.VerifyConnections, ToTheEnd));
+    private static async Task<NodeDelta> DeltaAsync(PlannedDeployment planned) =>
+        new(planned.Deployment.Node, await NodeSwitch.ApplyDeltaAsync(planned.Deployment.Node, planned.Plan.Changes, planned.Deployment.QueuesChanged, ToTheEnd));
+
+    private async Task<NodeVerified> VerifyAsync(PlannedDeployment planned) =>
+        new(planned.Deployment.Node, await NodeSwitch.VerifyAsync(planned.Deployment.Node, planned.Deployment.Rendered.ExtensionsPath,
+            planned.Plan.Verify, planned.Plan.Probe, options.VerifyConnections, ToTheEnd));
 
     /// <summary>Renders straight into files in <paramref name="folder"/> (private to this process): the text is never held
     /// in memory as a whole.</summary>

@@ -15,6 +15,8 @@ public static class ApplySetup
                 "Apply:BackupsToKeep must be at least 1: an apply's rollback restores the backup it has just made (env Apply__BackupsToKeep).")
             .Validate(o => o.LockWaitSeconds >= 0, "Apply:LockWaitSeconds must not be negative (env Apply__LockWaitSeconds).")
             .Validate(o => o.VerifyConnections >= 1, "Apply:VerifyConnections must be at least 1 (env Apply__VerifyConnections).")
+            .Validate(o => o.LiveDeltaMaxChanges >= 0, "Apply:LiveDeltaMaxChanges must not be negative (env Apply__LiveDeltaMaxChanges).")
+            .Validate(o => o.VerifyAllUpToPriorities >= 0, "Apply:VerifyAllUpToPriorities must not be negative (env Apply__VerifyAllUpToPriorities).")
             .ValidateOnStart();
         services.AddSingleton<AsteriskNodes>();
         services.AddSingleton<ApplyWorkFolder>();

@@ -45,6 +45,9 @@ public sealed record NodeWritten(AsteriskNode Node) : IApplyStepResult
 
 public sealed record NodeReloaded(AsteriskNode Node, string Summary) : IApplyStepResult;
 
+/// <summary>The changes made live over AMI, without a reload.</summary>
+public sealed record NodeDelta(AsteriskNode Node, string Summary) : IApplyStepResult;
+
 public sealed record NodeVerified(AsteriskNode Node, string Summary) : IApplyStepResult;
 
 /// <summary>Every touched node put back as its backups hold it, and reloaded.</summary>

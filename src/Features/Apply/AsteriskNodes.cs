@@ -9,6 +9,10 @@ public sealed record AsteriskNode(string Name, string ConfigDir, string BackupDi
 {
     public string ExtensionsPath => Path.Combine(ConfigDir, Dialplan.DialplanRenderer.ExtensionsFileName);
     public string QueuesPath => Path.Combine(ConfigDir, Dialplan.DialplanRenderer.QueuesFileName);
+
+    /// <summary>What this process last deployed and verified on the node (kept for the node's lifetime, like its AMI
+    /// circuit breaker): what a live delta starts from.</summary>
+    public NodeLiveState Live { get; } = new();
 }
 
 /// <summary>The nodes from configuration: <c>Asterisk:Nodes:0:ConfigDir</c>, <c>Asterisk:Nodes:0:Ami:Host</c>, ...

@@ -204,6 +204,30 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         return new(context, extension, AmiDialplanLookup.Found, list.Response.Message, entries, includes);
     }
 
+    /// <summary>Changes the running dialplan without a reload: every change pipelined on this session, in the given order
+    /// (Asterisk carries them out in that order), answered within the response timeout as a whole. Such changes live
+    /// only in memory: the next reload of pbx_config rebuilds the dialplan from the files, so the files must hold the
+    /// same content first. Returns how many were made.</summary>
+    /// <exception cref="AmiActionFailedException">Asterisk refused at least one change (the first is named; the others
+    /// were still carried out: the caller must restore a known state, e.g. by a reload from files).</exception>
+    public async Task<int> ChangeDialplanAsync(IReadOnlyList<AmiDialplanChange> changes, CancellationToken ct = default)
+    {
+        var actions = new AmiAction[changes.Count];
+        for (var i = 0; i < changes.Count; i++) actions[i] = changes[i].ToAction();
+        var responses = await Connection.SendPipelinedAsync(actions, options.ResponseTimeout, ct);
+        var refused = 0;
+        string? first = null;
+        for (var i = 0; i < responses.Count; i++)
+        {
+            if (responses[i].IsSuccess) continue;
+            refused++;
+            first ??= $"{changes[i]}: {responses[i].Message ?? "(no message)"}";
+        }
+        if (first is not null)
+            throw new AmiActionFailedException(actions[0].Name, $"{refused} of {changes.Count} dialplan changes refused; first: {first}");
+        return changes.Count;
+    }
+
     /// <summary><c>Action: QueueReload</c> (queues, members, rules).</summary>
     public Task QueueReloadAsync(CancellationToken ct = default) => SendActionAsync(new AmiAction("QueueReload"), ct);
 

@@ -118,6 +118,63 @@ internal sealed class AmiConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="actions"/> pipelined: all of them in one write, in order (Asterisk carries out one
+    /// session's actions in the order they arrive), then waits for every response, all within <paramref name="timeout"/>.
+    /// Responses come back in the order of <paramref name="actions"/>. Not for list actions.</summary>
+    public async Task<IReadOnlyList<AmiMessage>> SendPipelinedAsync(IReadOnlyList<AmiAction> actions, TimeSpan timeout, CancellationToken ct)
+    {
+        if (actions.Count == 0) return [];
+        var name = actions[0].Name;
+        ThrowIfClosed(name);
+        var pending = new AmiPendingAction[actions.Count];
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        var buffer = new MemoryStream(actions.Count * 160);
+        for (var i = 0; i < actions.Count; i++)
+        {
+            var id = $"{_idPrefix}-{Interlocked.Increment(ref _nextId)}";
+            pending[i] = new AmiPendingAction(actions[i].Name, id, null);
+            _pending[id] = pending[i];
+            buffer.Write(actions[i].Serialize(id));
+        }
+        try
+        {
+            ThrowIfClosed(name);
+            await _writeLock.WaitAsync(cts.Token);
+            try
+            {
+                await _stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), CancellationToken.None).AsTask().WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Close(new AmiConnectionException($"Writing {actions.Count} AMI actions did not finish in time."));
+                throw;
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                Close(e);
+                throw new AmiConnectionException($"Cannot send AMI action {name}: the connection is closed.", e);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+            _log.LogDebug("{Count} AMI actions sent pipelined, starting with {Action}", actions.Count, name);
+            var responses = new AmiMessage[actions.Count];
+            for (var i = 0; i < pending.Length; i++) responses[i] = (await pending[i].Task.WaitAsync(cts.Token)).Response;
+            return responses;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            _log.LogWarning("{Count} pipelined AMI actions got no complete answer within {Timeout}", actions.Count, timeout);
+            throw new AmiTimeoutException($"No complete answer to {actions.Count} pipelined AMI actions ({name}...) within {timeout.TotalSeconds:0.###} s.");
+        }
+        finally
+        {
+            foreach (var p in pending) _pending.TryRemove(p.ActionId, out _);
+        }
+    }
+
     public AmiEventSubscription Subscribe(Func<AmiMessage, bool> filter)
     {
         var subscription = new AmiEventSubscription(filter, Unsubscribe);

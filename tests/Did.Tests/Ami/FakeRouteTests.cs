@@ -145,7 +145,7 @@ public sealed class FakeRouteTests
             var digests = new List<ContextDigest>();
             using (var reader = new StreamReader(path)) Assert.That(DialplanLinter.Lint(reader, null, digests), Is.Empty);
             var node = new AsteriskNode("asterisk", _dir, Path.Combine(_dir, "backup"), new AmiSessionFactory(Options.Create(Fake.ClientOptions())));
-            return NodeSwitch.VerifyAsync(node, path, digests, 1, CancellationToken.None);
+            return NodeSwitch.VerifyAsync(node, path, digests, [], 1, CancellationToken.None);
         }
 
         public async ValueTask DisposeAsync()

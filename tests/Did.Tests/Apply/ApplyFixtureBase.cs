@@ -20,6 +20,8 @@ public abstract class ApplyFixtureBase : ApiFixture
 
     protected virtual int NodeCount => 1;
     protected virtual int LockWaitSeconds => 2;
+    /// <summary>Apply:LiveDeltaMaxChanges; null keeps the service's default (live deltas on).</summary>
+    protected virtual int? LiveDeltaMaxChanges => null;
 
     protected TestTenant Acme { get; private set; } = null!;
     protected TestUser AcmeAdmin { get; private set; } = null!;
@@ -35,6 +37,7 @@ public abstract class ApplyFixtureBase : ApiFixture
                 ["Apply:WorkDir"] = WorkDir,
                 ["Apply:BackupsToKeep"] = "3",
             };
+            if (LiveDeltaMaxChanges is { } max) s["Apply:LiveDeltaMaxChanges"] = max.ToString();
             for (var i = 0; i < Nodes.Count; i++)
             {
                 var p = NodeCount == 1 ? "Asterisk" : $"Asterisk:Nodes:{i}";
@@ -103,7 +106,19 @@ public abstract class ApplyFixtureBase : ApiFixture
             f.ReloadDropsContexts.Clear();
             f.NeverRespondTo.Clear();
             f.DropConnectionMidResponse.Clear();
+            f.DropConnectionAfterLiveChanges = null;
+            f.RefuseLiveChangesAfter = null;
+            f.LiveChangeRewrites = null;
+            f.HoldShowDialPlan?.Open();
+            f.HoldShowDialPlan = null;
         }
+    }
+
+    /// <summary>No test may make the service send the removal sequence that crashes a real Asterisk.</summary>
+    [TearDown]
+    public void NoNodeCrashed()
+    {
+        foreach (var n in Nodes) Assert.That(n.CrashedBecause, Is.Null, "the service crashed a switch");
     }
 
     protected Task<HttpResponseMessage> PostApply(HttpClient? by = null, bool dryRun = false) =>

@@ -8,8 +8,12 @@ using NUnit.Framework;
 
 namespace Did.Tests.Apply;
 
+/// <summary>Apply by reload: every change is deployed by a reload here, so each fault of the reload and of what it
+/// installs meets the verification that follows a reload. <see cref="LiveDeltaTests"/> covers the live delta.</summary>
 public sealed class ApplyTests : ApplyFixtureBase
 {
+    protected override int? LiveDeltaMaxChanges => 0;
+
     [Test]
     public async Task Apply_writes_reloads_and_verifies_what_asterisk_runs()
     {

@@ -116,7 +116,9 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
                 return null;
             case "command": return Command(id, m["Command"] ?? "");
             case "reload": return await ReloadAsync(id, m["Module"]);
-            case "showdialplan": ShowDialPlan(id, m["Context"], m["Extension"]); return null;
+            case "showdialplan": await ShowDialPlanAsync(id, m["Context"], m["Extension"]); return null;
+            case "dialplanextensionadd": return await AddExtensionAsync(id, m);
+            case "dialplanextensionremove": return await RemoveExtensionAsync(id, m);
             case "queuereload":
                 server.ReloadQueues();
                 Write(FakeAmiPacket.Response("Success", id).Add("Message", "Queue reloaded successfully"));
@@ -240,6 +242,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
             if (Faults.HoldReload is { } gate) await gate.PassAsync();
             if (Faults.ReloadDuration > TimeSpan.Zero) await Task.Delay(Faults.ReloadDuration);
             var source = Faults.FailReload ? null : server.ReadDialplanSource();
+            if (source is not null) await FakeAsterisk.PayAsync(server.Options.Cost.PerLineReloaded, source.AsSpan().Count('\n'));
             if (source is null)
             {
                 Write(FakeAmiPacket.Response("Error", id).Add("Message", "An unknown error occurred"));
@@ -284,7 +287,90 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         FakeAmiPacket.Event("Reload", "system,all").Add("Timestamp", FakeAmiPacket.Timestamp(DateTimeOffset.UtcNow))
             .Add("SystemName", server.Options.SystemName).Add("Module", module).Add("Status", status).ToBytes();
 
-    private void ShowDialPlan(string? id, string? contextName, string? extension)
+    private async Task ShowDialPlanAsync(string? id, string? contextName, string? extension)
+    {
+        if (Faults.HoldShowDialPlan is { } gate) await gate.PassAsync();
+        var priorities = ShowDialPlan(id, contextName, extension);
+        var cost = server.Options.Cost.PerPriorityListed;
+        if (cost <= TimeSpan.Zero || priorities == 0) return;
+        await server.ListLock.WaitAsync();
+        try
+        {
+            await FakeAsterisk.PayAsync(cost, priorities);
+        }
+        finally
+        {
+            server.ListLock.Release();
+        }
+    }
+
+    private long _liveChangeTicks;
+
+    /// <summary>Live changes are cheap one by one; their cost is paid once it adds up to a millisecond.</summary>
+    private Task PayLiveChangeAsync()
+    {
+        _liveChangeTicks += server.Options.Cost.PerLiveChange.Ticks;
+        if (_liveChangeTicks < TimeSpan.TicksPerMillisecond) return Task.CompletedTask;
+        var due = TimeSpan.FromTicks(_liveChangeTicks);
+        _liveChangeTicks = 0;
+        return Task.Delay(due);
+    }
+
+    /// <summary>Whether a live-change fault stops this change: null to go on, else what to do.</summary>
+    private bool? LiveChangeFault()
+    {
+        if (Faults.DropConnectionAfterLiveChanges is { } drop && server.LiveChanges >= drop) return false;
+        if (Faults.RefuseLiveChangesAfter is { } refuse && server.LiveChanges >= refuse) return true;
+        return null;
+    }
+
+    private async Task<Func<Task>?> AddExtensionAsync(string? id, AmiMessage m)
+    {
+        await PayLiveChangeAsync();
+        if (!int.TryParse(m["Priority"], out var priority) || string.IsNullOrEmpty(m["Context"]) || string.IsNullOrEmpty(m["Extension"])
+            || string.IsNullOrEmpty(m["Application"]))
+        {
+            Write(FakeAmiPacket.Response("Error", id).Add("Message", "Context, Extension, Priority and Application must be given"));
+            return null;
+        }
+        switch (LiveChangeFault())
+        {
+            case false: _closeAfterResponse = true; return null;
+            case true: Write(FakeAmiPacket.Response("Error", id).Add("Message", "Failed to add extension")); return null;
+        }
+        var data = m["ApplicationData"] ?? "";
+        if (Faults.LiveChangeRewrites is { } rewrite) data = rewrite(data);
+        var outcome = server.AddExtension(m["Context"]!, m["Extension"]!, priority, m["Application"]!, data,
+            string.Equals(m["Replace"], "yes", StringComparison.OrdinalIgnoreCase) || string.Equals(m["Replace"], "true", StringComparison.OrdinalIgnoreCase));
+        Write(FakeAmiPacket.Response(outcome.Success ? "Success" : "Error", id).Add("Message", outcome.Message));
+        return null;
+    }
+
+    private async Task<Func<Task>?> RemoveExtensionAsync(string? id, AmiMessage m)
+    {
+        await PayLiveChangeAsync();
+        int? priority = int.TryParse(m["Priority"], out var p) ? p : null;
+        if (string.IsNullOrEmpty(m["Context"]) || string.IsNullOrEmpty(m["Extension"]))
+        {
+            Write(FakeAmiPacket.Response("Error", id).Add("Message", "Context and Extension must be given"));
+            return null;
+        }
+        switch (LiveChangeFault())
+        {
+            case false: _closeAfterResponse = true; return null;
+            case true: Write(FakeAmiPacket.Response("Error", id).Add("Message", FakeDialplanChanges.RemoveFailed)); return null;
+        }
+        if (server.RemoveExtension(m["Context"]!, m["Extension"]!, priority) is not { } outcome)
+        {
+            _closeAfterResponse = true; // crashed: no answer, the connection is gone
+            return null;
+        }
+        Write(FakeAmiPacket.Response(outcome.Success ? "Success" : "Error", id).Add("Message", outcome.Message));
+        return null;
+    }
+
+    /// <summary>Writes the answer; returns how many priorities it listed.</summary>
+    private long ShowDialPlan(string? id, string? contextName, string? extension)
     {
         var plan = server.Dialplan;
         var contexts = new List<FakeContext>();
@@ -293,7 +379,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         else
         {
             Write(FakeAmiPacket.Response("Error", id).Add("Message", $"Did not find context {contextName}"));
-            return;
+            return 0;
         }
         var selected = new List<(FakeContext Context, int Index)>();
         foreach (var c in contexts)
@@ -302,7 +388,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         if (extension is not null && selected.Count == 0)
         {
             Write(FakeAmiPacket.Response("Error", id).Add("Message", $"Did not find extension {extension}@{contextName}"));
-            return;
+            return 0;
         }
         Write(FakeAmiPacket.Response("Success", id).Add("EventList", "start").Add("Message", "DialPlan list will follow"));
         var idLine = id is null ? [] : Encoding.UTF8.GetBytes(id + "\r\n");
@@ -328,6 +414,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         if (id is not null) complete.Add("ActionID", id);
         Write(complete.Add("EventList", "Complete").Add("ListItems", items).Add("ListExtensions", selected.Count)
             .Add("ListPriorities", priorities).Add("ListContexts", selected.Select(s => s.Context).Distinct().Count()));
+        return priorities;
     }
 
     /// <summary>Copies pre-rendered events, putting <c>ActionID: id</c> where the renderer left a 0x01 marker.</summary>

@@ -7,9 +7,10 @@ namespace Did.Tests.Fakes;
 
 /// <summary>An AMI server on 127.0.0.1 (ephemeral port) that answers like the recorded Asterisk, byte for byte where
 /// the recordings are deterministic, for the actions the Apply feature uses: Login (plain, MD5), Ping, Logoff,
-/// Command, Reload (pbx_config from <see cref="ConfigDir"/>), ShowDialPlan, QueueReload (queues from the same folder). It
-/// records every action and
-/// has scripted <see cref="Faults"/>.
+/// Command, Reload (pbx_config from <see cref="ConfigDir"/>), ShowDialPlan, DialplanExtensionAdd/Remove (live changes,
+/// undone by the next reload), QueueReload (queues from the same folder). It records every action, has scripted
+/// <see cref="Faults"/>, costs what a real switch costs when <see cref="FakeAsteriskOptions.Cost"/> says so, and
+/// crashes, loudly, on the removal sequence that crashes a real Asterisk (<see cref="CrashedBecause"/>).
 /// <code>await using var ast = await FakeAsterisk.StartAsync(configDir); ast.Faults.FailReload = true;</code></summary>
 public sealed class FakeAsterisk : IAsyncDisposable
 {
@@ -25,6 +26,10 @@ public sealed class FakeAsterisk : IAsyncDisposable
     private int _queueReloads;
     private int _dialplanReloads;
     private long _lastReloadTicks;
+    private int _liveChanges;
+    private string? _crashedBecause;
+    // Plain extensions removed by name while they had caller-ID variants: removing one of those variants now crashes.
+    private readonly HashSet<(string Context, string Number)> _orphanedVariants = [];
 
     private FakeAsterisk(string configDir, FakeAsteriskOptions options)
     {
@@ -55,6 +60,17 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public DateTimeOffset StartedAt { get; }
     internal DateTimeOffset LastReloadAt => new(Interlocked.Read(ref _lastReloadTicks), TimeSpan.Zero);
     internal SemaphoreSlim ReloadLock { get; } = new(1, 1);
+
+    /// <summary>Held while the cost of a listing is paid: a switch lists one dialplan at a time.</summary>
+    internal SemaphoreSlim ListLock { get; } = new(1, 1);
+
+    /// <summary>Why the fake crashed (every connection dropped, none accepted since), or null. A real Asterisk segfaults
+    /// when a caller-ID variant is removed after its plain extension was removed by name; a test that gets here has
+    /// found a service that must never send that sequence.</summary>
+    public string? CrashedBecause => Volatile.Read(ref _crashedBecause);
+
+    /// <summary>Live changes made (DialplanExtensionAdd and DialplanExtensionRemove answered Success).</summary>
+    public int LiveChanges => Volatile.Read(ref _liveChanges);
 
     /// <summary>The dialplan Asterisk would have installed now.</summary>
     public FakeDialplan Dialplan => Volatile.Read(ref _dialplan);
@@ -115,9 +131,60 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 if (Faults.ReloadDropsContexts.Count > 0) plan = plan.Without(Faults.ReloadDropsContexts);
                 Interlocked.Increment(ref _dialplanReloads);
             }
+            _orphanedVariants.Clear();
             Volatile.Write(ref _dialplan, plan);
         }
     }
+
+    /// <summary>DialplanExtensionAdd on the running dialplan; returns Asterisk's answer.</summary>
+    internal FakeDialplanChanges.Outcome AddExtension(string context, string extension, int priority, string application, string data, bool replace)
+    {
+        lock (_installLock)
+        {
+            var outcome = FakeDialplanChanges.Add(_dialplan, context, extension, priority, application, data, replace);
+            Commit(outcome);
+            return outcome;
+        }
+    }
+
+    /// <summary>DialplanExtensionRemove on the running dialplan; returns Asterisk's answer, or null when this removal
+    /// crashed the switch.</summary>
+    internal FakeDialplanChanges.Outcome? RemoveExtension(string context, string extension, int? priority)
+    {
+        lock (_installLock)
+        {
+            var removed = new FakeExtension(extension);
+            if (removed.CallerId is not null && _orphanedVariants.Contains((context, removed.Number)))
+            {
+                Crash($"DialplanExtensionRemove of {extension}{(priority is { } p ? $" priority {p}" : "")} in {context} after its plain " +
+                      $"extension {removed.Number} was removed by name while this variant existed: a real Asterisk segfaults here " +
+                      "(shared/asterisk README, \"A crash to design around\").");
+                return null;
+            }
+            var outcome = FakeDialplanChanges.Remove(_dialplan, context, extension, priority, out var orphaned);
+            if (orphaned) _orphanedVariants.Add((context, removed.Number));
+            Commit(outcome);
+            return outcome;
+        }
+    }
+
+    private void Commit(FakeDialplanChanges.Outcome outcome)
+    {
+        if (!outcome.Success) return;
+        Interlocked.Increment(ref _liveChanges);
+        Volatile.Write(ref _dialplan, outcome.Plan);
+    }
+
+    /// <summary>Drops every connection and accepts none from now on.</summary>
+    private void Crash(string why)
+    {
+        Volatile.Write(ref _crashedBecause, why);
+        foreach (var session in _sessions.Keys) session.Close();
+    }
+
+    /// <summary>Waits what a real switch would spend on <paramref name="units"/> of work costing <paramref name="each"/>.</summary>
+    internal static Task PayAsync(TimeSpan each, long units) =>
+        each <= TimeSpan.Zero || units <= 0 ? Task.CompletedTask : Task.Delay(each * units);
 
     /// <summary>What a reload reads: the fault's text, else the file (rewritten if a fault says so); null when the file
     /// is missing.</summary>
@@ -148,7 +215,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 return;
             }
             Interlocked.Increment(ref _connections);
-            if (Faults.RefuseConnections)
+            if (Faults.RefuseConnections || CrashedBecause is not null)
             {
                 tcp.Client.LingerState = new LingerOption(true, 0);
                 tcp.Dispose();

@@ -46,4 +46,19 @@ public sealed class FakeAsteriskFaults
 
     /// <summary>Actions carried out, then the first half of the answer is sent and the connection closed.</summary>
     public ISet<string> DropConnectionMidResponse { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>After this many live changes (DialplanExtensionAdd/Remove) succeeded, the next one is carried out no more:
+    /// the connection is closed without an answer, as when Asterisk dies in the middle of a delta.</summary>
+    public int? DropConnectionAfterLiveChanges { get; set; }
+
+    /// <summary>After this many live changes succeeded, every further one is refused (<c>Response: Error</c>).</summary>
+    public int? RefuseLiveChangesAfter { get; set; }
+
+    /// <summary>DialplanExtensionAdd installs the application data as changed by this function (a switch that runs
+    /// something other than what it was told).</summary>
+    public Func<string, string>? LiveChangeRewrites { get; set; }
+
+    /// <summary>A ShowDialPlan waits at this gate before it answers (to make something happen between a change and its
+    /// verification).</summary>
+    public FakeGate? HoldShowDialPlan { get; set; }
 }

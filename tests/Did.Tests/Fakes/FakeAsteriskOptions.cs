@@ -20,6 +20,10 @@ public sealed class FakeAsteriskOptions
     /// <summary><see cref="FakeCommandStyle.OutputLines"/> (Asterisk 21+, the recordings) or
     /// <see cref="FakeCommandStyle.Follows"/> (Asterisk 18-20: raw text ended by <c>--END COMMAND--</c>).</summary>
     public FakeCommandStyle CommandStyle { get; set; } = FakeCommandStyle.OutputLines;
+
+    /// <summary>What listing, reloading and live changes cost (<see cref="FakeSwitchCost.RealAsterisk"/> in the bench);
+    /// free by default.</summary>
+    public FakeSwitchCost Cost { get; set; } = FakeSwitchCost.Free;
 }
 
 public enum FakeCommandStyle
