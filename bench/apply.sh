@@ -3,13 +3,16 @@
 # in-process, best/median after warm-up (target < 250 ms); (2) whole applies (POST /api/v1/apply) of that data set by
 # the Release service in its own process, against a private PostgreSQL under .data/bench-apply-pg holding it and a
 # FakeAsterisk (the tests' AMI server, real TCP on 127.0.0.1) in the bench process: per-step durations from the job,
-# wall time (target < 3 s) and the service's peak memory (VmHWM). Prints markdown tables; see bench/RESULTS-apply.md.
+# wall time and the service's peak memory (VmHWM), once against the plain fake and once against the fake costing what
+# the measured real Asterisk costs (FakeSwitchCost.RealAsterisk; calibration in docs/performance.md), each round from an
+# empty switch: first apply, one number re-routed, nothing changed. Prints markdown tables; see bench/RESULTS-apply.md.
 # Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time,
 # and (4, not part of "all") GET /api/v1/routing/simulate on the live data set with rules: latency percentiles (target
 # p95 < 20 ms); see bench/RESULTS-simulate.md. The render also times the data set with rules (target < 300 ms).
 # Usage: bench/apply.sh [render|steps|apply|simulate|all]   (default all)
 # Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10 timed renders),
-# BENCH_RULES_PERCENT (20: numbers with 2-4 rules and a failover), BENCH_SIMULATIONS (2000 requests per series).
+# BENCH_RULES_PERCENT (20: numbers with 2-4 rules and a failover), BENCH_SIMULATIONS (2000 requests per series),
+# BENCH_SWITCH_COST (both: plain then real-cost switch; or real, or free).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -21,7 +24,7 @@ chmod 755 .data
 echo "building (Release)..." >&2
 dotnet build bench/ApplyBench/ApplyBench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 bench=(dotnet bench/ApplyBench/bin/Release/net10.0/ApplyBench.dll)
-export BENCH_OUT="$out" BENCH_ROOT="$root"
+export BENCH_OUT="$out" BENCH_ROOT="$root" BENCH_SWITCH_COST="${BENCH_SWITCH_COST:-both}"
 
 if [ "$what" = all ] || [ "$what" = render ]; then
   "${bench[@]}" render

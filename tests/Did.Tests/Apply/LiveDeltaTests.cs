@@ -1,52 +1,13 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Did.Tests.Fakes;
-using Did.Tests.Support;
 using NUnit.Framework;
 
 namespace Did.Tests.Apply;
 
 /// <summary>A small change to a node whose state this process knows goes live over AMI without a reload, is verified
 /// where it touched, and is rolled back (files restored, switch reloaded from them) when anything goes wrong.</summary>
-public sealed class LiveDeltaTests : ApplyFixtureBase
+public sealed class LiveDeltaTests : RoutedNumberFixtureBase
 {
-    private TestUser _bob = null!;
-    private TestNumber _number = null!;
-    private bool _toBob;
     private int _nextExtension = 1050;
-
-    [OneTimeSetUp]
-    public async Task RouteOneNumber()
-    {
-        _bob = await CreateUserAsync("USER", Acme.Id, "1002");
-        _number = (await SeedNumbersAsync(Acme.Id))[0];
-        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{_number.Id}/assign", new { assigned_type = "USER", assigned_id = Alice.Id }), HttpStatusCode.Created);
-    }
-
-    /// <summary>Deploys whatever is pending by a verified apply, so the node's state is known to the service (a reload
-    /// the first time, or after a rollback).</summary>
-    private async Task KnownStateAsync()
-    {
-        await RouteAnotherNumberAsync();
-        Assert.That(Status(await ApplyOkAsync()), Is.EqualTo("SUCCEEDED"));
-    }
-
-    /// <summary>Sends the routed number to the other of Alice and Bob: one line of one existing context changes.</summary>
-    private async Task<string> ReassignAsync()
-    {
-        _toBob = !_toBob;
-        var user = _toBob ? _bob : Alice;
-        await Expect(await Admin.PutAsJsonAsync($"/api/v1/dids/{_number.Id}/assign", new { assigned_type = "USER", assigned_id = user.Id }), HttpStatusCode.OK);
-        return user.Extension!;
-    }
-
-    private FakePriority[] Installed(string number) =>
-        [.. Nodes[0].Dialplan.Contexts.Values.SelectMany(c => c.Extensions).Single(e => e.Name == number).Priorities];
-
-    private static Dictionary<string, (string Status, string Output)> Steps(JsonElement job) =>
-        job.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!,
-            s => (s.GetProperty("status").GetString()!, s.GetProperty("output").GetString() ?? ""));
 
     [Test]
     public async Task A_one_number_change_goes_live_as_a_delta_without_a_reload_and_survives_one()
@@ -64,12 +25,12 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
         Assert.That(steps["verify:asterisk"].Output, Does.StartWith("1 contexts and"));
         Assert.That(Nodes[0].CountActions("Reload"), Is.EqualTo(reloads), "no reload");
         Assert.That(Nodes[0].CountActions("DialplanExtensionAdd"), Is.GreaterThanOrEqualTo(1));
-        Assert.That(Installed(_number.Number), Is.EqualTo(new[] { new FakePriority(1, "Goto", $"tenant-acme,{extension},1") }));
+        Assert.That(Installed(Number.Number), Is.EqualTo(new[] { new FakePriority(1, "Goto", $"tenant-acme,{extension},1") }));
         Assert.That(File.ReadAllText(Path.Combine(ConfigDirs[0], "extensions_custom.conf")),
-            Does.Contain($"exten => {_number.Number},1,Goto(tenant-acme,{extension},1)"), "the file holds the change first");
+            Does.Contain($"exten => {Number.Number},1,Goto(tenant-acme,{extension},1)"), "the file holds the change first");
 
         Nodes[0].InstallDialplan(File.ReadAllText(Nodes[0].DialplanPath)); // anyone's reload, later
-        Assert.That(Installed(_number.Number), Is.EqualTo(new[] { new FakePriority(1, "Goto", $"tenant-acme,{extension},1") }),
+        Assert.That(Installed(Number.Number), Is.EqualTo(new[] { new FakePriority(1, "Goto", $"tenant-acme,{extension},1") }),
             "a reload from the files keeps what the delta made");
     }
 
@@ -79,7 +40,7 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
     {
         await KnownStateAsync();
         var files = LiveFiles();
-        var running = Installed(_number.Number);
+        var running = Installed(Number.Number);
         var users = Nodes[0].Dialplan.Contexts["tenant-acme"].Extensions.Select(e => e.Name).ToList();
         await CreateUserAsync("USER", Acme.Id, (_nextExtension++).ToString()); // three priorities added to tenant-acme
         await ReassignAsync();                                                    // and one replaced in a shard
@@ -96,7 +57,7 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
         Assert.That(steps["delta:asterisk"].Status, Is.EqualTo("FAILED"));
         Assert.That(steps["rollback"].Output, Does.Contain("reloaded asterisk"));
         Assert.That(LiveFiles(), Is.EqualTo(files), "live files are byte-identical to before the apply");
-        Assert.That(Installed(_number.Number), Is.EqualTo(running), "the switch runs what it ran before");
+        Assert.That(Installed(Number.Number), Is.EqualTo(running), "the switch runs what it ran before");
         Assert.That(Nodes[0].Dialplan.Contexts["tenant-acme"].Extensions.Select(e => e.Name), Is.EquivalentTo(users));
 
         ClearFaults();
@@ -111,7 +72,7 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
         await KnownStateAsync();
         var files = LiveFiles();
         var stale = File.ReadAllText(Nodes[0].DialplanPath);
-        var running = Installed(_number.Number);
+        var running = Installed(Number.Number);
         await ReassignAsync();
         var show = Nodes[0].Faults.HoldShowDialPlan = new FakeGate();
 
@@ -123,9 +84,9 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
         var job = await Job(response);
 
         Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
-        Assert.That(job.GetProperty("error").GetString(), Does.Contain("differs from what was rendered").And.Contain(_number.Number), job.ToString());
+        Assert.That(job.GetProperty("error").GetString(), Does.Contain("differs from what was rendered").And.Contain(Number.Number), job.ToString());
         Assert.That(LiveFiles(), Is.EqualTo(files));
-        Assert.That(Installed(_number.Number), Is.EqualTo(running));
+        Assert.That(Installed(Number.Number), Is.EqualTo(running));
     }
 
     [Test]
@@ -133,7 +94,7 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
     {
         await KnownStateAsync();
         var files = LiveFiles();
-        var running = Installed(_number.Number);
+        var running = Installed(Number.Number);
         await ReassignAsync();
         Nodes[0].Faults.LiveChangeRewrites = data => data.Replace(",1", ",2");
 
@@ -142,7 +103,7 @@ public sealed class LiveDeltaTests : ApplyFixtureBase
         Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
         Assert.That(job.GetProperty("error").GetString(), Does.Contain("differs from what was rendered"), job.ToString());
         Assert.That(LiveFiles(), Is.EqualTo(files));
-        Assert.That(Installed(_number.Number), Is.EqualTo(running));
+        Assert.That(Installed(Number.Number), Is.EqualTo(running));
     }
 
     [Test]

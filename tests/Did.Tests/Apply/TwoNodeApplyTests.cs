@@ -3,9 +3,11 @@ using NUnit.Framework;
 
 namespace Did.Tests.Apply;
 
+/// <summary>Two nodes deployed by reload (<see cref="TwoNodeLiveDeltaTests"/>: by live delta).</summary>
 public sealed class TwoNodeApplyTests : ApplyFixtureBase
 {
     protected override int NodeCount => 2;
+    protected override int? LiveDeltaMaxChanges => 0;
 
     [Test]
     public async Task Both_nodes_get_the_same_files_and_are_verified()

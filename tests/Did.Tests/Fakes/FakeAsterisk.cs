@@ -136,6 +136,17 @@ public sealed class FakeAsterisk : IAsyncDisposable
         }
     }
 
+    /// <summary>An empty switch again (a benchmark's "onto an empty switch" round): no dialplan installed, not counted as a
+    /// reload. The files in <see cref="ConfigDir"/> are the caller's to remove.</summary>
+    public void ClearDialplan()
+    {
+        lock (_installLock)
+        {
+            _orphanedVariants.Clear();
+            Volatile.Write(ref _dialplan, FakeDialplan.Empty);
+        }
+    }
+
     /// <summary>DialplanExtensionAdd on the running dialplan; returns Asterisk's answer.</summary>
     internal FakeDialplanChanges.Outcome AddExtension(string context, string extension, int priority, string application, string data, bool replace)
     {
