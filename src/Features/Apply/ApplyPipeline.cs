@@ -86,9 +86,12 @@ public sealed class ApplyPipeline(
                     _log.Skip($"verify:{name}", "AMI is off for this node.");
                     continue;
                 }
-                if (node.Plan.How == NodeUpdate.Reload) await _log.RunAsync($"reload:{name}", ReloadAsync, node.Deployment);
-                else if (node.Plan.Changes.Count > 0 || node.Deployment.QueuesChanged) await _log.RunAsync($"delta:{name}", DeltaAsync, node);
-                if (node.Plan.Verify.Count + node.Plan.Probe.Count > 0) await _log.RunAsync($"verify:{name}", VerifyAsync, node);
+                var planned = node;
+                if (node.Plan.How == NodeUpdate.Delta && (node.Plan.Changes.Count > 0 || node.Deployment.QueuesChanged)
+                    && !(await _log.RunAsync($"delta:{name}", DeltaAsync, node)).Made)
+                    planned = node with { Plan = NodePlan.ReloadInstead(node.Plan, node.Deployment.Lint.Digests) };
+                if (planned.Plan.How == NodeUpdate.Reload) await _log.RunAsync($"reload:{name}", ReloadAsync, planned.Deployment);
+                if (planned.Plan.Verify.Count + planned.Plan.Probe.Count > 0) await _log.RunAsync($"verify:{name}", VerifyAsync, planned);
                 else _log.Skip($"verify:{name}", "No context of the dialplan changed.");
             }
         }
@@ -175,6 +178,8 @@ public sealed class ApplyPipeline(
 
     private static async Task<NodeDelta> DeltaAsync(PlannedDeployment planned) =>
         new(planned.Deployment.Node, await NodeSwitch.ApplyDeltaAsync(planned.Deployment.Node, planned.Plan.Changes, planned.Deployment.QueuesChanged, ToTheEnd));
+
+    // A delta the AMI user may not make leaves the switch as it was: the files are already written, so a reload deploys them.
 
     private async Task<NodeVerified> VerifyAsync(PlannedDeployment planned) =>
         new(planned.Deployment.Node, await NodeSwitch.VerifyAsync(planned.Deployment.Node, planned.Deployment.Rendered.ExtensionsPath,

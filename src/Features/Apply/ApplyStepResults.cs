@@ -45,8 +45,14 @@ public sealed record NodeWritten(AsteriskNode Node) : IApplyStepResult
 
 public sealed record NodeReloaded(AsteriskNode Node, string Summary) : IApplyStepResult;
 
-/// <summary>The changes made live over AMI, without a reload.</summary>
-public sealed record NodeDelta(AsteriskNode Node, string Summary) : IApplyStepResult;
+/// <summary>The changes made live over AMI, without a reload; <see cref="Made"/> false when the AMI user may not make
+/// them (none was made, and a reload deploys the files instead).</summary>
+public sealed record NodeDelta(AsteriskNode Node, string? Done) : IApplyStepResult
+{
+    public bool Made => Done is not null;
+
+    public string Summary => Done ?? "The AMI user may not change the dialplan live (Permission denied; it needs write = system): reloading instead.";
+}
 
 public sealed record NodeVerified(AsteriskNode Node, string Summary) : IApplyStepResult;
 

@@ -43,6 +43,11 @@ public sealed record NodePlan(AsteriskNode Node, NodeUpdate How, string Why, IRe
         return new(node, NodeUpdate.Delta, $"{changed.Count} of {rendered.Count} contexts changed", delta.Changes, changed, []);
     }
 
+    /// <summary>A reload of what <paramref name="delta"/> would have made live, verified as after a reload from an
+    /// unknown state: everything.</summary>
+    public static NodePlan ReloadInstead(NodePlan delta, IReadOnlyList<ContextDigest> rendered) =>
+        delta with { How = NodeUpdate.Reload, Why = "the AMI user may not change the dialplan live", Changes = [], Verify = rendered, Probe = [] };
+
     /// <summary>After a reload from a known state, a small dialplan is listed whole; a big one only where it changed,
     /// every other context checked to exist (a reload that dropped a context, or everything after an unclosed '[').</summary>
     private static NodePlan Reload(AsteriskNode node, string why, List<ContextDigest> changed, IReadOnlyList<ContextDigest> rendered, ApplyOptions options)

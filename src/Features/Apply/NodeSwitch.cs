@@ -29,10 +29,21 @@ public static class NodeSwitch
     /// <see cref="DialplanDelta"/> made safe), then the queues if they changed. The files already hold the result, so a
     /// later reload by anyone keeps it. Any change refused, or the connection lost half way, fails the step: the switch
     /// is then in no known state, and the rollback reloads it from the restored files.</summary>
-    public static async Task<string> ApplyDeltaAsync(AsteriskNode node, IReadOnlyList<DialplanChange> changes, bool queuesChanged, CancellationToken ct)
+    /// <returns>What was done, or null when the AMI user may not change the dialplan live (every change answered
+    /// "Permission denied", so none was made): the caller reloads instead.</returns>
+    public static async Task<string?> ApplyDeltaAsync(AsteriskNode node, IReadOnlyList<DialplanChange> changes, bool queuesChanged, CancellationToken ct)
     {
         await using var ami = await node.Ami!.OpenAsync(ct);
-        var made = changes.Count == 0 ? 0 : await ami.ChangeDialplanAsync([.. changes.Select(ToAmi)], ct);
+        int made;
+        try
+        {
+            made = changes.Count == 0 ? 0 : await ami.ChangeDialplanAsync([.. changes.Select(ToAmi)], ct);
+        }
+        catch (AmiPermissionDeniedException)
+        {
+            await ami.LogoffAsync(ct);
+            return null;
+        }
         var output = $"{made} live change(s) ({changes.Count(c => c.Kind == DialplanChangeKind.Remove)} removed, " +
                      $"{changes.Count(c => c.Kind == DialplanChangeKind.Add)} added), no reload";
         if (queuesChanged)

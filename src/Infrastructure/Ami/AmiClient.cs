@@ -208,6 +208,7 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
     /// (Asterisk carries them out in that order), answered within the response timeout as a whole. Such changes live
     /// only in memory: the next reload of pbx_config rebuilds the dialplan from the files, so the files must hold the
     /// same content first. Returns how many were made.</summary>
+    /// <exception cref="AmiPermissionDeniedException">Every change was refused for lack of privilege: none was made.</exception>
     /// <exception cref="AmiActionFailedException">Asterisk refused at least one change (the first is named; the others
     /// were still carried out: the caller must restore a known state, e.g. by a reload from files).</exception>
     public async Task<int> ChangeDialplanAsync(IReadOnlyList<AmiDialplanChange> changes, CancellationToken ct = default)
@@ -223,6 +224,8 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
             refused++;
             first ??= $"{changes[i]}: {responses[i].Message ?? "(no message)"}";
         }
+        if (refused > 0 && refused == responses.Count && responses.All(r => string.Equals(r.Message, "Permission denied", StringComparison.OrdinalIgnoreCase)))
+            throw new AmiPermissionDeniedException(actions[0].Name);
         if (first is not null)
             throw new AmiActionFailedException(actions[0].Name, $"{refused} of {changes.Count} dialplan changes refused; first: {first}");
         return changes.Count;

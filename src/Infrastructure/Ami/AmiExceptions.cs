@@ -25,3 +25,10 @@ public sealed class AmiActionFailedException(string action, string serverMessage
     public string Action { get; } = action;
     public string ServerMessage { get; } = serverMessage;
 }
+
+/// <summary>Asterisk answered <c>Permission denied</c> to every action sent: the AMI user lacks the class those actions
+/// need, and none of them was carried out.</summary>
+public sealed class AmiPermissionDeniedException(string action) : AmiException($"AMI action {action} is not permitted to this AMI user (Permission denied).")
+{
+    public string Action { get; } = action;
+}

@@ -109,6 +109,7 @@ public abstract class ApplyFixtureBase : ApiFixture
             f.DropConnectionAfterLiveChanges = null;
             f.RefuseLiveChangesAfter = null;
             f.LiveChangeRewrites = null;
+            f.DenyLiveChanges = false;
             f.HoldShowDialPlan?.Open();
             f.HoldShowDialPlan = null;
         }

@@ -107,6 +107,23 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
     }
 
     [Test]
+    public async Task An_AMI_user_that_may_not_change_the_dialplan_live_gets_a_reload_instead()
+    {
+        await KnownStateAsync();
+        var extension = await ReassignAsync();
+        Nodes[0].Faults.DenyLiveChanges = true;
+
+        var job = await ApplyOkAsync();
+
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        var steps = Steps(job);
+        Assert.That(steps["delta:asterisk"].Output, Does.Contain("Permission denied"));
+        Assert.That(steps["reload:asterisk"].Status, Is.EqualTo("OK"));
+        Assert.That(steps["verify:asterisk"].Output, Does.Not.StartWith("1 contexts"), "everything is listed after such a reload");
+        Assert.That(Installed(Number.Number)[0].AppData, Is.EqualTo($"tenant-acme,{extension},1"));
+    }
+
+    [Test]
     public async Task A_live_file_changed_since_the_last_apply_makes_the_next_apply_a_reload()
     {
         await KnownStateAsync();

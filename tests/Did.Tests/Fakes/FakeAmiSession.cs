@@ -319,6 +319,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
     /// <summary>Whether a live-change fault stops this change: null to go on, else what to do.</summary>
     private bool? LiveChangeFault()
     {
+        if (Faults.DenyLiveChanges) return true;
         if (Faults.DropConnectionAfterLiveChanges is { } drop && server.LiveChanges >= drop) return false;
         if (Faults.RefuseLiveChangesAfter is { } refuse && server.LiveChanges >= refuse) return true;
         return null;
@@ -336,7 +337,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         switch (LiveChangeFault())
         {
             case false: _closeAfterResponse = true; return null;
-            case true: Write(FakeAmiPacket.Response("Error", id).Add("Message", "Failed to add extension")); return null;
+            case true: Write(FakeAmiPacket.Response("Error", id).Add("Message", Faults.DenyLiveChanges ? "Permission denied" : "Failed to add extension")); return null;
         }
         var data = m["ApplicationData"] ?? "";
         if (Faults.LiveChangeRewrites is { } rewrite) data = rewrite(data);
@@ -358,7 +359,7 @@ internal sealed class FakeAmiSession(FakeAsterisk server, TcpClient tcp)
         switch (LiveChangeFault())
         {
             case false: _closeAfterResponse = true; return null;
-            case true: Write(FakeAmiPacket.Response("Error", id).Add("Message", FakeDialplanChanges.RemoveFailed)); return null;
+            case true: Write(FakeAmiPacket.Response("Error", id).Add("Message", Faults.DenyLiveChanges ? "Permission denied" : FakeDialplanChanges.RemoveFailed)); return null;
         }
         if (server.RemoveExtension(m["Context"]!, m["Extension"]!, priority) is not { } outcome)
         {

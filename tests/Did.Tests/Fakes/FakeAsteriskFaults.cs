@@ -61,4 +61,8 @@ public sealed class FakeAsteriskFaults
     /// <summary>A ShowDialPlan waits at this gate before it answers (to make something happen between a change and its
     /// verification).</summary>
     public FakeGate? HoldShowDialPlan { get; set; }
+
+    /// <summary>DialplanExtensionAdd and DialplanExtensionRemove answer <c>Permission denied</c> (an AMI user without
+    /// the privilege they need) and change nothing.</summary>
+    public bool DenyLiveChanges { get; set; }
 }
