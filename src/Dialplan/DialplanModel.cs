@@ -59,6 +59,7 @@ internal sealed partial class DialplanModel
             ResolveTenantReferences(tenants);
             var numbers = CheckNumbers(tenants);
             if (_problems.Count > 0) throw new DialplanException(_problems);
+            foreach (var t in tenants) t.KeepReached();
             _warnings.Sort(StringComparer.Ordinal);
             return new DialplanModel
             {
@@ -158,7 +159,8 @@ internal sealed partial class DialplanModel
             }
 
             var schedules = CheckSchedules(t, index, where);
-            return new TenantModel(t, index, context, extArray, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug)) { Schedules = schedules };
+            return new TenantModel(t, index, context, extArray, users.ReferencedExtensions(), [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug))
+                { Schedules = schedules };
         }
 
         // The endpoint name with {slug} substituted, split at {extension} (null marks where the extension goes).
@@ -180,7 +182,12 @@ internal sealed partial class DialplanModel
             return [.. segments];
         }
 
-        private sealed record UserCheck(string[] Extensions, List<(Guid Id, string? Extension)> Referenced, List<string> Problems);
+        private sealed record UserCheck(string[] Extensions, List<(Guid Id, string? Extension)> Referenced, List<string> Problems)
+        {
+            /// <summary>The extensions of users something refers to, in the order of <see cref="Extensions"/>.</summary>
+            public HashSet<string> ReferencedExtensions() =>
+                Referenced.Where(r => r.Extension is not null).Select(r => r.Extension!).ToHashSet(StringComparer.Ordinal);
+        }
 
         // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
         // Touches no shared state (reads only), so tenants can run in parallel.
@@ -413,7 +420,9 @@ internal sealed partial class DialplanModel
             switch (owner.Kind)
             {
                 case DestinationType.User:
-                    return Array.BinarySearch(_tenants[tenant].Extensions, exten, StringComparer.Ordinal) >= 0 ? (settings.VoicemailOnNoAnswer ? 3 : 2) : 0;
+                    if (Array.BinarySearch(_tenants[tenant].AllExtensions, exten, StringComparer.Ordinal) < 0) return 0;
+                    _tenants[tenant].Reach(exten); // an EXTERNAL Goto reaches this user, who must then be rendered
+                    return settings.VoicemailOnNoAnswer ? 3 : 2;
                 case DestinationType.Ivr:
                     if (exten == "s") return 3;
                     if (exten is "t" or "i") return 1;
@@ -477,14 +486,30 @@ internal readonly record struct Target(int Tenant, DestinationType Kind, string 
     public string GotoText() => "Goto(" + Context + "," + (Extension ?? "s") + ",1)";
 }
 
-internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] extensions, IvrModel[] ivrs, QueueModel[] queues, string?[] endpoint)
+internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] allExtensions, HashSet<string> reached,
+    IvrModel[] ivrs, QueueModel[] queues, string?[] endpoint)
 {
     public TenantSnapshot Source { get; } = source;
     public int Index { get; } = index;
     public string Slug => Source.Slug;
     public string Context { get; } = context;
-    /// <summary>Users' extensions, sorted ordinal; users without extension are not here.</summary>
-    public string[] Extensions { get; } = extensions;
+    /// <summary>Every user's extension, sorted ordinal (users without extension are not here): what a reference into the
+    /// tenant's context is checked against.</summary>
+    public string[] AllExtensions { get; } = allExtensions;
+    /// <summary>The extensions the tenant's context holds, sorted ordinal: the users something reaches (a number, a rule, a
+    /// failover, an IVR option, a queue, an EXTERNAL Goto). A user nobody can reach from outside costs no line, so the
+    /// context grows with the routes, not with the users; a call can still reach only an extension that is a user's.
+    /// Complete once <see cref="KeepReached"/> has run.</summary>
+    public string[] Extensions { get; private set; } = allExtensions;
+
+    /// <summary>Marks a user's extension as reached by something found after the users were checked.</summary>
+    public void Reach(string extension)
+    {
+        lock (reached) reached.Add(extension);
+    }
+
+    /// <summary>Narrows <see cref="Extensions"/> to the reached users, in the sorted order of <see cref="AllExtensions"/>.</summary>
+    public void KeepReached() => Extensions = reached.Count == AllExtensions.Length ? AllExtensions : [.. AllExtensions.Where(reached.Contains)];
     /// <summary>The ring-only context the tenant's queues call their members through.</summary>
     public string MembersContext { get; } = ContextNames.Members(source.Slug);
     /// <summary>Extensions that are a member of at least one of the tenant's queues, sorted ordinal: the members context

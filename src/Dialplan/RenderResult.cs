@@ -5,7 +5,8 @@ namespace Did.Dialplan;
 public sealed record RenderResult
 {
     public required int Tenants { get; init; }
-    /// <summary>Users that got a dialplan extension (users without extension are not counted).</summary>
+    /// <summary>Users that got a dialplan extension: those something reaches (a number, rule, failover, IVR option, queue
+    /// or EXTERNAL Goto); users nothing reaches, and users without extension, are not counted.</summary>
     public required int Users { get; init; }
     public required int Ivrs { get; init; }
     public required int Queues { get; init; }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Did.Tests.Fakes;
 using NUnit.Framework;
 
@@ -42,8 +43,8 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
         var files = LiveFiles();
         var running = Installed(Number.Number);
         var users = Nodes[0].Dialplan.Contexts["tenant-acme"].Extensions.Select(e => e.Name).ToList();
-        await CreateUserAsync("USER", Acme.Id, (_nextExtension++).ToString()); // three priorities added to tenant-acme
-        await ReassignAsync();                                                    // and one replaced in a shard
+        // A new user reached by the number: her three priorities added to tenant-acme, and the number's replaced in its shard.
+        await ReassignToAsync(await CreateUserAsync("USER", Acme.Id, (_nextExtension++).ToString()));
         if (fault == "dropped") Nodes[0].Faults.DropConnectionAfterLiveChanges = Nodes[0].LiveChanges + 1;
         else Nodes[0].Faults.RefuseLiveChangesAfter = Nodes[0].LiveChanges + 1;
 
@@ -143,7 +144,9 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
     {
         await KnownStateAsync();
         var other = await CreateTenantAsync();
-        await CreateUserAsync("USER", other.Id, "3001");
+        var user = await CreateUserAsync("USER", other.Id, "3001");
+        var number = (await SeedNumbersAsync(other.Id))[0];
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign", new { assigned_type = "USER", assigned_id = user.Id }), System.Net.HttpStatusCode.Created);
 
         var job = await ApplyOkAsync();
 

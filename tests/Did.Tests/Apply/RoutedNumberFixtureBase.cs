@@ -21,6 +21,9 @@ public abstract class RoutedNumberFixtureBase : ApplyFixtureBase
         _bob = await CreateUserAsync("USER", Acme.Id, "1002");
         Number = (await SeedNumbersAsync(Acme.Id))[0];
         await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{Number.Id}/assign", new { assigned_type = "USER", assigned_id = Alice.Id }), HttpStatusCode.Created);
+        // Bob is reached by a number of his own too, so his lines stay whichever of the two the re-routed number reaches.
+        var bobs = (await SeedNumbersAsync(Acme.Id))[0];
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{bobs.Id}/assign", new { assigned_type = "USER", assigned_id = _bob.Id }), HttpStatusCode.Created);
     }
 
     /// <summary>Deploys whatever is pending by a verified apply, so each node's state is known to the service (a reload
@@ -33,10 +36,15 @@ public abstract class RoutedNumberFixtureBase : ApplyFixtureBase
 
     /// <summary>Sends <see cref="Number"/> to the other of Alice and Bob: one line of its shard context changes. Returns the
     /// extension it now reaches.</summary>
-    protected async Task<string> ReassignAsync()
+    protected Task<string> ReassignAsync()
     {
         _toBob = !_toBob;
-        var user = _toBob ? _bob : Alice;
+        return ReassignToAsync(_toBob ? _bob : Alice);
+    }
+
+    /// <summary>Sends <see cref="Number"/> to <paramref name="user"/>; returns the extension it now reaches.</summary>
+    protected async Task<string> ReassignToAsync(TestUser user)
+    {
         await Expect(await Admin.PutAsJsonAsync($"/api/v1/dids/{Number.Id}/assign", new { assigned_type = "USER", assigned_id = user.Id }), HttpStatusCode.OK);
         return user.Extension!;
     }

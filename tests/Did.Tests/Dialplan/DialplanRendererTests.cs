@@ -156,9 +156,31 @@ public class DialplanRendererTests
     [Test]
     public void Endpoint_technology_and_name_format_are_configurable()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([]), new DialplanSettings { EndpointTechnology = "SIP", EndpointFormat = "{extension}.{slug}", RingSeconds = 20 });
+        var r = DialplanRenderer.RenderToStrings(OneTenant([ToUser("+15551234567")]), new DialplanSettings { EndpointTechnology = "SIP", EndpointFormat = "{extension}.{slug}", RingSeconds = 20 });
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => 1001,1,Dial(SIP/1001.acme,20)"));
+    }
+
+    [Test]
+    public void Users_nothing_reaches_get_no_line_and_a_goto_to_one_reaches_it()
+    {
+        Guid routed = Samples.G(401), unreached = Samples.G(402), byGoto = Samples.G(403);
+        var tenant = new TenantSnapshot(T, "acme",
+            [new UserSnapshot(routed, "a@a.test", "1001"), new UserSnapshot(unreached, "b@a.test", "1002"), new UserSnapshot(byGoto, "c@a.test", "1003")], [], []);
+        var snapshot = new DialplanSnapshot([tenant],
+        [
+            new RoutedNumber("+15551230001", T, AssignmentType.User, routed, null),
+            new RoutedNumber("+15551230002", T, AssignmentType.External, null, "Goto(tenant-acme,1003,1)"),
+        ]);
+
+        var r = DialplanRenderer.RenderToStrings(snapshot);
+
+        var dials = Lines(r.Extensions).Where(l => l.Contains(",1,Dial(", StringComparison.Ordinal)).ToList();
+        Assert.That(dials, Has.Some.StartsWith("exten => 1001,1,Dial(").And.Some.StartsWith("exten => 1003,1,Dial("));
+        Assert.That(dials, Has.None.StartsWith("exten => 1002,"), "a user nothing reaches costs no line");
+        Assert.That(r.Result.Users, Is.EqualTo(2));
+        Assert.That(r.Result.Warnings, Is.Empty, "the Goto leads to a user");
+        Assert.That(DialplanLinter.Lint(r.Extensions), Is.Empty);
     }
 
     [Test]
@@ -297,8 +319,9 @@ public class DialplanRendererTests
         // Under the old names tenant "acme-ivr-main" and acme's IVR "main" were both [tenant-acme-ivr-main].
         var s = Samples.Small();
         var lookalike = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "y@y.test", "1001")], [], []);
+        var toLookalike = new RoutedNumber("+15550001111", Samples.G(300), AssignmentType.User, Samples.G(301), null);
 
-        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, lookalike] }).Result;
+        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, lookalike], Numbers = [.. s.Numbers, toLookalike] }).Result;
 
         Assert.That(r.ContextNames, Does.Contain("tenant-acme-ivr-main").And.Contain("acme_ivr_main"));
         Assert.That(r.ContextNames, Is.Unique);
@@ -367,7 +390,12 @@ public class DialplanRendererTests
 
         var r = DialplanRenderer.Render(snapshot, new DialplanSettings(), extensions, queues);
 
-        Assert.That((r.Tenants, r.Users, r.Ivrs, r.Queues, r.NumbersRouted, r.Shards), Is.EqualTo((1000, 500_000, 1000, 1000, 100_000, 100)));
+        // Only users something reaches get a line: here those of a USER number, the IVR's option 1 and the queue's members.
+        var reached = snapshot.Numbers.Where(n => n.Type == AssignmentType.User).Select(n => n.TargetId!.Value)
+            .Concat(snapshot.Tenants.SelectMany(t => t.Ivrs.SelectMany(i => i.Options.Values).Where(d => d.Type == DestinationType.User).Select(d => d.Id!.Value)))
+            .Concat(snapshot.Tenants.SelectMany(t => t.Queues.SelectMany(q => q.MemberUserIds))).Distinct().Count();
+        Assert.That(reached, Is.LessThan(500_000 / 5), "most users are reached by nothing");
+        Assert.That((r.Tenants, r.Users, r.Ivrs, r.Queues, r.NumbersRouted, r.Shards), Is.EqualTo((1000, reached, 1000, 1000, 100_000, 100)));
         Assert.That(r.Contexts, Is.EqualTo(1 + 100 + 4000)); // per tenant: users, members, IVR, queue
         Assert.That(r.Warnings, Is.Empty);
         Assert.That(DialplanLinter.Lint(extensions.ToString()), Is.Empty);
