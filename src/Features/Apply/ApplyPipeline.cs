@@ -16,6 +16,7 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 
 /// <summary>One apply, from database to switch, as named steps:
 /// <code>Snapshot → Render → Lint ‖ Diff (each node) → Plan → Backup → Write → Delta or Reload → Verify (each changed node)</code>
+/// (a render byte-identical to every node's live files ends after Render: nothing to lint or deploy).
 /// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. The files are always
 /// written whole first (backup, atomic write); then a small change goes to the switch as a live delta over AMI, and
 /// anything else by a reload (<see cref="NodePlan"/>); verify lists what the delta or reload can have changed. Each step is a method
@@ -52,6 +53,14 @@ public sealed class ApplyPipeline(
         {
             var snapshot = await _log.RunAsync("snapshot", ReadSnapshotAsync, db);
             rendered = await _log.RunAsync("render", RenderAsync, snapshot);
+            // A render byte-identical to every node's live files deploys nothing: it needs neither lint nor diff.
+            if (await SameOnEveryNodeAsync(rendered))
+            {
+                _log.Skip("lint", "The rendered files are byte-identical to every node's live files: nothing to deploy.");
+                var same = await DiffEachNodeAsync(rendered);
+                if (same.All(d => !d.Changed)) return new ApplyJobEnd(ApplyJobStatus.NoChanges, rendered.Result, DiffStats.None, null);
+                throw new ApplyStepException("A node's live files changed while this apply compared them; nothing was deployed. Apply again.");
+            }
             // Lint and diff only read the rendered files: they run side by side, and nothing is touched until both are done.
             var linting = _log.RunAsync("lint", LintAsync, rendered);
             var diffing = DiffEachNodeAsync(rendered);
@@ -137,6 +146,15 @@ public sealed class ApplyPipeline(
                                          string.Join(" ", findings.Take(5).Select(x => $"line {x.LineNumber}: {x.Message}")));
         return new LintedDialplan(digests);
     });
+
+    private async Task<bool> SameOnEveryNodeAsync(RenderedFiles rendered)
+    {
+        foreach (var node in nodes)
+            if (!await NodeFiles.SameBytesAsync(node.ExtensionsPath, rendered.ExtensionsPath, ToTheEnd)
+                || !await NodeFiles.SameBytesAsync(node.QueuesPath, rendered.QueuesPath, ToTheEnd))
+                return false;
+        return true;
+    }
 
     private async Task<List<NodeDiff>> DiffEachNodeAsync(RenderedFiles rendered)
     {
