@@ -12,6 +12,20 @@ public enum ApplyStepStatus { Ok, Failed, Skipped }
 /// it touches a switch.</summary>
 public sealed record ApplyStep(string Name, ApplyStepStatus Status, long DurationMs, string Output);
 
+/// <param name="RequestedBy">The caller whose request started the job; for a tenant admin, null unless that is itself.</param>
+/// <param name="TenantIds">The tenants the job deployed from the database, every other tenant staying as last deployed;
+/// null: the whole platform. A tenant admin sees only its own tenant here.</param>
 public sealed record ApplyJobResponse(
     Guid Id, ApplyJobStatus Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
-    string? ContentSha256, DiffStats? DiffStats, IReadOnlyList<ApplyStep> Steps, string? Error);
+    string? ContentSha256, DiffStats? DiffStats, IReadOnlyList<ApplyStep> Steps, string? Error, IReadOnlyList<Guid>? TenantIds)
+{
+    /// <summary>The job as <paramref name="ctx"/> may see it: a tenant admin reads a job that carried its request, which
+    /// may have carried other tenants' too; their ids and requester are not its to see.</summary>
+    public ApplyJobResponse For(Infrastructure.Auth.RequestContext ctx) => ctx.Role == Infrastructure.Auth.Role.TenantAdmin
+        ? this with
+        {
+            RequestedBy = RequestedBy == ctx.ActorId ? RequestedBy : null,
+            TenantIds = TenantIds?.Where(t => t == ctx.TenantId).ToList(),
+        }
+        : this;
+}

@@ -12,22 +12,29 @@ namespace Did.Features.Apply;
 /// for the record; what recovery restores is found in the nodes' backup folders by the job's id.</summary>
 public static class ApplyJobStore
 {
-    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error";
+    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error, array_to_string(tenant_ids, ',') AS tenant_ids";
 
     private sealed record Row(Guid Id, string Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
-        string? ContentSha256, string? DiffStats, string Steps, string? Error)
+        string? ContentSha256, string? DiffStats, string Steps, string? Error, string? TenantIds)
     {
         public ApplyJobResponse ToResponse() => new(Id, ApiJson.Parse<ApplyJobStatus>(Status), RequestedBy, StartedAt, FinishedAt, NumbersRouted,
             ContentSha256, DiffStats is null ? null : JsonSerializer.Deserialize<DiffStats>(DiffStats, ApiJson.Options),
-            JsonSerializer.Deserialize<List<ApplyStep>>(Steps, ApiJson.Options)!, Error);
+            JsonSerializer.Deserialize<List<ApplyStep>>(Steps, ApiJson.Options)!, Error,
+            TenantIds is null ? null : [.. TenantIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse)]);
     }
 
-    public static async Task<Guid> StartAsync(NpgsqlDataSource db, Guid? requestedBy, CancellationToken ct)
+    /// <summary>A RUNNING job for the callers of one run: the first is its requester, all of them may read it.</summary>
+    public static async Task<Guid> StartAsync(NpgsqlDataSource db, IReadOnlyList<ApplyCaller> callers, ApplyScope scope, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO apply_jobs (id, status, requested_by) VALUES (@id, 'RUNNING', @requestedBy)", new { id, requestedBy }, cancellationToken: ct));
+            "INSERT INTO apply_jobs (id, status, requested_by, tenant_ids, callers) VALUES (@id, 'RUNNING', @requestedBy, @tenantIds, @callers)",
+            new
+            {
+                id, requestedBy = callers[0].ActorId, tenantIds = scope.ToArray(),
+                callers = callers.Select(c => c.ActorId).OfType<Guid>().Distinct().ToArray(),
+            }, cancellationToken: ct));
         return id;
     }
 
@@ -39,9 +46,12 @@ public static class ApplyJobStore
             new { id, steps = ApiJson.Serialize(steps), backups = ApiJson.Serialize(backups) }, cancellationToken: ct));
     }
 
-    /// <summary>The job's last word and its audit row, in one transaction.</summary>
+    /// <summary>The job's last word and its audit row, in one transaction. A job that left the nodes running what it
+    /// rendered (SUCCEEDED or NO_CHANGES) records <paramref name="deployed"/> as the deployed state in the same
+    /// transaction; when it changed the switch (SUCCEEDED), each tenant whose deployed part changed gets an audit row
+    /// naming the job, by the caller whose request covered that tenant.</summary>
     public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, ApplyJobEnd end,
-        IReadOnlyList<ApplyStep> steps, CancellationToken ct)
+        IReadOnlyList<ApplyStep> steps, IReadOnlyDictionary<Guid, TenantPart>? deployed, IReadOnlyList<ApplyCaller> callers, CancellationToken ct)
     {
         var (status, numbersRouted, sha, error) = (end.Status, end.Rendered?.NumbersRouted, end.Rendered?.ExtensionsSha256, end.Error);
         var stats = end.Rendered is null ? null : end.Stats ?? DiffStats.None;
@@ -58,9 +68,23 @@ public static class ApplyJobStore
                 steps = ApiJson.Serialize(steps), error,
             }, tx, cancellationToken: ct))).ToResponse();
         await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Apply, AuditEntity.ApplyJob, id, null, null, job, ct);
+        if (deployed is not null && sha is not null && status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges)
+        {
+            var changed = await DeployedState.RecordAsync(conn, tx, id, sha, deployed, ct);
+            if (status == ApplyJobStatus.Succeeded)
+                foreach (var tenant in changed)
+                    await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql,
+                        ApplyAudit.TenantDeployed(CallerFor(tenant, callers), id, tenant), tx, cancellationToken: ct));
+        }
         await tx.CommitAsync(ct);
         return job;
     }
+
+    /// <summary>Whose request deployed a tenant: the first caller that asked for that tenant by name, else the first that
+    /// asked for the whole platform (a tenant outside every scope only changes when a stale number or slug was dropped,
+    /// and then the run's first caller did it).</summary>
+    private static ApplyCaller CallerFor(Guid tenant, IReadOnlyList<ApplyCaller> callers) =>
+        callers.FirstOrDefault(c => c.Scope.Tenants?.Contains(tenant) == true) ?? callers.FirstOrDefault(c => c.Scope.IsPlatform) ?? callers[0];
 
     public static async Task<ApplyJobResponse?> GetAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
@@ -70,6 +94,12 @@ public static class ApplyJobStore
     public static async Task<List<ApplyJobResponse>> ReadAsync(NpgsqlConnection conn, string whereAndOrder, object args, CancellationToken ct) =>
         (await conn.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM apply_jobs {whereAndOrder}", args, cancellationToken: ct)))
         .Select(r => r.ToResponse()).ToList();
+
+    /// <summary>Whether job <paramref name="id"/> carried a request of <paramref name="actor"/>.</summary>
+    public static Task<bool> CarriedAsync(NpgsqlConnection conn, Guid id, Guid? actor, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM apply_jobs WHERE id = @id AND (requested_by = @actor OR @actor = ANY(callers)))",
+            new { id, actor }, cancellationToken: ct));
 
     public static async Task<Guid?> RunningAsync(NpgsqlDataSource db, CancellationToken ct)
     {

@@ -22,4 +22,10 @@ public sealed class ApplyOptions
     /// <summary>Run the apply pipeline once on a small synthetic dialplan after start-up, so the first real apply does not
     /// pay for compiling it.</summary>
     public bool WarmUp { get; set; } = true;
+    /// <summary>The least time between two applies requested by a tenant's admins (per tenant, across replicas); a sooner
+    /// one answers 429 with Retry-After. 0 turns it off. Platform admins are not limited.</summary>
+    public int TenantMinIntervalSeconds { get; set; } = 10;
+    /// <summary>Minutes between scheduled drift checks (one at a time across replicas); 0 turns the schedule off. A check
+    /// on demand (POST /api/v1/apply/drift-checks) runs whatever this says.</summary>
+    public int DriftCheckMinutes { get; set; } = 15;
 }

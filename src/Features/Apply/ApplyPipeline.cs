@@ -23,9 +23,11 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 /// with one input and one output; the job's steps are the record of running them through <see cref="ApplyStepLog"/>.
 /// It runs under the apply lock and to its end: no step takes the caller's cancellation token, because a client that
 /// hangs up must not leave a half-deployed switch.</summary>
+/// <param name="readSnapshot">Reads the snapshot to deploy (the "snapshot" step): the whole platform from the database,
+/// or a scoped one (<see cref="ScopedSnapshot"/>).</param>
 public sealed class ApplyPipeline(
     NpgsqlDataSource db, IReadOnlyList<AsteriskNode> nodes, DialplanSettings settings, ApplyOptions options, TimeProvider clock,
-    Guid jobId, string workFolder)
+    Guid jobId, string workFolder, Func<Task<DialplanSnapshot>> readSnapshot)
 {
     private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
@@ -51,7 +53,7 @@ public sealed class ApplyPipeline(
         List<PlannedDeployment> changed;
         try
         {
-            var snapshot = await _log.RunAsync("snapshot", ReadSnapshotAsync, db);
+            var snapshot = await _log.RunAsync("snapshot", ReadSnapshotAsync, readSnapshot);
             rendered = await _log.RunAsync("render", RenderAsync, snapshot);
             // A render byte-identical to every node's live files deploys nothing: it needs neither lint nor diff.
             if (await SameOnEveryNodeAsync(rendered))
@@ -131,8 +133,7 @@ public sealed class ApplyPipeline(
 
     // ---- The steps, in the order they run ----
 
-    private static async Task<SnapshotTaken> ReadSnapshotAsync(NpgsqlDataSource source) =>
-        new(await DialplanSnapshotReader.ReadAsync(source, ToTheEnd));
+    private static async Task<SnapshotTaken> ReadSnapshotAsync(Func<Task<DialplanSnapshot>> read) => new(await read());
 
     private Task<RenderedFiles> RenderAsync(SnapshotTaken snapshot) => RenderIntoAsync(workFolder, snapshot.Snapshot, settings);
 

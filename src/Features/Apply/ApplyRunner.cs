@@ -1,3 +1,4 @@
+using Dapper;
 using Did.Dialplan;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Data;
@@ -7,33 +8,54 @@ using Npgsql;
 
 namespace Did.Features.Apply;
 
-/// <summary>Starts applies and previews. An apply takes the lock (one at a time across every replica), recovers any
-/// job a stopped process left behind, and runs the <see cref="ApplyPipeline"/> in a private work folder; a preview
-/// renders and diffs without the lock and touches nothing.</summary>
+/// <summary>Starts applies and previews. An apply deploys its caller's scope (<see cref="ApplyScope"/>): a tenant admin
+/// its own tenant, a platform admin the whole platform or one tenant; every tenant outside the scope stays as last
+/// deployed. Requests that arrive while an apply runs join the next run (<see cref="ApplyQueue"/>). A run takes the
+/// lock (one at a time across every replica), recovers any job a stopped process left behind, and runs the
+/// <see cref="ApplyPipeline"/> in a private work folder; a preview renders and diffs exactly what the caller's apply
+/// would deploy, without the lock, and touches nothing.</summary>
 public sealed class ApplyRunner(
     NpgsqlDataSource db, DedicatedConnections dedicated, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
-    ApplyWorkFolder work, TimeProvider clock, ILogger<ApplyRunner> log)
+    ApplyWorkFolder work, ApplyQueue queue, TimeProvider clock, ILogger<ApplyRunner> log)
 {
-    public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, CancellationToken ct)
+    public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
-        var targets = nodes.All; // a missing node configuration is a 503 before any job exists
-        await using var held = await ApplyLock.TryTakeAsync(dedicated, TimeSpan.FromSeconds(options.Value.LockWaitSeconds), ct);
+        _ = nodes.All; // a missing node configuration is a 503 before any job exists
+        var scope = await ScopeAsync(ctx, tenantId, ct);
+        if (ctx.Role == Role.TenantAdmin) await TenantApplyInterval.TakeAsync(db, scope.Tenants!.Single(), options.Value.TenantMinIntervalSeconds, ct);
+        // From here the request waits for the run that carries it, and that run goes to its end, whatever the client does:
+        // a client that hangs up must not leave a half-deployed switch, nor a change that nobody deploys.
+        var job = await queue.JoinAsync(ApplyCaller.From(ctx, scope), callers => RunAsync(ctx, callers));
+        return job.For(ctx);
+    }
+
+    /// <summary>One run for the callers of one batch, on the first caller's request: the union of their scopes.</summary>
+    private async Task<ApplyJobResponse> RunAsync(RequestContext ctx, IReadOnlyList<ApplyCaller> callers)
+    {
+        var targets = nodes.All;
+        var scope = callers.Skip(1).Aggregate(callers[0].Scope, (all, c) => all.Union(c.Scope));
+        await using var held = await ApplyLock.TryTakeAsync(dedicated, TimeSpan.FromSeconds(options.Value.LockWaitSeconds), CancellationToken.None);
         if (held is null)
         {
-            var running = await ApplyJobStore.RunningAsync(db, ct);
+            var running = await ApplyJobStore.RunningAsync(db, CancellationToken.None);
             throw Problem.Conflict($"Another apply is running{(running is { } r ? $" (job {r})" : "")}; try again when it has finished.",
                 new Dictionary<string, object?> { ["running_job_id"] = running });
         }
-        // From here the apply runs to its end, whatever the client does: a client that hangs up must not leave a
-        // half-deployed switch.
         await ApplyRecovery.RecoverAsync(db, targets, ctx, log, CancellationToken.None);
-        var jobId = await ApplyJobStore.StartAsync(db, ctx.ActorId, CancellationToken.None);
+        if (!scope.IsPlatform) await RefuseWhenDeployedStateUnknownAsync(CancellationToken.None);
+        var jobId = await ApplyJobStore.StartAsync(db, callers, scope, CancellationToken.None);
         var folder = work.CreateFolder(jobId.ToString("N"));
         try
         {
-            var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder);
+            IReadOnlyDictionary<Guid, TenantPart>? deployed = null;
+            var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, async () =>
+            {
+                var (snapshot, parts) = await ReadScopedAsync(scope, CancellationToken.None);
+                deployed = parts;
+                return snapshot;
+            });
             var end = await pipeline.RunAsync();
-            var job = await ApplyJobStore.FinishAsync(db, ctx, jobId, end, pipeline.Steps, CancellationToken.None);
+            var job = await ApplyJobStore.FinishAsync(db, ctx, jobId, end, pipeline.Steps, deployed, callers, CancellationToken.None);
             if (end.Refused is { } refused) throw refused; // recorded as FAILED; answered as a 409 (DialplanRefusal)
             return job;
         }
@@ -50,18 +72,20 @@ public sealed class ApplyRunner(
         if (held is not null) await ApplyRecovery.RecoverAsync(db, nodes.All, ctx, log, ct);
     }
 
-    /// <summary>A dry run: render, lint and diff against the first node's live files; takes no lock and touches nothing.
-    /// With <paramref name="tenantId"/> it shows only what is that tenant's (<see cref="TenantDialplanView"/>): its lines,
-    /// its numbers, no platform-wide hash and no lint findings.</summary>
-    public async Task<ApplyPreviewResponse> PreviewAsync(Guid? tenantId, CancellationToken ct)
+    /// <summary>A dry run of exactly what the caller's apply would deploy: render its scoped snapshot, lint it and diff it
+    /// against the first node's live files; takes no lock and touches nothing. A tenant admin sees only what is its own
+    /// (<see cref="TenantDialplanView"/>): its lines, its numbers, no platform-wide hash and no lint findings.</summary>
+    public async Task<ApplyPreviewResponse> PreviewAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
         var node = nodes.All[0];
+        var scope = await ScopeAsync(ctx, tenantId, ct);
+        if (!scope.IsPlatform) await RefuseWhenDeployedStateUnknownAsync(ct);
         var folder = work.CreateFolder("preview-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var snapshot = await DialplanSnapshotReader.ReadAsync(db, ct);
+            var (snapshot, _) = await ReadScopedAsync(scope, ct);
             var rendered = await ApplyPipeline.RenderIntoAsync(folder, snapshot, settings);
-            var view = tenantId is { } t ? TenantDialplanView.For(snapshot, t) : null;
+            var view = ctx.Role == Role.TenantAdmin ? TenantDialplanView.For(snapshot, ctx.TenantId ?? Guid.Empty) : null;
             DiffLineFilter? filter = view is null ? null : view.Shows;
             var extensions = NodeFiles.Diff(node.ExtensionsPath, rendered.ExtensionsPath, DialplanRenderer.ExtensionsFileName, filter);
             var queues = NodeFiles.Diff(node.QueuesPath, rendered.QueuesPath, DialplanRenderer.QueuesFileName, filter);
@@ -80,5 +104,39 @@ public sealed class ApplyRunner(
         {
             work.Remove(folder);
         }
+    }
+
+    /// <summary>A tenant admin's scope is its own tenant (naming another is a 404, as for any object of another tenant); a
+    /// platform role's is the whole platform, or the one tenant it names.</summary>
+    private async Task<ApplyScope> ScopeAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
+    {
+        if (ctx.Role == Role.TenantAdmin)
+        {
+            var own = ctx.TenantId ?? Guid.Empty;
+            if (tenantId is { } named && named != own) throw Problem.NotFound("Tenant", named);
+            return ApplyScope.Tenant(own);
+        }
+        if (tenantId is not { } id) return ApplyScope.Platform;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @id)", new { id }, cancellationToken: ct)))
+            throw Problem.NotFound("Tenant", id);
+        return ApplyScope.Tenant(id);
+    }
+
+    /// <summary>The database now for the tenants in <paramref name="scope"/>, the deployed state for every other tenant.</summary>
+    private async Task<(DialplanSnapshot Snapshot, IReadOnlyDictionary<Guid, TenantPart> Parts)> ReadScopedAsync(ApplyScope scope, CancellationToken ct)
+    {
+        var current = await DialplanSnapshotReader.ReadAsync(db, ct);
+        if (scope.IsPlatform) return ScopedSnapshot.Build(current, new Dictionary<Guid, TenantPart>(), scope);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return ScopedSnapshot.Build(current, await DeployedState.PartsAsync(conn, ct), scope);
+    }
+
+    private async Task RefuseWhenDeployedStateUnknownAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (await DeployedState.UnrecordedDeployExistsAsync(conn, ct))
+            throw Problem.Conflict("What the other tenants have live was deployed before it was recorded, so an apply of one tenant " +
+                                   "cannot leave them as they are. A platform admin must apply the whole platform once (POST /api/v1/apply).");
     }
 }

@@ -17,6 +17,8 @@ public static class ApplySetup
             .Validate(o => o.VerifyConnections >= 1, "Apply:VerifyConnections must be at least 1 (env Apply__VerifyConnections).")
             .Validate(o => o.LiveDeltaMaxChanges >= 0, "Apply:LiveDeltaMaxChanges must not be negative (env Apply__LiveDeltaMaxChanges).")
             .Validate(o => o.VerifyAllUpToPriorities >= 0, "Apply:VerifyAllUpToPriorities must not be negative (env Apply__VerifyAllUpToPriorities).")
+            .Validate(o => o.TenantMinIntervalSeconds >= 0, "Apply:TenantMinIntervalSeconds must not be negative (env Apply__TenantMinIntervalSeconds).")
+            .Validate(o => o.DriftCheckMinutes >= 0, "Apply:DriftCheckMinutes must not be negative; 0 turns the schedule off (env Apply__DriftCheckMinutes).")
             .ValidateOnStart();
         services.AddSingleton<AsteriskNodes>();
         services.AddSingleton<ApplyWorkFolder>();
@@ -27,6 +29,7 @@ public static class ApplySetup
             return settings with { ExternalActions = sp.GetRequiredService<ExternalActionPolicy>() };
         });
         services.AddScoped<ApplyRunner>();
+        services.AddSingleton<ApplyQueue>();
         services.AddHostedService<ApplyWarmUp>();
         return services;
     }

@@ -9,7 +9,7 @@ namespace Did.Features.Apply;
 
 public sealed record GetApplyJobQuery(Guid Id) : IQuery<ApplyJobResponse>;
 
-/// <summary>One apply job; a tenant admin reads only the jobs it started (another's is a 404).</summary>
+/// <summary>One apply job; a tenant admin reads only the jobs that carried its requests (another's is a 404).</summary>
 public static class GetApplyJob
 {
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : IQueryHandler<GetApplyJobQuery, ApplyJobResponse>
@@ -18,9 +18,9 @@ public static class GetApplyJob
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             var job = await ApplyJobStore.GetAsync(conn, q.Id, ct);
-            if (job is null || (ctx.Role == Role.TenantAdmin && job.RequestedBy != ctx.ActorId))
+            if (job is null || (ctx.Role == Role.TenantAdmin && !await ApplyJobStore.CarriedAsync(conn, q.Id, ctx.ActorId, ct)))
                 throw Problem.NotFound("Apply job", q.Id);
-            return job;
+            return job.For(ctx);
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed record ListApplyJobsQuery(
 /// <summary>The sort key of the job list, newest first: start times may repeat, ids break the tie.</summary>
 public sealed record ApplyJobCursor(DateTime StartedAt, Guid Id);
 
-/// <summary>Apply jobs are platform-wide; a tenant admin sees the ones it started.</summary>
+/// <summary>Apply jobs are platform-wide; a tenant admin sees the ones that carried its requests.</summary>
 public static class ListApplyJobs
 {
     public sealed class Validator : AbstractValidator<ListApplyJobsQuery>
@@ -35,7 +35,7 @@ public static class ListApplyJobs
     {
         public async ValueTask<Paged<ApplyJobResponse>> Handle(ListApplyJobsQuery q, CancellationToken ct)
         {
-            const string where = "WHERE (@mine::uuid IS NULL OR requested_by = @mine)";
+            const string where = "WHERE (@mine::uuid IS NULL OR requested_by = @mine OR @mine = ANY(callers))";
             var after = q.After<ApplyJobCursor>();
             var keyset = after is null ? "" : "AND (started_at, id) < (@afterStartedAt, @afterId)";
             var args = new
@@ -46,7 +46,7 @@ public static class ListApplyJobs
             await using var conn = await db.OpenConnectionAsync(ct);
             var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM apply_jobs {where}", args, cancellationToken: ct));
             var rows = await ApplyJobStore.ReadAsync(conn, $"{where} {keyset} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset", args, ct);
-            return q.ToPaged(rows, total, j => new ApplyJobCursor(j.StartedAt, j.Id));
+            return q.ToPaged([.. rows.Select(j => j.For(ctx))], total, j => new ApplyJobCursor(j.StartedAt, j.Id));
         }
     }
 }
@@ -59,7 +59,7 @@ public sealed class ListApplyJobsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListApplyJobs")
-            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs it started. Follow next_cursor (cursor=) for the next page.")
+            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs that carried its requests (its own and merged ones). Follow next_cursor (cursor=) for the next page.")
             .Produces<Paged<ApplyJobResponse>>()
             .ProducesValidationProblem();
 }

@@ -1,20 +1,23 @@
+using System.ComponentModel;
 using Carter;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Mediator;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Did.Features.Apply;
 
-public sealed record PreviewDialplanQuery : IQuery<ApplyPreviewResponse>;
+public sealed record PreviewDialplanQuery(Guid? TenantId = null) : IQuery<ApplyPreviewResponse>;
 
-/// <summary>What an apply would change, without changing anything: renders, lints and diffs against the first node's
-/// live files, takes no lock. A tenant admin sees only its own part (<see cref="Did.Dialplan.TenantDialplanView"/>).</summary>
+/// <summary>What the caller's apply would change, without changing anything: renders the same scoped snapshot the apply
+/// would deploy, lints it and diffs it against the first node's live files, takes no lock. A tenant admin sees only its
+/// own part (<see cref="Did.Dialplan.TenantDialplanView"/>).</summary>
 public static class PreviewDialplan
 {
     public sealed class Handler(ApplyRunner runner, RequestContext ctx) : IQueryHandler<PreviewDialplanQuery, ApplyPreviewResponse>
     {
         public async ValueTask<ApplyPreviewResponse> Handle(PreviewDialplanQuery q, CancellationToken ct) =>
-            await runner.PreviewAsync(ctx.Role == Role.TenantAdmin ? ctx.TenantId ?? Guid.Empty : null, ct);
+            await runner.PreviewAsync(ctx, q.TenantId, ct);
     }
 }
 
@@ -22,11 +25,13 @@ public sealed class PreviewDialplanModule : ICarterModule
 {
     public void AddRoutes(IEndpointRouteBuilder app) =>
         app.MapApiGroup("/api/v1/apply", "Apply")
-            .MapPost("/preview", async (IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new PreviewDialplanQuery(), ct)))
+            .MapPost("/preview", async (
+                    [FromQuery(Name = "tenant_id"), Description(ApplyDialplan.TenantIdDescription)] Guid? tenantId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new PreviewDialplanQuery(tenantId), ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("PreviewDialplan")
-            .WithSummary("What an apply would change, without changing anything: render the dialplan, lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues. Data the renderer refuses answers 409, as for an apply.")
+            .WithSummary("What the caller's apply would change, without changing anything: render exactly what it would deploy (a tenant admin's own tenant, or with tenant_id one tenant, every other tenant as last deployed), lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues. Data the renderer refuses answers 409, as for an apply.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

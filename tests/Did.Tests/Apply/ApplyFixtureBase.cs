@@ -23,6 +23,9 @@ public abstract class ApplyFixtureBase : ApiFixture
     /// <summary>Apply:LiveDeltaMaxChanges; null keeps the service's default (live deltas on).</summary>
     protected virtual int? LiveDeltaMaxChanges => null;
 
+    /// <summary>Off unless a fixture tests it: most tests apply as a tenant admin more than once in a row.</summary>
+    protected virtual int TenantMinIntervalSeconds => 0;
+
     protected TestTenant Acme { get; private set; } = null!;
     protected TestUser AcmeAdmin { get; private set; } = null!;
     protected TestUser Alice { get; private set; } = null!;
@@ -36,6 +39,7 @@ public abstract class ApplyFixtureBase : ApiFixture
                 ["Apply:LockWaitSeconds"] = LockWaitSeconds.ToString(),
                 ["Apply:WorkDir"] = WorkDir,
                 ["Apply:BackupsToKeep"] = "3",
+                ["Apply:TenantMinIntervalSeconds"] = TenantMinIntervalSeconds.ToString(),
             };
             if (LiveDeltaMaxChanges is { } max) s["Apply:LiveDeltaMaxChanges"] = max.ToString();
             for (var i = 0; i < Nodes.Count; i++)

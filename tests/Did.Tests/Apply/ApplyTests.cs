@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Did.Features.Apply;
 using Did.Tests.Fakes;
 using Did.Tests.Support;
@@ -190,14 +191,15 @@ public sealed class ApplyTests : ApplyFixtureBase
     }
 
     [Test]
-    public async Task Concurrent_applies_are_serialized()
+    public async Task An_apply_requested_while_one_runs_waits_for_the_next_run()
     {
         await RouteAnotherNumberAsync();
         var reload = Nodes[0].Faults.HoldReload = new FakeGate();
         var first = PostApply();
         await reload.Reached; // the first apply holds the lock, in its reload
         var second = PostApply();
-        await WaitUntilAsync(async () => await LockSessionsAsync() == 2, "the second apply waits for the lock");
+        var queue = App.Services.GetRequiredService<ApplyQueue>();
+        await WaitUntilAsync(() => Task.FromResult(queue.Waiting == 1), "the second apply waits for the next run");
         reload.Open();
         var responses = await Task.WhenAll(first, second);
         var jobs = new List<System.Text.Json.JsonElement>();
@@ -206,24 +208,29 @@ public sealed class ApplyTests : ApplyFixtureBase
             Assert.That((int)r.StatusCode, Is.EqualTo(200));
             jobs.Add(await Job(r));
         }
-        Assert.That(jobs.Select(Status), Is.EquivalentTo(new[] { "SUCCEEDED", "NO_CHANGES" }));
-        var ordered = jobs.OrderBy(j => j.GetProperty("started_at").GetDateTime()).ToList();
-        Assert.That(ordered[1].GetProperty("started_at").GetDateTime(), Is.GreaterThanOrEqualTo(ordered[0].GetProperty("finished_at").GetDateTime()));
+        Assert.That(jobs.Select(Status), Is.EqualTo(new[] { "SUCCEEDED", "NO_CHANGES" }));
+        Assert.That(jobs[1].GetProperty("started_at").GetDateTime(), Is.GreaterThanOrEqualTo(jobs[0].GetProperty("finished_at").GetDateTime()));
     }
 
     [Test]
-    public async Task A_second_apply_that_waits_too_long_gets_409_with_the_running_job()
+    public async Task An_apply_that_waits_too_long_for_another_replicas_apply_gets_409_with_the_running_job()
     {
         await RouteAnotherNumberAsync();
-        var reload = Nodes[0].Faults.HoldReload = new FakeGate();
-        var first = PostApply();
-        await reload.Reached; // the first apply holds the lock until the gate opens
-        var second = await Expect(await PostApply(), HttpStatusCode.Conflict);
-        reload.Open();
-        Assert.That(second.GetProperty("running_job_id").GetGuid(), Is.Not.EqualTo(Guid.Empty));
-        var firstResponse = await first;
-        Assert.That((int)firstResponse.StatusCode, Is.EqualTo(200));
-        Assert.That((await Job(firstResponse)).GetProperty("id").GetGuid(), Is.EqualTo(second.GetProperty("running_job_id").GetGuid()));
+        var running = Guid.CreateVersion7();
+        await using var replica = await Db.OpenConnectionAsync(); // another replica, in the middle of its apply
+        await replica.ExecuteAsync("SELECT pg_advisory_lock(@Key)", new { ApplyLock.Key });
+        await replica.ExecuteAsync("INSERT INTO apply_jobs (id, status) VALUES (@running, 'RUNNING')", new { running });
+        try
+        {
+            var second = await Expect(await PostApply(), HttpStatusCode.Conflict);
+            Assert.That(second.GetProperty("running_job_id").GetGuid(), Is.EqualTo(running));
+        }
+        finally
+        {
+            await replica.ExecuteAsync("UPDATE apply_jobs SET status = 'FAILED', finished_at = now() WHERE id = @running", new { running });
+            await replica.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { ApplyLock.Key });
+        }
+        Assert.That(Status(await ApplyOkAsync()), Is.EqualTo("SUCCEEDED"));
     }
 
     [Test]
@@ -455,13 +462,6 @@ public sealed class ApplyTests : ApplyFixtureBase
         var job = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{jobId}"), HttpStatusCode.OK);
         Assert.That(Status(job), Is.EqualTo("FAILED"));
         Assert.That(job.GetProperty("error").GetString(), Does.Contain("It had not touched any live file"));
-    }
-
-    /// <summary>Sessions holding or waiting for the apply lock.</summary>
-    private async Task<long> LockSessionsAsync()
-    {
-        await using var conn = await Db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'did-apply-lock' AND datname = current_database()");
     }
 
     [Test]

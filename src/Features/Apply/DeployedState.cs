@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Did.Dialplan;
+using Npgsql;
+
+namespace Did.Features.Apply;
+
+/// <summary>What the last successful apply left live: the job and the sha256 of its extensions file.</summary>
+public sealed record DeployedBaseline(Guid JobId, DateTime DeployedAt, string ContentSha256);
+
+/// <summary>The deployed state: each tenant's part of the snapshot that the last successful apply rendered, stored in the
+/// transaction that records the job's success. A tenant's apply takes every other tenant from here; a drift check renders
+/// the whole of it to know what the switch should run. Parts are stored in a canonical order (lists sorted where their
+/// order means nothing), so the same data always has the same bytes and hash, and only a part that changed is written.</summary>
+public static class DeployedState
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static async Task<DeployedBaseline?> BaselineAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await conn.QuerySingleOrDefaultAsync<DeployedBaseline>(new CommandDefinition(
+            "SELECT job_id, deployed_at, content_sha256 FROM deployed_dialplan", cancellationToken: ct));
+
+    /// <summary>Every deployed tenant's part, by tenant id.</summary>
+    public static async Task<Dictionary<Guid, TenantPart>> PartsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<(Guid TenantId, string Part)>(new CommandDefinition(
+            "SELECT tenant_id, part::text FROM deployed_tenants", cancellationToken: ct));
+        return rows.ToDictionary(r => r.TenantId, r => FromJson(r.Part));
+    }
+
+    /// <summary>The stored form of a part: its canonical form as JSON.</summary>
+    public static string ToJson(TenantPart part) => JsonSerializer.Serialize(Canonical(part), Json);
+
+    public static TenantPart FromJson(string json) => JsonSerializer.Deserialize<TenantPart>(json, Json)!;
+
+    /// <summary>Whether some apply has deployed something without recording what (it ran before deployed state was
+    /// kept): then nobody knows what the other tenants have live, and only a platform apply may run.</summary>
+    public static Task<bool> UnrecordedDeployExistsAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            SELECT NOT EXISTS (SELECT 1 FROM deployed_dialplan)
+               AND EXISTS (SELECT 1 FROM apply_jobs WHERE status IN ('SUCCEEDED', 'NO_CHANGES'))
+            """, cancellationToken: ct));
+
+    /// <summary>Records <paramref name="parts"/> as what job <paramref name="jobId"/> deployed, in the caller's
+    /// transaction: writes the parts whose content changed, removes those of tenants no longer deployed, and answers the
+    /// tenants whose live routing changed (added, changed or removed).</summary>
+    public static async Task<List<Guid>> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid jobId, string contentSha256,
+        IReadOnlyDictionary<Guid, TenantPart> parts, CancellationToken ct)
+    {
+        var stored = (await conn.QueryAsync<(Guid TenantId, string Sha)>(new CommandDefinition(
+            "SELECT tenant_id, part_sha256 FROM deployed_tenants", transaction: tx, cancellationToken: ct))).ToDictionary(r => r.TenantId, r => r.Sha);
+        var changed = new List<(Guid Id, string Sha, string Json)>();
+        foreach (var (id, part) in parts)
+        {
+            var json = ToJson(part);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
+            if (!stored.TryGetValue(id, out var old) || old != sha) changed.Add((id, sha, json));
+        }
+        var removed = stored.Keys.Where(id => !parts.ContainsKey(id)).ToArray();
+
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deployed_dialplan (job_id, content_sha256) VALUES (@jobId, @contentSha256)
+            ON CONFLICT (singleton) DO UPDATE SET job_id = EXCLUDED.job_id, deployed_at = now(), content_sha256 = EXCLUDED.content_sha256;
+            DELETE FROM deployed_tenants WHERE tenant_id = ANY(@removed);
+            INSERT INTO deployed_tenants (tenant_id, job_id, part_sha256, part)
+            SELECT t.id, @jobId, t.sha, t.part::jsonb FROM unnest(@ids, @shas, @jsons) AS t(id, sha, part)
+            ON CONFLICT (tenant_id) DO UPDATE SET job_id = EXCLUDED.job_id, deployed_at = now(), part_sha256 = EXCLUDED.part_sha256, part = EXCLUDED.part;
+            """, new
+            {
+                jobId, contentSha256, removed,
+                ids = changed.Select(c => c.Id).ToArray(), shas = changed.Select(c => c.Sha).ToArray(), jsons = changed.Select(c => c.Json).ToArray(),
+            }, tx, cancellationToken: ct));
+        return [.. changed.Select(c => c.Id).Concat(removed).Order()];
+    }
+
+    /// <summary>The part with every list whose order carries no meaning sorted, and IVR options by key. Queue members,
+    /// opening intervals, closed dates and route rules keep their order: it is the order they act in.</summary>
+    public static TenantPart Canonical(TenantPart part)
+    {
+        var t = part.Tenant;
+        var tenant = t with
+        {
+            Users = [.. t.Users.OrderBy(u => u.Id)],
+            Ivrs = [.. t.Ivrs.OrderBy(i => i.Id).Select(i => i with { Options = new SortedDictionary<string, Destination>(i.Options.ToDictionary(), StringComparer.Ordinal) })],
+            Queues = [.. t.Queues.OrderBy(q => q.Id)],
+            Schedules = t.Schedules is null ? null : [.. t.Schedules.OrderBy(s => s.Id)],
+        };
+        return new TenantPart(tenant, [.. part.Numbers.OrderBy(n => n.Number, StringComparer.Ordinal)]);
+    }
+}
