@@ -30,6 +30,9 @@ public static class ApplySetup
         });
         services.AddScoped<ApplyRunner>();
         services.AddSingleton<ApplyQueue>();
+        services.AddScoped<Drift.DriftCheckRunner>();
+        services.AddHostedService<Drift.DriftCheckSchedule>();
+        services.AddSingleton<Infrastructure.Observability.IScrapeGauge, Drift.DriftGauge>();
         services.AddHostedService<ApplyWarmUp>();
         return services;
     }

@@ -34,6 +34,7 @@ public enum AuditEntity
     ApplyJob,
     ApiKey,
     Schedule,
+    DriftCheck,
 }
 
 /// <summary>Writes the audit row inside the caller's transaction, so the row and the change commit or vanish together.

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Dapper;
+using Did.Infrastructure.Json;
+using Npgsql;
+
+namespace Did.Features.Drift;
+
+/// <summary>Persists drift checks, like apply jobs: a RUNNING row while a check runs (one at a time, by a unique index),
+/// then its result.</summary>
+public static class DriftCheckStore
+{
+    public const string Columns = "id, status, requested_by, started_at, finished_at, deployed_job_id, nodes::text AS nodes, error";
+
+    private sealed record Row(Guid Id, string Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, Guid? DeployedJobId,
+        string Nodes, string? Error)
+    {
+        public DriftCheckResponse ToResponse() => new(Id, ApiJson.Parse<DriftCheckStatus>(Status), RequestedBy, StartedAt, FinishedAt,
+            DeployedJobId, JsonSerializer.Deserialize<List<DriftNode>>(Nodes, ApiJson.Options)!, Error);
+    }
+
+    /// <summary>Marks checks a stopped process left RUNNING as FAILED. Call only under the drift lock: then none is
+    /// still running.</summary>
+    public static async Task FailStaleAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE drift_checks SET status = 'FAILED', finished_at = now(), error = 'The process running this check stopped before it finished.'
+            WHERE status = 'RUNNING'
+            """, cancellationToken: ct));
+
+    public static async Task<DriftCheckResponse> StartAsync(NpgsqlConnection conn, Guid? requestedBy, CancellationToken ct) =>
+        (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
+            INSERT INTO drift_checks (id, status, requested_by) VALUES (@id, 'RUNNING', @requestedBy) RETURNING {Columns}
+            """, new { id = Guid.CreateVersion7(), requestedBy }, cancellationToken: ct))).ToResponse();
+
+    public static async Task<DriftCheckResponse> FinishAsync(NpgsqlConnection conn, Guid id, DriftCheckStatus status, Guid? deployedJobId,
+        IReadOnlyList<DriftNode> nodes, string? error, CancellationToken ct) =>
+        (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
+            UPDATE drift_checks SET status = @status, finished_at = now(), deployed_job_id = @deployedJobId, nodes = @nodes::jsonb, error = @error
+            WHERE id = @id RETURNING {Columns}
+            """, new { id, status = ApiJson.Name(status), deployedJobId, nodes = ApiJson.Serialize(nodes), error }, cancellationToken: ct))).ToResponse();
+
+    public static async Task<DriftCheckResponse?> GetAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
+        (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM drift_checks WHERE id = @id", new { id }, cancellationToken: ct)))?.ToResponse();
+
+    /// <summary>The checks that <paramref name="whereAndOrder"/> (the SQL after <c>FROM drift_checks</c>) selects.</summary>
+    public static async Task<List<DriftCheckResponse>> ReadAsync(NpgsqlConnection conn, string whereAndOrder, object? args, CancellationToken ct) =>
+        (await conn.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM drift_checks {whereAndOrder}", args, cancellationToken: ct)))
+        .Select(r => r.ToResponse()).ToList();
+}
