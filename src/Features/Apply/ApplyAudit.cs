@@ -10,7 +10,7 @@ public sealed record TenantDeployed(Guid JobId, Guid TenantId);
 /// caller's request): the parameters of <see cref="AuditLog.InsertSql"/>.</summary>
 public sealed class ApplyAudit
 {
-    private ApplyAudit(ApplyCaller caller, AuditAction action, AuditEntity entity, Guid entityId, Guid tenantId, object after)
+    private ApplyAudit(ApplyCaller caller, AuditAction action, AuditEntity entity, Guid entityId, Guid? tenantId, object after)
     {
         AuditActor = caller.ActorId;
         AuditActionName = ApiJson.Name(action);
@@ -22,6 +22,10 @@ public sealed class ApplyAudit
         AuditUserAgent = caller.UserAgent;
         AuditRequestId = caller.RequestId;
     }
+
+    /// <summary>APPLY of the APPLY_JOB, platform-wide (no tenant): the job as it ended.</summary>
+    public static ApplyAudit Job(ApplyCaller caller, Guid jobId, ApplyJobResponse job) =>
+        new(caller, AuditAction.Apply, AuditEntity.ApplyJob, jobId, null, job);
 
     /// <summary>APPLY of TENANT <paramref name="tenantId"/>, in that tenant's log, naming the job.</summary>
     public static ApplyAudit TenantDeployed(ApplyCaller caller, Guid jobId, Guid tenantId) =>

@@ -49,8 +49,8 @@ public static class ApplyJobStore
     /// <summary>The job's last word and its audit row, in one transaction. A job that left the nodes running what it
     /// rendered (SUCCEEDED or NO_CHANGES) records <paramref name="deployed"/> as the deployed state in the same
     /// transaction; when it changed the switch (SUCCEEDED), each tenant whose deployed part changed gets an audit row
-    /// naming the job, by the caller whose request covered that tenant.</summary>
-    public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, RequestContext ctx, Guid id, ApplyJobEnd end,
+    /// naming the job, by the caller whose request covered that tenant. The job's own row is by its first caller.</summary>
+    public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, Guid id, ApplyJobEnd end,
         IReadOnlyList<ApplyStep> steps, IReadOnlyDictionary<Guid, TenantPart>? deployed, IReadOnlyList<ApplyCaller> callers, CancellationToken ct)
     {
         var (status, numbersRouted, sha, error) = (end.Status, end.Rendered?.NumbersRouted, end.Rendered?.ExtensionsSha256, end.Error);
@@ -67,7 +67,7 @@ public static class ApplyJobStore
                 id, status = ApiJson.Name(status), numbersRouted, sha, stats = stats is null ? null : ApiJson.Serialize(stats),
                 steps = ApiJson.Serialize(steps), error,
             }, tx, cancellationToken: ct))).ToResponse();
-        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Apply, AuditEntity.ApplyJob, id, null, null, job, ct);
+        await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql, ApplyAudit.Job(callers[0], id, job), tx, cancellationToken: ct));
         if (deployed is not null && sha is not null && status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges)
         {
             var changed = await DeployedState.RecordAsync(conn, tx, id, sha, deployed, ct);

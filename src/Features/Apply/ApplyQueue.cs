@@ -31,9 +31,10 @@ public sealed class ApplyQueue
         }
     }
 
-    /// <summary>Joins the next run and answers its job. <paramref name="run"/> is called with the callers of one run,
-    /// by one of them; what it answers or throws is every one of them's answer.</summary>
-    public async Task<T> JoinAsync<T>(ApplyCaller caller, Func<IReadOnlyList<ApplyCaller>, Task<T>> run)
+    /// <summary>Joins the next run and answers what it gave this caller. <paramref name="run"/> is called with the callers
+    /// of one run, by one of them, and answers one finished task per caller, in the same order: its result, or what
+    /// to throw. What <paramref name="run"/> itself throws is every caller's answer.</summary>
+    public async Task<T> JoinAsync<T>(ApplyCaller caller, Func<IReadOnlyList<ApplyCaller>, Task<IReadOnlyList<Task<T>>>> run)
     {
         var ticket = new Ticket(caller);
         lock (_gate) _waiting.Add(ticket);
@@ -62,8 +63,12 @@ public sealed class ApplyQueue
                 lock (_gate) (batch, _waiting) = (_waiting, []);
                 try
                 {
-                    var result = await run([.. batch.Select(t => t.Caller)]);
-                    foreach (var t in batch) t.Result.TrySetResult(result!);
+                    var outcomes = await run([.. batch.Select(t => t.Caller)]);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        if (outcomes[i].IsCompletedSuccessfully) batch[i].Result.TrySetResult(outcomes[i].Result!);
+                        else batch[i].Result.TrySetException(outcomes[i].Exception?.InnerExceptions ?? [new InvalidOperationException("An apply run gave no answer.")]);
+                    }
                 }
                 catch (Exception e)
                 {

@@ -25,11 +25,32 @@ public sealed class ApplyRunner(
         if (ctx.Role == Role.TenantAdmin) await TenantApplyInterval.TakeAsync(db, scope.Tenants!.Single(), options.Value.TenantMinIntervalSeconds, ct);
         // From here the request waits for the run that carries it, and that run goes to its end, whatever the client does:
         // a client that hangs up must not leave a half-deployed switch, nor a change that nobody deploys.
-        var job = await queue.JoinAsync(ApplyCaller.From(ctx, scope), callers => RunAsync(ctx, callers));
+        var job = await queue.JoinAsync(ApplyCaller.From(ctx, scope), callers => RunBatchAsync(ctx, callers));
         return job.For(ctx);
     }
 
-    /// <summary>One run for the callers of one batch, on the first caller's request: the union of their scopes.</summary>
+    /// <summary>One run for a batch; when the data refuses to render and the batch held several scopes, the callers whose
+    /// tenants have no problem are served by another run without the others: one tenant's broken data never stops
+    /// another tenant's apply. Answers one finished task per caller.</summary>
+    private async Task<IReadOnlyList<Task<ApplyJobResponse>>> RunBatchAsync(RequestContext ctx, IReadOnlyList<ApplyCaller> callers)
+    {
+        try
+        {
+            var job = await RunAsync(ctx, callers);
+            return [.. callers.Select(_ => Task.FromResult(job))];
+        }
+        catch (DialplanException refused) when (callers.Select(c => c.Scope).Distinct().Count() > 1 && refused.Problems.All(p => p.TenantId is not null))
+        {
+            var blocked = refused.Problems.Select(p => p.TenantId!.Value).ToHashSet();
+            bool Clear(ApplyCaller c) => c.Scope.Tenants is { } tenants && !tenants.Overlaps(blocked);
+            var clear = callers.Where(Clear).ToList();
+            if (clear.Count == 0) throw;
+            var served = await RunBatchAsync(ctx, clear);
+            return [.. callers.Select(c => Clear(c) ? served[clear.IndexOf(c)] : Task.FromException<ApplyJobResponse>(refused))];
+        }
+    }
+
+    /// <summary>One run for the callers of one batch, on one caller's request: the union of their scopes.</summary>
     private async Task<ApplyJobResponse> RunAsync(RequestContext ctx, IReadOnlyList<ApplyCaller> callers)
     {
         var targets = nodes.All;
@@ -55,7 +76,7 @@ public sealed class ApplyRunner(
                 return snapshot;
             });
             var end = await pipeline.RunAsync();
-            var job = await ApplyJobStore.FinishAsync(db, ctx, jobId, end, pipeline.Steps, deployed, callers, CancellationToken.None);
+            var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, deployed, callers, CancellationToken.None);
             if (end.Refused is { } refused) throw refused; // recorded as FAILED; answered as a 409 (DialplanRefusal)
             return job;
         }

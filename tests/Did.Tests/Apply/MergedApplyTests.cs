@@ -110,4 +110,44 @@ public sealed class MergedApplyTests : ApplyFixtureBase
         Assert.That(platformJob.GetProperty("tenant_ids").ValueKind, Is.EqualTo(JsonValueKind.Null), "the whole platform");
         Assert.That(LiveText, Does.Contain(betaChange.Number).And.Contain(deltaChange.Number));
     }
+
+    [Test]
+    public async Task One_tenants_refused_data_does_not_stop_the_tenants_merged_with_it()
+    {
+        var (beta, betaAdmin, _) = await TenantAsync("2001");
+        var (gamma, gammaAdmin, gammaUser) = await TenantAsync("3001");
+        await ApplyOkAsync();
+
+        await RouteAnotherNumberAsync();
+        var reload = Nodes[0].Faults.HoldReload = new FakeGate();
+        var first = PostApply(AcmeAdmin.Client);
+        await reload.Reached;
+        var refused = (await SeedNumbersAsync(beta.Id))[0];
+        await using (var conn = await Db.OpenConnectionAsync()) // data the API would refuse, as if written around it
+            await conn.ExecuteAsync("""
+                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_value) VALUES (gen_random_uuid(), @id, @t, 'EXTERNAL', 'System(id)');
+                UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = @id;
+                """, new { id = refused.Id, t = beta.Id });
+        try
+        {
+            var gammaChange = await RouteAsync(gamma.Id, gammaUser.Id);
+            var betaApply = PostApply(betaAdmin.Client);
+            var gammaApply = PostApply(gammaAdmin.Client);
+            var queue = App.Services.GetRequiredService<ApplyQueue>();
+            await WaitUntilAsync(() => Task.FromResult(queue.Waiting == 2), "both applies wait for the next run");
+            reload.Open();
+
+            await OkJob(first);
+            var betaProblem = await Expect(await betaApply, HttpStatusCode.Conflict);
+            Assert.That(betaProblem.GetProperty("problems")[0].GetString(), Does.Contain(refused.Number));
+            var gammaJob = await OkJob(gammaApply);
+            Assert.That(Status(gammaJob), Is.EqualTo("SUCCEEDED"));
+            Assert.That(LiveText, Does.Contain(gammaChange.Number).And.Not.Contain(refused.Number));
+        }
+        finally
+        {
+            await using var conn = await Db.OpenConnectionAsync();
+            await conn.ExecuteAsync("DELETE FROM did_assignments WHERE phone_number_id = @id; UPDATE phone_numbers SET status = 'ALLOCATED' WHERE id = @id;", new { id = refused.Id });
+        }
+    }
 }
