@@ -68,12 +68,11 @@ public sealed class ApplyRunner(
         var folder = work.CreateFolder(jobId.ToString("N"));
         try
         {
-            IReadOnlyDictionary<Guid, TenantPart>? deployed = null;
+            ScopedParts? deployed = null;
             var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, async () =>
             {
-                var (snapshot, parts) = await ReadScopedAsync(scope, CancellationToken.None);
-                deployed = parts;
-                return snapshot;
+                deployed = await ReadScopedAsync(scope, CancellationToken.None);
+                return deployed.Snapshot;
             });
             var end = await pipeline.RunAsync();
             var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, deployed, callers, CancellationToken.None);
@@ -104,7 +103,7 @@ public sealed class ApplyRunner(
         var folder = work.CreateFolder("preview-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (snapshot, _) = await ReadScopedAsync(scope, ct);
+            var snapshot = (await ReadScopedAsync(scope, ct)).Snapshot;
             var rendered = await ApplyPipeline.RenderIntoAsync(folder, snapshot, settings);
             var view = ctx.Role == Role.TenantAdmin ? TenantDialplanView.For(snapshot, ctx.TenantId ?? Guid.Empty) : null;
             DiffLineFilter? filter = view is null ? null : view.Shows;
@@ -145,7 +144,7 @@ public sealed class ApplyRunner(
     }
 
     /// <summary>The database now for the tenants in <paramref name="scope"/>, the deployed state for every other tenant.</summary>
-    private async Task<(DialplanSnapshot Snapshot, IReadOnlyDictionary<Guid, TenantPart> Parts)> ReadScopedAsync(ApplyScope scope, CancellationToken ct)
+    private async Task<ScopedParts> ReadScopedAsync(ApplyScope scope, CancellationToken ct)
     {
         var current = await DialplanSnapshotReader.ReadAsync(db, ct);
         if (scope.IsPlatform) return ScopedSnapshot.Build(current, new Dictionary<Guid, TenantPart>(), scope);

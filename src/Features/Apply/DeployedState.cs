@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -25,12 +26,33 @@ public static class DeployedState
         await conn.QuerySingleOrDefaultAsync<DeployedBaseline>(new CommandDefinition(
             "SELECT job_id, deployed_at, content_sha256 FROM deployed_dialplan", cancellationToken: ct));
 
-    /// <summary>Every deployed tenant's part, by tenant id.</summary>
+    // Parts already read, by tenant, with the hash they were stored under: a part is read and parsed again only when it
+    // changed. Keyed by content hash, so a part cached from a transaction that rolled back is still that content.
+    private static readonly ConcurrentDictionary<Guid, (string Sha, TenantPart Part)> Read = new();
+
+    /// <summary>Every deployed tenant's part, by tenant id; only parts not read before are read whole.</summary>
     public static async Task<Dictionary<Guid, TenantPart>> PartsAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        var rows = await conn.QueryAsync<(Guid TenantId, string Part)>(new CommandDefinition(
-            "SELECT tenant_id, part::text FROM deployed_tenants", cancellationToken: ct));
-        return rows.ToDictionary(r => r.TenantId, r => FromJson(r.Part));
+        var hashes = (await conn.QueryAsync<(Guid TenantId, string Sha)>(new CommandDefinition(
+            "SELECT tenant_id, part_sha256 FROM deployed_tenants", cancellationToken: ct))).ToList();
+        var parts = new Dictionary<Guid, TenantPart>(hashes.Count);
+        var missing = new List<Guid>();
+        foreach (var (id, sha) in hashes)
+        {
+            if (Read.TryGetValue(id, out var cached) && cached.Sha == sha) parts[id] = cached.Part;
+            else missing.Add(id);
+        }
+        if (missing.Count == 0) return parts;
+        var rows = await conn.QueryAsync<(Guid TenantId, string Sha, string Part)>(new CommandDefinition(
+            "SELECT tenant_id, part_sha256, part::text FROM deployed_tenants WHERE tenant_id = ANY(@missing)", new { missing = missing.ToArray() },
+            cancellationToken: ct));
+        foreach (var (id, sha, json) in rows)
+        {
+            var part = FromJson(json);
+            Read[id] = (sha, part);
+            parts[id] = part;
+        }
+        return parts;
     }
 
     /// <summary>The stored form of a part: its canonical form as JSON.</summary>
@@ -48,15 +70,17 @@ public static class DeployedState
 
     /// <summary>Records <paramref name="parts"/> as what job <paramref name="jobId"/> deployed, in the caller's
     /// transaction: writes the parts whose content changed, removes those of tenants no longer deployed, and answers the
-    /// tenants whose live routing changed (added, changed or removed).</summary>
+    /// tenants whose live routing changed (added, changed or removed). Parts in <paramref name="unchanged"/> were taken
+    /// as stored and are not hashed again.</summary>
     public static async Task<List<Guid>> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid jobId, string contentSha256,
-        IReadOnlyDictionary<Guid, TenantPart> parts, CancellationToken ct)
+        IReadOnlyDictionary<Guid, TenantPart> parts, IReadOnlySet<Guid> unchanged, CancellationToken ct)
     {
         var stored = (await conn.QueryAsync<(Guid TenantId, string Sha)>(new CommandDefinition(
             "SELECT tenant_id, part_sha256 FROM deployed_tenants", transaction: tx, cancellationToken: ct))).ToDictionary(r => r.TenantId, r => r.Sha);
         var changed = new List<(Guid Id, string Sha, string Json)>();
         foreach (var (id, part) in parts)
         {
+            if (unchanged.Contains(id) && stored.ContainsKey(id)) continue;
             var json = ToJson(part);
             var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
             if (!stored.TryGetValue(id, out var old) || old != sha) changed.Add((id, sha, json));

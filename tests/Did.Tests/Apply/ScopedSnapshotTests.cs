@@ -48,20 +48,21 @@ public sealed class ScopedSnapshotTests
             ],
         };
 
-        var (snapshot, scoped) = ScopedSnapshot.Build(now, parts, ApplyScope.Tenant(Samples.Acme));
+        var (snapshot, scoped, asDeployed) = ScopedSnapshot.Build(now, parts, ApplyScope.Tenant(Samples.Acme));
         var numbers = snapshot.Numbers.ToDictionary(n => n.Number, n => n.TenantId);
         Assert.That(numbers["+15550009991"], Is.EqualTo(Samples.Acme), "the scope's pending change is deployed");
         Assert.That(numbers, Does.Not.ContainKey("+15550009992"), "another tenant's pending change stays pending");
         Assert.That(numbers[moved.Number], Is.EqualTo(Samples.Acme), "a number goes with whoever holds it now");
         Assert.That(scoped[Samples.Beta].Numbers.Select(n => n.Number), Is.EquivalentTo(beta.Numbers.Skip(1).Select(n => n.Number)));
         Assert.That(snapshot.Tenants.Single(t => t.Id == Samples.Beta), Is.SameAs(beta.Tenant), "Beta as deployed");
+        Assert.That(asDeployed, Is.Empty, "Beta lost a number: its part is no longer the deployed one");
     }
 
     [Test]
     public void A_tenant_never_deployed_stays_out_of_another_tenants_apply()
     {
         var now = Samples.Small();
-        var (snapshot, parts) = ScopedSnapshot.Build(now, new Dictionary<Guid, TenantPart>(), ApplyScope.Tenant(Samples.Acme));
+        var (snapshot, parts, _) = ScopedSnapshot.Build(now, new Dictionary<Guid, TenantPart>(), ApplyScope.Tenant(Samples.Acme));
         Assert.That(snapshot.Tenants.Select(t => t.Id), Is.EqualTo(new[] { Samples.Acme }));
         Assert.That(snapshot.Numbers.Select(n => n.TenantId), Is.All.EqualTo(Samples.Acme));
         Assert.That(parts.Keys, Is.EqualTo(new[] { Samples.Acme }));
