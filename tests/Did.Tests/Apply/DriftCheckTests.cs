@@ -130,6 +130,23 @@ public sealed partial class DriftCheckTests : ApplyFixtureBase
     }
 
     [Test]
+    public async Task A_check_during_an_apply_is_inconclusive_and_the_apply_goes_on()
+    {
+        await RouteAnotherNumberAsync();
+        var reload = Nodes[0].Faults.HoldReload = new Fakes.FakeGate();
+        var apply = PostApply();
+        await reload.Reached; // the apply has written the new file and waits in its reload
+        var check = await CheckAsync();
+        reload.Open();
+        Assert.That(check.GetProperty("status").GetString(), Is.EqualTo("INCONCLUSIVE"), check.ToString());
+        Assert.That(check.GetProperty("error").GetString(), Does.Contain("ran during the check"));
+        var job = await Job(await apply);
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        _liveBefore = File.ReadAllBytes(LivePath);
+        Assert.That((await CheckAsync()).GetProperty("status").GetString(), Is.EqualTo("IN_SYNC"));
+    }
+
+    [Test]
     public async Task Support_may_check_and_a_tenant_admin_may_not()
     {
         var support = await CreateUserAsync("SUPPORT", null);
