@@ -174,3 +174,36 @@ public sealed partial class DriftCheckTests : ApplyFixtureBase
         Assert.That(synced.Value("did_apply_drift_in_sync", ("node", "asterisk")), Is.EqualTo(1));
     }
 }
+
+/// <summary>With two nodes, the check names the node that drifted and only that one.</summary>
+public sealed class TwoNodeDriftCheckTests : ApplyFixtureBase
+{
+    protected override int NodeCount => 2;
+
+    [Test]
+    public async Task Only_the_drifted_node_is_named()
+    {
+        await ApplyOkAsync();
+        var live = File.ReadAllText(Path.Combine(ConfigDirs[1], "extensions_custom.conf"));
+        Nodes[1].InstallDialplan(live.Replace("[tenant-acme]\n", "[tenant-acme]\nexten => 4242,1,Hangup()\n"), countAsReload: false);
+        try
+        {
+            var check = await Expect(await Admin.PostAsync("/api/v1/apply/drift-checks", null), HttpStatusCode.OK);
+            Assert.That(check.GetProperty("status").GetString(), Is.EqualTo("DRIFTED"), check.ToString());
+            var nodes = check.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("node").GetString()!, n => n);
+            Assert.That(nodes["node0"].GetProperty("in_sync").GetBoolean(), Is.True);
+            Assert.That(nodes["node1"].GetProperty("in_sync").GetBoolean(), Is.False);
+            var context = nodes["node1"].GetProperty("contexts").EnumerateArray().Single();
+            Assert.That(context.GetProperty("context").GetString(), Is.EqualTo("tenant-acme"));
+            Assert.That(context.GetProperty("differences").EnumerateArray().Select(d => d.GetString()), Is.EqualTo(new[] { "not rendered: 4242,1,Hangup()" }));
+
+            var status = await Expect(await Admin.GetAsync("/api/v1/apply/status"), HttpStatusCode.OK);
+            Assert.That(status.GetProperty("nodes").EnumerateArray().Select(n => (n.GetProperty("node").GetString(), n.GetProperty("in_sync").GetBoolean())),
+                Is.EqualTo(new[] { ("node0", true), ("node1", false) }));
+        }
+        finally
+        {
+            Nodes[1].InstallDialplan(live, countAsReload: false);
+        }
+    }
+}
