@@ -4,6 +4,7 @@ using Dapper;
 using Did.Dialplan;
 using Did.Features.Apply;
 using Did.Infrastructure.Ami;
+using Did.Infrastructure.Auth;
 using Did.Infrastructure.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -23,25 +24,26 @@ public sealed class DriftCheckRunner(
 
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
 
-    /// <summary>The finished check, or null when another check is running (here or on another replica).</summary>
-    public async Task<DriftCheckResponse?> TryRunAsync(Guid? requestedBy, CancellationToken ct)
+    /// <summary>The finished check, or null when another check is running (here or on another replica). The check is
+    /// requested by <paramref name="ctx"/>'s actor (none: the schedule).</summary>
+    public async Task<DriftCheckResponse?> TryRunAsync(RequestContext ctx, CancellationToken ct)
     {
         var targets = nodes.All; // a missing node configuration is a 503 before any check exists
         await using var session = await dedicated.OpenAsync("did-drift-lock", ct);
         if (!await session.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: ct)))
             return null;
         await DriftCheckStore.FailStaleAsync(session, ct);
-        var check = await DriftCheckStore.StartAsync(session, requestedBy, ct);
+        var check = await DriftCheckStore.StartAsync(session, ctx.ActorId, ct);
         DriftCheckResponse done;
         try
         {
             var (status, deployedJob, results, error) = await CompareAsync(check, targets);
-            done = await DriftCheckStore.FinishAsync(session, check.Id, status, deployedJob, results, error, ToTheEnd);
+            done = await DriftCheckStore.FinishAsync(session, ctx, check.Id, status, deployedJob, results, error, ToTheEnd);
         }
         catch (Exception e)
         {
             log.LogError(e, "Drift check {Check} failed", check.Id);
-            done = await DriftCheckStore.FinishAsync(session, check.Id, DriftCheckStatus.Failed, null, [], ApplyStepLog.Describe(e), ToTheEnd);
+            done = await DriftCheckStore.FinishAsync(session, ctx, check.Id, DriftCheckStatus.Failed, null, [], ApplyStepLog.Describe(e), ToTheEnd);
         }
         DriftTelemetry.Checked(done);
         // Closing the session releases the lock.

@@ -24,7 +24,8 @@ public sealed class DriftCheckSchedule(
             {
                 if (!Configured() || !await DueAsync(interval, stoppingToken)) continue;
                 using var scope = scopes.CreateScope();
-                var check = await scope.ServiceProvider.GetRequiredService<DriftCheckRunner>().TryRunAsync(null, stoppingToken);
+                var system = scope.ServiceProvider.GetRequiredService<Infrastructure.Auth.RequestContext>(); // outside a request: no actor
+                var check = await scope.ServiceProvider.GetRequiredService<DriftCheckRunner>().TryRunAsync(system, stoppingToken);
                 if (check is not null) log.LogInformation("Scheduled drift check {Check}: {Status}", check.Id, check.Status);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Dapper;
+using Did.Infrastructure.Audit;
+using Did.Infrastructure.Auth;
 using Did.Infrastructure.Json;
 using Npgsql;
 
@@ -31,12 +33,20 @@ public static class DriftCheckStore
             INSERT INTO drift_checks (id, status, requested_by) VALUES (@id, 'RUNNING', @requestedBy) RETURNING {Columns}
             """, new { id = Guid.CreateVersion7(), requestedBy }, cancellationToken: ct))).ToResponse();
 
-    public static async Task<DriftCheckResponse> FinishAsync(NpgsqlConnection conn, Guid id, DriftCheckStatus status, Guid? deployedJobId,
-        IReadOnlyList<DriftNode> nodes, string? error, CancellationToken ct) =>
-        (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
+    /// <summary>The check's result and its audit row (CREATE of DRIFT_CHECK, by whoever asked; the system for a scheduled
+    /// one), in one transaction.</summary>
+    public static async Task<DriftCheckResponse> FinishAsync(NpgsqlConnection conn, RequestContext ctx, Guid id, DriftCheckStatus status,
+        Guid? deployedJobId, IReadOnlyList<DriftNode> nodes, string? error, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var check = (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
             UPDATE drift_checks SET status = @status, finished_at = now(), deployed_job_id = @deployedJobId, nodes = @nodes::jsonb, error = @error
             WHERE id = @id RETURNING {Columns}
-            """, new { id, status = ApiJson.Name(status), deployedJobId, nodes = ApiJson.Serialize(nodes), error }, cancellationToken: ct))).ToResponse();
+            """, new { id, status = ApiJson.Name(status), deployedJobId, nodes = ApiJson.Serialize(nodes), error }, tx, cancellationToken: ct))).ToResponse();
+        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.DriftCheck, id, null, null, check, ct);
+        await tx.CommitAsync(ct);
+        return check;
+    }
 
     public static async Task<DriftCheckResponse?> GetAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(

@@ -1,5 +1,4 @@
 using Carter;
-using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
@@ -20,19 +19,13 @@ public static class RunDriftCheck
         public async ValueTask<DriftCheckResponse> Handle(RunDriftCheckCommand c, CancellationToken ct)
         {
             DriftAccess.Require(ctx);
-            var check = await runner.TryRunAsync(ctx.ActorId, ct);
+            var check = await runner.TryRunAsync(ctx, ct);
             if (check is null)
             {
                 await using var conn = await db.OpenConnectionAsync(ct);
                 var running = (await DriftCheckStore.ReadAsync(conn, "WHERE status = 'RUNNING'", null, ct)).FirstOrDefault()?.Id;
                 throw Problem.Conflict($"A drift check is running{(running is { } r ? $" (check {r})" : "")}; read its result when it has finished.",
                     new Dictionary<string, object?> { ["running_check_id"] = running });
-            }
-            await using (var conn = await db.OpenConnectionAsync(CancellationToken.None))
-            await using (var tx = await conn.BeginTransactionAsync(CancellationToken.None))
-            {
-                await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.DriftCheck, check.Id, null, null, check, CancellationToken.None);
-                await tx.CommitAsync(CancellationToken.None);
             }
             return check;
         }

@@ -54,6 +54,13 @@ public sealed partial class DriftCheckTests : ApplyFixtureBase
         Assert.That(node.GetProperty("contexts").GetArrayLength() + node.GetProperty("files").GetArrayLength(), Is.Zero);
         var id = check.GetProperty("id").GetGuid();
         Assert.That((await Expect(await Admin.GetAsync($"/api/v1/apply/drift-checks/{id}"), HttpStatusCode.OK)).GetProperty("status").GetString(), Is.EqualTo("IN_SYNC"));
+        await using (var conn = await Db.OpenConnectionAsync())
+        {
+            var audit = (await conn.QueryAsync<(Guid? Actor, string Status)>(
+                "SELECT actor_id, after->>'status' FROM audit_logs WHERE action = 'CREATE' AND entity_type = 'DRIFT_CHECK' AND entity_id = @id", new { id })).ToList();
+            Assert.That(audit.Select(a => a.Status), Is.EqualTo(new[] { "IN_SYNC" }), "one audit row, with the result");
+            Assert.That(audit[0].Actor, Is.Not.Null);
+        }
         var list = await Expect(await Admin.GetAsync("/api/v1/apply/drift-checks?page_size=1"), HttpStatusCode.OK);
         Assert.That(list.GetProperty("items")[0].GetProperty("id").GetGuid(), Is.EqualTo(id));
 
