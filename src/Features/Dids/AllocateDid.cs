@@ -4,6 +4,7 @@ using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using FluentValidation;
 using Mediator;
@@ -24,10 +25,13 @@ public static class AllocateDid
         public Validator() => RuleFor(r => r.TenantId).NotEmpty();
     }
 
-    /// <summary>One conditional UPDATE decides: of two concurrent allocations the second finds the row no longer
-    /// UNASSIGNED (it waits for the first's row lock, then re-checks) and gets the 409. Reading first only explains a refusal.</summary>
+    /// <summary>The number is locked first, so of two concurrent allocations the second waits for the first and then finds
+    /// it no longer free (409). Free for a tenant: UNASSIGNED, or QUARANTINED from that same tenant (or past its date).</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<AllocateDidRequest, DidResponse>
     {
+        private sealed record Held(string Number, string Status, string? TenantName, DateTime? QuarantineUntil, Guid? QuarantinedFromTenantId,
+            string? QuarantinedFromName);
+
         public async ValueTask<DidResponse> Handle(AllocateDidRequest r, CancellationToken ct)
         {
             await using var conn = await db.OpenConnectionAsync(ct);
@@ -36,23 +40,29 @@ public static class AllocateDid
                     "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @TenantId)", new { r.TenantId }, tx, cancellationToken: ct)))
                 throw Problem.Invalid("tenant_id", $"Tenant '{r.TenantId}' does not exist.");
 
+            var held = await conn.QuerySingleOrDefaultAsync<Held>(new CommandDefinition("""
+                SELECT p.number, p.status, t.name AS tenant_name, p.quarantine_until, p.quarantined_from_tenant_id, q.name AS quarantined_from_name
+                FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id LEFT JOIN tenants q ON q.id = p.quarantined_from_tenant_id
+                WHERE p.id = @Id
+                FOR UPDATE OF p
+                """, new { r.Id }, tx, cancellationToken: ct)) ?? throw Problem.NotFound("DID", r.Id);
             var row = await conn.QuerySingleOrDefaultAsync<DidRow>(new CommandDefinition($"""
-                UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @TenantId, updated_at = now()
-                WHERE id = @Id AND status = 'UNASSIGNED'
-                RETURNING {DidRow.Columns}
+                UPDATE phone_numbers p SET {NumberQuarantine.Give}
+                WHERE p.id = @Id AND {NumberQuarantine.FreeFor("p", "@TenantId")}
+                RETURNING {DidRow.ColumnsOf("p")}
                 """, new { r.Id, r.TenantId }, tx, cancellationToken: ct));
             if (row is null)
-            {
-                var held = await conn.QuerySingleOrDefaultAsync<(string Number, string Status, string? TenantName)>(new CommandDefinition("""
-                    SELECT p.number, p.status, t.name FROM phone_numbers p LEFT JOIN tenants t ON t.id = p.tenant_id WHERE p.id = @Id
-                    """, new { r.Id }, tx, cancellationToken: ct));
-                if (held.Number is null) throw Problem.NotFound("DID", r.Id);
-                throw Problem.Conflict(DidRules.HeldBy(held.Number, held.Status, held.TenantName) + ".");
-            }
+                throw Problem.Conflict(held.Status == "QUARANTINED"
+                    ? NumberQuarantine.Refusal(held.Number, held.QuarantineUntil!.Value, held.QuarantinedFromName) + "."
+                    : DidRules.HeldBy(held.Number, held.Status, held.TenantName) + ".");
 
             var after = row.ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, after.Id, r.TenantId,
-                new { status = DidStatus.Unassigned, tenant_id = (Guid?)null }, after, ct);
+                new
+                {
+                    status = ApiJson.Parse<DidStatus>(held.Status), tenant_id = (Guid?)null,
+                    quarantine_until = held.QuarantineUntil, quarantined_from_tenant_id = held.QuarantinedFromTenantId,
+                }, after, ct);
             await tx.CommitAsync(ct);
             return after;
         }
@@ -67,7 +77,9 @@ public sealed class AllocateDidModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(body with { Id = id }, ct)))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("AllocateDid")
-            .WithSummary("Allocate an UNASSIGNED number to a tenant (platform admin). 409 naming the holder when it is not UNASSIGNED; an unknown tenant is a 400 on tenant_id.")
+            .WithSummary("Allocate an UNASSIGNED number to a tenant (platform admin), or a QUARANTINED one back to the tenant it was taken from. " +
+                         "409 naming the holder when it is held, or the date it frees up when it is quarantined from another tenant; an unknown " +
+                         "tenant is a 400 on tenant_id.")
             .Produces<DidResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -27,16 +27,19 @@ public static class BulkAllocate
         }
     }
 
-    /// <summary>One UPDATE decides: it moves every requested number that is UNASSIGNED, and when that is all of them the
+    /// <summary>One UPDATE decides: it moves every requested number that is free for the tenant (UNASSIGNED, or QUARANTINED
+    /// from that tenant or past its date, NumberQuarantine.FreeFor), and when that is all of them the
     /// allocation is done (the common case, one pass over the rows). Otherwise it is undone (a savepoint) and the
     /// numbers are locked in number order and read, to list every problem; if a concurrent change has cleared them
     /// meanwhile, the locked numbers are allocated after all.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkAllocateRequest, BulkResult>
     {
-        private const string Allocate = """
-            UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @TenantId, updated_at = now()
-            WHERE number = ANY(@numbers) AND status = 'UNASSIGNED'
-            RETURNING id
+        private static readonly string Allocate = $"""
+            WITH was AS (SELECT id, status FROM phone_numbers WHERE number = ANY(@numbers))
+            UPDATE phone_numbers p SET {NumberQuarantine.Give}
+            FROM was
+            WHERE was.id = p.id AND {NumberQuarantine.FreeFor("p", "@TenantId")}
+            RETURNING p.id, was.status = 'QUARANTINED' AS from_quarantine
             """;
 
         public async ValueTask<BulkResult> Handle(BulkAllocateRequest r, CancellationToken ct)
@@ -50,11 +53,11 @@ public static class BulkAllocate
                 ?? throw Problem.Invalid("tenant_id", $"Tenant '{r.TenantId}' does not exist.");
 
             var args = new { r.TenantId, numbers = requested.E164 };
-            List<Guid>? moved = null;
+            List<(Guid Id, bool FromQuarantine)>? moved = null;
             if (errors.Count == 0)
             {
                 await tx.SaveAsync("allocate", ct);
-                moved = (await conn.QueryAsync<Guid>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
+                moved = (await conn.QueryAsync<(Guid, bool)>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
                 if (moved.Count != requested.Numbers.Count)
                 {
                     await tx.RollbackAsync("allocate", ct);
@@ -64,21 +67,29 @@ public static class BulkAllocate
             if (moved is null)
             {
                 var rows = await BulkNumbers.LockAsync(conn, tx, requested.E164, ct);
+                var now = await conn.ExecuteScalarAsync<DateTime>(new CommandDefinition("SELECT now()", transaction: tx, cancellationToken: ct));
                 foreach (var row in rows)
                 {
                     var (pos, label, _) = requested.Numbers[row.Ord];
                     if (row.Status is null) errors.Add(pos, $"{label}: Unknown number: {row.Number}");
+                    else if (row.Status == "QUARANTINED")
+                    {
+                        if (row.QuarantinedFromTenantId != r.TenantId && row.QuarantineUntil > now)
+                            errors.Add(pos, $"{label}: {NumberQuarantine.Refusal(row.Number, row.QuarantineUntil.Value, row.QuarantinedFromName)}");
+                    }
                     else if (row.Status != "UNASSIGNED") errors.Add(pos, $"{label}: {DidRules.HeldBy(row.Number, row.Status, row.TenantName)}");
                 }
                 errors.ThrowIfAny("updated", "Nothing was allocated");
-                moved = (await conn.QueryAsync<Guid>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
+                moved = (await conn.QueryAsync<(Guid, bool)>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
             }
 
+            // The numbers that came back out of quarantine, by id: a number's history reads its own state before from this.
+            var fromQuarantine = moved.Where(m => m.FromQuarantine).Select(m => m.Id).ToArray();
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null,
                 r.Range is null
-                    ? new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164 }
-                    : (object)new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range }, ct);
-            await BulkNumbers.LinkAsync(conn, tx, audit, moved, moved.Select(_ => (Guid?)r.TenantId), ct);
+                    ? new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, from_quarantine = fromQuarantine, numbers = requested.E164 }
+                    : (object)new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, from_quarantine = fromQuarantine, range = r.Range }, ct);
+            await BulkNumbers.LinkAsync(conn, tx, audit, moved.Select(m => m.Id), moved.Select(_ => (Guid?)r.TenantId), ct);
             await tx.CommitAsync(ct);
             return new BulkResult(moved.Count, 0, []);
         }
@@ -94,9 +105,10 @@ public sealed class BulkAllocateModule : ICarterModule
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(BulkNumbers.MaxBodyBytes))
             .WithName("BulkAllocateDids")
-            .WithSummary("Allocate UNASSIGNED numbers to a tenant (platform admin): a list of up to 10,000 numbers in any written form " +
+            .WithSummary("Allocate UNASSIGNED numbers (and numbers QUARANTINED from this same tenant) to a tenant (platform admin): a list of up to 10,000 numbers in any written form " +
                          "(national forms read with default_region, else Dids__DefaultRegion) or a range {from, to} of up to 100,000 (both ends " +
-                         "of the same length and country). All or nothing: any bad, unknown or held number makes it a 400 listing every " +
+                         "of the same length and country). All or nothing: any bad, unknown or held number, or one quarantined from another " +
+                         "tenant (with the date it frees up), makes it a 400 listing every " +
                          "problem ({updated: 0, failed, errors: [\"numbers[i]: ...\" or \"range[i]: ...\"]}, the first 1,000) and nothing changes.")
             .Produces<BulkResult>()
             .ProducesValidationProblem()

@@ -22,6 +22,9 @@ public static class BulkDeallocate
         public Validator() => this.NumbersOrRange(r => r.Numbers, r => r.Range, r => r.DefaultRegion);
     }
 
+    /// <summary>Locks the numbers in number order, lists every one that is not held by a tenant, then, all of them held:
+    /// ends the routes of the ASSIGNED ones (one UNASSIGN audit row each) and takes every number back from its tenant into
+    /// quarantine (or the inventory, with <c>Dids:QuarantineDays</c> 0), in one statement and one transaction.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkDeallocateRequest, BulkResult>
     {
         public async ValueTask<BulkResult> Handle(BulkDeallocateRequest r, CancellationToken ct)
@@ -37,21 +40,30 @@ public static class BulkDeallocate
                 {
                     null => $"Unknown number: {row.Number}",
                     "UNASSIGNED" => $"DID {row.Number} is not allocated",
-                    "ASSIGNED" => DidRules.AssignedDetail(row.Number, null),
+                    "QUARANTINED" => $"DID {row.Number} is not allocated: it is already quarantined until {NumberQuarantine.Date(row.QuarantineUntil!.Value)}",
                     _ => null,
                 };
                 if (error is not null) errors.Add(requested.Numbers[row.Ord].Pos, $"{requested.Numbers[row.Ord].Label}: {error}");
             }
             errors.ThrowIfAny("updated", "Nothing was deallocated");
 
+            var routed = rows.Where(x => x.Status == "ASSIGNED").Select(x => x.Id!.Value).ToArray();
+            if (routed.Length > 0) await NumberQuarantine.EndRoutesAsync(conn, tx, ctx, routed, ct);
+            var until = settings.QuarantineDays > 0
+                ? await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
+                    "SELECT now() + make_interval(days => @days)", new { days = settings.QuarantineDays }, tx, cancellationToken: ct))
+                : null;
             var tenants = rows.Where(x => x.TenantId is not null).GroupBy(x => x.TenantId!.Value).ToDictionary(g => g.Key.ToString(), g => g.Count());
             Guid? onlyTenant = tenants.Count == 1 ? Guid.Parse(tenants.Keys.First()) : null;
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, onlyTenant, null,
-                r.Range is null ? new { count = rows.Count, tenants, numbers = requested.E164 } : (object)new { count = rows.Count, tenants, range = r.Range }, ct);
-            var updated = await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE phone_numbers SET status = 'UNASSIGNED', tenant_id = NULL, updated_at = now()
-                WHERE id = ANY(@ids) AND status = 'ALLOCATED'
-                """, new { ids = rows.Select(x => x.Id!.Value).ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
+                r.Range is null
+                    ? new { count = rows.Count, tenants, quarantine_until = until, unassigned = routed.Length, numbers = requested.E164 }
+                    : (object)new { count = rows.Count, tenants, quarantine_until = until, unassigned = routed.Length, range = r.Range }, ct);
+            var updated = await conn.ExecuteAsync(new CommandDefinition($"""
+                UPDATE phone_numbers SET {NumberQuarantine.TakeBack}
+                WHERE id = ANY(@ids) AND status IN ('ALLOCATED', 'ASSIGNED')
+                """, new { ids = rows.Select(x => x.Id!.Value).ToArray(), quarantineDays = settings.QuarantineDays }, tx, commandTimeout: 0,
+                cancellationToken: ct));
             await BulkNumbers.LinkAsync(conn, tx, audit, rows.Select(x => x.Id!.Value), rows.Select(x => x.TenantId), ct);
             await tx.CommitAsync(ct);
             return new BulkResult(updated, 0, []);
@@ -68,9 +80,10 @@ public sealed class BulkDeallocateModule : ICarterModule
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithMetadata(new RequestSizeLimitAttribute(BulkNumbers.MaxBodyBytes))
             .WithName("BulkDeallocateDids")
-            .WithSummary("Take ALLOCATED numbers back into the inventory (platform admin): a list of up to 10,000 numbers in any written " +
-                         "form or a range {from, to} of up to 100,000. All or nothing: an unknown, unallocated or ASSIGNED number makes it a " +
-                         "400 listing every problem (the first 1,000) and nothing changes.")
+            .WithSummary("Take ALLOCATED or ASSIGNED numbers back from their tenants (platform admin): a list of up to 10,000 numbers in any " +
+                         "written form or a range {from, to} of up to 100,000. ASSIGNED numbers' routes end in the same transaction; every number " +
+                         "becomes QUARANTINED for Dids__QuarantineDays days (0: straight to UNASSIGNED). All or nothing: an unknown, UNASSIGNED or " +
+                         "QUARANTINED number makes it a 400 listing every problem (the first 1,000) and nothing changes.")
             .Produces<BulkResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

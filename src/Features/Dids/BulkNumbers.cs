@@ -53,7 +53,9 @@ internal static class BulkNumbers
         return new Requested(list, errors);
     }
 
-    public sealed record Row(int Ord, string Number, Guid? Id, string? Status, Guid? TenantId, string? TenantName);
+    /// <summary>A requested number as locked: a quarantined one carries its date and the tenant it was taken from.</summary>
+    public sealed record Row(int Ord, string Number, Guid? Id, string? Status, Guid? TenantId, string? TenantName, DateTime? QuarantineUntil,
+        Guid? QuarantinedFromTenantId, string? QuarantinedFromName);
 
     /// <summary>Locks the existing rows in number order (two bulk calls never deadlock), then reads every requested number
     /// with its state, in the order given (<c>Ord</c> is the index in <paramref name="numbers"/>); a number not in the
@@ -61,10 +63,12 @@ internal static class BulkNumbers
     public static async Task<List<Row>> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] numbers, CancellationToken ct) =>
         (await conn.QueryAsync<Row>(new CommandDefinition("""
             WITH locked AS (SELECT id FROM phone_numbers WHERE number = ANY(@numbers) ORDER BY number FOR UPDATE)
-            SELECT (n.ord - 1)::int AS ord, n.number, p.id, p.status, p.tenant_id, t.name AS tenant_name
+            SELECT (n.ord - 1)::int AS ord, n.number, p.id, p.status, p.tenant_id, t.name AS tenant_name,
+                   p.quarantine_until, p.quarantined_from_tenant_id, q.name AS quarantined_from_name
             FROM unnest(@numbers::text[]) WITH ORDINALITY AS n(number, ord)
             LEFT JOIN phone_numbers p ON p.number = n.number AND p.id IN (SELECT id FROM locked)
             LEFT JOIN tenants t ON t.id = p.tenant_id
+            LEFT JOIN tenants q ON q.id = p.quarantined_from_tenant_id
             ORDER BY n.ord
             """, new { numbers }, tx, commandTimeout: 0, cancellationToken: ct))).ToList();
 

@@ -13,8 +13,10 @@ public sealed record DeallocateDidCommand(Guid Id) : ICommand<DidResponse>;
 
 public static class DeallocateDid
 {
-    /// <summary>The row is locked before the decision, so a concurrent allocate, assign or release waits for this one.</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<DeallocateDidCommand, DidResponse>
+    /// <summary>The row is locked before the decision, so a concurrent allocate, assign or release waits for this one. An
+    /// ASSIGNED number's route ends first (UNASSIGN audit row), then the number leaves its tenant: into quarantine for
+    /// <c>Dids:QuarantineDays</c>, remembering the tenant, or straight to UNASSIGNED when that is 0. One transaction.</summary>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<DeallocateDidCommand, DidResponse>
     {
         public async ValueTask<DidResponse> Handle(DeallocateDidCommand c, CancellationToken ct)
         {
@@ -26,16 +28,19 @@ public static class DeallocateDid
             var before = await row.WithAssignmentAsync(conn, tx, ct);
             switch (before.Status)
             {
-                case DidStatus.Assigned:
-                    throw Problem.BadRequest(DidRules.AssignedDetail(before.Number, before.Assignment));
                 case DidStatus.Unassigned:
                     throw Problem.Conflict($"DID {before.Number} is not allocated.");
+                case DidStatus.Quarantined:
+                    throw Problem.Conflict($"DID {before.Number} is not allocated: it is already quarantined until {NumberQuarantine.Date(before.QuarantineUntil!.Value)}.");
+                case DidStatus.Assigned:
+                    await NumberQuarantine.EndRoutesAsync(conn, tx, ctx, [c.Id], ct);
+                    break;
             }
 
             var after = (await conn.QuerySingleAsync<DidRow>(new CommandDefinition($"""
-                UPDATE phone_numbers SET status = 'UNASSIGNED', tenant_id = NULL, updated_at = now() WHERE id = @Id
+                UPDATE phone_numbers SET {NumberQuarantine.TakeBack} WHERE id = @Id
                 RETURNING {DidRow.Columns}
-                """, new { c.Id }, tx, cancellationToken: ct))).ToResponse();
+                """, new { c.Id, quarantineDays = settings.QuarantineDays }, tx, cancellationToken: ct))).ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, c.Id, before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             return after;
@@ -51,9 +56,10 @@ public sealed class DeallocateDidModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(new DeallocateDidCommand(id), ct)))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("DeallocateDid")
-            .WithSummary("Take an ALLOCATED number back into the inventory (platform admin). 400 when it is ASSIGNED (unassign it first); 409 when it is not allocated.")
+            .WithSummary("Take an ALLOCATED or ASSIGNED number back from its tenant (platform admin): an ASSIGNED number's route ends in the same " +
+                         "transaction; the number becomes QUARANTINED for Dids__QuarantineDays days (default 30; 0: straight to UNASSIGNED), " +
+                         "during which only that tenant may have it back. 409 when it is not allocated (UNASSIGNED or already QUARANTINED).")
             .Produces<DidResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 }

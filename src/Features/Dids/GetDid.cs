@@ -15,10 +15,11 @@ public sealed record GetDidQuery(Guid Id) : IQuery<DidDetailResponse>;
 
 /// <summary>One number of the inventory with its whole route: <c>assignment</c> is what POST/PUT .../assign answered
 /// (default destination, ring time, failover and rules, with readable labels), null when the number is not routed.
-/// <c>country</c> and <c>number_type</c> are as in the list.</summary>
+/// <c>country</c>, <c>number_type</c>, <c>quarantine_until</c> and <c>quarantined_from_tenant_id</c> are as in the list.</summary>
 public sealed record DidDetailResponse(
     Guid Id, string Number, DidStatus Status, Guid? TenantId, string? Provider, JsonElement ProviderMetadata,
-    AssignmentResponse? Assignment, DateTime CreatedAt, DateTime UpdatedAt, string? Country, NumberType? NumberType);
+    AssignmentResponse? Assignment, DateTime CreatedAt, DateTime UpdatedAt, string? Country, NumberType? NumberType,
+    DateTime? QuarantineUntil, Guid? QuarantinedFromTenantId);
 
 public static class GetDid
 {
@@ -46,7 +47,7 @@ public static class GetDid
             var route = await CurrentRoute.ReadAsync(reader, ct);
             var did = row.ToResponse();
             return new DidDetailResponse(did.Id, did.Number, did.Status, did.TenantId, did.Provider, did.ProviderMetadata, route,
-                did.CreatedAt, did.UpdatedAt, did.Country, did.NumberType);
+                did.CreatedAt, did.UpdatedAt, did.Country, did.NumberType, did.QuarantineUntil, did.QuarantinedFromTenantId);
         }
     }
 }

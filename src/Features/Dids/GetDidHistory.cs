@@ -55,10 +55,20 @@ public static class GetDidHistory
         WHERE a.entity_type = 'PHONE_NUMBER' AND a.entity_id = @id
         UNION ALL
         SELECT a.id, a.at, a.action, a.actor_id, l.tenant_id, true, (a.after->>'count')::bigint,
-               CASE a.action WHEN 'ALLOCATE' THEN jsonb_build_object('status', 'UNASSIGNED', 'tenant_id', NULL)
-                             WHEN 'DEALLOCATE' THEN jsonb_build_object('status', 'ALLOCATED', 'tenant_id', l.tenant_id) END,
-               CASE a.action WHEN 'ALLOCATE' THEN jsonb_build_object('status', 'ALLOCATED', 'tenant_id', l.tenant_id)
-                             WHEN 'DEALLOCATE' THEN jsonb_build_object('status', 'UNASSIGNED', 'tenant_id', NULL) END,
+               CASE a.action
+                   WHEN 'ALLOCATE' THEN jsonb_build_object('status',
+                       CASE WHEN coalesce(a.after->'from_quarantine', '[]') @> jsonb_build_array(@id::text) THEN 'QUARANTINED' ELSE 'UNASSIGNED' END,
+                       'tenant_id', NULL)
+                   WHEN 'DEALLOCATE' THEN jsonb_build_object('status', 'ALLOCATED', 'tenant_id', l.tenant_id)
+                   WHEN 'END_QUARANTINE' THEN jsonb_build_object('status', 'QUARANTINED', 'tenant_id', NULL,
+                       'quarantined_from_tenant_id', l.tenant_id) END,
+               CASE a.action
+                   WHEN 'ALLOCATE' THEN jsonb_build_object('status', 'ALLOCATED', 'tenant_id', l.tenant_id)
+                   WHEN 'DEALLOCATE' THEN CASE WHEN a.after->>'quarantine_until' IS NOT NULL
+                       THEN jsonb_build_object('status', 'QUARANTINED', 'tenant_id', NULL, 'quarantine_until', a.after->'quarantine_until',
+                                               'quarantined_from_tenant_id', l.tenant_id)
+                       ELSE jsonb_build_object('status', 'UNASSIGNED', 'tenant_id', NULL) END
+                   WHEN 'END_QUARANTINE' THEN jsonb_build_object('status', 'UNASSIGNED', 'tenant_id', NULL) END,
                a.request_id
         FROM audit_log_numbers l JOIN audit_logs a ON a.id = l.audit_log_id
         WHERE l.phone_number_id = @id
@@ -136,7 +146,8 @@ public sealed class GetDidHistoryModule : ICarterModule
             .RequireAuthorization(Policies.Reader)
             .WithName("GetDidHistory")
             .WithSummary("A number's whole story, oldest first: its import, allocations, routes and their changes, unassignments, " +
-                         "deallocations and release, each with actor and before/after, bulk changes included (bulk: true, bulk_count). " +
+                         "deallocations and quarantines (DEALLOCATE into QUARANTINED), quarantine ends (END_QUARANTINE: early by a platform admin with " +
+                         "its reason, or by the sweep with no actor) and release, each with actor and before/after, bulk changes included (bulk: true, bulk_count). " +
                          "A tenant admin reads only a number its tenant holds (else 404), and of it only the entries about its tenant. " +
                          "A platform role still reads the history of a released number. Follow next_cursor (cursor=) for the next page.")
             .Produces<Paged<DidHistoryEntry>>()

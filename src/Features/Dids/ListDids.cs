@@ -121,14 +121,16 @@ public static class ListDids
         }
 
         /// <summary>The total as a sum over the counts and their pending deltas, read in one statement (one snapshot).
-        /// Status is not counted as such (M0009): UNASSIGNED numbers have no tenant, ASSIGNED numbers are the routed
-        /// ones, ALLOCATED numbers are the held ones less the routed ones; only ASSIGNED numbers have a route type.</summary>
+        /// Status is not counted as such (M0009): UNASSIGNED numbers have no tenant and are not quarantined, QUARANTINED
+        /// ones have no tenant and are (M0031), ASSIGNED numbers are the routed ones, ALLOCATED numbers are the held ones
+        /// less the routed ones; only ASSIGNED numbers have a route type.</summary>
         private static string TotalFromCounts(List<string> filters, DidStatus? status, AssignmentType? type)
         {
             var (rows, term) = (status, type) switch
             {
                 (null, null) => ("assigned_type IS NULL", "n"),
-                (DidStatus.Unassigned, null) => ("assigned_type IS NULL AND tenant_id IS NULL", "n"),
+                (DidStatus.Unassigned, null) => ("assigned_type IS NULL AND tenant_id IS NULL AND NOT quarantined", "n"),
+                (DidStatus.Quarantined, null) => ("assigned_type IS NULL AND quarantined", "n"),
                 (DidStatus.Allocated, null) => ("tenant_id IS NOT NULL", "CASE WHEN assigned_type IS NULL THEN n ELSE -n END"),
                 (DidStatus.Assigned, null) => ("assigned_type IS NOT NULL", "n"),
                 (null or DidStatus.Assigned, not null) => ("assigned_type = @assigned_type", "n"),
@@ -136,9 +138,9 @@ public static class ListDids
             };
             return $"""
                 SELECT coalesce(sum({term}), 0)::bigint FROM (
-                    SELECT tenant_id, provider, country, number_type, assigned_type, n FROM phone_number_counts
+                    SELECT tenant_id, provider, country, number_type, assigned_type, quarantined, n FROM phone_number_counts
                     UNION ALL
-                    SELECT tenant_id, provider, country, number_type, assigned_type, n FROM phone_number_count_deltas) c
+                    SELECT tenant_id, provider, country, number_type, assigned_type, quarantined, n FROM phone_number_count_deltas) c
                 {DidFilterSql.Where([.. filters, rows])}
                 """;
         }
@@ -147,14 +149,15 @@ public static class ListDids
     /// <summary>A number with its route, if it has one.</summary>
     private sealed record ListRow(
         Guid Id, string Number, string Status, Guid? TenantId, string? Provider, string ProviderMetadata, DateTime CreatedAt, DateTime UpdatedAt,
-        string? Country, string? NumberType, Guid? RouteId, string? AssignedType, Guid? AssignedId, string? AssignedValue, string? Destination)
+        string? Country, string? NumberType, DateTime? QuarantineUntil, Guid? QuarantinedFromTenantId, Guid? RouteId, string? AssignedType, Guid? AssignedId, string? AssignedValue, string? Destination)
     {
         public DidResponse ToResponse()
         {
             var route = RouteId is { } id
                 ? new DidAssignmentSummary(id, ApiJson.Parse<AssignmentType>(AssignedType!), AssignedId, AssignedValue, Destination!)
                 : null;
-            return new DidRow(Id, Number, Status, TenantId, Provider, ProviderMetadata, CreatedAt, UpdatedAt, Country, NumberType).ToResponse(route);
+            return new DidRow(Id, Number, Status, TenantId, Provider, ProviderMetadata, CreatedAt, UpdatedAt, Country, NumberType, QuarantineUntil,
+                QuarantinedFromTenantId).ToResponse(route);
         }
     }
 }

@@ -48,14 +48,15 @@ public sealed class PhoneNumberCountsFolder(NpgsqlDataSource db, IConfiguration 
                     "SELECT pg_try_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: ct)))
                 return 0;
             moved = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-                WITH moved AS (DELETE FROM phone_number_count_deltas RETURNING tenant_id, provider, country, number_type, assigned_type, n),
+                WITH moved AS (
+                    DELETE FROM phone_number_count_deltas RETURNING tenant_id, provider, country, number_type, assigned_type, quarantined, n),
                 summed AS (
-                    SELECT tenant_id, provider, country, number_type, assigned_type, sum(n) AS n, count(*) AS deltas
-                    FROM moved GROUP BY 1, 2, 3, 4, 5),
+                    SELECT tenant_id, provider, country, number_type, assigned_type, quarantined, sum(n) AS n, count(*) AS deltas
+                    FROM moved GROUP BY 1, 2, 3, 4, 5, 6),
                 added AS (
-                    INSERT INTO phone_number_counts AS c (tenant_id, provider, country, number_type, assigned_type, n)
-                    SELECT tenant_id, provider, country, number_type, assigned_type, n FROM summed WHERE n <> 0
-                    ON CONFLICT (tenant_id, provider, country, number_type, assigned_type) DO UPDATE SET n = c.n + excluded.n)
+                    INSERT INTO phone_number_counts AS c (tenant_id, provider, country, number_type, assigned_type, quarantined, n)
+                    SELECT tenant_id, provider, country, number_type, assigned_type, quarantined, n FROM summed WHERE n <> 0
+                    ON CONFLICT (tenant_id, provider, country, number_type, assigned_type, quarantined) DO UPDATE SET n = c.n + excluded.n)
                 SELECT coalesce(sum(deltas), 0)::bigint FROM summed
                 """, transaction: tx, cancellationToken: ct));
             if (moved > 0)

@@ -21,6 +21,7 @@ public enum AuditAction
     Apply,
     Revoke,
     UseFromNewAddress,
+    EndQuarantine,
 }
 
 /// <summary>What was changed: TENANT, USER, PHONE_NUMBER, ...</summary>
