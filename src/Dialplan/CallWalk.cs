@@ -7,8 +7,8 @@ namespace Did.Dialplan;
 public enum DialStatus { Answer, Noanswer, Busy, Chanunavail, Congestion, Timeout, Joinempty }
 
 /// <summary>Where a walked call ended up. JSON: USER, IVR, QUEUE, EXTERNAL, FALLBACK (the platform's answer to a number
-/// nobody is assigned).</summary>
-public enum OutcomeType { User, Ivr, Queue, External, Fallback }
+/// nobody is assigned), QUARANTINE (the platform's intercept for a number in quarantine).</summary>
+public enum OutcomeType { User, Ivr, Queue, External, Fallback, Quarantine }
 
 /// <summary>How a walked call stops. JSON: ANSWERED (a Dial or Queue took it), IN_IVR (an IVR waits for a key), IN_QUEUE (the
 /// caller waits in a queue that cannot give up), HUNG_UP (Hangup, Busy, Congestion, after voicemail, or nothing left to run).</summary>
@@ -24,7 +24,7 @@ public sealed record WalkRequest(string Number, string? CallerId, DateTimeOffset
 public sealed record WalkStep(string Context, string Extension, int Priority, string? Label, string Application, string Data, string? Note);
 
 /// <summary>The destination a walk reached. USER: <see cref="Tenant"/> (slug; null when the dialplan does not name it, a
-/// number's own Dial) and <see cref="Name"/> the extension; IVR and QUEUE: slug and name; EXTERNAL and FALLBACK:
+/// number's own Dial) and <see cref="Name"/> the extension; IVR and QUEUE: slug and name; EXTERNAL, FALLBACK and QUARANTINE:
 /// <see cref="Value"/>, the application call.</summary>
 public sealed record WalkOutcome(OutcomeType Type, string? Tenant, string? Name, string? Value);
 

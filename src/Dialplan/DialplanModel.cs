@@ -57,7 +57,7 @@ internal sealed partial class DialplanModel
             _tenants = tenants;
             // Every phase runs even after a refusal, so the exception lists all offending items at once.
             ResolveTenantReferences(tenants);
-            var numbers = CheckNumbers(tenants);
+            var numbers = WithQuarantined(CheckNumbers(tenants), snapshot.Quarantined);
             if (_problems.Count > 0) throw new DialplanException(_problems);
             foreach (var t in tenants) t.KeepReached();
             _warnings.Sort(StringComparer.Ordinal);

@@ -7,6 +7,10 @@ public sealed record DialplanSettings
     /// <see cref="ExternalAction.ParsePlatform"/> (no tenant references allowed).</summary>
     public string FallbackAction { get; init; } = "Congestion()";
 
+    /// <summary>What a call to a QUARANTINED number gets, followed by Hangup(). One application call, checked like
+    /// <see cref="FallbackAction"/> (no tenant references allowed).</summary>
+    public string QuarantineAction { get; init; } = "Playback(ss-noservice)";
+
     /// <summary>Channel technology of user endpoints, e.g. PJSIP.</summary>
     public string EndpointTechnology { get; init; } = "PJSIP";
 

@@ -10,7 +10,8 @@ namespace Did.Dialplan;
 /// guesses. Pure: the moment of the call is an input; time zones come from the system's tz database, as Asterisk's do.
 /// <para>Where the call ends up is read from the dialplan alone: entering <c>tenant-&lt;slug&gt;</c>, an IVR's or a queue's
 /// context makes that the destination; in a number's own extension the first Dial (a USER, its extension named by the
-/// block's <c>user-&lt;ext&gt;</c> label), Queue or other application decides it; a pattern of the trunk's context or of a
+/// block's <c>user-&lt;ext&gt;</c> label), Queue or other application decides it; the priority labelled <c>quarantine</c>
+/// is the platform's QUARANTINE intercept; a pattern of the trunk's context or of a
 /// shard is the platform's FALLBACK. The rule that decided is the <c>rule-N</c> label of the GotoIf that jumped, and the
 /// failover ran when the call reached the priority labelled <c>failover</c>.</para></summary>
 public static class DialplanWalker
@@ -91,6 +92,11 @@ public static class DialplanWalker
             }
             if (!_open) return;
             var app = entry.Application;
+            if (entry.Label == RouteForms.QuarantineLabel)
+            {
+                Settle(new WalkOutcome(OutcomeType.Quarantine, null, null, Call(entry)));
+                return;
+            }
             var platform = _context == ContextNames.FromTrunk || ContextNames.IsShard(_context);
             if (platform && (ext.IsPattern || ext.Name.Length == 1))
             {

@@ -26,6 +26,8 @@ public static class RouteForms
 
     public const string RuleLabelPrefix = "rule-";
     public const string FailoverLabel = "failover";
+    /// <summary>The label of a quarantined number's intercept: the walker reports the call as QUARANTINE.</summary>
+    public const string QuarantineLabel = "quarantine";
     public const string OpenLabel = "open";
     public const string HolidayLabel = "holiday";
 

@@ -87,5 +87,10 @@ public sealed record RouteOptions(int? RingSeconds, RouteDestination? Failover, 
 public sealed record RoutedNumber(
     string Number, Guid TenantId, AssignmentType Type, Guid? TargetId, string? ExternalAction, RouteOptions? Options = null);
 
-/// <summary>All tenants and all assigned numbers of the platform: the input of one render.</summary>
-public sealed record DialplanSnapshot(IReadOnlyList<TenantSnapshot> Tenants, IReadOnlyList<RoutedNumber> Numbers);
+/// <summary>A number in quarantine (taken back from a tenant, resting before reuse): a call to it gets the platform's
+/// quarantine intercept (<see cref="DialplanSettings.QuarantineAction"/>), never its old route nor the fallback.</summary>
+public sealed record QuarantinedNumber(string Number);
+
+/// <summary>All tenants, all assigned numbers and all quarantined numbers of the platform: the input of one render.</summary>
+public sealed record DialplanSnapshot(
+    IReadOnlyList<TenantSnapshot> Tenants, IReadOnlyList<RoutedNumber> Numbers, IReadOnlyList<QuarantinedNumber>? Quarantined = null);

@@ -67,6 +67,9 @@ public static class DialplanSnapshotReader
                 x.ScheduleWhen is null ? null : ApiJson.Parse<ScheduleCondition>(x.ScheduleWhen), Destination(x.DestType, x.DestId, x.DestValue)));
         }
         var numbers = await ReadNumbersAsync(conn, tx, rules, ct);
+        var quarantined = (await conn.QueryAsync<string>(new CommandDefinition(
+                "SELECT number FROM phone_numbers WHERE status = 'QUARANTINED'", transaction: tx, cancellationToken: ct)))
+            .Select(n => new QuarantinedNumber(n)).ToList();
         await tx.CommitAsync(ct);
 
         var hangup = new Destination(DestinationType.Hangup, null);
@@ -86,7 +89,7 @@ public static class DialplanSnapshotReader
             tenants.Select(t => new TenantSnapshot(t.Id, t.Slug,
                 users[t.Id].Select(u => new UserSnapshot(u.Id, u.Email, u.Extension)).ToList(),
                 ivrsByTenant[t.Id].ToList(), queuesByTenant[t.Id].ToList(), schedulesByTenant[t.Id].ToList())).ToList(),
-            numbers);
+            numbers, quarantined);
     }
 
     /// <summary>The numbers, the biggest set (one row per routed DID), straight from the reader into the snapshot's

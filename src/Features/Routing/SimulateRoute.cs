@@ -28,7 +28,7 @@ public sealed record SimulateRouteQuery(
     [property: FromQuery(Name = "source")] QueryEnum<SimulationSource>? Source = null) : IQuery<SimulationResponse>;
 
 /// <summary>Where the call ends up: USER, IVR and QUEUE with their <see cref="Id"/> and <see cref="Label"/> (looked up by what
-/// the dialplan names; null when the database no longer has it), EXTERNAL and FALLBACK with the application call in
+/// the dialplan names; null when the database no longer has it), EXTERNAL, FALLBACK and QUARANTINE with the application call in
 /// <see cref="Value"/>.</summary>
 public sealed record SimulatedOutcome(OutcomeType Type, Guid? Id, string? Label, string? Value);
 
@@ -192,7 +192,7 @@ public static class SimulateRoute
 
         private async Task<SimulatedOutcome> LookUpAsync(WalkOutcome o, CancellationToken ct)
         {
-            if (o.Type is OutcomeType.External or OutcomeType.Fallback) return new SimulatedOutcome(o.Type, null, null, o.Value);
+            if (o.Type is OutcomeType.External or OutcomeType.Fallback or OutcomeType.Quarantine) return new SimulatedOutcome(o.Type, null, null, o.Value);
             var sql = o.Type switch
             {
                 OutcomeType.User => "SELECT u.id, u.email || ' (' || u.extension || ')' AS label FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.extension = @name",

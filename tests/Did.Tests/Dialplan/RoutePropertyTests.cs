@@ -66,12 +66,25 @@ public class RoutePropertyTests
                 checks++;
             }
         }
-        Assert.That(checks, Is.EqualTo(world.Snapshot.Numbers.Count * 40));
+        // A quarantined number gets the platform's intercept whoever calls and whenever: never a route, never the fallback.
+        foreach (var q in world.Snapshot.Quarantined!)
+        {
+            for (var call = 0; call < 10; call++)
+            {
+                var caller = Callers[random.Next(Callers.Length)];
+                var at = start.AddMinutes(random.Next(2 * 365 * 24 * 60));
+                var walk = DialplanWalker.Walk(source, new WalkRequest(q.Number, caller, at, (DialStatus)random.Next(7)), queues);
+                Assert.That((Describe(walk.Outcome), walk.Rule, walk.Failover, walk.End),
+                    Is.EqualTo(("Quarantine Playback(ss-noservice)", (int?)null, false, WalkEnd.HungUp)), $"seed {seed}, quarantined {q.Number}");
+                checks++;
+            }
+        }
+        Assert.That(checks, Is.EqualTo(world.Snapshot.Numbers.Count * 40 + world.Snapshot.Quarantined!.Count * 10));
     }
 
     private static string Describe(WalkOutcome? o) => o is null ? "none" : o.Type switch
     {
-        OutcomeType.External or OutcomeType.Fallback => $"{o.Type} {o.Value}",
+        OutcomeType.External or OutcomeType.Fallback or OutcomeType.Quarantine => $"{o.Type} {o.Value}",
         _ => $"{o.Type} {o.Name}",
     };
 
@@ -120,7 +133,12 @@ public class RoutePropertyTests
                 : null;
             numbers.Add(new RoutedNumber("+1555987" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), Tenant, d.Type, d.Id, d.ExternalAction, options));
         }
-        return new World(new DialplanSnapshot([new TenantSnapshot(Tenant, "acme", users, ivrs, queues, schedules)], numbers), names);
+        // Quarantined numbers among the routed ones (their shard: +1555987nnnn, nnnn from 0030 up, a random few) and alone.
+        var quarantined = Enumerable.Range(30, 20).Where(_ => random.Next(3) == 0)
+            .Select(i => new QuarantinedNumber("+1555987" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)))
+            .Append(new QuarantinedNumber("+15559881234")) // a shard of its own
+            .ToList();
+        return new World(new DialplanSnapshot([new TenantSnapshot(Tenant, "acme", users, ivrs, queues, schedules)], numbers, quarantined), names);
     }
 
     private static ScheduleSnapshot RandomSchedule(Random random, Guid id, string name)
