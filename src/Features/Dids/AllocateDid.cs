@@ -4,7 +4,6 @@ using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
-using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using FluentValidation;
 using Mediator;
@@ -58,11 +57,10 @@ public static class AllocateDid
 
             var after = row.ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, after.Id, r.TenantId,
-                new
-                {
-                    status = ApiJson.Parse<DidStatus>(held.Status), tenant_id = (Guid?)null,
-                    quarantine_until = held.QuarantineUntil, quarantined_from_tenant_id = held.QuarantinedFromTenantId,
-                }, after, ct);
+                held.Status == "QUARANTINED"
+                    ? new { status = DidStatus.Quarantined, tenant_id = (Guid?)null, quarantine_until = held.QuarantineUntil,
+                            quarantined_from_tenant_id = held.QuarantinedFromTenantId }
+                    : (object)new { status = DidStatus.Unassigned, tenant_id = (Guid?)null }, after, ct);
             await tx.CommitAsync(ct);
             return after;
         }

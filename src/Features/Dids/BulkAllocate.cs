@@ -83,12 +83,17 @@ public static class BulkAllocate
                 moved = (await conn.QueryAsync<(Guid, bool)>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
             }
 
-            // The numbers that came back out of quarantine, by id: a number's history reads its own state before from this.
+            // The numbers that came back out of quarantine, by id (only when there are some): a number's history reads its own
+            // state before from this.
             var fromQuarantine = moved.Where(m => m.FromQuarantine).Select(m => m.Id).ToArray();
-            var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null,
-                r.Range is null
-                    ? new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, from_quarantine = fromQuarantine, numbers = requested.E164 }
-                    : (object)new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, from_quarantine = fromQuarantine, range = r.Range }, ct);
+            object after = (r.Range, fromQuarantine.Length) switch
+            {
+                (null, 0) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164 },
+                (null, _) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164, from_quarantine = fromQuarantine },
+                (_, 0) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range },
+                _ => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range, from_quarantine = fromQuarantine },
+            };
+            var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null, after, ct);
             await BulkNumbers.LinkAsync(conn, tx, audit, moved.Select(m => m.Id), moved.Select(_ => (Guid?)r.TenantId), ct);
             await tx.CommitAsync(ct);
             return new BulkResult(moved.Count, 0, []);

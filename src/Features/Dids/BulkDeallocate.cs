@@ -57,8 +57,8 @@ public static class BulkDeallocate
             Guid? onlyTenant = tenants.Count == 1 ? Guid.Parse(tenants.Keys.First()) : null;
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, onlyTenant, null,
                 r.Range is null
-                    ? new { count = rows.Count, tenants, quarantine_until = until, unassigned = routed.Length, numbers = requested.E164 }
-                    : (object)new { count = rows.Count, tenants, quarantine_until = until, unassigned = routed.Length, range = r.Range }, ct);
+                    ? new { count = rows.Count, tenants, quarantine_until = until, numbers = requested.E164 }
+                    : (object)new { count = rows.Count, tenants, quarantine_until = until, range = r.Range }, ct);
             var updated = await conn.ExecuteAsync(new CommandDefinition($"""
                 UPDATE phone_numbers SET {NumberQuarantine.TakeBack}
                 WHERE id = ANY(@ids) AND status IN ('ALLOCATED', 'ASSIGNED')

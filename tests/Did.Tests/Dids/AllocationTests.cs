@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
 using NUnit.Framework;
 
 namespace Did.Tests.Dids;
@@ -10,12 +9,6 @@ public sealed class AllocationTests : DidFixture
 {
     private async Task<string> NumberOf(Guid id) =>
         (await Expect(await Admin.GetAsync($"/api/v1/dids/{id}"), HttpStatusCode.OK)).GetProperty("number").GetString()!;
-
-    private async Task SetStatusAsync(Guid id, string status, Guid tenant)
-    {
-        await using var conn = await Db.OpenConnectionAsync();
-        await conn.ExecuteAsync("UPDATE phone_numbers SET status = @status, tenant_id = @tenant WHERE id = @id", new { id, status, tenant });
-    }
 
     [Test]
     public async Task Allocate_moves_an_unassigned_number_to_the_tenant_and_audits_it()
@@ -76,13 +69,13 @@ public sealed class AllocationTests : DidFixture
     }
 
     [Test]
-    public async Task Deallocate_returns_an_allocated_number_to_the_inventory_and_audits_it()
+    public async Task Deallocate_takes_an_allocated_number_back_into_quarantine_and_audits_it()
     {
         var tenant = await CreateTenantAsync();
         var id = await ImportOneAsync();
         await Expect(await Patch(Admin, $"/api/v1/dids/{id}/allocate", new { tenant_id = tenant.Id }), HttpStatusCode.OK);
         var body = await Expect(await Admin.PatchAsync($"/api/v1/dids/{id}/deallocate", null), HttpStatusCode.OK);
-        Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("UNASSIGNED"));
+        Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("QUARANTINED"));
         Assert.That(body.GetProperty("tenant_id").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(await CountAsync("SELECT count(*) FROM audit_logs WHERE entity_id = @id AND action = 'DEALLOCATE' AND tenant_id = @t",
             new { id, t = tenant.Id }), Is.EqualTo(1));
@@ -91,16 +84,6 @@ public sealed class AllocationTests : DidFixture
     [Test]
     public async Task Deallocate_of_an_unassigned_number_is_a_409() =>
         await Expect(await Admin.PatchAsync($"/api/v1/dids/{await ImportOneAsync()}/deallocate", null), HttpStatusCode.Conflict);
-
-    [Test]
-    public async Task Deallocate_of_an_assigned_number_is_a_400_saying_to_unassign_first()
-    {
-        var tenant = await CreateTenantAsync();
-        var id = await ImportOneAsync();
-        await SetStatusAsync(id, "ASSIGNED", tenant.Id);
-        var body = await Expect(await Admin.PatchAsync($"/api/v1/dids/{id}/deallocate", null), HttpStatusCode.BadRequest);
-        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"DID {await NumberOf(id)} is assigned; unassign it first."));
-    }
 
     [Test]
     public async Task Deallocate_of_an_unknown_number_is_a_404() =>
@@ -196,23 +179,24 @@ public sealed class AllocationTests : DidFixture
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers }), HttpStatusCode.OK);
         var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers }), HttpStatusCode.OK);
         Assert.That(body.GetProperty("updated").GetInt64(), Is.EqualTo(20));
-        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number = ANY(@numbers) AND status = 'UNASSIGNED'", new { numbers }), Is.EqualTo(20));
+        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number = ANY(@numbers) AND status = 'QUARANTINED'", new { numbers }), Is.EqualTo(20));
         Assert.That(await CountAsync("SELECT count(*) FROM audit_logs WHERE action = 'DEALLOCATE' AND entity_id IS NULL AND tenant_id = @t AND (after->>'count')::int = 20",
             new { t = tenant.Id }), Is.EqualTo(1));
     }
 
     [Test]
-    public async Task Bulk_deallocate_with_an_unallocated_or_assigned_number_changes_nothing()
+    public async Task Bulk_deallocate_with_an_unallocated_or_quarantined_number_changes_nothing()
     {
         var tenant = await CreateTenantAsync();
         var n = NewNumbers(3);
         var ids = await ImportAsync(n);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers = new[] { n[0], n[1] } }), HttpStatusCode.OK);
-        await SetStatusAsync(ids[n[1]], "ASSIGNED", tenant.Id);
+        var until = (await Expect(await Admin.PatchAsync($"/api/v1/dids/{ids[n[1]]}/deallocate", null), HttpStatusCode.OK))
+            .GetProperty("quarantine_until").GetDateTime().ToUniversalTime();
         var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers = n }), HttpStatusCode.BadRequest);
         Assert.That(Errors(body), Is.EqualTo(new[]
         {
-            $"numbers[1]: DID {n[1]} is assigned; unassign it first.",
+            $"numbers[1]: DID {n[1]} is not allocated: it is already quarantined until {until:yyyy-MM-dd'T'HH:mm:ss'Z'}",
             $"numbers[2]: DID {n[2]} is not allocated",
         }));
         Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE id = @id AND status = 'ALLOCATED'", new { id = ids[n[0]] }), Is.EqualTo(1));

@@ -31,16 +31,19 @@ public sealed class HistoryTests : DidFixture
             HttpStatusCode.OK);
         await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}/assign"), HttpStatusCode.NoContent);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers }), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{id}/quarantine/end", new { reason = "reused at once" }), HttpStatusCode.OK);
         await Expect(await Patch(Admin, $"/api/v1/dids/{id}/allocate", new { tenant_id = second.Id }), HttpStatusCode.OK);
 
         var history = await HistoryAsync(Admin, id);
-        Assert.That(Actions(history), Is.EqualTo(new[] { "IMPORT", "ALLOCATE", "ASSIGN", "REASSIGN", "UNASSIGN", "DEALLOCATE", "ALLOCATE" }));
-        Assert.That(history.Select(e => e.GetProperty("bulk").GetBoolean()), Is.EqualTo(new[] { true, true, false, false, false, true, false }));
+        Assert.That(Actions(history),
+            Is.EqualTo(new[] { "IMPORT", "ALLOCATE", "ASSIGN", "REASSIGN", "UNASSIGN", "DEALLOCATE", "END_QUARANTINE", "ALLOCATE" }));
+        Assert.That(history.Select(e => e.GetProperty("bulk").GetBoolean()), Is.EqualTo(new[] { true, true, false, false, false, true, false, false }));
         Assert.That(history[0].GetProperty("bulk_count").GetInt64(), Is.EqualTo(3));
         Assert.That(history[1].GetProperty("after").GetProperty("tenant_id").GetGuid(), Is.EqualTo(first.Id));
         Assert.That(history[5].GetProperty("before").GetProperty("tenant_id").GetGuid(), Is.EqualTo(first.Id));
-        Assert.That(history[5].GetProperty("after").GetProperty("status").GetString(), Is.EqualTo("UNASSIGNED"));
-        Assert.That(history[6].GetProperty("after").GetProperty("tenant_id").GetGuid(), Is.EqualTo(second.Id));
+        Assert.That(history[5].GetProperty("after").GetProperty("status").GetString(), Is.EqualTo("QUARANTINED"));
+        Assert.That(history[6].GetProperty("after").GetProperty("reason").GetString(), Is.EqualTo("reused at once"));
+        Assert.That(history[7].GetProperty("after").GetProperty("tenant_id").GetGuid(), Is.EqualTo(second.Id));
         Assert.That(history.Select(e => e.GetProperty("at").GetDateTime()), Is.Ordered);
         Assert.That(history.All(e => e.GetProperty("actor_id").ValueKind == JsonValueKind.String), Is.True);
 
@@ -62,6 +65,7 @@ public sealed class HistoryTests : DidFixture
             HttpStatusCode.Created);
         await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}/assign"), HttpStatusCode.NoContent);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers = new[] { number } }), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{id}/quarantine/end", new { reason = "reused at once" }), HttpStatusCode.OK);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = second.Id, numbers = new[] { number } }), HttpStatusCode.OK);
 
         // The number is the second tenant's now: the first tenant's admin gets a 404, as for any other tenant's object.
@@ -69,7 +73,8 @@ public sealed class HistoryTests : DidFixture
         var seen = await HistoryAsync(secondAdmin.Client, id);
         Assert.That(Actions(seen), Is.EqualTo(new[] { "ALLOCATE" }));
         Assert.That(seen.All(e => e.GetProperty("tenant_id").GetGuid() == second.Id), Is.True);
-        Assert.That(Actions(await HistoryAsync(Admin, id)), Is.EqualTo(new[] { "IMPORT", "ALLOCATE", "ASSIGN", "UNASSIGN", "DEALLOCATE", "ALLOCATE" }));
+        Assert.That(Actions(await HistoryAsync(Admin, id)),
+            Is.EqualTo(new[] { "IMPORT", "ALLOCATE", "ASSIGN", "UNASSIGN", "DEALLOCATE", "END_QUARANTINE", "ALLOCATE" }));
     }
 
     [Test]

@@ -135,6 +135,6 @@ public sealed class ListTests : DidFixture
         Assert.That(content.TryGetProperty("text/csv", out _), Is.True);
         var ids = doc.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/api/v1/dids"))
             .SelectMany(p => p.Value.EnumerateObject().Select(m => m.Value.GetProperty("operationId").GetString())).Order().ToArray();
-        Assert.That(ids, Is.EqualTo(new[] { "AllocateDid", "AssignDid", "BulkAllocateDids", "BulkDeallocateDids", "DeallocateDid", "ExportDids", "GetDid", "GetDidHistory", "ImportDids", "ListDids", "ReleaseDid", "ReplaceDidAssignment", "UnassignDid", "ValidateDidImport" }));
+        Assert.That(ids, Is.EqualTo(new[] { "AllocateDid", "AssignDid", "BulkAllocateDids", "BulkDeallocateDids", "DeallocateDid", "EndQuarantine", "ExportDids", "GetDid", "GetDidHistory", "ImportDids", "ListDids", "ReleaseDid", "ReplaceDidAssignment", "UnassignDid", "ValidateDidImport" }));
     }
 }

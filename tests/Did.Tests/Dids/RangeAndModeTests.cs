@@ -55,7 +55,7 @@ public sealed class RangeAndModeTests : DidFixture
 
         body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { range = new { from, to } }), HttpStatusCode.OK);
         Assert.That(body.GetProperty("updated").GetInt64(), Is.EqualTo(1000));
-        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number LIKE @p AND status = 'UNASSIGNED'", new { p = prefix + "%" }),
+        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number LIKE @p AND status = 'QUARANTINED'", new { p = prefix + "%" }),
             Is.EqualTo(1000));
     }
 

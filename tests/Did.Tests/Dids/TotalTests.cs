@@ -16,7 +16,7 @@ namespace Did.Tests.Dids;
 /// against is a count over the tables themselves.</summary>
 public sealed class TotalTests : DidFixture
 {
-    private static readonly string?[] Statuses = [null, "UNASSIGNED", "ALLOCATED", "ASSIGNED"];
+    private static readonly string?[] Statuses = [null, "UNASSIGNED", "ALLOCATED", "ASSIGNED", "QUARANTINED"];
     private static readonly string?[] Types = [null, "USER", "IVR", "QUEUE", "EXTERNAL"];
 
     // Folding only when a test says so, so that a total is checked both from pending deltas and from folded counts.

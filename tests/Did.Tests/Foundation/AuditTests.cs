@@ -277,12 +277,20 @@ public sealed class AuditTests : DidFixture
         var allocated = await Expect(await Patch(Admin, $"/api/v1/dids/{number.Id}/allocate", new { tenant_id = _tenant.Id }), HttpStatusCode.OK);
         var beforeDeallocate = await GetAsync($"/api/v1/dids/{number.Id}");
         var deallocated = await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{number.Id}/quarantine/end", new { reason = "back to the carrier" }), HttpStatusCode.OK);
         var beforeRelease = await GetAsync($"/api/v1/dids/{number.Id}");
         await Expect(await Admin.DeleteAsync($"/api/v1/dids/{number.Id}"), HttpStatusCode.NoContent);
 
         AssertRow(await TheAuditRowAsync("ALLOCATE", "PHONE_NUMBER", number.Id), _platformAdmin, _tenant.Id,
             Json(new { status = "UNASSIGNED", tenant_id = (Guid?)null }), allocated);
         AssertRow(await TheAuditRowAsync("DEALLOCATE", "PHONE_NUMBER", number.Id), _platformAdmin, _tenant.Id, beforeDeallocate, deallocated);
+        AssertRow(await TheAuditRowAsync("END_QUARANTINE", "PHONE_NUMBER", number.Id), _platformAdmin, null,
+            Json(new
+            {
+                status = "QUARANTINED", tenant_id = (Guid?)null, quarantine_until = deallocated.GetProperty("quarantine_until"),
+                quarantined_from_tenant_id = _tenant.Id,
+            }),
+            Json(new { status = "UNASSIGNED", tenant_id = (Guid?)null, reason = "back to the carrier" }));
         AssertRow(await TheAuditRowAsync("RELEASE", "PHONE_NUMBER", number.Id), _platformAdmin, null, beforeRelease, null);
     }
 
@@ -294,11 +302,12 @@ public sealed class AuditTests : DidFixture
         await ImportAsync(numbers);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers }), HttpStatusCode.OK);
         await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { numbers }), HttpStatusCode.OK);
+        var until = (await GetAsync($"/api/v1/dids?number={Uri.EscapeDataString(numbers[0])}")).GetProperty("items")[0].GetProperty("quarantine_until");
 
         AssertRow(await TheAuditRowAsync("ALLOCATE", "PHONE_NUMBER", null, tenant.Id), _platformAdmin, tenant.Id, null,
             Json(new { count = 3, tenant_id = tenant.Id, tenant_name = tenant.Name, numbers }));
         AssertRow(await TheAuditRowAsync("DEALLOCATE", "PHONE_NUMBER", null, tenant.Id), _platformAdmin, tenant.Id, null,
-            Json(new { count = 3, tenants = new Dictionary<string, int> { [tenant.Id.ToString()] = 3 }, numbers }));
+            Json(new { count = 3, tenants = new Dictionary<string, int> { [tenant.Id.ToString()] = 3 }, quarantine_until = until, numbers }));
     }
 
     [Test]

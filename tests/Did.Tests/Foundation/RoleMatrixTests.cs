@@ -112,6 +112,8 @@ public sealed class RoleMatrixTests : DidFixture
             reread: "/api/v1/dids/{freeDid}"),
         Route("POST", "/api/v1/dids/deallocate", "{\"numbers\":[\"{homeNumber}\"]}", [401, 200, 403, 403, 403], reread: "/api/v1/dids/{homeDid}"),
         Route("DELETE", "/api/v1/dids/{freeDid}", "", [401, 204, 403, 403, 403], reread: "/api/v1/dids/{freeDid}"),
+        Route("POST", "/api/v1/dids/{quarantinedDid}/quarantine/end", "{\"reason\":\"matrix\"}", [401, 200, 403, 403, 403],
+            reread: "/api/v1/dids/{quarantinedDid}"),
 
         Route("POST", "/api/v1/dids/{homeDid}/assign", External, [401, 201, 403, 201, 403], reread: "/api/v1/dids/{homeDid}"),
         Route("POST", "/api/v1/dids/{otherDid}/assign", External, [401, 201, 403, 404, 403], reread: "/api/v1/dids/{otherDid}"),
@@ -260,7 +262,7 @@ public sealed class RoleMatrixTests : DidFixture
             foreach (var name in new[]
                      {
                          "slug", "empty", "victimOther", "victimHome", "newNumber", "freeDid", "freeNumber", "homeDid", "homeNumber",
-                         "otherDid", "otherNumber", "homeRouted", "otherRouted", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
+                         "otherDid", "otherNumber", "homeRouted", "otherRouted", "quarantinedDid", "homeIvr", "otherIvr", "homeQueue", "otherQueue", "queueBody:home",
                          "queueBody:other", "homeKey", "otherKey", "homeSchedule", "otherSchedule",
                      })
             {
@@ -282,6 +284,7 @@ public sealed class RoleMatrixTests : DidFixture
                 "freeDid" or "freeNumber" => await NumberAsync(null, "freeDid", "freeNumber", name),
                 "homeDid" or "homeNumber" => await NumberAsync(t._home.Id, "homeDid", "homeNumber", name),
                 "otherDid" or "otherNumber" => await NumberAsync(t._other.Id, "otherDid", "otherNumber", name),
+                "quarantinedDid" => await QuarantinedAsync(t._home.Id),
                 "homeRouted" => await RoutedAsync(t._home.Id),
                 "otherRouted" => await RoutedAsync(t._other.Id),
                 "homeIvr" => await CreateAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5, tenant_id = t._home.Id }),
@@ -307,6 +310,14 @@ public sealed class RoleMatrixTests : DidFixture
             _made[idName] = number.Id.ToString();
             _made[numberName] = number.Number;
             return _made[asked];
+        }
+
+        /// <summary>A number taken back from <paramref name="tenant"/>: QUARANTINED, remembering it.</summary>
+        private async Task<string> QuarantinedAsync(Guid tenant)
+        {
+            var number = (await t.SeedNumbersAsync(tenant))[0];
+            await Expect(await t.Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.OK);
+            return number.Id.ToString();
         }
 
         private async Task<string> RoutedAsync(Guid tenant)

@@ -418,11 +418,13 @@ public sealed class AssignmentTests : ApiFixture
     }
 
     [Test]
-    public async Task Deallocating_an_assigned_number_is_a_400_naming_the_destination()
+    public async Task Deallocating_an_assigned_number_ends_its_route_and_quarantines_it()
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
         await Expect(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id }), HttpStatusCode.Created);
-        var body = await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.BadRequest);
-        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"DID {number.Number} is assigned to USER {_alice.Email} (1001); unassign it first."));
+        var body = await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.OK);
+        Assert.That((body.GetProperty("status").GetString(), body.GetProperty("assignment").ValueKind), Is.EqualTo(("QUARANTINED", System.Text.Json.JsonValueKind.Null)));
+        var did = await Expect(await Admin.GetAsync($"/api/v1/dids/{number.Id}"), HttpStatusCode.OK);
+        Assert.That(did.GetProperty("assignment").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
     }
 }
