@@ -101,11 +101,14 @@ public sealed class MetricsTests : ApplyFixtureBase
     [Test]
     public async Task Numbers_by_status_come_from_the_list_s_exact_counts()
     {
+        var tenant = await CreateTenantAsync();
+        var taken = (await SeedNumbersAsync(tenant.Id))[0];
+        await Expect(await Admin.PatchAsync($"/api/v1/dids/{taken.Id}/deallocate", null), HttpStatusCode.OK);
         var metrics = await ScrapeAsync();
         await using var conn = await Db.OpenConnectionAsync();
         await using var count = new NpgsqlCommand("SELECT status, count(*) FROM phone_numbers GROUP BY status", conn);
         await using var reader = await count.ExecuteReaderAsync();
-        var counted = new Dictionary<string, long> { ["UNASSIGNED"] = 0, ["ALLOCATED"] = 0, ["ASSIGNED"] = 0 };
+        var counted = new Dictionary<string, long> { ["UNASSIGNED"] = 0, ["ALLOCATED"] = 0, ["ASSIGNED"] = 0, ["QUARANTINED"] = 0 };
         while (await reader.ReadAsync()) counted[reader.GetString(0)] = reader.GetInt64(1);
         foreach (var (status, n) in counted)
             Assert.That(metrics.Value("did_numbers", ("status", status)), Is.EqualTo(n), status);
