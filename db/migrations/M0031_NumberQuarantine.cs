@@ -5,7 +5,8 @@ namespace Did.Migrations;
 /// <summary>Quarantine before reuse: a number taken back from a tenant waits in QUARANTINED until <c>quarantine_until</c>
 /// before any other tenant may have it; <c>quarantined_from_tenant_id</c> is the tenant it came from, the only one that may
 /// take it back meanwhile (NULL once that tenant is deleted: then nobody may until it expires). Like UNASSIGNED, a
-/// quarantined number has no tenant, so no route can point at it (fk_did_assignments_number) and no tenant admin sees it.
+/// quarantined number has no tenant, so no route can point at it (fk_did_assignments_number) and no tenant admin sees it;
+/// a trigger refuses to give it to another tenant before its date, whatever writes the table.
 /// The counts of M0009/M0022 get a <c>quarantined</c> dimension, so the list's status filter stays exact: UNASSIGNED
 /// is no tenant and not quarantined, QUARANTINED is no tenant and quarantined. Every number stored before this is not
 /// quarantined, so the existing counts are right as they are.</summary>
@@ -31,6 +32,17 @@ public sealed class M0031_NumberQuarantine : Migration
         -- The sweep's lookup of expired quarantines; the FK's lookup when a tenant is deleted.
         CREATE INDEX ix_phone_numbers_quarantine_until ON phone_numbers (quarantine_until) WHERE status = 'QUARANTINED';
         CREATE INDEX ix_phone_numbers_quarantined_from ON phone_numbers (quarantined_from_tenant_id) WHERE quarantined_from_tenant_id IS NOT NULL;
+
+        -- The rule itself, whatever writes the table: until its date, a quarantined number goes to no other tenant.
+        CREATE FUNCTION phone_numbers_quarantine_holds() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'number % is quarantined until %: only the tenant it came from may have it before then', OLD.number, OLD.quarantine_until
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_phone_numbers_quarantine_holds';
+        END $$;
+        CREATE TRIGGER tr_phone_numbers_quarantine_holds BEFORE UPDATE OF tenant_id ON phone_numbers
+            FOR EACH ROW WHEN (OLD.status = 'QUARANTINED' AND NEW.tenant_id IS NOT NULL AND OLD.quarantine_until > now()
+                               AND NEW.tenant_id IS DISTINCT FROM OLD.quarantined_from_tenant_id)
+            EXECUTE FUNCTION phone_numbers_quarantine_holds();
 
         ALTER TABLE phone_number_counts ADD COLUMN quarantined boolean NOT NULL DEFAULT false;
         ALTER TABLE phone_number_counts DROP CONSTRAINT ux_phone_number_counts_group;
@@ -113,6 +125,8 @@ public sealed class M0031_NumberQuarantine : Migration
         FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
         GROUP BY 1, 2, 3, 4, 5;
 
+        DROP TRIGGER tr_phone_numbers_quarantine_holds ON phone_numbers;
+        DROP FUNCTION phone_numbers_quarantine_holds();
         DROP INDEX ix_phone_numbers_quarantined_from;
         DROP INDEX ix_phone_numbers_quarantine_until;
         ALTER TABLE phone_numbers DROP CONSTRAINT fk_phone_numbers_quarantined_from, DROP CONSTRAINT ck_phone_numbers_quarantine,

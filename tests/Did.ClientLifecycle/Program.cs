@@ -102,8 +102,9 @@ internal static class Lifecycle
         Step("unassign", $"{number} ALLOCATED");
 
         var deallocated = await did.Api.V1.Dids[id].Deallocate.PatchAsync();
-        Expect(deallocated?.Status == DidStatus.UNASSIGNED && deallocated.TenantId is null, $"deallocate answered {deallocated?.Status}");
-        Step("deallocate", $"{number} UNASSIGNED");
+        Expect(deallocated?.Status == DidStatus.QUARANTINED && deallocated.TenantId is null && deallocated.QuarantineUntil is not null,
+            $"deallocate answered {deallocated?.Status}");
+        Step("deallocate", $"{number} QUARANTINED until {deallocated!.QuarantineUntil:O}");
 
         // An error is typed too: the document declares its problem+json, so the client throws it as ProblemDetails.
         var missing = Guid.NewGuid();

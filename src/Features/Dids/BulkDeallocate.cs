@@ -24,7 +24,7 @@ public static class BulkDeallocate
 
     /// <summary>Locks the numbers in number order, lists every one that is not held by a tenant, then, all of them held:
     /// ends the routes of the ASSIGNED ones (one UNASSIGN audit row each) and takes every number back from its tenant into
-    /// quarantine (or the inventory, with <c>Dids:QuarantineDays</c> 0), in one statement and one transaction.</summary>
+    /// quarantine (or the inventory, with <c>Dids:QuarantineDays</c> 0), all in one transaction.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkDeallocateRequest, BulkResult>
     {
         public async ValueTask<BulkResult> Handle(BulkDeallocateRequest r, CancellationToken ct)

@@ -30,10 +30,4 @@ internal static class DidRules
         "ALLOCATED" => $"DID {number} is already allocated to tenant '{tenantName}'",
         _ => $"DID {number} is not allocated",
     };
-
-    /// <summary>Why an ASSIGNED number cannot go back to the inventory. When assignments exist this names the destination.</summary>
-    public static string AssignedDetail(string number, DidAssignmentSummary? assignment) =>
-        assignment is null
-            ? $"DID {number} is assigned; unassign it first."
-            : $"DID {number} is assigned to {assignment.Destination}; unassign it first.";
 }

@@ -37,8 +37,6 @@ internal static class NumberQuarantine
         (fromTenantName is null ? "" : $" after leaving tenant '{fromTenantName}'; only that tenant may have it back before then") +
         $"; it frees up for any tenant at {Date(until)}";
 
-    public sealed record RemovedRoute(Guid NumberId, Guid TenantId);
-
     /// <summary>Ends the routes of the given numbers (their rules go with them, ON DELETE CASCADE) and writes one UNASSIGN
     /// audit row per route removed, in one statement, as UnassignDid does for one: <c>before</c> is the route as stored.
     /// Returns how many routes ended.</summary>

@@ -23,6 +23,9 @@ public static class ReleaseDid
             var before = (await conn.QuerySingleOrDefaultAsync<DidRow>(new CommandDefinition(
                 $"SELECT {DidRow.Columns} FROM phone_numbers WHERE id = @Id FOR UPDATE", new { c.Id }, tx, cancellationToken: ct)))
                 ?.ToResponse() ?? throw Problem.NotFound("DID", c.Id);
+            if (before.Status == DidStatus.Quarantined)
+                throw Problem.Conflict($"DID {before.Number} is quarantined until {NumberQuarantine.Date(before.QuarantineUntil!.Value)}; " +
+                                       $"end its quarantine first (POST /api/v1/dids/{c.Id}/quarantine/end) to release it.");
             if (before.Status != DidStatus.Unassigned)
             {
                 var tenant = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -45,7 +48,8 @@ public sealed class ReleaseDidModule : ICarterModule
             .MapDeleteCommand("/{id:guid}", id => new ReleaseDidCommand(id))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("ReleaseDid")
-            .WithSummary("Release an UNASSIGNED number from the inventory, back to its carrier (platform admin); 409 when a tenant holds it.")
+            .WithSummary("Release an UNASSIGNED number from the inventory, back to its carrier (platform admin); 409 when a tenant holds it " +
+                         "or it is QUARANTINED (end the quarantine first).")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 }

@@ -25,7 +25,8 @@ public class QuarantineDialplanTests
     public void Extensions_file_with_quarantined_numbers_matches_the_golden_file()
     {
         var r = DialplanRenderer.RenderToStrings(WithQuarantined());
-        Golden.AssertMatches("Dialplan/extensions_custom.quarantine.conf", r.Extensions);
+        // Not named extensions*.conf: the fake switch's parser golden (FakeDialplanParserEquivalenceTests) reads those.
+        Golden.AssertMatches("Dialplan/quarantine.extensions_custom.conf", r.Extensions);
     }
 
     [Test]

@@ -320,10 +320,12 @@ public sealed class QuarantineTests : DidFixture
     public async Task Releasing_a_quarantined_number_is_a_409_until_its_quarantine_ends()
     {
         var tenant = await CreateTenantAsync();
-        var (id, _) = await HeldAsync(tenant.Id);
-        await DeallocateAsync(id);
+        var (id, number) = await HeldAsync(tenant.Id);
+        var until = (await DeallocateAsync(id)).GetProperty("quarantine_until").GetDateTime().ToUniversalTime();
 
-        await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}"), HttpStatusCode.Conflict);
+        var refused = await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}"), HttpStatusCode.Conflict);
+        Assert.That(refused.GetProperty("detail").GetString(), Is.EqualTo(
+            $"DID {number} is quarantined until {until:yyyy-MM-dd'T'HH:mm:ss'Z'}; end its quarantine first (POST /api/v1/dids/{id}/quarantine/end) to release it."));
         await Expect(await EndAsync(Admin, id, new { reason = "returning it to the carrier" }), HttpStatusCode.OK);
         await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}"), HttpStatusCode.NoContent);
     }
@@ -367,6 +369,25 @@ public sealed class QuarantineTests : DidFixture
         await tx.RollbackAsync();
         Assert.That(await Sweep.SweepAsync(CancellationToken.None), Is.GreaterThanOrEqualTo(1));
         Assert.That((await GetAsync(id)).GetProperty("status").GetString(), Is.EqualTo("UNASSIGNED"));
+    }
+
+    [Test]
+    public async Task The_database_refuses_to_give_a_quarantined_number_to_another_tenant_whatever_writes_it()
+    {
+        var from = await CreateTenantAsync();
+        var other = await CreateTenantAsync();
+        var (id, _) = await HeldAsync(from.Id);
+        await DeallocateAsync(id);
+        await using var conn = await Db.OpenConnectionAsync();
+
+        var e = Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync(
+            "UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @other, quarantine_until = NULL, quarantined_from_tenant_id = NULL WHERE id = @id",
+            new { id, other = other.Id }));
+
+        Assert.That((e!.SqlState, e.ConstraintName), Is.EqualTo(("23514", "ck_phone_numbers_quarantine_holds")));
+        Assert.That(await conn.ExecuteAsync(
+            "UPDATE phone_numbers SET status = 'ALLOCATED', tenant_id = @from, quarantine_until = NULL, quarantined_from_tenant_id = NULL WHERE id = @id",
+            new { id, from = from.Id }), Is.EqualTo(1), "the tenant it came from may have it");
     }
 
     [Test]

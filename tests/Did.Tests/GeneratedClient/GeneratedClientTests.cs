@@ -40,7 +40,7 @@ public sealed class GeneratedClientTests : ApplyFixtureBase
         var number = lines.Single(l => l.StartsWith("import: ", StringComparison.Ordinal)).Split(' ')[1];
         await using var conn = await Db.OpenConnectionAsync();
         var row = await conn.QuerySingleAsync<(Guid Id, string Status)>("SELECT id, status FROM phone_numbers WHERE number = @number", new { number });
-        Assert.That(row.Status, Is.EqualTo("UNASSIGNED"));
+        Assert.That(row.Status, Is.EqualTo("QUARANTINED"));
         var actions = await conn.QueryAsync<string>(
             "SELECT action FROM audit_logs WHERE entity_id = @id ORDER BY at, id", new { id = row.Id });
         Assert.That(actions, Is.EqualTo(new[] { "ALLOCATE", "ASSIGN", "UNASSIGN", "DEALLOCATE" }));
