@@ -14,6 +14,9 @@ namespace Did.Tests.Apply;
 /// shown per node and counted in the metrics; and that a check never blocks an apply.</summary>
 public sealed partial class DriftCheckTests : ApplyFixtureBase
 {
+    /// <summary>The steps here are ordered by holding the switch's reload, so every change goes by reload.</summary>
+    protected override int? LiveDeltaMaxChanges => 0;
+
     private string LivePath => Path.Combine(ConfigDirs[0], "extensions_custom.conf");
     private byte[]? _liveBefore;
 

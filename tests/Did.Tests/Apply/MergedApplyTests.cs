@@ -14,6 +14,9 @@ namespace Did.Tests.Apply;
 /// Concurrent steps are ordered by the fake switch's reload gate and by the queue's count of waiting requests.</summary>
 public sealed class MergedApplyTests : ApplyFixtureBase
 {
+    /// <summary>The steps here are ordered by holding the switch's reload, so every change goes by reload.</summary>
+    protected override int? LiveDeltaMaxChanges => 0;
+
     private string LiveText => File.ReadAllText(Path.Combine(ConfigDirs[0], "extensions_custom.conf"));
 
     private async Task<(TestTenant Tenant, TestUser Admin, TestUser User)> TenantAsync(string extension)

@@ -7,8 +7,9 @@ public sealed class FakeGate
     private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when the switch first arrives at the gate.</summary>
-    public Task Reached => _reached.Task;
+    /// <summary>Completes when the switch first arrives at the gate; fails, rather than waiting for ever, if it has not
+    /// after a minute (an action the test expected never came, e.g. a change went live without the reload it holds).</summary>
+    public Task Reached => _reached.Task.WaitAsync(TimeSpan.FromMinutes(1));
 
     public void Open() => _opened.TrySetResult();
 
