@@ -87,7 +87,12 @@ public sealed class ScopedApplyTests : ApplyFixtureBase
         Assert.That(acme.GetProperty("diff").GetString(), Does.Contain($"+exten => {mine.Number},1,").And.Not.Contain(theirs.Number));
         var one = await Expect(await Admin.PostAsync($"/api/v1/apply/preview?tenant_id={other.Id}", null), HttpStatusCode.OK);
         Assert.That(one.GetProperty("diff").GetString(), Does.Contain($"+exten => {theirs.Number},1,").And.Not.Contain(mine.Number));
-        Assert.That(one.GetProperty("diff_stats").GetProperty("lines_added").GetInt32(), Is.EqualTo(1), one.ToString());
+        // The number's line, and the other tenant's context now that a number reaches Bob (a context holds only users
+        // something reaches): every added line is theirs.
+        var added = one.GetProperty("diff").GetString()!.Split('\n').Where(l => l.StartsWith('+') && !l.StartsWith("+++")).Select(l => l[1..]).ToList();
+        Assert.That(added, Has.Some.StartsWith($"exten => {theirs.Number},1,").And.Some.EqualTo($"[tenant-{other.Slug}]"), one.ToString());
+        Assert.That(added, Has.None.Contain("tenant-acme").And.None.Contain(mine.Number), one.ToString());
+        Assert.That(one.GetProperty("diff_stats").GetProperty("sections_added").GetInt32(), Is.EqualTo(1), one.ToString());
 
         var preview = one.GetProperty("content_sha256").GetString();
         var job = await Job(await Admin.PostAsync($"/api/v1/apply?tenant_id={other.Id}", null));
