@@ -88,8 +88,10 @@ public sealed record RoutedNumber(
     string Number, Guid TenantId, AssignmentType Type, Guid? TargetId, string? ExternalAction, RouteOptions? Options = null);
 
 /// <summary>A number in quarantine (taken back from a tenant, resting before reuse): a call to it gets the platform's
-/// quarantine intercept (<see cref="DialplanSettings.QuarantineAction"/>), never its old route nor the fallback.</summary>
-public sealed record QuarantinedNumber(string Number);
+/// quarantine intercept (<see cref="DialplanSettings.QuarantineAction"/>), never its old route nor the fallback.
+/// <see cref="FromTenantId"/> is the tenant it was taken from (null once that tenant is deleted): the renderer does not
+/// use it; a tenant-scoped apply deploys a number's intercept with that tenant's part.</summary>
+public sealed record QuarantinedNumber(string Number, Guid? FromTenantId = null);
 
 /// <summary>All tenants, all assigned numbers and all quarantined numbers of the platform: the input of one render.</summary>
 public sealed record DialplanSnapshot(

@@ -114,6 +114,7 @@ public static class DeployedState
             Queues = [.. t.Queues.OrderBy(q => q.Id)],
             Schedules = t.Schedules is null ? null : [.. t.Schedules.OrderBy(s => s.Id)],
         };
-        return new TenantPart(tenant, [.. part.Numbers.OrderBy(n => n.Number, StringComparer.Ordinal)]);
+        return new TenantPart(tenant, [.. part.Numbers.OrderBy(n => n.Number, StringComparer.Ordinal)],
+            part.Quarantined is { Count: > 0 } q ? [.. q.OrderBy(n => n.Number, StringComparer.Ordinal)] : null);
     }
 }

@@ -67,9 +67,9 @@ public static class DialplanSnapshotReader
                 x.ScheduleWhen is null ? null : ApiJson.Parse<ScheduleCondition>(x.ScheduleWhen), Destination(x.DestType, x.DestId, x.DestValue)));
         }
         var numbers = await ReadNumbersAsync(conn, tx, rules, ct);
-        var quarantined = (await conn.QueryAsync<string>(new CommandDefinition(
-                "SELECT number FROM phone_numbers WHERE status = 'QUARANTINED'", transaction: tx, cancellationToken: ct)))
-            .Select(n => new QuarantinedNumber(n)).ToList();
+        var quarantined = (await conn.QueryAsync<(string Number, Guid? FromTenantId)>(new CommandDefinition(
+                "SELECT number, quarantined_from_tenant_id FROM phone_numbers WHERE status = 'QUARANTINED' ORDER BY number", transaction: tx, cancellationToken: ct)))
+            .Select(n => new QuarantinedNumber(n.Number, n.FromTenantId)).ToList();
         await tx.CommitAsync(ct);
 
         var hangup = new Destination(DestinationType.Hangup, null);

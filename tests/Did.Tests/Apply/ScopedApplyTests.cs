@@ -33,6 +33,24 @@ public sealed class ScopedApplyTests : ApplyFixtureBase
     }
 
     [Test]
+    public async Task A_tenant_admins_apply_keeps_another_tenants_quarantine_intercept_and_deploys_its_own()
+    {
+        var (other, _, bob) = await OtherTenantAsync();
+        var theirs = await RouteAsync(other.Id, bob.Id);
+        var mine = await RouteAnotherNumberAsync();
+        await ApplyOkAsync();
+        await Expect(await Admin.PatchAsync($"/api/v1/dids/{theirs.Id}/deallocate", null), HttpStatusCode.OK);
+        await ApplyOkAsync();
+        await Expect(await Admin.PatchAsync($"/api/v1/dids/{mine.Id}/deallocate", null), HttpStatusCode.OK);
+
+        var job = await Job(await PostApply(AcmeAdmin.Client));
+
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        Assert.That(await LiveOutcomeAsync(theirs.Number), Is.EqualTo("QUARANTINE"), "the other tenant's number stays intercepted");
+        Assert.That(await LiveOutcomeAsync(mine.Number), Is.EqualTo("QUARANTINE"), "the tenant's own number taken back is intercepted");
+    }
+
+    [Test]
     public async Task A_tenant_admins_apply_leaves_another_tenants_pending_change_undeployed_until_a_platform_apply()
     {
         var (other, _, bob) = await OtherTenantAsync();

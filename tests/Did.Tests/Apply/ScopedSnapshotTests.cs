@@ -74,4 +74,33 @@ public sealed class ScopedSnapshotTests
         Assert.That(ApplyScope.Tenant(Samples.Acme).Union(ApplyScope.Tenant(Samples.Beta)).Tenants, Is.EquivalentTo(new[] { Samples.Acme, Samples.Beta }));
         Assert.That(ApplyScope.Tenant(Samples.Acme).Union(ApplyScope.Platform).IsPlatform, Is.True);
     }
+
+    [Test]
+    public void Quarantined_numbers_go_with_the_tenant_they_came_from()
+    {
+        var deployed = Samples.Small() with
+        {
+            Quarantined = [new QuarantinedNumber("+15550008881", Samples.Beta), new QuarantinedNumber("+15550008882", Samples.Beta)],
+        };
+        var parts = ScopedSnapshot.Split(deployed);
+        // Since the deploy: Beta's first number left quarantine and Acme routes it; Acme gave up a number; Beta one more.
+        var now = deployed with
+        {
+            Numbers = [.. deployed.Numbers, new RoutedNumber("+15550008881", Samples.Acme, AssignmentType.User, Samples.Alice, null)],
+            Quarantined =
+            [
+                new QuarantinedNumber("+15550008882", Samples.Beta), new QuarantinedNumber("+15550008883", Samples.Acme),
+                new QuarantinedNumber("+15550008884", Samples.Beta), new QuarantinedNumber("+15550008885", null),
+            ],
+        };
+
+        var (snapshot, scoped, _) = ScopedSnapshot.Build(now, parts, ApplyScope.Tenant(Samples.Acme));
+
+        Assert.That(snapshot.Quarantined!.Select(q => q.Number), Is.EqualTo(new[] { "+15550008882", "+15550008883", "+15550008885" }),
+            "Acme's own from the database, Beta's as deployed less the number Acme now routes, and the one of a deleted tenant");
+        Assert.That(snapshot.Numbers.Single(n => n.Number == "+15550008881").TenantId, Is.EqualTo(Samples.Acme));
+        Assert.That(scoped[Samples.Beta].Quarantined!.Select(q => q.Number), Is.EqualTo(new[] { "+15550008882" }));
+        Assert.That(DeployedState.FromJson(DeployedState.ToJson(scoped[Samples.Beta])).Quarantined!.Single().Number, Is.EqualTo("+15550008882"),
+            "a part keeps its quarantined numbers when stored");
+    }
 }
