@@ -71,10 +71,24 @@ public static class ApplyJobStore
         if (deployed is not null && sha is not null && status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges)
         {
             var changed = await DeployedState.RecordAsync(conn, tx, id, sha, deployed.Parts, deployed.AsDeployed, ct);
-            if (status == ApplyJobStatus.Succeeded)
-                foreach (var tenant in changed)
-                    await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql,
-                        ApplyAudit.TenantDeployed(CallerFor(tenant, callers), id, tenant), tx, cancellationToken: ct));
+            if (status == ApplyJobStatus.Succeeded && changed.Count > 0)
+            {
+                // One row per tenant whose live routing changed, all in one statement (a first apply changes every tenant).
+                var rows = changed.Select(tenant => ApplyAudit.TenantDeployed(CallerFor(tenant, callers), id, tenant)).ToList();
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                    SELECT r.id, r.actor_id, r.action, r.entity_type, r.entity_id, r.tenant_id, NULL, r.after::jsonb, r.source_ip, r.user_agent, r.request_id
+                    FROM unnest(@ids, @actors, @actions, @types, @entities, @tenants, @afters, @ips, @agents, @requests)
+                         AS r(id, actor_id, action, entity_type, entity_id, tenant_id, after, source_ip, user_agent, request_id)
+                    """, new
+                {
+                    ids = rows.Select(r => r.AuditId).ToArray(), actors = rows.Select(r => r.AuditActor).ToArray(),
+                    actions = rows.Select(r => r.AuditActionName).ToArray(), types = rows.Select(r => r.AuditEntityType).ToArray(),
+                    entities = rows.Select(r => r.AuditEntityId).ToArray(), tenants = rows.Select(r => r.AuditTenantId).ToArray(),
+                    afters = rows.Select(r => r.AuditAfter).ToArray(), ips = rows.Select(r => r.AuditIp).ToArray(),
+                    agents = rows.Select(r => r.AuditUserAgent).ToArray(), requests = rows.Select(r => r.AuditRequestId).ToArray(),
+                }, tx, cancellationToken: ct));
+            }
         }
         await tx.CommitAsync(ct);
         return job;
