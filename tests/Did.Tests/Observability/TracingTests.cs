@@ -26,6 +26,10 @@ public sealed class TracingTests : ApplyFixtureBase
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _collector.Endpoint,
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        // Activity sources are process-wide: every other fixture's requests and database commands, running alongside in
+        // this test process, are spans of this service's provider too. Past its queue (2,048 by default) the batch
+        // processor drops spans until the next export, and a request's own span, ending last, was among them.
+        ["OTEL_BSP_MAX_QUEUE_SIZE"] = "1000000",
     };
 
     protected override async Task BeforeServiceStartsAsync()
