@@ -51,7 +51,7 @@ public static class ApplyJobStore
     /// transaction; when it changed the switch (SUCCEEDED), each tenant whose deployed part changed gets an audit row
     /// naming the job, by the caller whose request covered that tenant. The job's own row is by its first caller.</summary>
     public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, Guid id, ApplyJobEnd end,
-        IReadOnlyList<ApplyStep> steps, ScopedParts? deployed, IReadOnlyList<ApplyCaller> callers, CancellationToken ct)
+        IReadOnlyList<ApplyStep> steps, PartsToRecord? deployed, IReadOnlyList<ApplyCaller> callers, CancellationToken ct)
     {
         var (status, numbersRouted, sha, error) = (end.Status, end.Rendered?.NumbersRouted, end.Rendered?.ExtensionsSha256, end.Error);
         var stats = end.Rendered is null ? null : end.Stats ?? DiffStats.None;
@@ -70,7 +70,7 @@ public static class ApplyJobStore
         await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql, ApplyAudit.Job(callers[0], id, job), tx, cancellationToken: ct));
         if (deployed is not null && sha is not null && status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges)
         {
-            var changed = await DeployedState.RecordAsync(conn, tx, id, sha, deployed.Parts, deployed.AsDeployed, ct);
+            var changed = await DeployedState.RecordAsync(conn, tx, id, sha, deployed, ct);
             if (status == ApplyJobStatus.Succeeded && changed.Count > 0)
             {
                 // One row per tenant whose live routing changed, all in one statement (a first apply changes every tenant).

@@ -68,14 +68,17 @@ public sealed class ApplyRunner(
         var folder = work.CreateFolder(jobId.ToString("N"));
         try
         {
-            ScopedParts? deployed = null;
+            Task<PartsToRecord>? preparing = null;
             var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, async () =>
             {
-                deployed = await ReadScopedAsync(scope, CancellationToken.None);
+                var deployed = await ReadScopedAsync(scope, CancellationToken.None);
+                // What the job records if it deploys is CPU work that needs nothing of the later steps: done while they run.
+                preparing = Task.Run(() => DeployedState.Prepare(deployed));
                 return deployed.Snapshot;
             });
             var end = await pipeline.RunAsync();
-            var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, deployed, callers, CancellationToken.None);
+            var record = preparing is not null && end.Status is (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges) ? await preparing : null;
+            var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, record, callers, CancellationToken.None);
             if (end.Refused is { } refused) throw refused; // recorded as FAILED; answered as a 409 (DialplanRefusal)
             return job;
         }

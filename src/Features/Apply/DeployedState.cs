@@ -11,17 +11,19 @@ namespace Did.Features.Apply;
 /// <summary>What the last successful apply left live: the job and the sha256 of its extensions file.</summary>
 public sealed record DeployedBaseline(Guid JobId, DateTime DeployedAt, string ContentSha256);
 
+/// <summary>A tenant's part in its stored form: the canonical JSON and its sha256.</summary>
+public sealed record StoredPart(Guid TenantId, string Sha256, string Json);
+
+/// <summary>What an apply records when it ends well: its scoped parts, and the stored form of each one it did not take as
+/// stored (<see cref="DeployedState.Prepare"/>).</summary>
+public sealed record PartsToRecord(ScopedParts Scoped, IReadOnlyList<StoredPart> Forms);
+
 /// <summary>The deployed state: each tenant's part of the snapshot that the last successful apply rendered, stored in the
 /// transaction that records the job's success. A tenant's apply takes every other tenant from here; a drift check renders
 /// the whole of it to know what the switch should run. Parts are stored in a canonical order (lists sorted where their
 /// order means nothing), so the same data always has the same bytes and hash, and only a part that changed is written.</summary>
 public static class DeployedState
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public static async Task<DeployedBaseline?> BaselineAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await conn.QuerySingleOrDefaultAsync<DeployedBaseline>(new CommandDefinition(
             "SELECT job_id, deployed_at, content_sha256 FROM deployed_dialplan", cancellationToken: ct));
@@ -44,7 +46,7 @@ public static class DeployedState
         }
         if (missing.Count == 0) return parts;
         var rows = await conn.QueryAsync<(Guid TenantId, string Sha, string Part)>(new CommandDefinition(
-            "SELECT tenant_id, part_sha256, part::text FROM deployed_tenants WHERE tenant_id = ANY(@missing)", new { missing = missing.ToArray() },
+            "SELECT tenant_id, part_sha256, part FROM deployed_tenants WHERE tenant_id = ANY(@missing)", new { missing = missing.ToArray() },
             cancellationToken: ct));
         foreach (var (id, sha, json) in rows)
         {
@@ -56,9 +58,9 @@ public static class DeployedState
     }
 
     /// <summary>The stored form of a part: its canonical form as JSON.</summary>
-    public static string ToJson(TenantPart part) => JsonSerializer.Serialize(Canonical(part), Json);
+    public static string ToJson(TenantPart part) => JsonSerializer.Serialize(Canonical(part), DeployedPartJson.Default.TenantPart);
 
-    public static TenantPart FromJson(string json) => JsonSerializer.Deserialize<TenantPart>(json, Json)!;
+    public static TenantPart FromJson(string json) => JsonSerializer.Deserialize(json, DeployedPartJson.Default.TenantPart)!;
 
     /// <summary>Whether some apply has deployed something without recording what (it ran before deployed state was
     /// kept): then nobody knows what the other tenants have live, and only a platform apply may run.</summary>
@@ -68,23 +70,30 @@ public static class DeployedState
                AND EXISTS (SELECT 1 FROM apply_jobs WHERE status IN ('SUCCEEDED', 'NO_CHANGES'))
             """, cancellationToken: ct));
 
-    /// <summary>Records <paramref name="parts"/> as what job <paramref name="jobId"/> deployed, in the caller's
-    /// transaction: writes the parts whose content changed, removes those of tenants no longer deployed, and answers the
-    /// tenants whose live routing changed (added, changed or removed). Parts in <paramref name="unchanged"/> were taken
-    /// as stored and are not hashed again.</summary>
+    /// <summary>The stored form of each part that an apply of <paramref name="scoped"/> did not take as stored: pure CPU
+    /// work, done while the apply runs (it is needed only when the job ends well).</summary>
+    public static PartsToRecord Prepare(ScopedParts scoped) =>
+        new(scoped, [.. scoped.Parts.Where(p => !scoped.AsDeployed.Contains(p.Key)).Select(p => Store(p.Key, p.Value))]);
+
+    private static StoredPart Store(Guid tenantId, TenantPart part)
+    {
+        var json = ToJson(part);
+        return new StoredPart(tenantId, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))), json);
+    }
+
+    /// <summary>Records what job <paramref name="jobId"/> deployed, in the caller's transaction: writes the parts whose
+    /// content changed, removes those of tenants no longer deployed, and answers the tenants whose live routing changed
+    /// (added, changed or removed).</summary>
     public static async Task<List<Guid>> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid jobId, string contentSha256,
-        IReadOnlyDictionary<Guid, TenantPart> parts, IReadOnlySet<Guid> unchanged, CancellationToken ct)
+        PartsToRecord record, CancellationToken ct)
     {
         var stored = (await conn.QueryAsync<(Guid TenantId, string Sha)>(new CommandDefinition(
             "SELECT tenant_id, part_sha256 FROM deployed_tenants", transaction: tx, cancellationToken: ct))).ToDictionary(r => r.TenantId, r => r.Sha);
-        var changed = new List<(Guid Id, string Sha, string Json)>();
-        foreach (var (id, part) in parts)
-        {
-            if (unchanged.Contains(id) && stored.ContainsKey(id)) continue;
-            var json = ToJson(part);
-            var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
-            if (!stored.TryGetValue(id, out var old) || old != sha) changed.Add((id, sha, json));
-        }
+        var parts = record.Scoped.Parts;
+        // A part taken as stored is still stored: only applies, under the apply lock, write deployed_tenants.
+        var changed = record.Forms.Where(f => !stored.TryGetValue(f.TenantId, out var old) || old != f.Sha256)
+            .Concat(record.Scoped.AsDeployed.Where(id => !stored.ContainsKey(id)).Select(id => Store(id, parts[id])))
+            .ToList();
         var removed = stored.Keys.Where(id => !parts.ContainsKey(id)).ToArray();
 
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -92,14 +101,14 @@ public static class DeployedState
             ON CONFLICT (singleton) DO UPDATE SET job_id = EXCLUDED.job_id, deployed_at = now(), content_sha256 = EXCLUDED.content_sha256;
             DELETE FROM deployed_tenants WHERE tenant_id = ANY(@removed);
             INSERT INTO deployed_tenants (tenant_id, job_id, part_sha256, part)
-            SELECT t.id, @jobId, t.sha, t.part::jsonb FROM unnest(@ids, @shas, @jsons) AS t(id, sha, part)
+            SELECT t.id, @jobId, t.sha, t.part FROM unnest(@ids, @shas, @jsons) AS t(id, sha, part)
             ON CONFLICT (tenant_id) DO UPDATE SET job_id = EXCLUDED.job_id, deployed_at = now(), part_sha256 = EXCLUDED.part_sha256, part = EXCLUDED.part;
             """, new
             {
                 jobId, contentSha256, removed,
-                ids = changed.Select(c => c.Id).ToArray(), shas = changed.Select(c => c.Sha).ToArray(), jsons = changed.Select(c => c.Json).ToArray(),
+                ids = changed.Select(c => c.TenantId).ToArray(), shas = changed.Select(c => c.Sha256).ToArray(), jsons = changed.Select(c => c.Json).ToArray(),
             }, tx, cancellationToken: ct));
-        return [.. changed.Select(c => c.Id).Concat(removed).Order()];
+        return [.. changed.Select(c => c.TenantId).Concat(removed).Order()];
     }
 
     /// <summary>The part with every list whose order carries no meaning sorted, and IVR options by key. Queue members,
@@ -118,3 +127,8 @@ public static class DeployedState
             part.Quarantined is { Count: > 0 } q ? [.. q.OrderBy(n => n.Number, StringComparer.Ordinal)] : null);
     }
 }
+
+/// <summary>The stored form of a part, generated at build time: property names as declared, enums by name.</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(TenantPart))]
+internal sealed partial class DeployedPartJson : JsonSerializerContext;

@@ -1,6 +1,8 @@
 using Did.Dialplan;
 using Did.Features.Apply;
 using Did.Tests.Dialplan;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using NUnit.Framework;
 
 namespace Did.Tests.Apply;
@@ -18,6 +20,18 @@ public sealed class ScopedSnapshotTests
         var original = DialplanRenderer.RenderToStrings(snapshot);
         Assert.That(again.Extensions, Is.EqualTo(original.Extensions));
         Assert.That(again.Queues, Is.EqualTo(original.Queues));
+    }
+
+    [Test]
+    public void A_part_is_stored_in_the_form_earlier_versions_stored_so_their_hashes_still_hold()
+    {
+        // The stored form was written by System.Text.Json's reflection serializer with enums by name; a part hashed
+        // differently would look changed to every apply after an upgrade.
+        var reflection = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new JsonStringEnumConverter() } };
+        var parts = ScopedSnapshot.Split(RouteSamples.Routed() with { Quarantined = [new("+15550009999", Samples.Acme)] }).Values.ToList();
+        Assert.That(parts.Any(p => p.Tenant.Schedules is { Count: > 0 } && p.Numbers.Any(n => n.Options is { Rules.Count: > 0 }) && p.Quarantined is not null));
+        foreach (var part in parts)
+            Assert.That(DeployedState.ToJson(part), Is.EqualTo(JsonSerializer.Serialize(DeployedState.Canonical(part), reflection)));
     }
 
     [Test]
