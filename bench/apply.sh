@@ -8,7 +8,7 @@
 # empty switch: first apply, one number re-routed, nothing changed. Prints markdown tables; see bench/RESULTS-apply.md.
 # Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time,
 # and (4, not part of "all") GET /api/v1/routing/simulate on the live data set with rules: latency percentiles (target
-# p95 < 20 ms); see bench/RESULTS-simulate.md. The render also times the data set with rules (target < 300 ms).
+# p95 < 20 ms); see bench/RESULTS-apply.md. The render also times the data set with rules (target < 300 ms).
 # Usage: bench/apply.sh [render|steps|apply|simulate|all]   (default all)
 # Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10 timed renders),
 # BENCH_RULES_PERCENT (20: numbers with 2-4 rules and a failover), BENCH_SIMULATIONS (2000 requests per series),

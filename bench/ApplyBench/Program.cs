@@ -1,5 +1,5 @@
 // Benchmark of the dialplan render, of a whole apply and of the route simulator (bench/apply.sh runs it; see
-// bench/RESULTS-apply.md and bench/RESULTS-simulate.md).
+// bench/RESULTS-apply.md and bench/RESULTS-apply.md).
 //   dotnet ApplyBench.dll render           in-process DialplanRenderer.Render of the data set, plain and with rules
 //   dotnet ApplyBench.dll apply            seed PostgreSQL (BENCH_PG), start a FakeAsterisk here and the Release service as a
 //                                          child process, POST /api/v1/apply, report the job's steps and the service's VmHWM
