@@ -25,9 +25,11 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 /// hangs up must not leave a half-deployed switch.</summary>
 /// <param name="readSnapshot">Reads the snapshot to deploy (the "snapshot" step): the whole platform from the database,
 /// or a scoped one (<see cref="ScopedSnapshot"/>).</param>
+/// <param name="switchAtWork">Called once the files are written, as the first node's delta or reload begins: from here
+/// this process mostly waits for the switches, so CPU work that the job's end needs can run without slowing a step.</param>
 public sealed class ApplyPipeline(
     NpgsqlDataSource db, IReadOnlyList<AsteriskNode> nodes, DialplanSettings settings, ApplyOptions options, TimeProvider clock,
-    Guid jobId, string workFolder, Func<Task<DialplanSnapshot>> readSnapshot)
+    Guid jobId, string workFolder, Func<Task<DialplanSnapshot>> readSnapshot, Action switchAtWork)
 {
     private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
@@ -88,6 +90,7 @@ public sealed class ApplyPipeline(
         try
         {
             foreach (var node in changed) await _log.RunAsync($"write:{node.Deployment.Node.Name}", WriteAsync, node.Deployment);
+            switchAtWork();
             foreach (var node in changed)
             {
                 var name = node.Deployment.Node.Name;

@@ -68,16 +68,22 @@ public sealed class ApplyRunner(
         var folder = work.CreateFolder(jobId.ToString("N"));
         try
         {
+            ScopedParts? deployed = null;
             Task<PartsToRecord>? preparing = null;
+            // What the job records if it deploys is CPU work: done while the switches reload and are verified.
+            void Prepare() => preparing ??= Task.Run(() => DeployedState.Prepare(deployed!));
             var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, async () =>
             {
-                var deployed = await ReadScopedAsync(scope, CancellationToken.None);
-                // What the job records if it deploys is CPU work that needs nothing of the later steps: done while they run.
-                preparing = Task.Run(() => DeployedState.Prepare(deployed));
+                deployed = await ReadScopedAsync(scope, CancellationToken.None);
                 return deployed.Snapshot;
-            });
+            }, Prepare);
             var end = await pipeline.RunAsync();
-            var record = preparing is not null && end.Status is (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges) ? await preparing : null;
+            PartsToRecord? record = null;
+            if (deployed is not null && end.Status is (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges))
+            {
+                Prepare();
+                record = await preparing!;
+            }
             var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, record, callers, CancellationToken.None);
             if (end.Refused is { } refused) throw refused; // recorded as FAILED; answered as a 409 (DialplanRefusal)
             return job;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Did.Features.Apply;
 
-/// <summary>Compiling render, lint, digest and diff (optimized, see Did.csproj) takes a few hundred milliseconds that the
+/// <summary>Compiling render, lint, digest, diff and the deployed state's stored form (optimized, see Did.csproj) takes a few hundred milliseconds that the
 /// first apply after a start would otherwise pay. This runs those same steps once, in the background after start-up,
 /// on a small synthetic dialplan in a temporary folder, which also brings their small helpers to their optimized
 /// versions. It reads no database and talks to no switch.</summary>
@@ -25,9 +25,11 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
         }
     }
 
-    /// <summary>Render two versions of a small dialplan to files, lint one with digests, and diff both ways, exactly as
-    /// an apply does. Returns what was rendered and found, so a test can prove the warm-up takes the normal path.</summary>
-    public static async Task<(RenderResult Rendered, int Findings, DiffStats Changed)> RunAsync(DialplanSettings settings, CancellationToken ct)
+    /// <summary>Render two versions of a small dialplan to files, lint one with digests, diff both ways, and prepare and
+    /// read back its deployed parts, exactly as an apply does. Returns what was rendered, found and prepared, so a test
+    /// can prove the warm-up takes the normal path.</summary>
+    public static async Task<(RenderResult Rendered, int Findings, DiffStats Changed, IReadOnlyList<StoredPart> Parts)> RunAsync(
+        DialplanSettings settings, CancellationToken ct)
     {
         var dir = Directory.CreateTempSubdirectory("did-warmup-").FullName;
         try
@@ -46,7 +48,9 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
             using (var reader = new StreamReader(ext, Utf8)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), new List<ContextDigest>());
             NodeFiles.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
             var changed = NodeFiles.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
-            return (rendered, findings.Count, changed);
+            var parts = DeployedState.Prepare(ScopedSnapshot.Build(snapshot, new Dictionary<Guid, TenantPart>(), ApplyScope.Platform)).Forms;
+            foreach (var part in parts) DeployedState.FromJson(part.Json);
+            return (rendered, findings.Count, changed, parts);
         }
         finally
         {
