@@ -519,6 +519,15 @@ internal sealed class TenantModel(TenantSnapshot source, int index, string conte
     public QueueModel[] Queues { get; } = queues;
     /// <summary>Endpoint name pieces; null = the extension.</summary>
     public string?[] Endpoint { get; } = endpoint;
+
+    /// <summary>The endpoint name of a user: <see cref="Endpoint"/> with the extension put in.</summary>
+    public string EndpointOf(string extension)
+    {
+        var name = "";
+        foreach (var piece in Endpoint) name += piece ?? extension;
+        return name;
+    }
+
     /// <summary>The tenant's schedules, sorted by name.</summary>
     public ScheduleModel[] Schedules { get; init; } = [];
 }

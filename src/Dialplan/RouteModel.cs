@@ -129,15 +129,17 @@ internal sealed partial class DialplanModel
         // GotoIf calls, labels, each destination's block) and looked up here, and a message is made only for a number
         // that is refused or warned about.
 
-        /// <summary>A destination of a route after every check: what its block is made of (<see cref="Calls"/>, one array
+        /// <summary>A destination of a route after every check: what its block is made of (<see cref="Plain"/>, one array
         /// per destination and way of entering it, shared by every route that has it, so the same array means the same
-        /// block) and its label.</summary>
-        private readonly record struct Resolved(AssignmentType Kind, string Label, string[] Plain, Target Target, string? Action);
+        /// block), its label, and the user's <see cref="Extension"/> or the <see cref="Queue"/> for a route that rings or
+        /// enters it itself. One instance per destination, made at its first use and shared like its block.</summary>
+        private sealed record Resolved(AssignmentType Kind, string Label, string[] Plain, string? Extension = null, QueueModel? Queue = null);
 
         private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
         private readonly Dictionary<(int Tenant, string Extension), Resolved> _users = new();
         private readonly Dictionary<(int Tenant, string Extension, int Ring, bool Failover), string[]> _dials = new();
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
+        private readonly Dictionary<object, Resolved> _entered = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string> _gotoIfs = new();
         private readonly List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)> _kept = [];
         private readonly List<(string Label, string[] Calls)> _blocks = [];
@@ -160,7 +162,7 @@ internal sealed partial class DialplanModel
             var defaultTarget = plain.Action is { } action
                 ? ExternalBlock(tenant, action)
                 : n.Type == AssignmentType.User ? User(tenant, _targets[n.TargetId!.Value]) : Entered(_targets[n.TargetId!.Value], n.Type);
-            var failover = o.Failover is null ? (Resolved?)null : Resolve(tenant, o.Failover, n, -1);
+            var failover = o.Failover is null ? null : Resolve(tenant, o.Failover, n, -1);
 
             _kept.Clear();
             var readsCaller = false;
@@ -208,7 +210,7 @@ internal sealed partial class DialplanModel
                 AddBlock(_lines, label, calls);
                 usesFailover |= calls[^1] == GotoFailover;
             }
-            if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, failover!.Value.Plain);
+            if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, failover!.Plain);
             return plain with { Route = new RouteModel([.. _lines]) };
         }
 
@@ -234,20 +236,18 @@ internal sealed partial class DialplanModel
         {
             if (r.Kind == AssignmentType.Queue)
             {
-                var queue = r.Target.Queue!;
+                var queue = r.Queue!;
                 queue.ReturnsWhenEmpty = true;
                 var answer = settings.AnswerBeforeQueue;
                 if (!_queueEntries.TryGetValue((queue, answer), out var entry))
                     _queueEntries[(queue, answer)] = entry = answer ? ["Answer()", queue.Call, GotoFailover] : [queue.Call, GotoFailover];
                 return entry;
             }
-            var ext = r.Target.Extension!;
+            var ext = r.Extension!;
             var ring = ringSeconds ?? settings.RingSeconds;
             var key = (tenant.Index, ext, ring, hasFailover);
             if (_dials.TryGetValue(key, out var dial)) return dial;
-            var endpoint = new System.Text.StringBuilder(settings.EndpointTechnology).Append('/');
-            foreach (var piece in tenant.Endpoint) endpoint.Append(piece ?? ext);
-            var call = "Dial(" + endpoint + "," + ring.ToString(CultureInfo.InvariantCulture) + ")";
+            var call = "Dial(" + settings.EndpointTechnology + "/" + tenant.EndpointOf(ext) + "," + ring.ToString(CultureInfo.InvariantCulture) + ")";
             return _dials[key] = hasFailover ? [call, GotoFailover]
                 : settings.VoicemailOnNoAnswer ? [call, "VoiceMail(" + ext + "@" + tenant.Context + ")", "Hangup()"] : [call, "Hangup()"];
         }
@@ -324,13 +324,19 @@ internal sealed partial class DialplanModel
         {
             var key = (tenant.Index, target.Extension!);
             if (!_users.TryGetValue(key, out var user))
-                _users[key] = user = new Resolved(AssignmentType.User, "user-" + target.Extension, [target.GotoText()], target, null);
+                _users[key] = user = new Resolved(AssignmentType.User, "user-" + target.Extension, [target.GotoText()], Extension: target.Extension);
             return user;
         }
 
-        private static Resolved Entered(Target target, AssignmentType kind) => kind == AssignmentType.Ivr
-            ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered, target, null)
-            : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, target, null);
+        private Resolved Entered(Target target, AssignmentType kind)
+        {
+            object model = kind == AssignmentType.Ivr ? target.Ivr! : target.Queue!;
+            if (!_entered.TryGetValue(model, out var entered))
+                _entered[model] = entered = kind == AssignmentType.Ivr
+                    ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered)
+                    : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, Queue: target.Queue);
+            return entered;
+        }
 
         /// <summary>An EXTERNAL action, checked once per tenant and action (a Goto that leads nowhere is warned about for each
         /// number that has it), with a Hangup() after an action that could return.</summary>
@@ -346,7 +352,7 @@ internal sealed partial class DialplanModel
         {
             if (_externals.TryGetValue((tenant.Index, text), out var known)) return known;
             string[] calls = text.StartsWith("Goto(", StringComparison.Ordinal) || text.StartsWith("Hangup(", StringComparison.Ordinal) ? [text] : [text, "Hangup()"];
-            return _externals[(tenant.Index, text)] = new Resolved(AssignmentType.External, "", calls, default, text);
+            return _externals[(tenant.Index, text)] = new Resolved(AssignmentType.External, "", calls);
         }
 
         private Resolved? ExternalRefused(TenantModel tenant, string? action, RoutedNumber n, int rule)
