@@ -187,8 +187,14 @@ internal sealed partial class DialplanModel
         private sealed record UserCheck(string[] Extensions, List<(Guid Id, string? Extension)> Referenced, List<string> Problems)
         {
             /// <summary>The extensions of users something refers to, in the order of <see cref="Extensions"/>.</summary>
-            public HashSet<string> ReferencedExtensions() =>
-                Referenced.Where(r => r.Extension is not null).Select(r => r.Extension!).ToHashSet(StringComparer.Ordinal);
+            public HashSet<string> ReferencedExtensions()
+            {
+                // Sized up front: grown from empty, the table of each tenant would be allocated about twice over.
+                var reached = new HashSet<string>(Referenced.Count, StringComparer.Ordinal);
+                foreach (var (_, extension) in Referenced)
+                    if (extension is not null) reached.Add(extension);
+                return reached;
+            }
         }
 
         // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
