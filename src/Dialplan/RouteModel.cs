@@ -146,6 +146,9 @@ internal sealed partial class DialplanModel
         private readonly List<RouteLine> _lines = [];
 
         private static readonly string[] RuleLabels = [.. Enumerable.Range(0, MaxRules).Select(RouteForms.RuleLabel)];
+        // A route has at most one block per rule plus the default's, so at most MaxRules + 1 EXTERNAL blocks.
+        private static readonly string[] ExternalLabels =
+            [.. Enumerable.Range(1, MaxRules + 1).Select(i => "external-" + i.ToString(CultureInfo.InvariantCulture))];
         private static readonly string SetCallerCall = "Set(" + RouteForms.SetCaller + ")";
         private static readonly string GotoFailover = "Goto(" + RouteForms.FailoverLabel + ")";
 
@@ -225,7 +228,7 @@ internal sealed partial class DialplanModel
                 if (ReferenceEquals(existing, calls)) return label;
             var external = 0;
             foreach (var (label, _) in _blocks) if (label.StartsWith("external-", StringComparison.Ordinal)) external++;
-            var newLabel = r.Kind == AssignmentType.External ? "external-" + (external + 1).ToString(CultureInfo.InvariantCulture) : r.Label;
+            var newLabel = r.Kind == AssignmentType.External ? ExternalLabels[external] : r.Label;
             _blocks.Add((newLabel, calls));
             return newLabel;
         }
