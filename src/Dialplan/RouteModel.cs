@@ -132,8 +132,38 @@ internal sealed partial class DialplanModel
         /// <summary>A destination of a route after every check: what its block is made of (<see cref="Plain"/>, one array
         /// per destination and way of entering it, shared by every route that has it, so the same array means the same
         /// block), its label, and the user's <see cref="Extension"/> or the <see cref="Queue"/> for a route that rings or
-        /// enters it itself. One instance per destination, made at its first use and shared like its block.</summary>
-        private sealed record Resolved(AssignmentType Kind, string Label, string[] Plain, string? Extension = null, QueueModel? Queue = null);
+        /// enters it itself. One instance per destination, made at its first use and shared like its block.
+        /// <para>A user's label and Goto block are made when a route first asks for them: a user that routes ring themselves
+        /// (Dial) never needs the Goto block, and a user that is only a failover never needs the label.</para></summary>
+        private sealed class Resolved
+        {
+            private readonly string? _userContext;
+            private string? _label;
+            private string[]? _plain;
+
+            public Resolved(AssignmentType kind, string label, string[] plain, QueueModel? queue = null)
+            {
+                Kind = kind;
+                _label = label;
+                _plain = plain;
+                Queue = queue;
+            }
+
+            /// <summary>A USER: extension <paramref name="extension"/> of the tenant's context <paramref name="context"/>.</summary>
+            public Resolved(string context, string extension)
+            {
+                Kind = AssignmentType.User;
+                _userContext = context;
+                Extension = extension;
+            }
+
+            public AssignmentType Kind { get; }
+            public string? Extension { get; }
+            public QueueModel? Queue { get; }
+            public string Label => _label ??= "user-" + Extension;
+            // The same text as Target.GotoText of the user.
+            public string[] Plain => _plain ??= ["Goto(" + _userContext + "," + Extension + ",1)"];
+        }
 
         private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
         private readonly Dictionary<(int Tenant, string Extension), Resolved> _users = new();
@@ -327,7 +357,7 @@ internal sealed partial class DialplanModel
         {
             var key = (tenant.Index, target.Extension!);
             if (!_users.TryGetValue(key, out var user))
-                _users[key] = user = new Resolved(AssignmentType.User, "user-" + target.Extension, [target.GotoText()], Extension: target.Extension);
+                _users[key] = user = new Resolved(target.Context, target.Extension!);
             return user;
         }
 
@@ -337,7 +367,7 @@ internal sealed partial class DialplanModel
             if (!_entered.TryGetValue(model, out var entered))
                 _entered[model] = entered = kind == AssignmentType.Ivr
                     ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered)
-                    : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, Queue: target.Queue);
+                    : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, target.Queue);
             return entered;
         }
 
