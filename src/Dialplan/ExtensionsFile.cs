@@ -89,9 +89,8 @@ internal static class ExtensionsFile
 
     // Every line of a number's route names the number (exten => +1..., n), not 'same': in a shard, which every tenant
     // shares, each line then says whose it is (a tenant's preview shows its own lines by their extension).
-    private static void WriteRoute(TextBuffer o, string number, RouteModel route)
+    private static void WriteRoute(TextBuffer o, string number, RouteLine[] lines)
     {
-        var lines = route.Lines;
         for (var i = 0; i < lines.Length; i++)
         {
             o.Append("exten => "); o.Append(number); o.Append(i == 0 ? ",1" : ",n");

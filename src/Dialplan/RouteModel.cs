@@ -5,15 +5,6 @@ namespace Did.Dialplan;
 /// <summary>One priority of a route or a schedule as it will be written: an optional label and the application call.</summary>
 internal readonly record struct RouteLine(string? Label, string Call);
 
-/// <summary>The priorities of a number with rules, a failover or its own ring time, in its shard: rules first, in order
-/// (each one GotoIf to the label of its destination's block), then the default destination's block, which the call
-/// falls into when no rule holds, then one block per other destination, then the failover block. Every block ends in a
-/// Goto, a Hangup or a Dial/Queue whose next priority leaves it, so no block runs into the next.</summary>
-internal sealed class RouteModel(RouteLine[] lines)
-{
-    public RouteLine[] Lines { get; } = lines;
-}
-
 /// <summary>A schedule's subroutine context: closed dates (year-exact) first, then the opening-hours pieces, each a
 /// GotoIfTime in the schedule's time zone; it returns OPEN, CLOSED or HOLIDAY.</summary>
 internal sealed class ScheduleModel(ScheduleSnapshot source, string context, RouteLine[] lines)
@@ -244,7 +235,7 @@ internal sealed partial class DialplanModel
                 usesFailover |= calls[^1] == GotoFailover;
             }
             if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, failover!.Plain);
-            return plain with { Route = new RouteModel([.. _lines]) };
+            return plain with { Route = [.. _lines] };
         }
 
         private static bool Changes(AssignmentType kind, int? ringSeconds, bool hasFailover) =>
