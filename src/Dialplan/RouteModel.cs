@@ -128,7 +128,7 @@ internal sealed partial class DialplanModel
         /// (Dial) never needs the Goto block, and a user that is only a failover never needs the label.</para></summary>
         private sealed class Resolved
         {
-            private readonly string? _userContext;
+            private readonly Target _user;
             private string? _label;
             private string[]? _plain;
 
@@ -140,20 +140,19 @@ internal sealed partial class DialplanModel
                 Queue = queue;
             }
 
-            /// <summary>A USER: extension <paramref name="extension"/> of the tenant's context <paramref name="context"/>.</summary>
-            public Resolved(string context, string extension)
+            /// <summary>A USER, as the id table resolves it.</summary>
+            public Resolved(Target user)
             {
                 Kind = AssignmentType.User;
-                _userContext = context;
-                Extension = extension;
+                _user = user;
+                Extension = user.Extension;
             }
 
             public AssignmentType Kind { get; }
             public string? Extension { get; }
             public QueueModel? Queue { get; }
             public string Label => _label ??= "user-" + Extension;
-            // The same text as Target.GotoText of the user.
-            public string[] Plain => _plain ??= ["Goto(" + _userContext + "," + Extension + ",1)"];
+            public string[] Plain => _plain ??= [_user.GotoText()];
         }
 
         private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
@@ -348,7 +347,7 @@ internal sealed partial class DialplanModel
         {
             var key = (tenant.Index, target.Extension!);
             if (!_users.TryGetValue(key, out var user))
-                _users[key] = user = new Resolved(target.Context, target.Extension!);
+                _users[key] = user = new Resolved(target);
             return user;
         }
 
