@@ -94,14 +94,16 @@ public static class DialplanSnapshotReader
 
     /// <summary>The numbers, the biggest set (one row per routed DID), straight from the reader into the snapshot's
     /// records: no intermediate row objects and no boxed Guids. Same transaction, so the same snapshot as the rest. A
-    /// route with no rules, no failover and no ring time has no options: it renders as a plain route.</summary>
+    /// route with no rules, no failover and no ring time has no options: it renders as a plain route. The number is the
+    /// route's own copy, which its foreign key on (phone_number_id, tenant_id, number) holds equal to the number's: no
+    /// join with the inventory.</summary>
     private static async Task<List<RoutedNumber>> ReadNumbersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ILookup<Guid, RouteRule> rules,
         CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
-            SELECT p.number, a.tenant_id, a.assigned_type, a.assigned_id, a.assigned_value,
+            SELECT a.number, a.tenant_id, a.assigned_type, a.assigned_id, a.assigned_value,
                    a.phone_number_id, a.ring_seconds, a.failover_type, a.failover_id, a.failover_value
-            FROM did_assignments a JOIN phone_numbers p ON p.id = a.phone_number_id
+            FROM did_assignments a
             """, conn, tx);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var numbers = new List<RoutedNumber>();
