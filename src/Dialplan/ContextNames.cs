@@ -28,7 +28,7 @@ public static class ContextNames
 
     public const string FromTrunk = "from-trunk-external";
     public const string ShardPrefix = "did-";
-    private const string TenantPrefix = "tenant-";
+    internal const string TenantPrefix = "tenant-";
     private const string IvrInfix = "_ivr_";
     private const string QueueInfix = "_queue_";
     private const string MembersSuffix = "_members";

@@ -53,10 +53,9 @@ public static class ExternalAction
             return ExternalActionResult.Fail(ExternalActionRule.Syntax,
                 $"the action must end with the ')' that closes {value[..nameLength]}(; nothing may follow it.");
 
-        var application = value[..nameLength];
-        if (!policy.TryCanonical(application, out var canonical))
+        if (!policy.TryCanonical(value.AsSpan(0, nameLength), out var canonical))
             return ExternalActionResult.Fail(ExternalActionRule.ApplicationNotAllowed,
-                $"application {Grammar.Quote(application)} is not allowed; allowed are {string.Join(", ", policy.Applications)}.");
+                $"application {Grammar.Quote(value[..nameLength])} is not allowed; allowed are {string.Join(", ", policy.Applications)}.");
 
         var argText = value.AsSpan(open + 1, value.Length - open - 2);
         for (var i = 0; i < argText.Length; i++)
@@ -66,7 +65,7 @@ public static class ExternalAction
                 return ExternalActionResult.Fail(ExternalActionRule.ForbiddenCharacter,
                     $"{Grammar.Quote(c.ToString())} at position {open + 2 + i} is not allowed in arguments; allowed are letters, digits, @ + . _ / : - and ',' between arguments.");
         }
-        var args = argText.IsEmpty ? [] : argText.ToString().Split(',');
+        var args = Arguments(value, open + 1, argText.Length);
 
         foreach (var arg in args)
         {
@@ -85,6 +84,22 @@ public static class ExternalAction
             "Hangup" or "Busy" or "Congestion" => NoneOrNumeric(canonical, args),
             _ => ExternalActionResult.Ok(new ExternalActionCall(canonical, args)),
         };
+    }
+
+    // The comma-separated arguments of value[start..start+length], cut straight out of value.
+    private static string[] Arguments(string value, int start, int length)
+    {
+        if (length == 0) return [];
+        var args = new string[value.AsSpan(start, length).Count(',') + 1];
+        var end = start + length;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var comma = value.IndexOf(',', start, end - start);
+            var stop = comma < 0 ? end : comma;
+            args[i] = value[start..stop];
+            start = stop + 1;
+        }
+        return args;
     }
 
     internal static bool IsArgumentChar(char c) =>
@@ -148,14 +163,10 @@ public static class ExternalAction
         if (at >= 0 && box[(at + 1)..] != ContextNames.Tenant(slug))
             return ExternalActionResult.Fail(ExternalActionRule.CrossTenantReference,
                 $"mailbox context {Grammar.Quote(box[(at + 1)..])} must be tenant-{slug}.");
-        var normalized = new List<string> { number + "@" + ContextNames.Tenant(slug) };
-        if (args.Length == 2)
-        {
-            if (args[1].Length is < 1 or > 3 || args[1].Any(c => c is not ('b' or 's' or 'u')))
-                return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"VoiceMail options {Grammar.Quote(args[1])} may only be b, s, u.");
-            normalized.Add(args[1]);
-        }
-        return ExternalActionResult.Ok(new ExternalActionCall("VoiceMail", normalized));
+        if (args.Length == 2 && (args[1].Length is < 1 or > 3 || args[1].Any(c => c is not ('b' or 's' or 'u'))))
+            return ExternalActionResult.Fail(ExternalActionRule.InvalidArgument, $"VoiceMail options {Grammar.Quote(args[1])} may only be b, s, u.");
+        args[0] = string.Concat(number, "@", ContextNames.TenantPrefix, slug);
+        return ExternalActionResult.Ok(new ExternalActionCall("VoiceMail", args));
     }
 
     private static ExternalActionResult Playback(string[] args)

@@ -32,5 +32,6 @@ public sealed class ExternalActionPolicy
     /// reach any endpoint named in its argument.</summary>
     public ExternalActionPolicy Widen(params string[] applications) => new(Applications.Concat(applications));
 
-    internal bool TryCanonical(string application, out string canonical) => _canonical.TryGetValue(application, out canonical!);
+    internal bool TryCanonical(ReadOnlySpan<char> application, out string canonical) =>
+        _canonical.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(application, out canonical!);
 }
