@@ -394,17 +394,18 @@ internal sealed partial class DialplanModel
         // EXTERNAL is re-parsed here although the API checked it on save: defence in depth against rows written
         // by older code, by hand or by a bug. A Goto must also land on a context this render gives to the same tenant.
         private NumberModel? External(TenantModel tenant, RoutedNumber n) =>
-            CheckedExternal(tenant, n.ExternalAction, What(n), "not routed") is { } action ? new NumberModel(n.Number, null, null, action) : null;
+            CheckedExternal(tenant, n.ExternalAction, n, null) is { } action ? new NumberModel(n.Number, null, null, action) : null;
 
-        /// <summary>The checked text of an EXTERNAL action, or null: refused (invalid, or a Goto into another tenant) or, for a
-        /// Goto that leads nowhere, a warning ending in <paramref name="consequence"/>.</summary>
-        private string? CheckedExternal(TenantModel tenant, string? action, string what, string consequence)
+        /// <summary>The checked text of an EXTERNAL action of number <paramref name="n"/>, its default destination's
+        /// (<paramref name="rule"/> null) or a rule's or failover's, or null: refused (invalid, or a Goto into another tenant)
+        /// or, for a Goto that leads nowhere, a warning.</summary>
+        private string? CheckedExternal(TenantModel tenant, string? action, RoutedNumber n, int? rule)
         {
             if (!Grammar.IsSlug(tenant.Slug)) return null; // already refused with the tenant
             var parsed = ExternalAction.Parse(action, tenant.Slug, settings.ExternalActions);
             if (parsed.Action is not { } call)
             {
-                Refuse(tenant.Source.Id, $"{what}: EXTERNAL action {Grammar.Quote(action)} refused, {parsed.Message}");
+                Refuse(tenant.Source.Id, $"{ExternalWhat(n, rule)}: EXTERNAL action {Grammar.Quote(action)} refused, {parsed.Message}");
                 return null;
             }
             if (call.Application == "Goto")
@@ -412,17 +413,21 @@ internal sealed partial class DialplanModel
                 var (context, exten, priority) = (call.Arguments[0], call.Arguments[1], int.Parse(call.Arguments[2], CultureInfo.InvariantCulture));
                 if (_contexts.TryGetValue(context, out var owner) && owner.Tenant != tenant.Index)
                 {
-                    Refuse(tenant.Source.Id, $"{what}: EXTERNAL Goto to [{context}], which belongs to another tenant");
+                    Refuse(tenant.Source.Id, $"{ExternalWhat(n, rule)}: EXTERNAL Goto to [{context}], which belongs to another tenant");
                     return null;
                 }
                 if (!_contexts.ContainsKey(context) || PriorityCount(owner, exten) < priority)
                 {
-                    _warnings.Add($"{what}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; {consequence}");
+                    var consequence = rule is { } r ? Consequence(r) : "not routed";
+                    _warnings.Add($"{ExternalWhat(n, rule)}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; {consequence}");
                     return null;
                 }
             }
             return call.Text;
         }
+
+        // What a message about an EXTERNAL action calls it: made only for a message, as What is.
+        private static string ExternalWhat(RoutedNumber n, int? rule) => rule is { } r ? Where(n, r) : What(n);
 
         // How many priorities the writers give an extension of a context (0 = none): mirrors ExtensionsFile.
         private int PriorityCount(Target owner, string exten)

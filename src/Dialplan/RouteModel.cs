@@ -366,7 +366,7 @@ internal sealed partial class DialplanModel
         private Resolved? External(TenantModel tenant, string action, RoutedNumber n, int rule)
         {
             if (_externals.TryGetValue((tenant.Index, action), out var known)) return known;
-            if (CheckedExternal(tenant, action, Where(n, rule), Consequence(rule)) is not { } text) return null;
+            if (CheckedExternal(tenant, action, n, rule) is not { } text) return null;
             return _externals[(tenant.Index, action)] = ExternalBlock(tenant, text);
         }
 
@@ -380,7 +380,7 @@ internal sealed partial class DialplanModel
 
         private Resolved? ExternalRefused(TenantModel tenant, string? action, RoutedNumber n, int rule)
         {
-            CheckedExternal(tenant, action, Where(n, rule), Consequence(rule));
+            CheckedExternal(tenant, action, n, rule);
             return null;
         }
 
