@@ -31,68 +31,100 @@ internal sealed partial class DialplanModel
             var result = new List<ScheduleModel>();
             foreach (var s in (t.Schedules ?? []).OrderBy(v => v.Name, StringComparer.Ordinal))
             {
-                var what = $"{where}: schedule {s.Id}";
+                // Made only for a message: a schedule that passes needs none.
+                string What() => $"{where}: schedule {s.Id}";
                 var problems = _problems.Count;
-                if (!Grammar.IsObjectName(s.Name)) Refuse(t.Id, $"{what} name {Grammar.Quote(s.Name)} must match ^[a-z0-9-]{{1,40}}$");
-                if (!Grammar.IsTimeZone(s.TimeZone)) Refuse(t.Id, $"{what} time zone {Grammar.Quote(s.TimeZone)} must match ^[A-Za-z0-9/_+-]{{1,64}}$");
+                if (!Grammar.IsObjectName(s.Name)) Refuse(t.Id, $"{What()} name {Grammar.Quote(s.Name)} must match ^[a-z0-9-]{{1,40}}$");
+                if (!Grammar.IsTimeZone(s.TimeZone)) Refuse(t.Id, $"{What()} time zone {Grammar.Quote(s.TimeZone)} must match ^[A-Za-z0-9/_+-]{{1,64}}$");
                 var open = s.Open ?? [];
                 var closed = s.Closed ?? [];
-                if (open.Count > MaxOpenIntervals) Refuse(t.Id, $"{what} has {open.Count} opening intervals; at most {MaxOpenIntervals}");
-                if (closed.Count > MaxClosedDates) Refuse(t.Id, $"{what} has {closed.Count} closed dates; at most {MaxClosedDates}");
+                if (open.Count > MaxOpenIntervals) Refuse(t.Id, $"{What()} has {open.Count} opening intervals; at most {MaxOpenIntervals}");
+                if (closed.Count > MaxClosedDates) Refuse(t.Id, $"{What()} has {closed.Count} closed dates; at most {MaxClosedDates}");
                 foreach (var i in open)
                 {
-                    if (i.Days == WeekDays.None || ((int)i.Days & ~0x7F) != 0) Refuse(t.Id, $"{what}: an interval has days {(int)i.Days}, not a set of MON..SUN");
+                    if (i.Days == WeekDays.None || ((int)i.Days & ~0x7F) != 0) Refuse(t.Id, $"{What()}: an interval has days {(int)i.Days}, not a set of MON..SUN");
                     if (i.FromMinute is < 0 or > 1439 || i.ToMinute is < 1 or > 1440 || i.FromMinute == i.ToMinute)
-                        Refuse(t.Id, $"{what}: an interval runs from minute {i.FromMinute} to {i.ToMinute}; from 0..1439, to 1..1440, not equal");
+                        Refuse(t.Id, $"{What()}: an interval runs from minute {i.FromMinute} to {i.ToMinute}; from 0..1439, to 1..1440, not equal");
                 }
                 foreach (var c in closed)
-                    if (c.From > c.To) Refuse(t.Id, $"{what}: closed dates from {c.From:yyyy-MM-dd} to {c.To:yyyy-MM-dd} end before they start");
+                    if (c.From > c.To) Refuse(t.Id, $"{What()}: closed dates from {c.From:yyyy-MM-dd} to {c.To:yyyy-MM-dd} end before they start");
                 if (_problems.Count > problems) continue;
 
                 var model = new ScheduleModel(s, ContextNames.Schedule(t.Slug, s.Name), ScheduleLines(s.TimeZone, open, closed));
                 if (!ClaimContext(t.Id, where, model.Context)) continue;
-                if (!_schedules.TryAdd(s.Id, (index, model))) { Refuse(t.Id, $"{what}: the id is used by two schedules"); continue; }
+                if (!_schedules.TryAdd(s.Id, (index, model))) { Refuse(t.Id, $"{What()}: the id is used by two schedules"); continue; }
                 result.Add(model);
             }
             return [.. result];
         }
 
-        private static RouteLine[] ScheduleLines(string zone, IReadOnlyList<OpenInterval> open, IReadOnlyList<ClosedDates> closed)
+        // The calls of schedule lines by what they are made of: tenants' schedules mostly share their zones, hours and dates.
+        private readonly Dictionary<string, string> _setTodays = new(StringComparer.Ordinal);
+        private readonly Dictionary<(DateOnly From, DateOnly To), string> _closedDates = new();
+        private readonly Dictionary<(string Zone, int Days, int From, int To), string> _openPieces = new();
+
+        private RouteLine[] ScheduleLines(string zone, IReadOnlyList<OpenInterval> open, IReadOnlyList<ClosedDates> closed)
         {
-            var lines = new List<RouteLine>();
-            var dates = closed.Select(c => (c.From, c.To)).Distinct().Order().ToList();
-            if (dates.Count > 0)
+            var dates = new (DateOnly From, DateOnly To)[closed.Count];
+            for (var i = 0; i < dates.Length; i++) dates[i] = (closed[i].From, closed[i].To);
+            var dateCount = SortDistinct(dates);
+            var pieces = OpenPieces(open, out var pieceCount);
+
+            var lines = new List<RouteLine>(dateCount + pieceCount + 4);
+            if (dateCount > 0)
             {
-                lines.Add(new(null, "Set(" + RouteForms.SetToday(zone) + ")"));
-                foreach (var (from, to) in dates)
-                    lines.Add(new(null, "GotoIf(" + RouteForms.GotoIf(RouteForms.ClosedDates(from, to), RouteForms.HolidayLabel) + ")"));
+                if (!_setTodays.TryGetValue(zone, out var setToday)) _setTodays[zone] = setToday = "Set(" + RouteForms.SetToday(zone) + ")";
+                lines.Add(new(null, setToday));
+                foreach (var (from, to) in dates.AsSpan(0, dateCount))
+                {
+                    if (!_closedDates.TryGetValue((from, to), out var gotoIf))
+                        _closedDates[(from, to)] = gotoIf = "GotoIf(" + RouteForms.GotoIf(RouteForms.ClosedDates(from, to), RouteForms.HolidayLabel) + ")";
+                    lines.Add(new(null, gotoIf));
+                }
             }
-            var pieces = OpenPieces(open);
-            foreach (var (days, from, to) in pieces)
-                lines.Add(new(null, "GotoIfTime(" + Clock(from) + "-" + Clock(to) + "," + DayNames(days) + ",*,*," + zone + "?" + RouteForms.OpenLabel + ")"));
+            foreach (var (from, to, days) in pieces.AsSpan(0, pieceCount))
+            {
+                if (!_openPieces.TryGetValue((zone, days, from, to), out var gotoIfTime))
+                    _openPieces[(zone, days, from, to)] = gotoIfTime =
+                        "GotoIfTime(" + Clock(from) + "-" + Clock(to) + "," + DayNames(days) + ",*,*," + zone + "?" + RouteForms.OpenLabel + ")";
+                lines.Add(new(null, gotoIfTime));
+            }
             lines.Add(new(null, "Return(" + RouteForms.Closed + ")"));
-            if (pieces.Count > 0) lines.Add(new(RouteForms.OpenLabel, "Return(" + RouteForms.Open + ")"));
-            if (dates.Count > 0) lines.Add(new(RouteForms.HolidayLabel, "Return(" + RouteForms.Holiday + ")"));
+            if (pieceCount > 0) lines.Add(new(RouteForms.OpenLabel, "Return(" + RouteForms.Open + ")"));
+            if (dateCount > 0) lines.Add(new(RouteForms.HolidayLabel, "Return(" + RouteForms.Holiday + ")"));
             return [.. lines];
         }
 
-        /// <summary>Opening hours as GotoIfTime pieces (days, first minute, last minute), sorted. Asterisk's range includes its
-        /// end minute and its weekday is the local day of the moment tested, so [from, to) is from..to-1, and an interval
-        /// past midnight is two pieces: from..23:59 on its days, 00:00..to-1 on the day after each.</summary>
-        private static List<(int Days, int From, int To)> OpenPieces(IReadOnlyList<OpenInterval> open)
+        /// <summary>Opening hours as GotoIfTime pieces (first minute, last minute, days), sorted, each once: the first
+        /// <paramref name="count"/> of the array. Asterisk's range includes its end minute and its weekday is the local day of
+        /// the moment tested, so [from, to) is from..to-1, and an interval past midnight is two pieces: from..23:59 on its
+        /// days, 00:00..to-1 on the day after each.</summary>
+        private static (int From, int To, int Days)[] OpenPieces(IReadOnlyList<OpenInterval> open, out int count)
         {
-            var pieces = new SortedSet<(int From, int To, int Days)>();
+            var pieces = new (int From, int To, int Days)[open.Count * 2];
+            var n = 0;
             foreach (var i in open)
             {
                 var days = (int)i.Days;
-                if (i.ToMinute > i.FromMinute) pieces.Add((i.FromMinute, i.ToMinute - 1, days));
+                if (i.ToMinute > i.FromMinute) pieces[n++] = (i.FromMinute, i.ToMinute - 1, days);
                 else
                 {
-                    pieces.Add((i.FromMinute, 1439, days));
-                    pieces.Add((0, i.ToMinute - 1, ((days << 1) & 0x7F) | (days >> 6)));
+                    pieces[n++] = (i.FromMinute, 1439, days);
+                    pieces[n++] = (0, i.ToMinute - 1, ((days << 1) & 0x7F) | (days >> 6));
                 }
             }
-            return [.. pieces.Select(p => (p.Days, p.From, p.To))];
+            count = SortDistinct(pieces.AsSpan(0, n));
+            return pieces;
+        }
+
+        // Sorts the items and moves each distinct one to the front, in order; returns how many there are.
+        private static int SortDistinct<T>(Span<T> items) where T : IEquatable<T>
+        {
+            items.Sort();
+            var count = 0;
+            foreach (var item in items)
+                if (count == 0 || !items[count - 1].Equals(item)) items[count++] = item;
+            return count;
         }
 
         private static string Clock(int minute) =>
