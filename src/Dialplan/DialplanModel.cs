@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace Did.Dialplan;
@@ -184,13 +185,13 @@ internal sealed partial class DialplanModel
             return [.. segments];
         }
 
-        private sealed record UserCheck(string[] Extensions, List<(Guid Id, string? Extension)> Referenced, List<string> Problems)
+        private sealed record UserCheck(string[] Extensions, (Guid Id, string? Extension)[] Referenced, List<string> Problems)
         {
             /// <summary>The extensions of users something refers to, in the order of <see cref="Extensions"/>.</summary>
             public HashSet<string> ReferencedExtensions()
             {
                 // Sized up front: grown from empty, the table of each tenant would be allocated about twice over.
-                var reached = new HashSet<string>(Referenced.Count, StringComparer.Ordinal);
+                var reached = new HashSet<string>(Referenced.Length, StringComparer.Ordinal);
                 foreach (var (_, extension) in Referenced)
                     if (extension is not null) reached.Add(extension);
                 return reached;
@@ -203,25 +204,31 @@ internal sealed partial class DialplanModel
         {
             var where = "tenant " + Grammar.Quote(t.Slug);
             var extArray = new string[t.Users.Count];
-            var keys = new int[t.Users.Count];
+            // The sort keys and the picked users are needed only here: borrowed, and the picked ones copied out at their
+            // final count, so a tenant costs no array that is thrown away or grown.
+            var keys = ArrayPool<int>.Shared.Rent(t.Users.Count);
+            var picked = ArrayPool<(Guid, string?)>.Shared.Rent(t.Users.Count);
             var count = 0;
-            var picked = new List<(Guid, string?)>();
+            var pickedCount = 0;
             var problems = new List<string>();
             foreach (var u in t.Users)
             {
                 var ext = u.Extension;
-                if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked.Add((u.Id, null)); continue; }
+                if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked[pickedCount++] = (u.Id, null); continue; }
                 if (!Grammar.IsUserExtension(ext)) { problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
                 keys[count] = OrdinalKey(ext);
                 extArray[count++] = ext;
-                if (referenced.Contains(u.Id)) picked.Add((u.Id, ext));
+                if (referenced.Contains(u.Id)) picked[pickedCount++] = (u.Id, ext);
             }
             // Sorted by int keys rather than strings: this runs for every user of the platform.
             Array.Sort(keys, extArray, 0, count);
             if (count != extArray.Length) Array.Resize(ref extArray, count);
             for (var k = 1; k < count; k++)
                 if (keys[k] == keys[k - 1]) problems.Add($"{where}: extension {extArray[k]} belongs to two users");
-            return new UserCheck(extArray, picked, problems);
+            var referencedUsers = picked.AsSpan(0, pickedCount).ToArray();
+            ArrayPool<int>.Shared.Return(keys);
+            ArrayPool<(Guid, string?)>.Shared.Return(picked, clearArray: true);
+            return new UserCheck(extArray, referencedUsers, problems);
         }
 
         private static HashSet<Guid> Referenced(DialplanSnapshot snapshot)
