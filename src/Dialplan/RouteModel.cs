@@ -302,7 +302,7 @@ internal sealed partial class DialplanModel
             var ring = ringSeconds ?? settings.RingSeconds;
             var key = (tenant.Index, ext, ring, hasFailover);
             if (_dials.TryGetValue(key, out var dial)) return dial;
-            var call = "Dial(" + settings.EndpointTechnology + "/" + tenant.EndpointOf(ext) + "," + ring.ToString(CultureInfo.InvariantCulture) + ")";
+            var call = tenant.DialCall(settings.EndpointTechnology, ext, ring);
             return _dials[key] = hasFailover ? [call, GotoFailover]
                 : settings.VoicemailOnNoAnswer ? [call, "VoiceMail(" + ext + "@" + tenant.Context + ")", "Hangup()"] : [call, "Hangup()"];
         }
