@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace Did.Dialplan;
 
@@ -550,19 +549,12 @@ internal sealed class TenantModel(TenantSnapshot source, int index, string conte
     public string?[] Endpoint { get; } = endpoint;
 
     /// <summary>The Dial call that rings a user for <paramref name="seconds"/>: Dial(technology/endpoint,seconds), the
-    /// endpoint name being <see cref="Endpoint"/> with the extension put in. Written in one piece, with no string for the
-    /// endpoint name on its own.</summary>
+    /// endpoint name being <see cref="Endpoint"/> with the extension put in.</summary>
     public string DialCall(string technology, string extension, int seconds)
     {
-        var call = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture);
-        call.AppendLiteral("Dial(");
-        call.AppendLiteral(technology);
-        call.AppendLiteral("/");
-        foreach (var piece in Endpoint) call.AppendLiteral(piece ?? extension);
-        call.AppendLiteral(",");
-        call.AppendFormatted(seconds);
-        call.AppendLiteral(")");
-        return call.ToStringAndClear();
+        var endpoint = "";
+        foreach (var piece in Endpoint) endpoint += piece ?? extension;
+        return "Dial(" + technology + "/" + endpoint + "," + seconds.ToString(CultureInfo.InvariantCulture) + ")";
     }
 
     /// <summary>The tenant's schedules, sorted by name.</summary>
