@@ -32,7 +32,8 @@ internal static class NumberNormalizer
     /// <param name="defaultRegion">How to read a national form (no '+'); null: only international forms are accepted.</param>
     /// <param name="reason">libphonenumber's reason (NOT_A_NUMBER, INVALID_COUNTRY_CODE, TOO_SHORT, TOO_LONG,
     /// INVALID_LENGTH, IS_POSSIBLE_LOCAL_ONLY, TOO_SHORT_NSN, TOO_SHORT_AFTER_IDD), INVALID_FOR_REGION when the number has a
-    /// possible length but no region's numbering plan has it, or HAS_EXTENSION.</param>
+    /// possible length but no region's numbering plan has it, HAS_EXTENSION, or TOO_LONG for a number its plan allows but
+    /// that has more than E.164's 15 digits.</param>
     public static bool TryNormalize(string input, string? defaultRegion, out NormalizedNumber number, out string reason)
     {
         number = default;
@@ -62,10 +63,16 @@ internal static class NumberNormalizer
         var nsn = Util.GetNationalSignificantNumber(parsed);
         var (region, type) = Classify(parsed.CountryCode, nsn);
         var e164 = $"+{parsed.CountryCode}{nsn}";
-        if (region is null || !DidRules.IsE164(e164))
+        if (region is null)
         {
             var possible = Util.IsPossibleNumberWithReason(parsed);
             reason = possible == PhoneNumberUtil.ValidationResult.IS_POSSIBLE ? "INVALID_FOR_REGION" : possible.ToString();
+            return false;
+        }
+        // Some plans have numbers longer than the 15 digits E.164 allows (Nigeria's UAN numbers): stored numbers are E.164.
+        if (!DidRules.IsE164(e164))
+        {
+            reason = "TOO_LONG";
             return false;
         }
         number = new NormalizedNumber(e164, region, type);

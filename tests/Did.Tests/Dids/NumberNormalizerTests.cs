@@ -26,8 +26,10 @@ public sealed class NumberNormalizerTests
             catch (NumberParseException) { return !NumberNormalizer.TryNormalize(written, null, out _, out _); }
             var region = Util.GetRegionCodeForNumber(parsed);
             var valid = region is not null && Util.IsValidNumber(parsed);
-            var ok = NumberNormalizer.TryNormalize(written, null, out var mine, out _);
+            var ok = NumberNormalizer.TryNormalize(written, null, out var mine, out var reason);
             if (!valid) return !ok;
+            // A few plans have valid numbers longer than E.164 allows; the inventory stores E.164 only.
+            if (Util.Format(parsed, PhoneNumberFormat.E164).Length > 16) return !ok && reason == "TOO_LONG";
             return ok && mine.Country == region && ApiJson.Name(mine.Type) == Util.GetNumberType(parsed).ToString()
                    && mine.E164 == Util.Format(parsed, PhoneNumberFormat.E164);
         }, iter: 50_000);
@@ -58,6 +60,7 @@ public sealed class NumberNormalizerTests
     [TestCase("+1 212 555 O100", null, "NOT_A_NUMBER")]
     [TestCase("+1 800 FLOWERS", null, "NOT_A_NUMBER")]
     [TestCase("", "US", "NOT_A_NUMBER")]
+    [TestCase("+234 700 5929 526714", null, "TOO_LONG")]
     public void Refuses_with_libphonenumbers_reason(string written, string? region, string expected)
     {
         Assert.That(NumberNormalizer.TryNormalize(written, region, out _, out var reason), Is.False);
