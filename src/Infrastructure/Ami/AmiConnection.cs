@@ -85,25 +85,7 @@ internal sealed class AmiConnection : IAsyncDisposable
         {
             ThrowIfClosed(action.Name);
             var bytes = action.Serialize(id);
-            await _writeLock.WaitAsync(cts.Token);
-            try
-            {
-                await _stream.WriteAsync(bytes, CancellationToken.None).AsTask().WaitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Close(new AmiConnectionException($"Writing AMI action {action.Name} did not finish in time."));
-                throw;
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                Close(e);
-                throw new AmiConnectionException($"Cannot send AMI action {action.Name}: the connection is closed.", e);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            await WriteAsync(bytes, action.Name, $"AMI action {action.Name}", cts.Token);
             _log.LogDebug("AMI action {Action} sent with ActionID {ActionId}", action.Name, id);
             return await pending.Task.WaitAsync(cts.Token);
         }
@@ -115,6 +97,31 @@ internal sealed class AmiConnection : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> under the write lock, so actions never interleave. A write that does not
+    /// finish in time or fails closes the connection: what reached Asterisk of it is unknown.</summary>
+    private async Task WriteAsync(ReadOnlyMemory<byte> bytes, string action, string what, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await _stream.WriteAsync(bytes, CancellationToken.None).AsTask().WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            Close(new AmiConnectionException($"Writing {what} did not finish in time."));
+            throw;
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Close(e);
+            throw new AmiConnectionException($"Cannot send AMI action {action}: the connection is closed.", e);
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 
@@ -140,25 +147,7 @@ internal sealed class AmiConnection : IAsyncDisposable
         try
         {
             ThrowIfClosed(name);
-            await _writeLock.WaitAsync(cts.Token);
-            try
-            {
-                await _stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), CancellationToken.None).AsTask().WaitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Close(new AmiConnectionException($"Writing {actions.Count} AMI actions did not finish in time."));
-                throw;
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                Close(e);
-                throw new AmiConnectionException($"Cannot send AMI action {name}: the connection is closed.", e);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            await WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), name, $"{actions.Count} AMI actions", cts.Token);
             _log.LogDebug("{Count} AMI actions sent pipelined, starting with {Action}", actions.Count, name);
             var responses = new AmiMessage[actions.Count];
             for (var i = 0; i < pending.Length; i++) responses[i] = (await pending[i].Task.WaitAsync(cts.Token)).Response;
