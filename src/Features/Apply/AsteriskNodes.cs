@@ -25,6 +25,23 @@ public sealed class AsteriskNodes(IConfiguration config, ILoggerFactory loggers)
     /// <summary>Built on first use (a configuration error is reported to the caller, not cached as a crash).</summary>
     public IReadOnlyList<AsteriskNode> All => _nodes ??= Build(config.GetSection("Asterisk"), loggers);
 
+    /// <summary>The nodes, or none when Apply is not configured (or its configuration is refused): for what only reports
+    /// on nodes (metrics, the drift schedule), where a configuration error is not this caller's to report.</summary>
+    public IReadOnlyList<AsteriskNode> AllOrNone
+    {
+        get
+        {
+            try
+            {
+                return All;
+            }
+            catch (Exception e) when (e is Infrastructure.Errors.ProblemException or InvalidOperationException)
+            {
+                return [];
+            }
+        }
+    }
+
     private static IReadOnlyList<AsteriskNode> Build(IConfigurationSection asterisk, ILoggerFactory loggers)
     {
         var sections = asterisk.GetSection("Nodes").GetChildren().ToList();

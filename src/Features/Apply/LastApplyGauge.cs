@@ -24,14 +24,10 @@ public sealed class LastApplyGauge : IScrapeGauge
 
     public async Task RefreshAsync(CancellationToken ct)
     {
-        string[] names;
-        try
+        string[] names = [.. _nodes.AllOrNone.Select(n => n.Name)];
+        if (names.Length == 0)
         {
-            names = [.. _nodes.All.Select(n => n.Name)];
-        }
-        catch (Exception e) when (e is Infrastructure.Errors.ProblemException or InvalidOperationException)
-        {
-            _ages = []; // Apply is not configured (or not usable): no node to tell about
+            _ages = []; // Apply is not configured: no node to tell about
             return;
         }
         await using var conn = await _db.OpenConnectionAsync(ct);

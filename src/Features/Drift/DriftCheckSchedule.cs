@@ -39,17 +39,7 @@ public sealed class DriftCheckSchedule(
         }
     }
 
-    private bool Configured()
-    {
-        try
-        {
-            return nodes.All.Count > 0;
-        }
-        catch (Exception e) when (e is Infrastructure.Errors.ProblemException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    private bool Configured() => nodes.AllOrNone.Count > 0;
 
     /// <summary>No check started within the last <paramref name="interval"/> (less a tenth, so that ticks that drift a
     /// little still run), here or on another replica.</summary>

@@ -36,12 +36,8 @@ public sealed class DriftGauge : IScrapeGauge
 
     public async Task RefreshAsync(CancellationToken ct)
     {
-        string[] names;
-        try
-        {
-            names = [.. _nodes.All.Select(n => n.Name)];
-        }
-        catch (Exception e) when (e is Infrastructure.Errors.ProblemException or InvalidOperationException)
+        string[] names = [.. _nodes.AllOrNone.Select(n => n.Name)];
+        if (names.Length == 0)
         {
             _inSync = []; // Apply is not configured: no node to tell about
             return;
