@@ -17,10 +17,10 @@ public sealed record DiffStats(int LinesAdded, int LinesRemoved, int SectionsAdd
 /// its own lines.</summary>
 public delegate bool DiffLineFilter(string section, string line);
 
-/// <summary>Diffs two config files section by section ([name] blocks). Each file is read as a stream twice: once to
-/// digest every section (raw bytes, XxHash128: this only decides what to show, deployment compares the bytes), once to
-/// collect only the sections whose digest differs, which are then diffed line by line.
-/// A 35 MB file with one changed tenant costs two sequential reads and a diff of one small section.</summary>
+/// <summary>Diffs two config files section by section ([name] blocks, <see cref="ConfigSections"/>). Each file is read as a
+/// stream twice: once to fingerprint every section (this only decides what to show, deployment compares the bytes), once
+/// to decode only the sections whose fingerprint differs, which are then diffed line by line. A 35 MB file with one
+/// changed tenant costs two sequential reads and a diff of one small section.</summary>
 public static class ConfigDiff
 {
     private const string Preamble = "";
@@ -60,92 +60,58 @@ public static class ConfigDiff
         return new Result(stats, diff.ToString(), diff.Truncated);
     }
 
-    /// <summary>Calls <paramref name="onLine"/> for every line of the stream as raw bytes (no decoding, no strings):
-    /// most of a big file is only hashed, so it never needs to become text.</summary>
-    private static void ForEachLine(Stream stream, LineAction onLine)
-    {
-        using var _ = stream;
-        var buffer = new byte[1 << 20];
-        var filled = 0;
-        var lineNo = 0;
-        while (true)
-        {
-            var read = stream.Read(buffer, filled, buffer.Length - filled);
-            filled += read;
-            var span = buffer.AsSpan(0, filled);
-            var start = 0;
-            int nl;
-            while ((nl = span[start..].IndexOf((byte)'\n')) >= 0)
-            {
-                onLine(++lineNo, TrimCr(span.Slice(start, nl)));
-                start += nl + 1;
-            }
-            if (read == 0)
-            {
-                if (start < filled) onLine(++lineNo, TrimCr(span[start..]));
-                return;
-            }
-            // Keep the unfinished line; grow the buffer when one line is larger than all of it.
-            var rest = filled - start;
-            if (start == 0 && rest == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            else buffer.AsSpan(start, rest).CopyTo(buffer);
-            filled = rest;
-        }
-    }
-
-    private delegate void LineAction(int lineNo, ReadOnlySpan<byte> line);
-
-    private static ReadOnlySpan<byte> TrimCr(ReadOnlySpan<byte> line) => line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
-
+    /// <summary>Each section's place and fingerprint, from one read of the stream (<see cref="ConfigSections"/>). Line
+    /// ends do not count: a section written with "\r\n" has the fingerprint of the same lines written with "\n".</summary>
     private static Dictionary<string, Section> Digest(Stream stream)
     {
         var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
-        var name = Preamble;
-        var start = 1;
-        var count = 0;
-        var hash = new System.IO.Hashing.XxHash128();
-        void Close()
-        {
-            if (name != Preamble || count > 0) sections[name] = new Section(name, start, count, hash.GetCurrentHashAsUInt128());
-            hash.Reset();
-        }
-        ForEachLine(stream, (lineNo, line) =>
-        {
-            if (SectionName(line) is { } next)
-            {
-                Close();
-                name = next;
-                start = lineNo;
-                count = 0;
-            }
-            hash.Append(line);
-            hash.Append("\n"u8);
-            count++;
-        });
-        Close();
+        ConfigSections.Read(stream, (in ConfigSection s, ReadOnlySpan<byte> bytes) =>
+            sections[s.Name] = new Section(s.Name, s.StartLine, s.LineCount, bytes.Contains((byte)'\r') ? WithoutCr(bytes) : s.Hash));
         return sections;
     }
 
+    private static UInt128 WithoutCr(ReadOnlySpan<byte> bytes)
+    {
+        var hash = new System.IO.Hashing.XxHash128();
+        foreach (var line in Lines(bytes))
+        {
+            hash.Append(line);
+            hash.Append("\n"u8);
+        }
+        return hash.GetCurrentHashAsUInt128();
+    }
+
+    /// <summary>The lines of the <paramref name="wanted"/> sections, as text; every other section is skipped undecoded.</summary>
     private static Dictionary<string, List<string>> Collect(Stream stream, IReadOnlySet<string> wanted)
     {
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        List<string>? current = null;
-        ForEachLine(stream, (_, line) =>
+        ConfigSections.Read(stream, (in ConfigSection s, ReadOnlySpan<byte> bytes) =>
         {
-            if (SectionName(line) is { } next)
-                current = wanted.Contains(next) ? result[next] = [] : null;
-            current?.Add(Encoding.UTF8.GetString(line));
+            if (!wanted.Contains(s.Name)) return;
+            var lines = result[s.Name] = new List<string>(s.LineCount);
+            foreach (var line in Lines(bytes)) lines.Add(Encoding.UTF8.GetString(line));
         });
         return result;
     }
 
-    private static string? SectionName(ReadOnlySpan<byte> line)
-    {
-        if (line.Length < 2 || line[0] != '[') return null;
-        var end = line.IndexOf((byte)']');
-        return end > 1 ? Encoding.UTF8.GetString(line[1..end]) : null;
-    }
+    /// <summary>The lines of a section's bytes, without their "\n" or "\r\n".</summary>
+    private static LineEnumerator Lines(ReadOnlySpan<byte> bytes) => new(bytes);
 
+    private ref struct LineEnumerator(ReadOnlySpan<byte> rest)
+    {
+        private ReadOnlySpan<byte> _rest = rest;
+        public ReadOnlySpan<byte> Current { get; private set; }
+        public readonly LineEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (_rest.IsEmpty) return false;
+            var nl = _rest.IndexOf((byte)'\n');
+            Current = ConfigSections.TrimCr(nl < 0 ? _rest : _rest[..nl]);
+            _rest = nl < 0 ? [] : _rest[(nl + 1)..];
+            return true;
+        }
+    }
 
     private sealed class DiffWriter(string fileName, int maxLines)
     {

@@ -58,9 +58,5 @@ public sealed record NodePlan(AsteriskNode Node, NodeUpdate How, string Why, IRe
         return new(node, NodeUpdate.Reload, why, [], changed, [.. rendered.Select(d => d.Name).Where(n => !listed.Contains(n))]);
     }
 
-    private static IReadOnlyList<DialplanContext> Sections(string path, IReadOnlySet<string> names)
-    {
-        using var reader = new StreamReader(path, new UTF8Encoding(false), false, 1 << 16);
-        return ContextSections.Read(reader, names);
-    }
+    private static IReadOnlyList<DialplanContext> Sections(string path, IReadOnlySet<string> names) => ContextSections.Read(path, names);
 }

@@ -77,7 +77,7 @@ public sealed class DialplanDeltaTests
     public void Sections_are_read_by_name_with_the_files_line_numbers()
     {
         var text = "; header\n[a]\nexten => 1,1,Hangup()\n\n[b]\nexten => 2,1,Hangup()\n same => n,Hangup()\n[c]\nexten => 3,1,Hangup()\n";
-        var read = ContextSections.Read(new StringReader(text), new HashSet<string> { "b" });
+        var read = ContextSections.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), new HashSet<string> { "b" });
         Assert.That(read.Select(c => c.Name), Is.EqualTo(new[] { "b" }));
         Assert.That(read[0].LineNumber, Is.EqualTo(5));
         Assert.That(read[0].Entries.Select(e => (e.Priority, e.LineNumber)), Is.EqualTo(new[] { (1, 6), (2, 7) }));
