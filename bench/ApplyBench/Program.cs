@@ -187,11 +187,21 @@ internal static class StepsBench
         var node = new Did.Features.Apply.AsteriskNode("asterisk", switchDir, Path.Combine(switchDir, "backup"),
             new Did.Infrastructure.Ami.AmiSessionFactory(Microsoft.Extensions.Options.Options.Create(ast.ClientOptions())));
         Task Sync(Action run) { run(); return Task.CompletedTask; }
+        var seen = new LintedSections();
+        var (bySectionNext, bySectionOther) = (live, ext);
+        DialplanLinter.LintBySection(() => File.OpenRead(live), lintOptions, new List<ContextDigest>(), seen);
         var steps = new (string Name, Func<Task> Run)[]
         {
             ("render (to file)", () => Sync(Render)),
             ("parse only (DialplanParser.ReadContexts)", () => Sync(() => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } })),
             ("lint (DialplanLinter.Lint, with digests)", () => Sync(() => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions, new List<ContextDigest>()).Count > 0) throw new InvalidOperationException("lint findings"); })),
+            ("lint by section (LintBySection, one number changed since the last lint)", () => Sync(() =>
+            {
+                // Alternates between the two files, so each lint finds one context changed since the one before.
+                (bySectionNext, bySectionOther) = (bySectionOther, bySectionNext);
+                if (DialplanLinter.LintBySection(() => File.OpenRead(bySectionNext), lintOptions, new List<ContextDigest>(), seen).Count > 0)
+                    throw new InvalidOperationException("lint findings");
+            })),
             ("diff (ConfigDiff.Compare, one line changed)", () => Sync(() => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x"))),
             ("diff (ConfigDiff.Compare, live file empty)", () => Sync(() => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x"))),
             ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeSwitch.ReloadAsync(node, false, CancellationToken.None)),
@@ -217,6 +227,11 @@ internal static class StepsBench
             }
             Console.WriteLine($"| {name} | {times.Min():N0} | {RenderBench.Median(times):N0} | {Mem.Mb(RenderBench.Median(allocs))} |");
         }
+        Console.WriteLine();
+        var kept = GC.GetTotalMemory(true);
+        GC.KeepAlive(seen);
+        seen = new LintedSections();
+        Console.WriteLine($"What the lint keeps between applies (LintedSections of this file): {Mem.Mb(kept - GC.GetTotalMemory(true))}.");
         Console.WriteLine();
         return 0;
     }

@@ -19,8 +19,12 @@ internal sealed class DialplanLintPass : IDialplanSink
     private string _context = "";
     private int _contextLine;
 
-    public DialplanLintPass(DialplanLintOptions options, ICollection<ContextDigest>? digests)
+    // A section's pass is remembered and never reports (any finding sends the file to a whole pass): it keeps no line text.
+    private readonly bool _section;
+
+    public DialplanLintPass(DialplanLintOptions options, ICollection<ContextDigest>? digests, bool section = false)
     {
+        _section = section;
         _allowed = new HashSet<string>(options.AllowedApplications, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         _external = new HashSet<string>(options.ExternalContexts, StringComparer.Ordinal);
         _digests = digests;
@@ -148,7 +152,7 @@ internal sealed class DialplanLintPass : IDialplanSink
     }
 
     private void AddGoto(ReadOnlySpan<char> context, ReadOnlySpan<char> extension, ReadOnlySpan<char> priority, in ScannedEntry e) =>
-        _gotos.Add(new GotoRef(Pooled(context), Pooled(extension), Pooled(priority), e.LineNumber, e.LineText.ToString()));
+        _gotos.Add(new GotoRef(Pooled(context), Pooled(extension), Pooled(priority), e.LineNumber, _section ? "" : e.LineText.ToString()));
 
     private string Pooled(ReadOnlySpan<char> s)
     {
@@ -168,45 +172,66 @@ internal sealed class DialplanLintPass : IDialplanSink
     /// <summary>The checks that need the whole file; then every finding, sorted by line.</summary>
     public IReadOnlyList<LintFinding> Finish()
     {
+        FinishLocal();
+        CrossCheck(_contexts, _gotos, _includes, _external, _findings);
+        _findings.Sort((a, b) => a.LineNumber != b.LineNumber ? a.LineNumber.CompareTo(b.LineNumber) : a.Rule.CompareTo(b.Rule));
+        return _findings;
+    }
+
+    /// <summary>What this pass found in a section scanned alone, for <see cref="LintedSections"/>; null when the section
+    /// has a finding of its own (the checks that need the rest of the file are left to <see cref="CrossCheck"/>).</summary>
+    internal LintedSection? TakeSection(IReadOnlyList<ContextDigest> digests)
+    {
+        FinishLocal();
+        return _findings.Count > 0 ? null : new LintedSection(_contexts, _gotos, _includes, digests);
+    }
+
+    // The checks of each context on its own: syntax, and extensions that are never entered.
+    private void FinishLocal()
+    {
         EndDigest();
         foreach (var error in _errors) _findings.Add(new(error.Rule, error.LineNumber, error.LineText, error.Message));
         foreach (var (name, info) in _contexts)
             foreach (var (ext, e) in info.Extensions.Concat(info.Variants))
                 if (!e.Has(1) && !e.OnlyHint)
                     _findings.Add(new(LintRule.MissingPriorityOne, e.FirstLine, e.FirstText!, $"{ext} in [{name}] has no priority 1, so a call never enters it"));
-        foreach (var include in _includes)
-            if (!_contexts.ContainsKey(include.Context) && !_external.Contains(include.Context))
-                _findings.Add(new(LintRule.UndefinedContext, include.LineNumber, include.LineText, $"included context [{include.Context}] is not defined"));
-        foreach (var g in _gotos) CheckGoto(g);
-
-        _findings.Sort((a, b) => a.LineNumber != b.LineNumber ? a.LineNumber.CompareTo(b.LineNumber) : a.Rule.CompareTo(b.Rule));
-        return _findings;
     }
 
-    private void CheckGoto(GotoRef g)
+    /// <summary>The checks across contexts: every include and Goto lands in a context of the file (or an external one),
+    /// and every Goto on an extension and priority there.</summary>
+    internal static void CrossCheck(IReadOnlyDictionary<string, ContextInfo> contexts, IEnumerable<GotoRef> gotos, IEnumerable<DialplanInclude> includes,
+        HashSet<string> external, List<LintFinding> findings)
     {
-        if (!_contexts.TryGetValue(g.Context, out var info))
+        foreach (var include in includes)
+            if (!contexts.ContainsKey(include.Context) && !external.Contains(include.Context))
+                findings.Add(new(LintRule.UndefinedContext, include.LineNumber, include.LineText, $"included context [{include.Context}] is not defined"));
+        foreach (var g in gotos) CheckGoto(g, contexts, external, findings);
+    }
+
+    private static void CheckGoto(GotoRef g, IReadOnlyDictionary<string, ContextInfo> contexts, HashSet<string> external, List<LintFinding> findings)
+    {
+        if (!contexts.TryGetValue(g.Context, out var info))
         {
-            if (!_external.Contains(g.Context))
-                _findings.Add(new(LintRule.UndefinedContext, g.LineNumber, g.LineText, $"Goto to context [{g.Context}], which is not defined"));
+            if (!external.Contains(g.Context))
+                findings.Add(new(LintRule.UndefinedContext, g.LineNumber, g.LineText, $"Goto to context [{g.Context}], which is not defined"));
             return;
         }
         if (g.Extension == ExtensionsFile.FilteredNumber) return; // any number of the shard's shape; the shard has its own fallback
         var targets = info.Resolve(g.Extension);
         if (targets.Count == 0)
         {
-            _findings.Add(new(LintRule.DanglingGoto, g.LineNumber, g.LineText, $"Goto to {g.Extension} in [{g.Context}]: no extension or pattern there matches it"));
+            findings.Add(new(LintRule.DanglingGoto, g.LineNumber, g.LineText, $"Goto to {g.Extension} in [{g.Context}]: no extension or pattern there matches it"));
             return;
         }
         var isNumber = int.TryParse(g.Priority, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p);
         var ok = targets.Any(t => isNumber ? t.Has(p) : t.HasLabel(g.Priority));
         if (!ok)
-            _findings.Add(new(LintRule.DanglingGoto, g.LineNumber, g.LineText, $"Goto to {g.Extension} priority {g.Priority} in [{g.Context}]: that priority does not exist"));
+            findings.Add(new(LintRule.DanglingGoto, g.LineNumber, g.LineText, $"Goto to {g.Extension} priority {g.Priority} in [{g.Context}]: that priority does not exist"));
     }
 
-    private sealed record GotoRef(string Context, string Extension, string Priority, int LineNumber, string LineText);
+    internal sealed record GotoRef(string Context, string Extension, string Priority, int LineNumber, string LineText);
 
-    private sealed class ContextInfo(int lineNumber)
+    internal sealed class ContextInfo(int lineNumber)
     {
         public int LineNumber { get; } = lineNumber;
         public Dictionary<string, ExtensionInfo> Extensions { get; } = new(StringComparer.Ordinal);
@@ -259,7 +284,7 @@ internal sealed class DialplanLintPass : IDialplanSink
     }
 
     // Priorities 1..64 in a bit mask (the generated file uses 1..3); larger ones in a set, labels in a list.
-    private sealed class ExtensionInfo(int firstLine, string? firstText)
+    internal sealed class ExtensionInfo(int firstLine, string? firstText)
     {
         private ulong _mask;
         private HashSet<int>? _more;

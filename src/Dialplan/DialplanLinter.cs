@@ -20,6 +20,77 @@ public static class DialplanLinter
         return pass.Finish();
     }
 
+    /// <summary>The findings and digests of <see cref="Lint(TextReader, DialplanLintOptions?, ICollection{ContextDigest}?)"/>,
+    /// scanning only the sections (<see cref="ConfigSections"/>) that <paramref name="seen"/> does not hold from the last
+    /// file linted this way; the checks across contexts run over every section. When anything is found, or the file has
+    /// a block comment (which could hide a header), the file is linted again whole, so the findings are always exactly
+    /// those of one whole pass. <paramref name="seen"/> then holds this file's sections. One call at a time per
+    /// <paramref name="seen"/>.</summary>
+    public static IReadOnlyList<LintFinding> LintBySection(Func<Stream> open, DialplanLintOptions options, ICollection<ContextDigest> digests,
+        LintedSections seen)
+    {
+        var found = new List<ContextDigest>();
+        if (TryBySection(open(), options, found, seen))
+        {
+            foreach (var d in found) digests.Add(d);
+            return [];
+        }
+        using var reader = new StreamReader(open(), new System.Text.UTF8Encoding(false), false, 1 << 16);
+        return Lint(reader, options, digests);
+    }
+
+    private static bool TryBySection(Stream file, DialplanLintOptions options, List<ContextDigest> digests, LintedSections seen)
+    {
+        var contexts = new Dictionary<string, DialplanLintPass.ContextInfo>(StringComparer.Ordinal);
+        var sections = new Dictionary<SectionKey, LintedSection>();
+        var inFileOrder = new List<LintedSection>();
+        var clean = true;
+        var scanned = 0;
+        ConfigSections.Read(file, (in ConfigSection s, ReadOnlySpan<byte> bytes) =>
+        {
+            if (!clean) return;
+            if (bytes.IndexOf(";--"u8) >= 0)
+            {
+                clean = false; // a block comment: what is a header depends on the lines before it
+                return;
+            }
+            var key = SectionKey.Of(bytes);
+            var section = sections.GetValueOrDefault(key) ?? seen.Find(key, options);
+            if (section is null)
+            {
+                scanned++;
+                section = Scan(bytes, options);
+            }
+            if (section is null)
+            {
+                clean = false;
+                return;
+            }
+            sections[key] = section;
+            inFileOrder.Add(section);
+            foreach (var (name, info) in section.Contexts)
+                if (!contexts.TryAdd(name, info)) clean = false; // defined twice
+            var shift = s.StartLine - 1;
+            foreach (var d in section.Digests) digests.Add(d with { LineNumber = d.LineNumber + shift });
+        });
+        if (!clean) return false;
+        var findings = new List<LintFinding>();
+        DialplanLintPass.CrossCheck(contexts, inFileOrder.SelectMany(s => s.Gotos), inFileOrder.SelectMany(s => s.Includes),
+            new HashSet<string>(options.ExternalContexts, StringComparer.Ordinal), findings);
+        if (findings.Count > 0) return false;
+        seen.Replace(sections, options, scanned);
+        return true;
+    }
+
+    /// <summary>One section scanned alone: what it gives the checks across contexts, or null when it has a finding of its own.</summary>
+    private static LintedSection? Scan(ReadOnlySpan<byte> bytes, DialplanLintOptions options)
+    {
+        var digests = new List<ContextDigest>();
+        var pass = new DialplanLintPass(options, digests, section: true);
+        DialplanScanner.Scan(new StringReader(System.Text.Encoding.UTF8.GetString(bytes)), pass);
+        return pass.TakeSection(digests);
+    }
+
     /// <summary>Splits application data at commas outside (), {} and []: "+${FILTER(0-9,${EXTEN})}" is one argument.
     /// Fills up to <paramref name="args"/>.Length arguments and returns how many there are in all.</summary>
     internal static int SplitArguments(ReadOnlySpan<char> data, Span<Range> args)

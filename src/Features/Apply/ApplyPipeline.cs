@@ -15,7 +15,7 @@ public sealed record NodeDeployment(AsteriskNode Node, RenderedFiles Rendered, L
 public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan);
 
 /// <summary>One apply, from database to switch, as named steps:
-/// <code>Snapshot → Render → Lint ‖ Diff (each node) → Plan → Backup → Write → Delta or Reload → Verify (each changed node)</code>
+/// <code>Snapshot → Render → Lint (what changed) ‖ Diff (each node) → Plan → Backup → Write → Delta or Reload → Verify (each changed node)</code>
 /// (a render byte-identical to every node's live files ends after Render: nothing to lint or deploy).
 /// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. The files are always
 /// written whole first (backup, atomic write); then a small change goes to the switch as a live delta over AMI, and
@@ -29,7 +29,7 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 /// this process mostly waits for the switches, so CPU work that the job's end needs can run without slowing a step.</param>
 public sealed class ApplyPipeline(
     NpgsqlDataSource db, IReadOnlyList<AsteriskNode> nodes, DialplanSettings settings, ApplyOptions options, TimeProvider clock,
-    Guid jobId, string workFolder, Func<Task<DialplanSnapshot>> readSnapshot, Action switchAtWork)
+    Guid jobId, string workFolder, LintedSections linted, Func<Task<DialplanSnapshot>> readSnapshot, Action switchAtWork)
 {
     private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
@@ -140,15 +140,18 @@ public sealed class ApplyPipeline(
 
     private Task<RenderedFiles> RenderAsync(SnapshotTaken snapshot) => RenderIntoAsync(workFolder, snapshot.Snapshot, settings);
 
+    /// <summary>Scans only the contexts whose text the last apply's lint has not seen (<see cref="LintedSections"/>); the
+    /// checks across contexts, and any finding, are those of a whole pass.</summary>
     private Task<LintedDialplan> LintAsync(RenderedFiles rendered) => Task.Run(() =>
     {
         var digests = new List<ContextDigest>();
-        using var reader = new StreamReader(rendered.ExtensionsPath, Utf8, false, 1 << 16);
-        var findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), digests);
+        var findings = DialplanLinter.LintBySection(
+            () => new FileStream(rendered.ExtensionsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan),
+            DialplanLintOptions.For(settings), digests, linted);
         if (findings.Count > 0)
             throw new ApplyStepException($"The rendered dialplan fails {findings.Count} check(s): " +
                                          string.Join(" ", findings.Take(5).Select(x => $"line {x.LineNumber}: {x.Message}")));
-        return new LintedDialplan(digests);
+        return new LintedDialplan(digests, linted.LastScanned);
     });
 
     private async Task<bool> SameOnEveryNodeAsync(RenderedFiles rendered)

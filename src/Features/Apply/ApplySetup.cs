@@ -22,6 +22,7 @@ public static class ApplySetup
             .ValidateOnStart();
         services.AddSingleton<AsteriskNodes>();
         services.AddSingleton<ApplyWorkFolder>();
+        services.AddSingleton<LintedSections>(); // what the last apply's lint saw; applies run one at a time
         services.AddSingleton(sp =>
         {
             var settings = new DialplanSettings();

@@ -17,9 +17,9 @@ public sealed record RenderedFiles(string ExtensionsPath, string QueuesPath, Ren
 }
 
 /// <summary>The rendered dialplan passed every check; <see cref="Digests"/> is what verify compares the switch with.</summary>
-public sealed record LintedDialplan(IReadOnlyList<ContextDigest> Digests) : IApplyStepResult
+public sealed record LintedDialplan(IReadOnlyList<ContextDigest> Digests, int SectionsScanned) : IApplyStepResult
 {
-    public string Summary => "No findings.";
+    public string Summary => $"No findings in {Digests.Count} contexts; {SectionsScanned} section(s) of the file scanned, the others unchanged since the last apply's lint.";
 }
 
 /// <summary>How one node's live files differ from the rendered ones.</summary>

@@ -46,6 +46,9 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
 
             IReadOnlyList<LintFinding> findings;
             using (var reader = new StreamReader(ext, Utf8)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings), new List<ContextDigest>());
+            var seen = new LintedSections(); // an apply's lint: first everything new, then one number changed
+            DialplanLinter.LintBySection(() => File.OpenRead(ext), DialplanLintOptions.For(settings), new List<ContextDigest>(), seen);
+            DialplanLinter.LintBySection(() => File.OpenRead(next), DialplanLintOptions.For(settings), new List<ContextDigest>(), seen);
             NodeFiles.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
             var changed = NodeFiles.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
             var parts = DeployedState.Prepare(ScopedSnapshot.Build(snapshot, new Dictionary<Guid, TenantPart>(), ApplyScope.Platform)).Forms;

@@ -24,6 +24,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
         Assert.That(steps, Does.ContainKey("delta:asterisk").And.Not.ContainKey("reload:asterisk"), job.ToString());
         Assert.That(steps["plan:asterisk"].Output, Does.StartWith("Live delta: 1 change(s) in 1 context(s)"));
         Assert.That(steps["verify:asterisk"].Output, Does.StartWith("1 contexts and"));
+        Assert.That(steps["lint"].Output, Does.Contain("; 2 section(s) of the file scanned"), "the header and the number's shard; the rest as the last lint saw it");
         Assert.That(Nodes[0].CountActions("Reload"), Is.EqualTo(reloads), "no reload");
         Assert.That(Nodes[0].CountActions("DialplanExtensionAdd"), Is.GreaterThanOrEqualTo(1));
         Assert.That(Installed(Number.Number), Is.EqualTo(new[] { new FakePriority(1, "Goto", $"tenant-acme,{extension},1") }));
