@@ -183,7 +183,12 @@ internal sealed class DialplanLintPass : IDialplanSink
     internal LintedSection? TakeSection(IReadOnlyList<ContextDigest> digests)
     {
         FinishLocal();
-        return _findings.Count > 0 ? null : new LintedSection(_contexts, _gotos, _includes, digests);
+        if (_findings.Count > 0) return null;
+        // Kept until the next apply, and only for the checks across contexts, which never report from it (a finding sends
+        // the file to a whole pass): each Goto destination once, and one extension record per set of priorities.
+        var gotos = _gotos.DistinctBy(g => (g.Context, g.Extension, g.Priority)).ToList();
+        foreach (var info in _contexts.Values) info.ShareAlikeExtensions();
+        return new LintedSection(_contexts, gotos, _includes, digests);
     }
 
     // The checks of each context on its own: syntax, and extensions that are never entered.
@@ -268,6 +273,21 @@ internal sealed class DialplanLintPass : IDialplanSink
             return info;
         }
 
+        /// <summary>Once the context is scanned: extensions with the same plain priorities share one record (a shard's
+        /// thousand numbers of priority 1 share one). Their first line is then no longer theirs: only for a context that
+        /// had no finding.</summary>
+        public void ShareAlikeExtensions()
+        {
+            var shared = new Dictionary<ulong, ExtensionInfo>();
+            foreach (var name in Extensions.Keys.ToList())
+            {
+                var info = Extensions[name];
+                if (!info.IsPlain) continue;
+                if (!shared.TryGetValue(info.Mask, out var one)) shared[info.Mask] = one = info;
+                Extensions[name] = one;
+            }
+        }
+
         /// <summary>The exact extension and its caller-ID variants, else those of the first pattern that matches (enough to
         /// know the Goto lands); empty when nothing matches.</summary>
         public List<ExtensionInfo> Resolve(string extension)
@@ -312,6 +332,10 @@ internal sealed class DialplanLintPass : IDialplanSink
             }
             return (_more ??= []).Add(priority);
         }
+
+        /// <summary>Priorities 1..64 only, no label: all that <see cref="Has"/> and <see cref="HasLabel"/> need is the mask.</summary>
+        public bool IsPlain => _more is null && _labels is null && !OnlyHint;
+        public ulong Mask => _mask;
 
         public bool Has(int priority) => priority is >= 1 and <= 64 ? (_mask & (1UL << (priority - 1))) != 0 : _more?.Contains(priority) == true;
         public bool HasLabel(string label) => _labels?.Contains(label) == true;
