@@ -63,10 +63,11 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    // One tenant with every destination type, numbers spread over two shards.
+    // One tenant with every destination type, numbers spread over two shards. A new tenant id each time: the stored form
+    // of a part the process made before is not made again (DeployedState.Prepare), and the warm-up must make it.
     private static DialplanSnapshot Sample(int numbers)
     {
-        var tenant = new Guid("00000000-0000-4000-8000-000000000001");
+        var tenant = Guid.NewGuid();
         var users = Enumerable.Range(0, 20).Select(i => new UserSnapshot(new Guid($"00000000-0000-4000-8000-{i + 100:D12}"), $"u{i}@warmup.invalid", $"{1000 + i}")).ToList();
         var ivr = new IvrSnapshot(new Guid("00000000-0000-4000-8000-000000000002"), "main", "custom/welcome", 5,
             new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, users[0].Id), ["0"] = new(DestinationType.Hangup, null) },

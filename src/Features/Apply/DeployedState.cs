@@ -14,9 +14,10 @@ public sealed record DeployedBaseline(Guid JobId, DateTime DeployedAt, string Co
 /// <summary>A tenant's part in its stored form: the canonical JSON and its sha256.</summary>
 public sealed record StoredPart(Guid TenantId, string Sha256, string Json);
 
-/// <summary>What an apply records when it ends well: its scoped parts, and the stored form of each one it did not take as
-/// stored (<see cref="DeployedState.Prepare"/>).</summary>
-public sealed record PartsToRecord(ScopedParts Scoped, IReadOnlyList<StoredPart> Forms);
+/// <summary>What an apply records when it ends well: its scoped parts, and for each one it did not take as stored, its
+/// stored form, or only the hash of that form when this process made the same form before
+/// (<see cref="DeployedState.Prepare"/>).</summary>
+public sealed record PartsToRecord(ScopedParts Scoped, IReadOnlyList<StoredPart> Forms, IReadOnlyDictionary<Guid, string> Hashes);
 
 /// <summary>The deployed state: each tenant's part of the snapshot that the last successful apply rendered, stored in the
 /// transaction that records the job's success. A tenant's apply takes every other tenant from here; a drift check renders
@@ -70,14 +71,37 @@ public static class DeployedState
                AND EXISTS (SELECT 1 FROM apply_jobs WHERE status IN ('SUCCEEDED', 'NO_CHANGES'))
             """, cancellationToken: ct));
 
-    /// <summary>The stored form of each part that an apply of <paramref name="scoped"/> did not take as stored: pure CPU
-    /// work, done while the apply runs (it is needed only when the job ends well).</summary>
-    public static PartsToRecord Prepare(ScopedParts scoped) =>
-        new(scoped, [.. scoped.Parts.Where(p => !scoped.AsDeployed.Contains(p.Key)).Select(p => Store(p.Key, p.Value))]);
+    // The last stored form this process made of each tenant's part: its canonical part and the hash of its bytes. The
+    // bytes are a function of the canonical part alone, so an entry stays true whatever the database holds or whichever
+    // transaction rolled back; it only spares making the same form again.
+    private static readonly ConcurrentDictionary<Guid, (TenantPart Canonical, string Sha)> Made = new();
 
-    private static StoredPart Store(Guid tenantId, TenantPart part)
+    /// <summary>The stored form of each part that an apply of <paramref name="scoped"/> did not take as stored, or only its
+    /// hash when the part is the same as the one this process last made the form of: pure CPU work, done while the apply
+    /// runs (it is needed only when the job ends well).</summary>
+    public static PartsToRecord Prepare(ScopedParts scoped)
     {
-        var json = ToJson(part);
+        var forms = new List<StoredPart>();
+        var hashes = new Dictionary<Guid, string>();
+        foreach (var (id, part) in scoped.Parts)
+        {
+            if (scoped.AsDeployed.Contains(id)) continue;
+            var canonical = Canonical(part);
+            if (Made.TryGetValue(id, out var made) && SamePart.Equal(canonical, made.Canonical))
+            {
+                hashes[id] = made.Sha;
+                continue;
+            }
+            var form = Store(id, canonical);
+            Made[id] = (canonical, form.Sha256);
+            forms.Add(form);
+        }
+        return new PartsToRecord(scoped, forms, hashes);
+    }
+
+    private static StoredPart Store(Guid tenantId, TenantPart canonical)
+    {
+        var json = JsonSerializer.Serialize(canonical, DeployedPartJson.Default.TenantPart);
         return new StoredPart(tenantId, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))), json);
     }
 
@@ -90,11 +114,14 @@ public static class DeployedState
         var stored = (await conn.QueryAsync<(Guid TenantId, string Sha)>(new CommandDefinition(
             "SELECT tenant_id, part_sha256 FROM deployed_tenants", transaction: tx, cancellationToken: ct))).ToDictionary(r => r.TenantId, r => r.Sha);
         var parts = record.Scoped.Parts;
-        // A part taken as stored is still stored: only applies, under the apply lock, write deployed_tenants.
+        // A part taken as stored is still stored: only applies, under the apply lock, write deployed_tenants. A part known
+        // only by its hash gets its stored form made here, if what is stored differs.
         var changed = record.Forms.Where(f => !stored.TryGetValue(f.TenantId, out var old) || old != f.Sha256)
-            .Concat(record.Scoped.AsDeployed.Where(id => !stored.ContainsKey(id)).Select(id => Store(id, parts[id])))
+            .Concat(record.Hashes.Where(h => !stored.TryGetValue(h.Key, out var old) || old != h.Value).Select(h => Store(h.Key, Canonical(parts[h.Key]))))
+            .Concat(record.Scoped.AsDeployed.Where(id => !stored.ContainsKey(id)).Select(id => Store(id, Canonical(parts[id]))))
             .ToList();
         var removed = stored.Keys.Where(id => !parts.ContainsKey(id)).ToArray();
+        foreach (var id in Made.Keys.Where(id => !parts.ContainsKey(id))) Made.TryRemove(id, out _); // tenants no longer deployed
 
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployed_dialplan (job_id, content_sha256) VALUES (@jobId, @contentSha256)
