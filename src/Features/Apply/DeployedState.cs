@@ -71,14 +71,15 @@ public static class DeployedState
                AND EXISTS (SELECT 1 FROM apply_jobs WHERE status IN ('SUCCEEDED', 'NO_CHANGES'))
             """, cancellationToken: ct));
 
-    // The last stored form this process made of each tenant's part: its canonical part and the hash of its bytes. The
-    // bytes are a function of the canonical part alone, so an entry stays true whatever the database holds or whichever
-    // transaction rolled back; it only spares making the same form again.
-    private static readonly ConcurrentDictionary<Guid, (TenantPart Canonical, string Sha)> Made = new();
+    // The last part of each tenant this process made the stored form of, and the hash of that form. The form is a
+    // function of the part alone, so an entry stays true whatever the database holds or whichever transaction rolled
+    // back; it only spares making the same form again.
+    private static readonly ConcurrentDictionary<Guid, (TenantPart Part, string Sha)> Made = new();
 
     /// <summary>The stored form of each part that an apply of <paramref name="scoped"/> did not take as stored, or only its
-    /// hash when the part is the same as the one this process last made the form of: pure CPU work, done while the apply
-    /// runs (it is needed only when the job ends well).</summary>
+    /// hash when the part is the same, in the same order, as the one this process last made the form of (the database
+    /// gives unchanged rows in the same order; a part in another order only has its form made again): pure CPU work,
+    /// done while the apply runs (it is needed only when the job ends well).</summary>
     public static PartsToRecord Prepare(ScopedParts scoped)
     {
         var forms = new List<StoredPart>();
@@ -86,14 +87,13 @@ public static class DeployedState
         foreach (var (id, part) in scoped.Parts)
         {
             if (scoped.AsDeployed.Contains(id)) continue;
-            var canonical = Canonical(part);
-            if (Made.TryGetValue(id, out var made) && SamePart.Equal(canonical, made.Canonical))
+            if (Made.TryGetValue(id, out var made) && SamePart.Equal(part, made.Part))
             {
                 hashes[id] = made.Sha;
                 continue;
             }
-            var form = Store(id, canonical);
-            Made[id] = (canonical, form.Sha256);
+            var form = Store(id, Canonical(part));
+            Made[id] = (part, form.Sha256);
             forms.Add(form);
         }
         return new PartsToRecord(scoped, forms, hashes);

@@ -2,10 +2,10 @@ using Did.Dialplan;
 
 namespace Did.Features.Apply;
 
-/// <summary>Whether two tenant parts hold the same data, list by list in the order given: two canonical forms
-/// (<see cref="DeployedState.Canonical"/>) that are the same have the same stored bytes. Each record is compared by its
-/// own value equality after taking the other's lists, and the lists element by element; so a field added to a record
-/// later is compared too (a list one by reference), and two different parts are never taken for the same.</summary>
+/// <summary>Whether two tenant parts hold the same data in the same order, list by list: two such parts have the same
+/// canonical form (<see cref="DeployedState.Canonical"/>), so the same stored bytes. Each record is compared by its own
+/// value equality after taking the other's lists, and the lists element by element; so a field added to a record later
+/// is compared too (a list one by reference), and two different parts are never taken for the same.</summary>
 public static class SamePart
 {
     public static bool Equal(TenantPart a, TenantPart b) =>

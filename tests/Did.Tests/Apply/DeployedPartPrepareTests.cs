@@ -7,8 +7,9 @@ using NUnit.Framework;
 
 namespace Did.Tests.Apply;
 
-/// <summary>An apply makes the stored form of a part only when the part is not the one this process made it of last
-/// time: any changed field makes it again, and a part known only by its hash has the same hash as its stored form.</summary>
+/// <summary>An apply makes the stored form of a part only when the part is not, in the same order, the one this process
+/// made it of last time: any changed field makes it again, and a part known only by its hash has the same hash as its
+/// stored form.</summary>
 public sealed class DeployedPartPrepareTests
 {
     private static TenantPart Acme() =>
@@ -95,6 +96,21 @@ public sealed class DeployedPartPrepareTests
         Assert.That(after.Hashes, Is.EquivalentTo(new Dictionary<Guid, string> { [sameId] = Sha(DeployedState.ToJson(Acme())) }),
             "the unchanged part only by its hash, the hash of its stored form");
         Assert.That(DeployedState.Prepare(Scoped(changed)).Forms, Is.Empty, "the changed part is the one remembered now");
+    }
+
+    [Test]
+    public void The_same_part_in_another_order_has_its_form_made_again_with_the_same_hash()
+    {
+        var id = Guid.NewGuid();
+        ScopedParts Scoped(TenantPart part) => new(new DialplanSnapshot([], []), new Dictionary<Guid, TenantPart> { [id] = part }, new HashSet<Guid>());
+        var first = DeployedState.Prepare(Scoped(Acme())).Forms.Single();
+        var part = Acme();
+        var reordered = part with { Tenant = part.Tenant with { Users = [.. part.Tenant.Users.Reverse()] }, Numbers = [.. part.Numbers.Reverse()] };
+
+        var again = DeployedState.Prepare(Scoped(reordered));
+
+        Assert.That(again.Forms.Single(), Is.EqualTo(first));
+        Assert.That(again.Hashes, Is.Empty);
     }
 
     [Test]
