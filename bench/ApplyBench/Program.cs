@@ -195,6 +195,11 @@ internal static class StepsBench
             ("render (to file)", () => Sync(Render)),
             ("parse only (DialplanParser.ReadContexts)", () => Sync(() => { using var r = new StreamReader(ext); foreach (var _ in DialplanParser.ReadContexts(r)) { } })),
             ("lint (DialplanLinter.Lint, with digests)", () => Sync(() => { using var r = new StreamReader(ext); if (DialplanLinter.Lint(r, lintOptions, new List<ContextDigest>()).Count > 0) throw new InvalidOperationException("lint findings"); })),
+            ("lint by section (LintBySection, nothing seen before: a first apply)", () => Sync(() =>
+            {
+                if (DialplanLinter.LintBySection(() => File.OpenRead(ext), lintOptions, new List<ContextDigest>(), new LintedSections()).Count > 0)
+                    throw new InvalidOperationException("lint findings");
+            })),
             ("lint by section (LintBySection, one number changed since the last lint)", () => Sync(() =>
             {
                 // Alternates between the two files, so each lint finds one context changed since the one before.
