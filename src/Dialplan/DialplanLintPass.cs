@@ -22,12 +22,26 @@ internal sealed class DialplanLintPass : IDialplanSink
     // A section's pass is remembered and never reports (any finding sends the file to a whole pass): it keeps no line text.
     private readonly bool _section;
 
-    public DialplanLintPass(DialplanLintOptions options, ICollection<ContextDigest>? digests, bool section = false)
+    public DialplanLintPass(DialplanLintOptions options, ICollection<ContextDigest>? digests)
+        : this(new LintLists(options), digests, section: false)
+    {
+    }
+
+    /// <summary>A pass over one section of a file whose other sections are linted apart (<see cref="DialplanLinter.LintBySection"/>).</summary>
+    public DialplanLintPass(LintLists lists, ICollection<ContextDigest>? digests, bool section)
     {
         _section = section;
-        _allowed = new HashSet<string>(options.AllowedApplications, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
-        _external = new HashSet<string>(options.ExternalContexts, StringComparer.Ordinal);
+        _allowed = lists.Allowed;
+        _external = lists.External;
         _digests = digests;
+    }
+
+    /// <summary>The options' lists as the checks look them up; read-only once made, so one serves many passes.</summary>
+    internal sealed class LintLists(DialplanLintOptions options)
+    {
+        public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Allowed { get; } =
+            new HashSet<string>(options.AllowedApplications, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        public HashSet<string> External { get; } = new(options.ExternalContexts, StringComparer.Ordinal);
     }
 
     public void Context(ReadOnlySpan<char> name, int lineNumber, ReadOnlySpan<char> lineText)
@@ -279,12 +293,12 @@ internal sealed class DialplanLintPass : IDialplanSink
         public void ShareAlikeExtensions()
         {
             var shared = new Dictionary<ulong, ExtensionInfo>();
-            foreach (var name in Extensions.Keys.ToList())
+            foreach (var (name, info) in Extensions)
             {
-                var info = Extensions[name];
                 if (!info.IsPlain) continue;
                 if (!shared.TryGetValue(info.Mask, out var one)) shared[info.Mask] = one = info;
-                Extensions[name] = one;
+                // A value replaced in place: the dictionary's keys and order stay as they are, so its enumeration goes on.
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(Extensions, name) = one;
             }
         }
 

@@ -41,6 +41,7 @@ public static class DialplanLinter
 
     private static bool TryBySection(Stream file, DialplanLintOptions options, List<ContextDigest> digests, LintedSections seen)
     {
+        var lists = new DialplanLintPass.LintLists(options);
         var contexts = new Dictionary<string, DialplanLintPass.ContextInfo>(StringComparer.Ordinal);
         var sections = new Dictionary<SectionKey, LintedSection>();
         var inFileOrder = new List<LintedSection>();
@@ -49,9 +50,11 @@ public static class DialplanLinter
         ConfigSections.Read(file, (in ConfigSection s, ReadOnlySpan<byte> bytes) =>
         {
             if (!clean) return;
-            if (bytes.IndexOf(";--"u8) >= 0)
+            if (bytes.IndexOf(";--"u8) >= 0 || bytes.Contains((byte)'\r'))
             {
-                clean = false; // a block comment: what is a header depends on the lines before it
+                // A block comment: what is a header depends on the lines before it. A '\r': the scanner breaks lines there
+                // too, so the file's line numbers are not the sections' (the renderer writes neither).
+                clean = false;
                 return;
             }
             var key = SectionKey.Of(bytes);
@@ -59,7 +62,7 @@ public static class DialplanLinter
             if (section is null)
             {
                 scanned++;
-                section = Scan(bytes, options);
+                section = Scan(bytes, lists);
             }
             if (section is null)
             {
@@ -82,12 +85,28 @@ public static class DialplanLinter
         return true;
     }
 
-    /// <summary>One section scanned alone: what it gives the checks across contexts, or null when it has a finding of its own.</summary>
-    private static LintedSection? Scan(ReadOnlySpan<byte> bytes, DialplanLintOptions options)
+    /// <summary>One section scanned alone: what it gives the checks across contexts, or null when it has a finding of its own.
+    /// Lines end at '\n' only: a section with a '\r' never gets here.</summary>
+    private static LintedSection? Scan(ReadOnlySpan<byte> bytes, DialplanLintPass.LintLists lists)
     {
         var digests = new List<ContextDigest>();
-        var pass = new DialplanLintPass(options, digests, section: true);
-        DialplanScanner.Scan(new StringReader(System.Text.Encoding.UTF8.GetString(bytes)), pass);
+        var pass = new DialplanLintPass(lists, digests, section: true);
+        var scanner = new DialplanScanner(pass);
+        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxCharCount(bytes.Length));
+        try
+        {
+            ReadOnlySpan<char> rest = chars.AsSpan(0, System.Text.Encoding.UTF8.GetChars(bytes, chars));
+            while (!rest.IsEmpty)
+            {
+                var nl = rest.IndexOf('\n');
+                if (!scanner.ScanLine(nl < 0 ? rest : rest[..nl])) break;
+                rest = nl < 0 ? [] : rest[(nl + 1)..];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(chars);
+        }
         return pass.TakeSection(digests);
     }
 

@@ -89,6 +89,17 @@ public sealed class LintBySectionTests
         Assert.That(Whole(hidden).Findings.Select(f => f.Rule), Does.Contain(LintRule.UndefinedContext));
     }
 
+    [TestCase("\r\n")]
+    [TestCase("\r")]
+    public void Carriage_returns_give_the_line_numbers_of_a_whole_pass(string lineBreak)
+    {
+        var seen = new LintedSections();
+        var text = Rendered();
+        BySection(text, seen);
+        var at = text.IndexOf("\n[", text.Length / 2, StringComparison.Ordinal);
+        AssertSame(text[..at].Replace("\n", lineBreak) + text[at..], seen);
+    }
+
     [Test]
     public void Sections_remembered_under_other_options_are_checked_again()
     {
