@@ -16,7 +16,8 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 
 /// <summary>One apply, from database to switch, as named steps:
 /// <code>Snapshot → Render → Lint (what changed) ‖ Diff (each node) → Plan → Backup → Write → Delta or Reload → Verify (each changed node)</code>
-/// (a render byte-identical to every node's live files ends after Render: nothing to lint or deploy).
+/// (a render byte-identical to every node's live files ends after Render: nothing to lint or deploy; the same data as the
+/// last render, whose files every node has, ends after Snapshot: <see cref="LastRender"/>).
 /// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. The files are always
 /// written whole first (backup, atomic write); then a small change goes to the switch as a live delta over AMI, and
 /// anything else by a reload (<see cref="NodePlan"/>); verify lists what the delta or reload can have changed. Each step is a method
@@ -29,7 +30,7 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 /// this process mostly waits for the switches, so CPU work that the job's end needs can run without slowing a step.</param>
 public sealed class ApplyPipeline(
     NpgsqlDataSource db, IReadOnlyList<AsteriskNode> nodes, DialplanSettings settings, ApplyOptions options, TimeProvider clock,
-    Guid jobId, string workFolder, LintedSections linted, Func<Task<DialplanSnapshot>> readSnapshot, Action switchAtWork)
+    Guid jobId, string workFolder, LintedSections linted, LastRender lastRender, Func<Task<DialplanSnapshot>> readSnapshot, Action switchAtWork)
 {
     private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
@@ -44,9 +45,13 @@ public sealed class ApplyPipeline(
     {
         using var activity = ApplyTelemetry.StartApply(jobId);
         var end = await RunStepsAsync();
+        if (_fingerprinting is { } fingerprinting) await RememberRenderAsync(fingerprinting);
         ApplyTelemetry.ApplyEnded(activity, end);
         return end;
     }
+
+    // The rendered files' sha256, taken beside the steps once rendered, for the next apply (LastRender).
+    private Task<LastRender.Files>? _fingerprinting;
 
     private async Task<ApplyJobEnd> RunStepsAsync()
     {
@@ -56,7 +61,19 @@ public sealed class ApplyPipeline(
         try
         {
             var snapshot = await _log.RunAsync("snapshot", ReadSnapshotAsync, readSnapshot);
+            // The same data as the last render, whose files every node has: the render would give those bytes again.
+            if (lastRender.Of(snapshot.Snapshot) is { } last && await EveryNodeHasAsync(last))
+            {
+                _log.Skip("render", $"The same data as this process's last render, whose files every node has (sha256 {last.Result.ExtensionsSha256}): nothing to render or deploy.");
+                _log.Skip("lint", "Nothing was rendered.");
+                // What each node was compared with: the last render's files, by their sha256.
+                foreach (var node in nodes) await _log.RunAsync($"diff:{node.Name}", Unchanged, node);
+                return new ApplyJobEnd(ApplyJobStatus.NoChanges, last.Result, DiffStats.None, null);
+            }
             rendered = await _log.RunAsync("render", RenderAsync, snapshot);
+            var files = rendered;
+            _fingerprinting = Task.Run(async () => new LastRender.Files(snapshot.Snapshot, files.Result,
+                (await LastRender.Sha256Async(files.ExtensionsPath, ToTheEnd))!, (await LastRender.Sha256Async(files.QueuesPath, ToTheEnd))!));
             // A render byte-identical to every node's live files deploys nothing: it needs neither lint nor diff.
             if (await SameOnEveryNodeAsync(rendered))
             {
@@ -153,6 +170,29 @@ public sealed class ApplyPipeline(
                                          string.Join(" ", findings.Take(5).Select(x => $"line {x.LineNumber}: {x.Message}")));
         return new LintedDialplan(digests, linted.LastScanned);
     });
+
+    private async Task<bool> EveryNodeHasAsync(LastRender.Files last)
+    {
+        foreach (var node in nodes)
+            if (await LastRender.Sha256Async(node.ExtensionsPath, ToTheEnd) != last.ExtensionsSha256
+                || await LastRender.Sha256Async(node.QueuesPath, ToTheEnd) != last.QueuesSha256)
+                return false;
+        return true;
+    }
+
+    private static Task<NodeDiff> Unchanged(AsteriskNode node) => Task.FromResult(new NodeDiff(node, false, false, DiffStats.None));
+
+    /// <summary>Remembers the render for the next apply; a render that could not be read back is simply not remembered.</summary>
+    private async Task RememberRenderAsync(Task<LastRender.Files> fingerprinting)
+    {
+        try
+        {
+            lastRender.Remember(await fingerprinting);
+        }
+        catch (IOException)
+        {
+        }
+    }
 
     private async Task<bool> SameOnEveryNodeAsync(RenderedFiles rendered)
     {

@@ -16,7 +16,7 @@ namespace Did.Features.Apply;
 /// would deploy, without the lock, and touches nothing.</summary>
 public sealed class ApplyRunner(
     NpgsqlDataSource db, DedicatedConnections dedicated, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
-    ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, TimeProvider clock, ILogger<ApplyRunner> log)
+    ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, LastRender lastRender, TimeProvider clock, ILogger<ApplyRunner> log)
 {
     public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
@@ -72,7 +72,7 @@ public sealed class ApplyRunner(
             Task<PartsToRecord>? preparing = null;
             // What the job records if it deploys is CPU work: done while the switches reload and are verified.
             void Prepare() => preparing ??= Task.Run(() => DeployedState.Prepare(deployed!));
-            var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, linted, async () =>
+            var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, linted, lastRender, async () =>
             {
                 deployed = await ReadScopedAsync(scope, CancellationToken.None);
                 return deployed.Snapshot;

@@ -23,6 +23,7 @@ public static class ApplySetup
         services.AddSingleton<AsteriskNodes>();
         services.AddSingleton<ApplyWorkFolder>();
         services.AddSingleton<LintedSections>(); // what the last apply's lint saw; applies run one at a time
+        services.AddSingleton<LastRender>();
         services.AddSingleton(sp =>
         {
             var settings = new DialplanSettings();

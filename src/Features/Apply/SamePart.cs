@@ -2,8 +2,9 @@ using Did.Dialplan;
 
 namespace Did.Features.Apply;
 
-/// <summary>Whether two tenant parts hold the same data in the same order, list by list: two such parts have the same
-/// canonical form (<see cref="DeployedState.Canonical"/>), so the same stored bytes. Each record is compared by its own
+/// <summary>Whether two tenant parts, or two whole snapshots, hold the same data in the same order, list by list: two
+/// such parts have the same canonical form (<see cref="DeployedState.Canonical"/>), so the same stored bytes, and two such
+/// snapshots render to the same files (<see cref="LastRender"/>). Each record is compared by its own
 /// value equality after taking the other's lists, and the lists element by element; so a field added to a record later
 /// is compared too (a list one by reference), and two different parts are never taken for the same.</summary>
 public static class SamePart
@@ -11,6 +12,10 @@ public static class SamePart
     public static bool Equal(TenantPart a, TenantPart b) =>
         a with { Tenant = b.Tenant, Numbers = b.Numbers, Quarantined = b.Quarantined } == b
         && Equal(a.Tenant, b.Tenant) && Lists(a.Numbers, b.Numbers, Equal) && Lists(a.Quarantined, b.Quarantined, (x, y) => x == y);
+
+    public static bool Equal(DialplanSnapshot a, DialplanSnapshot b) =>
+        a with { Tenants = b.Tenants, Numbers = b.Numbers, Quarantined = b.Quarantined } == b
+        && Lists(a.Tenants, b.Tenants, Equal) && Lists(a.Numbers, b.Numbers, Equal) && Lists(a.Quarantined, b.Quarantined, (x, y) => x == y);
 
     private static bool Equal(TenantSnapshot a, TenantSnapshot b) =>
         a with { Users = b.Users, Ivrs = b.Ivrs, Queues = b.Queues, Schedules = b.Schedules } == b

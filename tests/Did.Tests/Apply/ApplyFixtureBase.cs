@@ -138,6 +138,11 @@ public abstract class ApplyFixtureBase : ApiFixture
 
     protected static string Status(JsonElement job) => job.GetProperty("status").GetString()!;
 
+    /// <summary>A job's steps by name: status and output.</summary>
+    protected static Dictionary<string, (string Status, string Output)> JobSteps(JsonElement job) =>
+        job.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!,
+            s => (s.GetProperty("status").GetString()!, s.GetProperty("output").GetString() ?? ""));
+
     /// <summary>Changes the database so the next apply has something to deploy.</summary>
     protected async Task<TestNumber> RouteAnotherNumberAsync()
     {

@@ -46,6 +46,48 @@ public sealed class ApplyTests : ApplyFixtureBase
     }
 
     [Test]
+    public async Task The_same_data_again_is_not_rendered_when_every_node_has_its_files()
+    {
+        var first = await ApplyOkAsync();
+        var job = await ApplyOkAsync();
+
+        Assert.That(Status(job), Is.EqualTo("NO_CHANGES"));
+        var steps = JobSteps(job);
+        Assert.That(steps["render"].Status, Is.EqualTo("SKIPPED"), job.ToString());
+        Assert.That(steps["render"].Output, Does.Contain("same data as this process's last render"));
+        Assert.That(steps["diff:asterisk"].Status, Is.EqualTo("OK"), "the node's files were compared");
+        Assert.That(job.GetProperty("content_sha256").GetString(), Is.EqualTo(first.GetProperty("content_sha256").GetString()));
+    }
+
+    [Test]
+    public async Task A_node_file_edited_by_hand_is_rendered_and_deployed_again_though_the_data_did_not_change()
+    {
+        await ApplyOkAsync();
+        var path = Path.Combine(ConfigDirs[0], "extensions_custom.conf");
+        var deployed = File.ReadAllText(path);
+        File.WriteAllText(path, deployed + "; an edit by hand\n");
+
+        var job = await ApplyOkAsync();
+
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        Assert.That(JobSteps(job)["render"].Status, Is.EqualTo("OK"));
+        Assert.That(File.ReadAllText(path), Is.EqualTo(deployed));
+    }
+
+    [Test]
+    public async Task Data_that_changed_since_the_last_render_is_rendered()
+    {
+        await ApplyOkAsync();
+        var number = await RouteAnotherNumberAsync();
+
+        var job = await ApplyOkAsync();
+
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        Assert.That(JobSteps(job)["render"].Status, Is.EqualTo("OK"));
+        Assert.That(File.ReadAllText(Path.Combine(ConfigDirs[0], "extensions_custom.conf")), Does.Contain(number.Number));
+    }
+
+    [Test]
     public async Task Dry_run_returns_the_diff_and_changes_nothing()
     {
         await ApplyOkAsync();

@@ -20,7 +20,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
         var job = await ApplyOkAsync();
 
         Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
-        var steps = Steps(job);
+        var steps = JobSteps(job);
         Assert.That(steps, Does.ContainKey("delta:asterisk").And.Not.ContainKey("reload:asterisk"), job.ToString());
         Assert.That(steps["plan:asterisk"].Output, Does.StartWith("Live delta: 1 change(s) in 1 context(s)"));
         Assert.That(steps["verify:asterisk"].Output, Does.StartWith("1 contexts and"));
@@ -55,7 +55,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
         Assert.That((int)response.StatusCode, Is.EqualTo(502), job.ToString());
         Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
         Assert.That(job.GetProperty("error").GetString(), Does.Contain(why), job.ToString());
-        var steps = Steps(job);
+        var steps = JobSteps(job);
         Assert.That(steps["delta:asterisk"].Status, Is.EqualTo("FAILED"));
         Assert.That(steps["rollback"].Output, Does.Contain("reloaded asterisk"));
         Assert.That(LiveFiles(), Is.EqualTo(files), "live files are byte-identical to before the apply");
@@ -65,7 +65,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
         ClearFaults();
         var next = await ApplyOkAsync();
         Assert.That(Status(next), Is.EqualTo("SUCCEEDED"));
-        Assert.That(Steps(next), Does.ContainKey("reload:asterisk"), "after a failed apply the node's state is unknown: a reload");
+        Assert.That(JobSteps(next), Does.ContainKey("reload:asterisk"), "after a failed apply the node's state is unknown: a reload");
     }
 
     [Test]
@@ -118,7 +118,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
         var job = await ApplyOkAsync();
 
         Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
-        var steps = Steps(job);
+        var steps = JobSteps(job);
         Assert.That(steps["delta:asterisk"].Output, Does.Contain("Permission denied"));
         Assert.That(steps["reload:asterisk"].Status, Is.EqualTo("OK"));
         Assert.That(steps["verify:asterisk"].Output, Does.Not.StartWith("1 contexts"), "everything is listed after such a reload");
@@ -134,7 +134,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
 
         var job = await ApplyOkAsync();
 
-        var steps = Steps(job);
+        var steps = JobSteps(job);
         Assert.That(steps, Does.ContainKey("reload:asterisk").And.Not.ContainKey("delta:asterisk"), job.ToString());
         Assert.That(steps["plan:asterisk"].Output, Does.Contain("not known"));
         Assert.That(steps["verify:asterisk"].Status, Is.EqualTo("OK"));
@@ -151,7 +151,7 @@ public sealed class LiveDeltaTests : RoutedNumberFixtureBase
 
         var job = await ApplyOkAsync();
 
-        var steps = Steps(job);
+        var steps = JobSteps(job);
         Assert.That(steps, Does.ContainKey("reload:asterisk").And.Not.ContainKey("delta:asterisk"), job.ToString());
         Assert.That(steps["plan:asterisk"].Output, Does.Contain("context(s) added"));
         Assert.That(Nodes[0].Dialplan.Contexts, Does.ContainKey($"tenant-{other.Slug}"));

@@ -12,7 +12,7 @@ public sealed class ReloadVerifyTests : RoutedNumberFixtureBase
     protected override IReadOnlyDictionary<string, string?> Settings =>
         new Dictionary<string, string?>(base.Settings) { ["Apply:VerifyAllUpToPriorities"] = "0" };
 
-    private static Dictionary<string, string> Outputs(System.Text.Json.JsonElement job) => Steps(job).ToDictionary(s => s.Key, s => s.Value.Output);
+    private static Dictionary<string, string> Outputs(System.Text.Json.JsonElement job) => JobSteps(job).ToDictionary(s => s.Key, s => s.Value.Output);
 
     [Test]
     public async Task A_reload_lists_only_the_changed_context_and_checks_the_others_exist()

@@ -52,8 +52,4 @@ public abstract class RoutedNumberFixtureBase : ApplyFixtureBase
     /// <summary>The priorities node <paramref name="node"/> runs for <paramref name="number"/>.</summary>
     protected FakePriority[] Installed(string number, int node = 0) =>
         [.. Nodes[node].Dialplan.Contexts.Values.SelectMany(c => c.Extensions).Single(e => e.Name == number).Priorities];
-
-    protected static Dictionary<string, (string Status, string Output)> Steps(JsonElement job) =>
-        job.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!,
-            s => (s.GetProperty("status").GetString()!, s.GetProperty("output").GetString() ?? ""));
 }

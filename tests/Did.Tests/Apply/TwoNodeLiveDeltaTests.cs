@@ -14,7 +14,7 @@ public sealed class TwoNodeLiveDeltaTests : RoutedNumberFixtureBase
 
         var job = await ApplyOkAsync();
 
-        var steps = Steps(job);
+        var steps = JobSteps(job);
         Assert.That(steps.Keys, Does.Contain("delta:node0").And.Contain("delta:node1").And.Contain("verify:node0").And.Contain("verify:node1"));
         Assert.That(steps.Keys, Does.Not.Contain("reload:node0").And.Not.Contain("reload:node1"));
         Assert.That(LiveFiles(0), Is.EqualTo(LiveFiles(1)));
@@ -36,7 +36,7 @@ public sealed class TwoNodeLiveDeltaTests : RoutedNumberFixtureBase
 
         Assert.That((int)response.StatusCode, Is.EqualTo(502), job.ToString());
         Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
-        Assert.That(Steps(job)["delta:node0"].Status, Is.EqualTo("OK"), "node0 took the delta before node1 refused it");
+        Assert.That(JobSteps(job)["delta:node0"].Status, Is.EqualTo("OK"), "node0 took the delta before node1 refused it");
         for (var node = 0; node < 2; node++)
         {
             Assert.That(LiveFiles(node), Is.EqualTo(before[node]), $"node{node}'s files");
