@@ -127,8 +127,7 @@ internal sealed partial class DialplanModel
             var users = userChecks[index];
             foreach (var problem in users.Problems) Refuse(t.Id, problem);
             foreach (var (id, ext) in users.Referenced) AddTarget(t.Id, where, id, tenantTarget with { Extension = ext });
-            var extArray = users.Extensions;
-            if (extArray.Length > 0) AddContext(t.Id, where, context, tenantTarget);
+            if (users.Reached.Length > 0) AddContext(t.Id, where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
             foreach (var ivr in t.Ivrs.OrderBy(v => v.Name, StringComparer.Ordinal))
@@ -167,7 +166,7 @@ internal sealed partial class DialplanModel
             }
 
             var schedules = CheckSchedules(t, index, where);
-            return new TenantModel(t, index, context, extArray, users.ReferencedExtensions(), [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug))
+            return new TenantModel(t, index, context, users.Reached, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug))
                 { Schedules = schedules };
         }
 
@@ -190,50 +189,52 @@ internal sealed partial class DialplanModel
             return [.. segments];
         }
 
-        private sealed record UserCheck(string[] Extensions, (Guid Id, string? Extension)[] Referenced, List<string> Problems)
-        {
-            /// <summary>The extensions of users something refers to, in the order of <see cref="Extensions"/>.</summary>
-            public HashSet<string> ReferencedExtensions()
-            {
-                // Sized up front: grown from empty, the table of each tenant would be allocated about twice over.
-                var reached = new HashSet<string>(Referenced.Length, StringComparer.Ordinal);
-                foreach (var (_, extension) in Referenced)
-                    if (extension is not null) reached.Add(extension);
-                return reached;
-            }
-        }
+        /// <param name="Referenced">The users something refers to (with their extension, if any), in the tenant's order.</param>
+        /// <param name="Reached">The extensions of those users, sorted ordinal: the users the tenant's context holds.</param>
+        private sealed record UserCheck((Guid Id, string? Extension)[] Referenced, string[] Reached, List<string> Problems);
 
         // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
         // Touches no shared state (reads only), so tenants can run in parallel.
         private static UserCheck CheckUsers(TenantSnapshot t, HashSet<Guid> referenced)
         {
             var where = "tenant " + Grammar.Quote(t.Slug);
-            var extArray = new string[t.Users.Count];
-            // The sort keys and the picked users are needed only here: borrowed, and the picked ones copied out at their
-            // final count, so a tenant costs no array that is thrown away or grown.
-            var keys = ArrayPool<int>.Shared.Rent(t.Users.Count);
-            var picked = ArrayPool<(Guid, string?)>.Shared.Rent(t.Users.Count);
+            var users = t.Users.Count;
+            // Every extension is needed only here, for the duplicate check, and the picked users only until they are
+            // copied out at their final count: borrowed, so a tenant costs no array that is thrown away or grown.
+            var keys = ArrayPool<int>.Shared.Rent(users);
+            var extensions = ArrayPool<string>.Shared.Rent(users);
+            var picked = ArrayPool<(Guid, string?)>.Shared.Rent(users);
+            var reachedKeys = ArrayPool<int>.Shared.Rent(users);
+            var reached = ArrayPool<string>.Shared.Rent(users);
             var count = 0;
             var pickedCount = 0;
+            var reachedCount = 0;
             var problems = new List<string>();
             foreach (var u in t.Users)
             {
                 var ext = u.Extension;
                 if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked[pickedCount++] = (u.Id, null); continue; }
                 if (!Grammar.IsUserExtension(ext)) { problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
-                keys[count] = OrdinalKey(ext);
-                extArray[count++] = ext;
-                if (referenced.Contains(u.Id)) picked[pickedCount++] = (u.Id, ext);
+                var key = OrdinalKey(ext);
+                keys[count] = key;
+                extensions[count++] = ext;
+                if (!referenced.Contains(u.Id)) continue;
+                picked[pickedCount++] = (u.Id, ext);
+                reachedKeys[reachedCount] = key;
+                reached[reachedCount++] = ext;
             }
             // Sorted by int keys rather than strings: this runs for every user of the platform.
-            Array.Sort(keys, extArray, 0, count);
-            if (count != extArray.Length) Array.Resize(ref extArray, count);
+            Array.Sort(keys, extensions, 0, count);
             for (var k = 1; k < count; k++)
-                if (keys[k] == keys[k - 1]) problems.Add($"{where}: extension {extArray[k]} belongs to two users");
-            var referencedUsers = picked.AsSpan(0, pickedCount).ToArray();
+                if (keys[k] == keys[k - 1]) problems.Add($"{where}: extension {extensions[k]} belongs to two users");
+            Array.Sort(reachedKeys, reached, 0, reachedCount);
+            var result = new UserCheck(picked.AsSpan(0, pickedCount).ToArray(), reached.AsSpan(0, reachedCount).ToArray(), problems);
             ArrayPool<int>.Shared.Return(keys);
+            ArrayPool<string>.Shared.Return(extensions, clearArray: true);
             ArrayPool<(Guid, string?)>.Shared.Return(picked, clearArray: true);
-            return new UserCheck(extArray, referencedUsers, problems);
+            ArrayPool<int>.Shared.Return(reachedKeys);
+            ArrayPool<string>.Shared.Return(reached, clearArray: true);
+            return result;
         }
 
         private static HashSet<Guid> Referenced(DialplanSnapshot snapshot)
@@ -448,7 +449,7 @@ internal sealed partial class DialplanModel
             switch (owner.Kind)
             {
                 case DestinationType.User:
-                    if (Array.BinarySearch(_tenants[tenant].AllExtensions, exten, StringComparer.Ordinal) < 0) return 0;
+                    if (!_tenants[tenant].HasUser(exten)) return 0;
                     _tenants[tenant].Reach(exten); // an EXTERNAL Goto reaches this user, who must then be rendered
                     return settings.VoicemailOnNoAnswer ? 3 : 2;
                 case DestinationType.Ivr:
@@ -514,30 +515,45 @@ internal readonly record struct Target(int Tenant, DestinationType Kind, string 
     public string GotoText() => "Goto(" + Context + "," + (Extension ?? "s") + ",1)";
 }
 
-internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] allExtensions, HashSet<string> reached,
+internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] reached,
     IvrModel[] ivrs, QueueModel[] queues, string?[] endpoint)
 {
+    private HashSet<string>? _users;
+    private readonly List<string> _reachedByGoto = [];
+
     public TenantSnapshot Source { get; } = source;
     public int Index { get; } = index;
     public string Slug => Source.Slug;
     public string Context { get; } = context;
-    /// <summary>Every user's extension, sorted ordinal (users without extension are not here): what a reference into the
-    /// tenant's context is checked against.</summary>
-    public string[] AllExtensions { get; } = allExtensions;
     /// <summary>The extensions the tenant's context holds, sorted ordinal: the users something reaches (a number, a rule, a
     /// failover, an IVR option, a queue, an EXTERNAL Goto). A user nobody can reach from outside costs no line, so the
     /// context grows with the routes, not with the users; a call can still reach only an extension that is a user's.
     /// Complete once <see cref="KeepReached"/> has run.</summary>
-    public string[] Extensions { get; private set; } = allExtensions;
+    public string[] Extensions { get; private set; } = reached;
+
+    /// <summary>Whether a user of the tenant has this extension (a valid one): what a reference into the tenant's context is
+    /// checked against. The set is made at the first question, which only an EXTERNAL Goto into the context asks.</summary>
+    public bool HasUser(string extension)
+    {
+        _users ??= new HashSet<string>(
+            Source.Users.Select(u => u.Extension).Where(e => !string.IsNullOrEmpty(e) && Grammar.IsUserExtension(e)), StringComparer.Ordinal);
+        return _users.Contains(extension);
+    }
 
     /// <summary>Marks a user's extension as reached by something found after the users were checked.</summary>
     public void Reach(string extension)
     {
-        lock (reached) reached.Add(extension);
+        lock (_reachedByGoto) _reachedByGoto.Add(extension);
     }
 
-    /// <summary>Narrows <see cref="Extensions"/> to the reached users, in the sorted order of <see cref="AllExtensions"/>.</summary>
-    public void KeepReached() => Extensions = reached.Count == AllExtensions.Length ? AllExtensions : [.. AllExtensions.Where(reached.Contains)];
+    /// <summary>Adds the users reached by <see cref="Reach"/> to <see cref="Extensions"/>, keeping it sorted and each once.</summary>
+    public void KeepReached()
+    {
+        if (_reachedByGoto.Count == 0) return;
+        var all = new SortedSet<string>(Extensions, StringComparer.Ordinal);
+        all.UnionWith(_reachedByGoto);
+        Extensions = [.. all];
+    }
     /// <summary>The ring-only context the tenant's queues call their members through.</summary>
     public string MembersContext { get; } = ContextNames.Members(source.Slug);
     /// <summary>Extensions that are a member of at least one of the tenant's queues, sorted ordinal: the members context
