@@ -126,7 +126,11 @@ internal sealed partial class DialplanModel
 
             var users = userChecks[index];
             foreach (var problem in users.Problems) Refuse(t.Id, problem);
-            foreach (var (id, ext) in users.Referenced) AddTarget(t.Id, where, id, tenantTarget with { Extension = ext });
+            foreach (var i in users.Referenced)
+            {
+                var u = t.Users[i];
+                AddTarget(t.Id, where, u.Id, tenantTarget with { Extension = string.IsNullOrEmpty(u.Extension) ? null : u.Extension });
+            }
             if (users.Reached.Length > 0) AddContext(t.Id, where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
@@ -189,37 +193,38 @@ internal sealed partial class DialplanModel
             return [.. segments];
         }
 
-        /// <param name="Referenced">The users something refers to (with their extension, if any), in the tenant's order.</param>
+        /// <param name="Referenced">The users something refers to, as indexes into the tenant's users, in their order.</param>
         /// <param name="Reached">The extensions of those users, sorted ordinal: the users the tenant's context holds.</param>
-        private sealed record UserCheck((Guid Id, string? Extension)[] Referenced, string[] Reached, List<string> Problems);
+        private sealed record UserCheck(int[] Referenced, string[] Reached, List<string> Problems);
 
         // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
         // Touches no shared state (reads only), so tenants can run in parallel.
         private static UserCheck CheckUsers(TenantSnapshot t, HashSet<Guid> referenced)
         {
             var where = "tenant " + Grammar.Quote(t.Slug);
-            var users = t.Users.Count;
+            var users = t.Users;
             // Every extension is needed only here, for the duplicate check, and the picked users only until they are
             // copied out at their final count: borrowed, so a tenant costs no array that is thrown away or grown.
-            var keys = ArrayPool<int>.Shared.Rent(users);
-            var extensions = ArrayPool<string>.Shared.Rent(users);
-            var picked = ArrayPool<(Guid, string?)>.Shared.Rent(users);
-            var reachedKeys = ArrayPool<int>.Shared.Rent(users);
-            var reached = ArrayPool<string>.Shared.Rent(users);
+            var keys = ArrayPool<int>.Shared.Rent(users.Count);
+            var extensions = ArrayPool<string>.Shared.Rent(users.Count);
+            var picked = ArrayPool<int>.Shared.Rent(users.Count);
+            var reachedKeys = ArrayPool<int>.Shared.Rent(users.Count);
+            var reached = ArrayPool<string>.Shared.Rent(users.Count);
             var count = 0;
             var pickedCount = 0;
             var reachedCount = 0;
             var problems = new List<string>();
-            foreach (var u in t.Users)
+            for (var i = 0; i < users.Count; i++)
             {
+                var u = users[i];
                 var ext = u.Extension;
-                if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked[pickedCount++] = (u.Id, null); continue; }
+                if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked[pickedCount++] = i; continue; }
                 if (!Grammar.IsUserExtension(ext)) { problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
                 var key = OrdinalKey(ext);
                 keys[count] = key;
                 extensions[count++] = ext;
                 if (!referenced.Contains(u.Id)) continue;
-                picked[pickedCount++] = (u.Id, ext);
+                picked[pickedCount++] = i;
                 reachedKeys[reachedCount] = key;
                 reached[reachedCount++] = ext;
             }
@@ -231,7 +236,7 @@ internal sealed partial class DialplanModel
             var result = new UserCheck(picked.AsSpan(0, pickedCount).ToArray(), reached.AsSpan(0, reachedCount).ToArray(), problems);
             ArrayPool<int>.Shared.Return(keys);
             ArrayPool<string>.Shared.Return(extensions, clearArray: true);
-            ArrayPool<(Guid, string?)>.Shared.Return(picked, clearArray: true);
+            ArrayPool<int>.Shared.Return(picked);
             ArrayPool<int>.Shared.Return(reachedKeys);
             ArrayPool<string>.Shared.Return(reached, clearArray: true);
             return result;
