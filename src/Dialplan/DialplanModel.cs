@@ -250,7 +250,9 @@ internal sealed partial class DialplanModel
                 if (n.TargetId is { } id) ids.Add(id);
                 if (n.Options is not { } o) continue;
                 if (o.Failover?.Id is { } failover) ids.Add(failover);
-                foreach (var rule in o.Rules ?? []) if (rule?.Destination?.Id is { } ruleTarget) ids.Add(ruleTarget);
+                // Indexed, not foreach: the list's enumerator would be an object per number with rules.
+                var rules = o.Rules ?? [];
+                for (var i = 0; i < rules.Count; i++) if (rules[i]?.Destination?.Id is { } ruleTarget) ids.Add(ruleTarget);
             }
             foreach (var t in snapshot.Tenants)
             {
