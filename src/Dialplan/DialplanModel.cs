@@ -303,53 +303,67 @@ internal sealed partial class DialplanModel
         {
             foreach (var t in tenants)
             {
-                var where = "tenant " + Grammar.Quote(t.Slug);
+                // Made only for a message: a tenant whose references all resolve needs none.
+                string Where() => "tenant " + Grammar.Quote(t.Slug);
                 foreach (var ivr in t.Ivrs)
                 {
-                    var what = $"{where}: IVR {Grammar.Quote(ivr.Name)}";
-                    ivr.Options = [.. (ivr.Source.Options ?? new Dictionary<string, Destination>())
-                        .OrderBy(o => o.Key, StringComparer.Ordinal)
-                        .Select(o => (o.Key, Resolve(t, o.Value, what + " option " + o.Key)))];
-                    ivr.TimeoutAction = Resolve(t, ivr.Source.TimeoutDestination, what + " timeout destination");
-                    ivr.InvalidAction = Resolve(t, ivr.Source.InvalidDestination, what + " invalid destination");
+                    var options = ivr.Source.Options;
+                    var keys = options is null ? [] : options.Keys.ToArray();
+                    Array.Sort(keys, StringComparer.Ordinal);
+                    var resolved = new (string Key, string Action)[keys.Length];
+                    for (var i = 0; i < keys.Length; i++) resolved[i] = (keys[i], Resolve(t, options![keys[i]], ivr, "option ", keys[i]));
+                    ivr.Options = resolved;
+                    ivr.TimeoutAction = Resolve(t, ivr.Source.TimeoutDestination, ivr, "timeout destination");
+                    ivr.InvalidAction = Resolve(t, ivr.Source.InvalidDestination, ivr, "invalid destination");
                 }
-                var rung = new SortedSet<string>(StringComparer.Ordinal);
+                var rung = new List<string>();
                 foreach (var q in t.Queues)
                 {
-                    var members = new SortedSet<string>(StringComparer.Ordinal);
-                    foreach (var id in q.Source.MemberUserIds ?? [])
+                    var ids = q.Source.MemberUserIds ?? [];
+                    var members = new string[ids.Count];
+                    var count = 0;
+                    for (var i = 0; i < ids.Count; i++)
                     {
+                        var id = ids[i];
                         if (!_targets.TryGetValue(id, out var target) || target.Kind != DestinationType.User)
-                            _warnings.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
+                            _warnings.Add($"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
                         else if (target.Tenant != t.Index)
-                            Refuse(t.Source.Id, $"{where}: queue {Grammar.Quote(q.Name)} member {id} is a user of another tenant");
+                            Refuse(t.Source.Id, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is a user of another tenant");
                         else if (target.Extension is null)
-                            _warnings.Add($"{where}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
-                        else members.Add(target.Extension);
+                            _warnings.Add($"{Where()}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
+                        else members[count++] = target.Extension;
                     }
-                    q.MemberExtensions = [.. members];
-                    rung.UnionWith(members);
+                    Array.Resize(ref members, SortDistinct(members.AsSpan(0, count), StringComparer.Ordinal));
+                    q.MemberExtensions = members;
+                    rung.AddRange(members);
                 }
-                if (rung.Count > 0 && ClaimContext(t.Source.Id, where, t.MembersContext)) t.MemberExtensions = [.. rung];
+                if (rung.Count == 0 || !ClaimContext(t.Source.Id, Where(), t.MembersContext)) continue;
+                var rungArray = rung.ToArray();
+                Array.Resize(ref rungArray, SortDistinct(rungArray.AsSpan(), StringComparer.Ordinal));
+                t.MemberExtensions = rungArray;
             }
         }
 
-        private string Resolve(TenantModel tenant, Destination? d, string what)
+        /// <summary>The Goto an IVR's <paramref name="destination"/> (with its <paramref name="key"/>, for an option) renders,
+        /// or Hangup() for none, or one that does not resolve.</summary>
+        private string Resolve(TenantModel tenant, Destination? d, IvrModel ivr, string destination, string key = "")
         {
+            // Made only for a message: a destination that resolves needs none.
+            string What() => $"tenant {Grammar.Quote(tenant.Slug)}: IVR {Grammar.Quote(ivr.Name)} {destination}{key}";
             if (d is null || d.Type == DestinationType.Hangup) return "Hangup()";
             if (d.Id is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != d.Type)
             {
-                _warnings.Add($"{what}: {(d.Type.ToString().ToUpperInvariant())} {d.Id?.ToString() ?? "(no id)"} does not exist; rendered as Hangup()");
+                _warnings.Add($"{What()}: {(d.Type.ToString().ToUpperInvariant())} {d.Id?.ToString() ?? "(no id)"} does not exist; rendered as Hangup()");
                 return "Hangup()";
             }
             if (target.Tenant != tenant.Index)
             {
-                Refuse(tenant.Source.Id, $"{what}: {d.Type.ToString().ToUpperInvariant()} {id} belongs to another tenant");
+                Refuse(tenant.Source.Id, $"{What()}: {d.Type.ToString().ToUpperInvariant()} {id} belongs to another tenant");
                 return "Hangup()";
             }
             if (target.Kind == DestinationType.User && target.Extension is null)
             {
-                _warnings.Add($"{what}: user {id} has no extension; rendered as Hangup()");
+                _warnings.Add($"{What()}: user {id} has no extension; rendered as Hangup()");
                 return "Hangup()";
             }
             return target.GotoText();

@@ -117,10 +117,11 @@ internal sealed partial class DialplanModel
             return pieces;
         }
 
-        // Sorts the items and moves each distinct one to the front, in order; returns how many there are.
-        private static int SortDistinct<T>(Span<T> items) where T : IEquatable<T>
+        // Sorts the items (by the comparer, or their own order) and moves each distinct one to the front, in order;
+        // returns how many there are.
+        private static int SortDistinct<T>(Span<T> items, IComparer<T>? comparer = null) where T : IEquatable<T>
         {
-            items.Sort();
+            items.Sort(comparer);
             var count = 0;
             foreach (var item in items)
                 if (count == 0 || !items[count - 1].Equals(item)) items[count++] = item;
