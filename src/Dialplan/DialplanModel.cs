@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Did.Dialplan;
 
@@ -533,7 +534,7 @@ internal readonly record struct Target(int Tenant, DestinationType Kind, string 
 {
     public IvrModel? Ivr { get; init; }
     public QueueModel? Queue { get; init; }
-    public string GotoText() => "Goto(" + Context + "," + (Extension ?? "s") + ",1)";
+    public string GotoText() => $"Goto({Context},{Extension ?? "s"},1)";
 }
 
 internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] reached,
@@ -589,9 +590,16 @@ internal sealed class TenantModel(TenantSnapshot source, int index, string conte
     /// endpoint name being <see cref="Endpoint"/> with the extension put in.</summary>
     public string DialCall(string technology, string extension, int seconds)
     {
-        var endpoint = "";
-        foreach (var piece in Endpoint) endpoint += piece ?? extension;
-        return "Dial(" + technology + "/" + endpoint + "," + seconds.ToString(CultureInfo.InvariantCulture) + ")";
+        // Appended piece by piece into one string: a route may have one per number.
+        var call = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture);
+        call.AppendLiteral("Dial(");
+        call.AppendFormatted(technology);
+        call.AppendLiteral("/");
+        foreach (var piece in Endpoint) call.AppendFormatted(piece ?? extension);
+        call.AppendLiteral(",");
+        call.AppendFormatted(seconds);
+        call.AppendLiteral(")");
+        return call.ToStringAndClear();
     }
 
     /// <summary>The tenant's schedules, sorted by name.</summary>
