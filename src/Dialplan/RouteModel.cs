@@ -153,43 +153,39 @@ internal sealed partial class DialplanModel
         // GotoIf calls, labels, each destination's block) and looked up here, and a message is made only for a number
         // that is refused or warned about.
 
-        /// <summary>A destination of a route after every check: what its block is made of (<see cref="Plain"/>, one array
-        /// per destination and way of entering it, shared by every route that has it, so the same array means the same
-        /// block), its label, and the user's <see cref="Extension"/> or the <see cref="Queue"/> for a route that rings or
-        /// enters it itself. One instance per destination, made at its first use and shared like its block.
-        /// <para>A user's label and Goto block are made when a route first asks for them: a user that routes ring themselves
-        /// (Dial) never needs the Goto block, and a user that is only a failover never needs the label.</para></summary>
-        private sealed class Resolved
+        /// <summary>A destination of a route after every check: its label, what its block is made of (<see cref="Plain"/>,
+        /// one array per destination and way of entering it, shared by every route that has it, so the same array means the
+        /// same block), and the <see cref="User"/> or the <see cref="Queue"/> for a route that rings or enters it itself.
+        /// A value: resolving a destination, which every rule and failover of every route does, allocates nothing.
+        /// <para>A USER carries neither label nor block: <see cref="LabelOf"/> and <see cref="PlainOf"/> make them when a
+        /// route first asks, because a user that routes ring themselves (Dial) never needs the Goto block, and a user that
+        /// is only a failover never needs the label.</para></summary>
+        private readonly record struct Resolved(AssignmentType Kind, string? Label, string[]? Plain, Target User = default, QueueModel? Queue = null)
         {
-            private readonly Target _user;
-            private string? _label;
-            private string[]? _plain;
+            public string? Extension => User.Extension;
+        }
 
-            public Resolved(AssignmentType kind, string label, string[] plain, QueueModel? queue = null)
-            {
-                Kind = kind;
-                _label = label;
-                _plain = plain;
-                Queue = queue;
-            }
+        // A user's label depends on its extension only (user-1001 in every tenant), its Goto block on its tenant too.
+        private readonly Dictionary<string, string> _userLabels = new(StringComparer.Ordinal);
+        private readonly Dictionary<(int Tenant, string Extension), string[]> _userGotos = new();
 
-            /// <summary>A USER, as the id table resolves it.</summary>
-            public Resolved(Target user)
-            {
-                Kind = AssignmentType.User;
-                _user = user;
-                Extension = user.Extension;
-            }
+        private string LabelOf(Resolved r)
+        {
+            if (r.Kind != AssignmentType.User) return r.Label!;
+            var extension = r.Extension!;
+            if (!_userLabels.TryGetValue(extension, out var label)) _userLabels[extension] = label = "user-" + extension;
+            return label;
+        }
 
-            public AssignmentType Kind { get; }
-            public string? Extension { get; }
-            public QueueModel? Queue { get; }
-            public string Label => _label ??= "user-" + Extension;
-            public string[] Plain => _plain ??= [_user.GotoText()];
+        private string[] PlainOf(Resolved r)
+        {
+            if (r.Kind != AssignmentType.User) return r.Plain!;
+            var key = (r.User.Tenant, r.Extension!);
+            if (!_userGotos.TryGetValue(key, out var plain)) _userGotos[key] = plain = [r.User.GotoText()];
+            return plain;
         }
 
         private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
-        private readonly Dictionary<(int Tenant, string Extension), Resolved> _users = new();
         private readonly Dictionary<(int Tenant, string Extension, int Ring, bool Failover), string[]> _dials = new();
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
         private readonly Dictionary<object, Resolved> _entered = new(ReferenceEqualityComparer.Instance);
@@ -217,7 +213,7 @@ internal sealed partial class DialplanModel
 
             var defaultTarget = plain.Action is { } action
                 ? ExternalBlock(tenant, action)
-                : n.Type == AssignmentType.User ? User(tenant, _targets[n.TargetId!.Value]) : Entered(_targets[n.TargetId!.Value], n.Type);
+                : n.Type == AssignmentType.User ? User(_targets[n.TargetId!.Value]) : Entered(_targets[n.TargetId!.Value], n.Type);
             var failover = o.Failover is null ? null : Resolve(tenant, o.Failover, n, -1);
 
             _kept.Clear();
@@ -266,7 +262,7 @@ internal sealed partial class DialplanModel
                 AddBlock(_lines, label, calls);
                 usesFailover |= calls[^1] == GotoFailover;
             }
-            if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, failover!.Plain);
+            if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, PlainOf(failover!.Value));
             return plain with { Route = [.. _lines] };
         }
 
@@ -276,12 +272,12 @@ internal sealed partial class DialplanModel
         /// <summary>The label of a destination's block in the route being built, adding the block at its first use.</summary>
         private string Block(TenantModel tenant, Resolved r, int? ringSeconds, bool hasFailover)
         {
-            var calls = Changes(r.Kind, ringSeconds, hasFailover) ? Entry(tenant, r, ringSeconds, hasFailover) : r.Plain;
+            var calls = Changes(r.Kind, ringSeconds, hasFailover) ? Entry(tenant, r, ringSeconds, hasFailover) : PlainOf(r);
             foreach (var (label, existing) in _blocks)
                 if (ReferenceEquals(existing, calls)) return label;
             var external = 0;
             foreach (var (label, _) in _blocks) if (label.StartsWith("external-", StringComparison.Ordinal)) external++;
-            var newLabel = r.Kind == AssignmentType.External ? ExternalLabels[external] : r.Label;
+            var newLabel = r.Kind == AssignmentType.External ? ExternalLabels[external] : LabelOf(r);
             _blocks.Add((newLabel, calls));
             return newLabel;
         }
@@ -373,16 +369,10 @@ internal sealed partial class DialplanModel
                 _warnings.Add($"{Where(n, rule)}: user {id} has no extension; {Consequence(rule)}");
                 return null;
             }
-            return d.Type == AssignmentType.User ? User(tenant, target) : Entered(target, d.Type);
+            return d.Type == AssignmentType.User ? User(target) : Entered(target, d.Type);
         }
 
-        private Resolved User(TenantModel tenant, Target target)
-        {
-            var key = (tenant.Index, target.Extension!);
-            if (!_users.TryGetValue(key, out var user))
-                _users[key] = user = new Resolved(target);
-            return user;
-        }
+        private static Resolved User(Target target) => new(AssignmentType.User, null, null, target);
 
         private Resolved Entered(Target target, AssignmentType kind)
         {
@@ -390,7 +380,7 @@ internal sealed partial class DialplanModel
             if (!_entered.TryGetValue(model, out var entered))
                 _entered[model] = entered = kind == AssignmentType.Ivr
                     ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered)
-                    : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, target.Queue);
+                    : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, Queue: target.Queue);
             return entered;
         }
 
