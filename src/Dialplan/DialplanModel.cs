@@ -100,6 +100,17 @@ internal sealed partial class DialplanModel
             var sorted = snapshot.Tenants.ToArray();
             Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Slug, b.Slug));
             var result = new TenantModel[sorted.Length];
+            // Sized once for every context the tenants can have (users, IVRs, queues; members and schedules only take a
+            // name): grown one doubling at a time, these tables would be allocated about twice over.
+            var destinations = 0;
+            var others = 0;
+            foreach (var t in sorted)
+            {
+                destinations += 1 + t.Ivrs.Count + t.Queues.Count;
+                others += 1 + (t.Schedules?.Count ?? 0);
+            }
+            _contexts.EnsureCapacity(destinations);
+            _contextNames.EnsureCapacity(destinations + others);
             // Users are most of the work (every user of the platform); tenants are independent, so check them on all
             // cores. Results go by tenant index and are merged in order, so the outcome does not depend on scheduling.
             var userChecks = new UserCheck[sorted.Length];
