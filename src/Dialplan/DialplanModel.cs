@@ -385,8 +385,7 @@ internal sealed partial class DialplanModel
             foreach (var t in tenants) byId[t.Source.Id] = t;
 
             var sorted = snapshot.Numbers.ToArray();
-            // Numeric order (shorter first, then by digits): groups every shard into one run.
-            Array.Sort(sorted, (a, b) => CompareNumbers(a.Number, b.Number));
+            SortNumbers(sorted);
             // An array cut to length at the end rather than a list copied out: one number array instead of two.
             var result = new NumberModel[sorted.Length];
             var count = 0;
@@ -402,6 +401,24 @@ internal sealed partial class DialplanModel
             }
             if (count != result.Length) Array.Resize(ref result, count);
             return result;
+        }
+
+        /// <summary>Sorts numbers in numeric order (shorter first, then by digits), which groups every shard into one run.
+        /// When all are E.164, by their <see cref="NumberKey"/>: comparing a long per number costs several times less than
+        /// comparing strings, and there is one per routed number. A snapshot with any other number is refused, and is
+        /// sorted by <see cref="CompareNumbers"/> so its messages come in the same order as ever.</summary>
+        private static void SortNumbers(RoutedNumber[] numbers)
+        {
+            var keys = ArrayPool<long>.Shared.Rent(numbers.Length);
+            var allE164 = true;
+            for (var i = 0; i < numbers.Length && allE164; i++)
+            {
+                keys[i] = NumberKey(numbers[i].Number);
+                allE164 = keys[i] >= 0;
+            }
+            if (allE164) Array.Sort(keys, numbers, 0, numbers.Length);
+            else Array.Sort(numbers, (a, b) => CompareNumbers(a.Number, b.Number));
+            ArrayPool<long>.Shared.Return(keys);
         }
 
         // Messages are built only for refused or skipped numbers: 100,000 label strings would cost more than the checks.
@@ -503,6 +520,16 @@ internal sealed partial class DialplanModel
         var key = 0;
         for (var i = 0; i < 8; i++) key = key * 11 + (i < digits.Length ? digits[i] - '0' + 1 : 0);
         return key;
+    }
+
+    /// <summary>An E.164 number as a long that orders like <see cref="CompareNumbers"/>: its digit count in the high bits,
+    /// the value of its digits (below 10^15 &lt; 2^50) in the low ones; -1 for anything that is not E.164.</summary>
+    internal static long NumberKey(string? number)
+    {
+        if (number is null || !Grammar.IsE164(number)) return -1;
+        var value = 0L;
+        foreach (var digit in number.AsSpan(1)) value = value * 10 + (digit - '0');
+        return (long)(number.Length - 1) << 50 | value;
     }
 
     /// <summary>Numeric order of E.164 strings: shorter numbers first, then digit by digit.</summary>
