@@ -21,12 +21,14 @@ public static class ConfigSections
     public static void Read(Stream stream, ConfigSectionAction onSection)
     {
         using var _ = stream;
-        // The buffer always starts at the current section's first byte, so a section is handed over in one piece.
+        // The current section runs from `start` to what has been read; it moves to the buffer's front only when the
+        // buffer is full, and the buffer grows only for a section bigger than all of it.
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
+            var start = 0;
             var filled = 0;
-            var examined = 0; // bytes of whole lines already looked at, from the section's start
+            var examined = 0; // the end of the whole lines already looked at
             var name = "";
             var startLine = 1;
             var lines = 0;
@@ -36,7 +38,17 @@ public static class ConfigSections
             {
                 if (!eof)
                 {
-                    if (filled == buffer.Length) buffer = Grow(buffer, filled);
+                    if (filled == buffer.Length)
+                    {
+                        if (start == 0) buffer = Grow(buffer, filled);
+                        else
+                        {
+                            buffer.AsSpan(start, filled - start).CopyTo(buffer);
+                            filled -= start;
+                            examined -= start;
+                            start = 0;
+                        }
+                    }
                     var read = stream.Read(buffer, filled, buffer.Length - filled);
                     if (read == 0) eof = true;
                     filled += read;
@@ -53,7 +65,7 @@ public static class ConfigSections
                 {
                     var span = buffer.AsSpan(0, filled);
                     // The next line that starts with '[' after the section's own first line.
-                    var from = Math.Max(examined, 1);
+                    var from = Math.Max(examined, start + 1);
                     var found = span[(from - 1)..].IndexOf("\n["u8);
                     var header = found < 0 ? -1 : from + found;
                     if (header < 0)
@@ -79,10 +91,8 @@ public static class ConfigSections
                         lines++;
                         continue;
                     }
-                    Emit(onSection, name, startLine, lines, span[..header]);
-                    span[header..].CopyTo(buffer);
-                    filled -= header;
-                    examined = 0;
+                    Emit(onSection, name, startLine, lines, span[start..header]);
+                    start = header;
                     name = next;
                     startLine += lines;
                     lines = 0;
@@ -90,7 +100,7 @@ public static class ConfigSections
                 if (eof)
                 {
                     if (examined < filled) lines++; // the last line has no '\n'
-                    Emit(onSection, name, startLine, lines, buffer.AsSpan(0, filled));
+                    Emit(onSection, name, startLine, lines, buffer.AsSpan(start, filled - start));
                     return;
                 }
             }

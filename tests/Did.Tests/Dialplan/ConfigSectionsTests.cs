@@ -85,6 +85,15 @@ public sealed class ConfigSectionsTests
         Assert.That(sections[0].Text.Length, Is.GreaterThan(1 << 20));
     }
 
+    [TestCase(int.MaxValue)]
+    [TestCase(4099)]
+    public void Many_small_sections_across_several_buffers_come_whole_and_in_order(int readSize)
+    {
+        var text = string.Concat(Enumerable.Range(0, 60_000).Select(i => $"[s{i}]\nexten => {i},1,Hangup()\n same => n,Hangup()\n"));
+        Assert.That(Encoding.UTF8.GetByteCount(text), Is.GreaterThan(3 << 20));
+        Assert.That(Split(text, readSize), Is.EqualTo(Reference(text)));
+    }
+
     [Test]
     public void The_same_sections_whatever_the_reads_return([Values(1, 2, 3, 7, 64)] int readSize)
     {
