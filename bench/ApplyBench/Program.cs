@@ -455,7 +455,7 @@ internal static class WholeApplyBench
                           $"it received {listings:N0} ShowDialPlan and {reloads} dialplan reloads in these applies.");
         foreach (var (name, run) in runs)
             foreach (var s in run.Steps.Where(s => s.Name.StartsWith("verify", StringComparison.Ordinal) || s.Name.StartsWith("plan", StringComparison.Ordinal)
-                                                   || s.Name.StartsWith("delta", StringComparison.Ordinal) || s.Name == "render"))
+                                                   || s.Name.StartsWith("delta", StringComparison.Ordinal) || s.Name is "render" or "lint"))
                 Console.WriteLine($"- {name}, {s.Name}: {s.Output}");
         Console.WriteLine();
     }
