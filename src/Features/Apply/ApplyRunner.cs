@@ -15,7 +15,7 @@ namespace Did.Features.Apply;
 /// <see cref="ApplyPipeline"/> in a private work folder; a preview renders and diffs exactly what the caller's apply
 /// would deploy, without the lock, and touches nothing.</summary>
 public sealed class ApplyRunner(
-    NpgsqlDataSource db, DedicatedConnections dedicated, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
+    NpgsqlDataSource db, ApplyLockSession lockSession, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
     ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, LastRender lastRender, TimeProvider clock, ILogger<ApplyRunner> log)
 {
     public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
@@ -55,7 +55,7 @@ public sealed class ApplyRunner(
     {
         var targets = nodes.All;
         var scope = callers.Skip(1).Aggregate(callers[0].Scope, (all, c) => all.Union(c.Scope));
-        await using var held = await ApplyLock.TryTakeAsync(dedicated, TimeSpan.FromSeconds(options.Value.LockWaitSeconds), CancellationToken.None);
+        await using var held = await ApplyLock.TryTakeAsync(lockSession, TimeSpan.FromSeconds(options.Value.LockWaitSeconds), CancellationToken.None);
         if (held is null)
         {
             var running = await ApplyJobStore.RunningAsync(db, CancellationToken.None);
@@ -97,7 +97,7 @@ public sealed class ApplyRunner(
     /// <summary>At start-up: recover only if no other replica is applying right now.</summary>
     public async Task RecoverAtStartAsync(RequestContext ctx, CancellationToken ct)
     {
-        await using var held = await ApplyLock.TryTakeAsync(dedicated, TimeSpan.Zero, ct);
+        await using var held = await ApplyLock.TryTakeAsync(lockSession, TimeSpan.Zero, ct);
         if (held is not null) await ApplyRecovery.RecoverAsync(db, nodes.All, ctx, log, ct);
     }
 

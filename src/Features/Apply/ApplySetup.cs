@@ -24,6 +24,7 @@ public static class ApplySetup
         services.AddSingleton<ApplyWorkFolder>();
         services.AddSingleton<LintedSections>(); // what the last apply's lint saw; applies run one at a time
         services.AddSingleton<LastRender>();
+        services.AddSingleton<ApplyLockSession>();
         services.AddSingleton(sp =>
         {
             var settings = new DialplanSettings();

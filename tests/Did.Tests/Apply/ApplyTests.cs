@@ -276,6 +276,24 @@ public sealed class ApplyTests : ApplyFixtureBase
     }
 
     [Test]
+    public async Task The_apply_locks_session_is_kept_between_applies_and_replaced_when_the_server_closed_it()
+    {
+        await ApplyOkAsync();
+        await using var conn = await Db.OpenConnectionAsync();
+        const string sessions = "SELECT pid FROM pg_stat_activity WHERE application_name = 'did-apply-lock' AND datname = current_database()";
+        var kept = (await conn.QueryAsync<int>(sessions)).ToList();
+        await RouteAnotherNumberAsync();
+        Assert.That(Status(await ApplyOkAsync()), Is.EqualTo("SUCCEEDED"));
+        Assert.That(await conn.QueryAsync<int>(sessions), Is.EqualTo(kept).And.Count.EqualTo(1), "the same session, not a new one per apply");
+
+        await conn.ExecuteAsync("SELECT pg_terminate_backend(@pid)", new { pid = kept[0] });
+        await RouteAnotherNumberAsync();
+
+        Assert.That(Status(await ApplyOkAsync()), Is.EqualTo("SUCCEEDED"));
+        Assert.That(await conn.QueryAsync<int>(sessions), Has.Count.EqualTo(1).And.Not.Contains(kept[0]));
+    }
+
+    [Test]
     public async Task An_apply_keeps_running_after_the_client_hangs_up()
     {
         await ApplyOkAsync();
