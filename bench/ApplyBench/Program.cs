@@ -210,6 +210,8 @@ internal static class StepsBench
             ("diff (ConfigDiff.Compare, one line changed)", () => Sync(() => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x"))),
             ("diff (ConfigDiff.Compare, live file empty)", () => Sync(() => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x"))),
             ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeSwitch.ReloadAsync(node, false, CancellationToken.None)),
+            ("delta (NodeSwitch.ApplyDeltaAsync, one live change)", async () => await Did.Features.Apply.NodeSwitch.ApplyDeltaAsync(node,
+                [new DialplanChange(DialplanChangeKind.Add, "did-1200000", "+12000000003", 1, "Goto", "tenant-t0003,1000,1", Replace: true)], false, CancellationToken.None)),
             ("verify (NodeSwitch.VerifyAsync, 2 connections)", () => Did.Features.Apply.NodeSwitch.VerifyAsync(node, ext, digests, [], 2, CancellationToken.None)),
         };
         Console.WriteLine($"## Apply steps in-process on the rendered file: {shape}");
