@@ -66,7 +66,8 @@ public static class ConfigDiff
     {
         var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
         ConfigSections.Read(stream, (in ConfigSection s, ReadOnlySpan<byte> bytes) =>
-            sections[s.Name] = new Section(s.Name, s.StartLine, s.LineCount, bytes.Contains((byte)'\r') ? WithoutCr(bytes) : s.Hash));
+            sections[s.Name] = new Section(s.Name, s.StartLine, s.LineCount,
+                bytes.Contains((byte)'\r') ? WithoutCr(bytes) : System.IO.Hashing.XxHash128.HashToUInt128(bytes)));
         return sections;
     }
 

@@ -1,21 +1,19 @@
 using System.Buffers;
-using System.IO.Hashing;
 using System.Text;
 
 namespace Did.Dialplan;
 
 /// <summary>One section of a config file: <see cref="Name"/> from its <c>[name]</c> header ("" for the lines before
-/// the first header), the file's line number of its first line, how many lines it has, and a 128-bit hash of its bytes
-/// (a fingerprint for finding what changed: what is deployed is always compared byte for byte).</summary>
-public readonly record struct ConfigSection(string Name, int StartLine, int LineCount, UInt128 Hash);
+/// the first header), the file's line number of its first line, and how many lines it has.</summary>
+public readonly record struct ConfigSection(string Name, int StartLine, int LineCount);
 
 /// <summary>Receives a section and its bytes, header line included; the bytes are valid only during the call.</summary>
 public delegate void ConfigSectionAction(in ConfigSection section, ReadOnlySpan<byte> bytes);
 
 /// <summary>Splits a config file into sections without decoding it: a section starts at a line whose first byte is '['
 /// and which has ']' after at least one character of name (<c>[name]</c>, <c>[name](template)</c>), and runs to the
-/// next such line. Most of a big file is only searched for line starts and hashed, so finding the few sections that
-/// changed costs about one read of the file. A line ends at '\n'; a last line without one is still a line.</summary>
+/// next such line. Most of a big file is only searched for line starts, so finding the few sections that changed costs
+/// about one read of the file and a hash of each section. A line ends at '\n'; a last line without one is still a line.</summary>
 public static class ConfigSections
 {
     public static void Read(Stream stream, ConfigSectionAction onSection)
@@ -124,7 +122,7 @@ public static class ConfigSections
     private static void Emit(ConfigSectionAction onSection, string name, int startLine, int lines, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty) return; // an empty file
-        onSection(new ConfigSection(name, startLine, lines, XxHash128.HashToUInt128(bytes)), bytes);
+        onSection(new ConfigSection(name, startLine, lines), bytes);
     }
 
     private static byte[] Grow(byte[] buffer, int filled)
