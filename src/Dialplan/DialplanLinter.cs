@@ -44,6 +44,7 @@ public static class DialplanLinter
         var lists = new DialplanLintPass.LintLists(options);
         var contexts = new Dictionary<string, DialplanLintPass.ContextInfo>(StringComparer.Ordinal);
         var sections = new Dictionary<SectionKey, LintedSection>();
+        var remembered = seen.LintedWith(options);
         var inFileOrder = new List<LintedSection>();
         var clean = true;
         var scanned = 0;
@@ -58,7 +59,7 @@ public static class DialplanLinter
                 return;
             }
             var key = SectionKey.Of(bytes);
-            var section = sections.GetValueOrDefault(key) ?? seen.Find(key, options);
+            var section = sections.GetValueOrDefault(key) ?? remembered.GetValueOrDefault(key);
             if (section is null)
             {
                 scanned++;

@@ -38,8 +38,9 @@ public sealed class LintedSections
     /// <summary>How many sections of the last file linted without a finding had to be scanned (the others were remembered).</summary>
     public int LastScanned { get; private set; }
 
-    internal LintedSection? Find(SectionKey key, DialplanLintOptions options) =>
-        Same(options) && _sections.TryGetValue(key, out var found) ? found : null;
+    /// <summary>The sections remembered from a file linted with <paramref name="options"/>; none for other options.</summary>
+    internal IReadOnlyDictionary<SectionKey, LintedSection> LintedWith(DialplanLintOptions options) =>
+        Same(options) ? _sections : new Dictionary<SectionKey, LintedSection>();
 
     /// <summary>Remembers the sections of the file just linted, which had no finding, instead of the previous file's.</summary>
     internal void Replace(Dictionary<SectionKey, LintedSection> sections, DialplanLintOptions options, int scanned)
