@@ -182,15 +182,17 @@ public sealed class ApplyPipeline(
 
     private static Task<NodeDiff> Unchanged(AsteriskNode node) => Task.FromResult(new NodeDiff(node, false, false, DiffStats.None));
 
-    /// <summary>Remembers the render for the next apply; a render that could not be read back is simply not remembered.</summary>
+    /// <summary>Remembers the render for the next apply. It only spares the next apply a render: when the files could not
+    /// be read back, nothing is remembered and this job ends as it ended.</summary>
     private async Task RememberRenderAsync(Task<LastRender.Files> fingerprinting)
     {
         try
         {
             lastRender.Remember(await fingerprinting);
         }
-        catch (IOException)
+        catch (Exception)
         {
+            // What is remembered from an earlier render stays true: those data render to those files.
         }
     }
 
