@@ -92,16 +92,16 @@ public static class DeployedState
                 hashes[id] = made.Sha;
                 continue;
             }
-            var form = Store(id, Canonical(part));
+            var form = Store(id, part);
             Made[id] = (part, form.Sha256);
             forms.Add(form);
         }
         return new PartsToRecord(scoped, forms, hashes);
     }
 
-    private static StoredPart Store(Guid tenantId, TenantPart canonical)
+    private static StoredPart Store(Guid tenantId, TenantPart part)
     {
-        var json = JsonSerializer.Serialize(canonical, DeployedPartJson.Default.TenantPart);
+        var json = ToJson(part);
         return new StoredPart(tenantId, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))), json);
     }
 
@@ -117,8 +117,8 @@ public static class DeployedState
         // A part taken as stored is still stored: only applies, under the apply lock, write deployed_tenants. A part known
         // only by its hash gets its stored form made here, if what is stored differs.
         var changed = record.Forms.Where(f => !stored.TryGetValue(f.TenantId, out var old) || old != f.Sha256)
-            .Concat(record.Hashes.Where(h => !stored.TryGetValue(h.Key, out var old) || old != h.Value).Select(h => Store(h.Key, Canonical(parts[h.Key]))))
-            .Concat(record.Scoped.AsDeployed.Where(id => !stored.ContainsKey(id)).Select(id => Store(id, Canonical(parts[id]))))
+            .Concat(record.Hashes.Where(h => !stored.TryGetValue(h.Key, out var old) || old != h.Value).Select(h => Store(h.Key, parts[h.Key])))
+            .Concat(record.Scoped.AsDeployed.Where(id => !stored.ContainsKey(id)).Select(id => Store(id, parts[id])))
             .ToList();
         var removed = stored.Keys.Where(id => !parts.ContainsKey(id)).ToArray();
         foreach (var id in Made.Keys.Where(id => !parts.ContainsKey(id))) Made.TryRemove(id, out _); // tenants no longer deployed
