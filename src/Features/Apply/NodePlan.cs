@@ -1,4 +1,3 @@
-using System.Text;
 using Did.Dialplan;
 
 namespace Did.Features.Apply;
@@ -38,7 +37,8 @@ public sealed record NodePlan(AsteriskNode Node, NodeUpdate How, string Why, IRe
         if (changed.Count == 0) return new(node, NodeUpdate.Delta, "no context changed", [], [], []);
 
         var names = changed.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        var delta = DialplanDelta.Between(Sections(node.ExtensionsPath, names), Sections(renderedExtensions, names), options.LiveDeltaMaxChanges);
+        var delta = DialplanDelta.Between(ContextSections.Read(node.ExtensionsPath, names), ContextSections.Read(renderedExtensions, names),
+            options.LiveDeltaMaxChanges);
         if (delta.Unsafe is { } why) return Reload(node, why, changed, rendered, options);
         return new(node, NodeUpdate.Delta, $"{changed.Count} of {rendered.Count} contexts changed", delta.Changes, changed, []);
     }
@@ -57,6 +57,4 @@ public sealed record NodePlan(AsteriskNode Node, NodeUpdate How, string Why, IRe
         var listed = changed.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         return new(node, NodeUpdate.Reload, why, [], changed, [.. rendered.Select(d => d.Name).Where(n => !listed.Contains(n))]);
     }
-
-    private static IReadOnlyList<DialplanContext> Sections(string path, IReadOnlySet<string> names) => ContextSections.Read(path, names);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Did.Dialplan;
 using Did.Infrastructure.Ami;
 
