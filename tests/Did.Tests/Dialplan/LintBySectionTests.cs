@@ -68,25 +68,17 @@ public sealed class LintBySectionTests
         Assert.That(BySection("[a]\nexten => 1,1,Goto(b,2,1)\n", seen).Findings.Select(f => f.Rule), Is.EqualTo(new[] { LintRule.UndefinedContext }));
     }
 
-    [Test]
-    public void A_context_written_in_two_sections_is_a_duplicate_as_in_a_whole_pass()
-    {
-        var seen = new LintedSections();
-        BySection("[a]\nexten => 1,1,Hangup()\n", seen);
-        const string twice = "[a]\nexten => 1,1,Hangup()\n[b]\nexten => 1,1,Hangup()\n[a]\nexten => 2,1,Hangup()\n";
-        AssertSame(twice, seen);
-        Assert.That(Whole(twice).Findings.Select(f => f.Rule), Is.EqualTo(new[] { LintRule.DuplicateContext }));
-    }
-
-    [Test]
-    public void A_block_comment_that_hides_a_header_is_read_as_a_whole_pass_reads_it()
+    /// <param name="text">A file whose sections, each scanned alone, look fine, though the file is not.</param>
+    [TestCase("[a]\nexten => 1,1,Hangup()\n[b]\nexten => 1,1,Hangup()\n[a]\nexten => 2,1,Hangup()\n", LintRule.DuplicateContext,
+        TestName = "A context written in two sections is a duplicate as in a whole pass")]
+    [TestCase("[a]\nexten => 1,1,Goto(b,2,1)\n;--\n[b]\nexten => 2,1,Hangup()\n--;\n", LintRule.UndefinedContext,
+        TestName = "A block comment that hides a header is read as a whole pass reads it")]
+    public void What_only_the_whole_file_shows_is_found_as_in_a_whole_pass(string text, LintRule rule)
     {
         var seen = new LintedSections();
         BySection("[a]\nexten => 1,1,Hangup()\n[b]\nexten => 2,1,Hangup()\n", seen);
-        // Scanned alone, [b] would look fine; in the file it is inside a comment, so [a]'s Goto has nowhere to land.
-        const string hidden = "[a]\nexten => 1,1,Goto(b,2,1)\n;--\n[b]\nexten => 2,1,Hangup()\n--;\n";
-        AssertSame(hidden, seen);
-        Assert.That(Whole(hidden).Findings.Select(f => f.Rule), Does.Contain(LintRule.UndefinedContext));
+        AssertSame(text, seen);
+        Assert.That(Whole(text).Findings.Select(f => f.Rule), Does.Contain(rule));
     }
 
     [TestCase("\r\n")]
