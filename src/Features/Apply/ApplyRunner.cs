@@ -16,7 +16,8 @@ namespace Did.Features.Apply;
 /// would deploy, without the lock, and touches nothing.</summary>
 public sealed class ApplyRunner(
     NpgsqlDataSource db, ApplyLockSession lockSession, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
-    ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, LastRender lastRender, TimeProvider clock, ILogger<ApplyRunner> log)
+    ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, LastRender lastRender, SnapshotMemory snapshots, TimeProvider clock,
+    ILogger<ApplyRunner> log)
 {
     public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
@@ -155,7 +156,7 @@ public sealed class ApplyRunner(
     /// <summary>The database now for the tenants in <paramref name="scope"/>, the deployed state for every other tenant.</summary>
     private async Task<ScopedParts> ReadScopedAsync(ApplyScope scope, CancellationToken ct)
     {
-        var current = await DialplanSnapshotReader.ReadAsync(db, ct);
+        var current = await DialplanSnapshotReader.ReadAsync(db, snapshots, ct);
         if (scope.IsPlatform) return ScopedSnapshot.Build(current, new Dictionary<Guid, TenantPart>(), scope);
         await using var conn = await db.OpenConnectionAsync(ct);
         return ScopedSnapshot.Build(current, await DeployedState.PartsAsync(conn, ct), scope);

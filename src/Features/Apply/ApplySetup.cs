@@ -24,6 +24,7 @@ public static class ApplySetup
         services.AddSingleton<ApplyWorkFolder>();
         services.AddSingleton<LintedSections>(); // what the last apply's lint saw; applies run one at a time
         services.AddSingleton<LastRender>();
+        services.AddSingleton<SnapshotMemory>(); // the last snapshot read, to read again only the tenants that changed
         services.AddSingleton<ApplyLockSession>();
         services.AddSingleton(sp =>
         {

@@ -9,7 +9,9 @@ namespace Did.Features.Apply;
 
 /// <summary>Reads everything the dialplan is made of in one REPEATABLE READ, read-only transaction: the render sees
 /// one consistent moment even while tenants keep editing. A fixed number of statements whatever the data: every table
-/// is read whole once and joined in memory.</summary>
+/// is read once, whole or for the tenants asked for, and joined in memory. Given a <see cref="SnapshotMemory"/>, it
+/// first reads each tenant's row versions and reads again only the tenants whose rows changed since the remembered
+/// read; every other tenant keeps its remembered records.</summary>
 public static class DialplanSnapshotReader
 {
     private sealed record UserRow(Guid Id, Guid TenantId, string Email, string Extension);
@@ -21,12 +23,81 @@ public static class DialplanSnapshotReader
     private sealed record ClosedRow(Guid ScheduleId, string FromDate, string ToDate, string Name);
     private sealed record RuleRow(Guid PhoneNumberId, string? CallerIdPrefix, bool CallerWithheld, Guid? ScheduleId, string? ScheduleWhen,
         string DestType, Guid? DestId, string? DestValue);
+    private sealed record VersionRow(Guid TenantId, long Rows, decimal WriterHashSum);
 
-    public static async Task<DialplanSnapshot> ReadAsync(NpgsqlDataSource db, CancellationToken ct)
+    public static Task<DialplanSnapshot> ReadAsync(NpgsqlDataSource db, CancellationToken ct) => ReadAsync(db, null, ct);
+
+    public static async Task<DialplanSnapshot> ReadAsync(NpgsqlDataSource db, SnapshotMemory? memory, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await conn.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: tx, cancellationToken: ct));
+        var last = memory?.Last;
+        Dictionary<Guid, TenantRowVersions>? versions = null;
+        Guid[]? only = null; // null: every tenant
+        if (memory is not null)
+        {
+            versions = await ReadVersionsAsync(conn, tx, ct);
+            if (last is not null)
+            {
+                var changed = versions.Where(v => !(last.TryGetValue(v.Key, out var kept) && kept.Versions == v.Value)).Select(v => v.Key).ToArray();
+                if (changed.Length * 2 <= versions.Count) only = changed; // beyond half, reading everything costs no more
+            }
+        }
+        var read = await ReadTenantsAsync(conn, tx, only, ct);
+        var quarantined = (await conn.QueryAsync<(string Number, Guid? FromTenantId)>(new CommandDefinition(
+                "SELECT number, quarantined_from_tenant_id FROM phone_numbers WHERE status = 'QUARANTINED' ORDER BY number", transaction: tx, cancellationToken: ct)))
+            .Select(n => new QuarantinedNumber(n.Number, n.FromTenantId)).ToList();
+        await tx.CommitAsync(ct);
+
+        if (versions is null) return Snapshot(read.Values, quarantined);
+        var tenants = new Dictionary<Guid, SnapshotMemory.Tenant>(versions.Count);
+        foreach (var (id, version) in versions)
+        {
+            if (read.TryGetValue(id, out var fresh)) tenants[id] = fresh with { Versions = version };
+            else if (only is not null && last!.TryGetValue(id, out var kept)) tenants[id] = kept;
+            // else: rows of a tenant that has no row itself, which the foreign keys rule out; the renderer would skip them
+        }
+        memory!.Remember(tenants);
+        return Snapshot(tenants.Values, quarantined);
+    }
+
+    /// <summary>Tenants in slug order and their numbers after them in the same order: the same data always comes in the
+    /// same order, whichever tenants were read again.</summary>
+    private static DialplanSnapshot Snapshot(IEnumerable<SnapshotMemory.Tenant> tenants, List<QuarantinedNumber> quarantined)
+    {
+        var ordered = tenants.OrderBy(t => t.Snapshot.Slug, StringComparer.Ordinal).ToList();
+        var numbers = new List<RoutedNumber>(ordered.Sum(t => t.Numbers.Count));
+        foreach (var t in ordered) numbers.AddRange(t.Numbers);
+        return new DialplanSnapshot([.. ordered.Select(t => t.Snapshot)], numbers, quarantined);
+    }
+
+    /// <summary>Each tenant's <see cref="TenantRowVersions"/> over every table the snapshot reads (the quarantined
+    /// numbers are read whole every time).</summary>
+    private static async Task<Dictionary<Guid, TenantRowVersions>> ReadVersionsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<VersionRow>(new CommandDefinition("""
+            SELECT tenant_id, count(*) AS rows, sum(hashint8extended(xmin::text::bigint, 0)) AS writer_hash_sum
+            FROM (SELECT id AS tenant_id, xmin FROM tenants
+                  UNION ALL SELECT tenant_id, xmin FROM users WHERE tenant_id IS NOT NULL
+                  UNION ALL SELECT tenant_id, xmin FROM ivrs
+                  UNION ALL SELECT tenant_id, xmin FROM ivr_destinations
+                  UNION ALL SELECT tenant_id, xmin FROM queues
+                  UNION ALL SELECT tenant_id, xmin FROM queue_members
+                  UNION ALL SELECT tenant_id, xmin FROM schedules
+                  UNION ALL SELECT tenant_id, xmin FROM schedule_open_intervals
+                  UNION ALL SELECT tenant_id, xmin FROM schedule_closed_dates
+                  UNION ALL SELECT tenant_id, xmin FROM did_route_rules
+                  UNION ALL SELECT tenant_id, xmin FROM did_assignments) written
+            GROUP BY tenant_id
+            """, transaction: tx, cancellationToken: ct));
+        return rows.ToDictionary(r => r.TenantId, r => new TenantRowVersions(r.Rows, r.WriterHashSum));
+    }
+
+    /// <summary>The tenants in <paramref name="only"/> (null: all), each with its records and numbers.</summary>
+    private static async Task<Dictionary<Guid, SnapshotMemory.Tenant>> ReadTenantsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[]? only,
+        CancellationToken ct)
+    {
         List<(Guid Id, string Slug)> tenants;
         ILookup<Guid, UserRow> users;
         List<IvrRow> ivrs;
@@ -37,22 +108,25 @@ public static class DialplanSnapshotReader
         ILookup<Guid, OpenInterval> open;
         ILookup<Guid, ClosedDates> closed;
         ILookup<Guid, RouteRule> rules;
+        var filter = new { all = only is null, only = only ?? [] };
         // Closed before the numbers are read: one command at a time on a connection.
         using (var r = await conn.QueryMultipleAsync(new CommandDefinition("""
-            SELECT id, slug FROM tenants;
-            SELECT id, tenant_id, email, extension FROM users WHERE extension IS NOT NULL AND tenant_id IS NOT NULL;
-            SELECT id, tenant_id, name, greeting, timeout_seconds FROM ivrs;
-            SELECT ivr_id, key, dest_type, coalesce(dest_user_id, dest_ivr_id, dest_queue_id) AS dest_id FROM ivr_destinations;
-            SELECT id, tenant_id, name, strategy, member_ring_seconds, max_wait_seconds FROM queues;
-            SELECT queue_id, user_id FROM queue_members ORDER BY queue_id, position;
-            SELECT id, tenant_id, name, timezone FROM schedules;
+            SELECT id, slug FROM tenants WHERE @all OR id = ANY(@only);
+            SELECT id, tenant_id, email, extension FROM users
+            WHERE extension IS NOT NULL AND tenant_id IS NOT NULL AND (@all OR tenant_id = ANY(@only));
+            SELECT id, tenant_id, name, greeting, timeout_seconds FROM ivrs WHERE @all OR tenant_id = ANY(@only);
+            SELECT ivr_id, key, dest_type, coalesce(dest_user_id, dest_ivr_id, dest_queue_id) AS dest_id FROM ivr_destinations
+            WHERE @all OR tenant_id = ANY(@only);
+            SELECT id, tenant_id, name, strategy, member_ring_seconds, max_wait_seconds FROM queues WHERE @all OR tenant_id = ANY(@only);
+            SELECT queue_id, user_id FROM queue_members WHERE @all OR tenant_id = ANY(@only) ORDER BY queue_id, position;
+            SELECT id, tenant_id, name, timezone FROM schedules WHERE @all OR tenant_id = ANY(@only);
             SELECT schedule_id, days::int AS days, from_minute::int AS from_minute, to_minute::int AS to_minute
-            FROM schedule_open_intervals ORDER BY schedule_id, position;
+            FROM schedule_open_intervals WHERE @all OR tenant_id = ANY(@only) ORDER BY schedule_id, position;
             SELECT schedule_id, to_char(from_date, 'YYYY-MM-DD') AS from_date, to_char(to_date, 'YYYY-MM-DD') AS to_date, name
-            FROM schedule_closed_dates ORDER BY schedule_id, position;
+            FROM schedule_closed_dates WHERE @all OR tenant_id = ANY(@only) ORDER BY schedule_id, position;
             SELECT phone_number_id, caller_id_prefix, caller_withheld, schedule_id, schedule_when, dest_type, dest_id, dest_value
-            FROM did_route_rules ORDER BY phone_number_id, position;
-            """, transaction: tx, cancellationToken: ct)))
+            FROM did_route_rules WHERE @all OR tenant_id = ANY(@only) ORDER BY phone_number_id, position;
+            """, filter, transaction: tx, cancellationToken: ct)))
         {
             tenants = (await r.ReadAsync<(Guid Id, string Slug)>()).ToList();
             users = (await r.ReadAsync<UserRow>()).ToLookup(u => u.TenantId);
@@ -66,11 +140,7 @@ public static class DialplanSnapshotReader
             rules = (await r.ReadAsync<RuleRow>()).ToLookup(x => x.PhoneNumberId, x => new RouteRule(x.CallerIdPrefix, x.CallerWithheld, x.ScheduleId,
                 x.ScheduleWhen is null ? null : ApiJson.Parse<ScheduleCondition>(x.ScheduleWhen), Destination(x.DestType, x.DestId, x.DestValue)));
         }
-        var numbers = await ReadNumbersAsync(conn, tx, rules, ct);
-        var quarantined = (await conn.QueryAsync<(string Number, Guid? FromTenantId)>(new CommandDefinition(
-                "SELECT number, quarantined_from_tenant_id FROM phone_numbers WHERE status = 'QUARANTINED' ORDER BY number", transaction: tx, cancellationToken: ct)))
-            .Select(n => new QuarantinedNumber(n.Number, n.FromTenantId)).ToList();
-        await tx.CommitAsync(ct);
+        var numbers = (await ReadNumbersAsync(conn, tx, only, rules, ct)).ToLookup(n => n.TenantId);
 
         var hangup = new Destination(DestinationType.Hangup, null);
         var ivrsByTenant = ivrs.ToLookup(i => i.TenantId, i =>
@@ -85,11 +155,10 @@ public static class DialplanSnapshotReader
         var schedulesByTenant = schedules.ToLookup(s => s.TenantId, s =>
             new ScheduleSnapshot(s.Id, s.Name, s.Timezone, open[s.Id].ToList(), closed[s.Id].ToList()));
 
-        return new DialplanSnapshot(
-            tenants.Select(t => new TenantSnapshot(t.Id, t.Slug,
-                users[t.Id].Select(u => new UserSnapshot(u.Id, u.Email, u.Extension)).ToList(),
-                ivrsByTenant[t.Id].ToList(), queuesByTenant[t.Id].ToList(), schedulesByTenant[t.Id].ToList())).ToList(),
-            numbers, quarantined);
+        return tenants.ToDictionary(t => t.Id, t => new SnapshotMemory.Tenant(default,
+            new TenantSnapshot(t.Id, t.Slug, users[t.Id].Select(u => new UserSnapshot(u.Id, u.Email, u.Extension)).ToList(),
+                ivrsByTenant[t.Id].ToList(), queuesByTenant[t.Id].ToList(), schedulesByTenant[t.Id].ToList()),
+            numbers[t.Id].ToList()));
     }
 
     /// <summary>The numbers, the biggest set (one row per routed DID), straight from the reader into the snapshot's
@@ -97,14 +166,17 @@ public static class DialplanSnapshotReader
     /// route with no rules, no failover and no ring time has no options: it renders as a plain route. The number is the
     /// route's own copy, which its foreign key on (phone_number_id, tenant_id, number) holds equal to the number's: no
     /// join with the inventory.</summary>
-    private static async Task<List<RoutedNumber>> ReadNumbersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ILookup<Guid, RouteRule> rules,
-        CancellationToken ct)
+    private static async Task<List<RoutedNumber>> ReadNumbersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[]? only,
+        ILookup<Guid, RouteRule> rules, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             SELECT a.number, a.tenant_id, a.assigned_type, a.assigned_id, a.assigned_value,
                    a.phone_number_id, a.ring_seconds, a.failover_type, a.failover_id, a.failover_value
             FROM did_assignments a
+            WHERE @all OR a.tenant_id = ANY(@only)
             """, conn, tx);
+        cmd.Parameters.AddWithValue("all", only is null);
+        cmd.Parameters.AddWithValue("only", only ?? []);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var numbers = new List<RoutedNumber>();
         while (await reader.ReadAsync(ct))
