@@ -9,7 +9,7 @@ namespace Did.Features.Apply;
 /// is compared too (a list one by reference), and two different parts are never taken for the same.</summary>
 public static class SamePart
 {
-    public static bool Equal(TenantPart a, TenantPart b) =>
+    public static bool Equal(TenantPart a, TenantPart b) => ReferenceEquals(a, b) ||
         a with { Tenant = b.Tenant, Numbers = b.Numbers, Quarantined = b.Quarantined } == b
         && Equal(a.Tenant, b.Tenant) && Lists(a.Numbers, b.Numbers, Equal) && Lists(a.Quarantined, b.Quarantined, (x, y) => x == y);
 
@@ -17,7 +17,8 @@ public static class SamePart
         a with { Tenants = b.Tenants, Numbers = b.Numbers, Quarantined = b.Quarantined } == b
         && Lists(a.Tenants, b.Tenants, Equal) && Lists(a.Numbers, b.Numbers, Equal) && Lists(a.Quarantined, b.Quarantined, (x, y) => x == y);
 
-    private static bool Equal(TenantSnapshot a, TenantSnapshot b) =>
+    // A snapshot read again keeps the records of every tenant whose rows did not change (SnapshotMemory).
+    private static bool Equal(TenantSnapshot a, TenantSnapshot b) => ReferenceEquals(a, b) ||
         a with { Users = b.Users, Ivrs = b.Ivrs, Queues = b.Queues, Schedules = b.Schedules } == b
         && Lists(a.Users, b.Users, (x, y) => x == y) && Lists(a.Ivrs, b.Ivrs, Equal) && Lists(a.Queues, b.Queues, Equal)
         && Lists(a.Schedules, b.Schedules, Equal);
