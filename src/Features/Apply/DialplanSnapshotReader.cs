@@ -62,8 +62,8 @@ public static class DialplanSnapshotReader
         return Snapshot(tenants.Values, quarantined);
     }
 
-    /// <summary>Tenants in slug order and their numbers after them in the same order: the same data always comes in the
-    /// same order, whichever tenants were read again.</summary>
+    /// <summary>Tenants in slug order, and each tenant's numbers together in that order: a tenant kept from the last read
+    /// keeps its place and its records.</summary>
     private static DialplanSnapshot Snapshot(IEnumerable<SnapshotMemory.Tenant> tenants, List<QuarantinedNumber> quarantined)
     {
         var ordered = tenants.OrderBy(t => t.Snapshot.Slug, StringComparer.Ordinal).ToList();
