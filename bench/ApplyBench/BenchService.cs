@@ -81,6 +81,8 @@ internal sealed class BenchService : IAsyncDisposable
             ["Asterisk__Ami__Username"] = fake.Options.Username,
             ["Asterisk__Ami__Secret"] = fake.Options.Secret,
             ["Apply__WorkDir"] = Path.Combine(outDir, name + "-work"),
+            // No scheduled drift check: the bench starts its own, and one of the schedule's would run into them.
+            ["Apply__DriftCheckMinutes"] = "0",
         };
         var log = Path.Combine(outDir, name + "-service.log");
         var psi = new ProcessStartInfo("bash", ["-c", $"exec dotnet '{dll}' >'{log}' 2>&1"]) { UseShellExecute = false };
