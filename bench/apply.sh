@@ -5,7 +5,10 @@
 # FakeAsterisk (the tests' AMI server, real TCP on 127.0.0.1) in the bench process: per-step durations from the job,
 # wall time and the service's peak memory (VmHWM), once against the plain fake and once against the fake costing what
 # the measured real Asterisk costs (FakeSwitchCost.RealAsterisk; calibration in docs/performance.md), each round from an
-# empty switch: first apply, one number re-routed, nothing changed. Prints markdown tables; see bench/RESULTS-apply.md.
+# empty switch: first apply, one number re-routed, nothing changed; then in each round a drift check of the switch in sync
+# (POST /api/v1/apply/drift-checks, wall time until its result is final; issue 19 target < 6 s) and one during which a
+# number is re-routed through the API and applied (the apply's wall time and status, and whether the check still ran
+# when the apply answered: issue 19's "no apply blocked meanwhile"). Prints markdown tables; see bench/RESULTS-apply.md.
 # Also (3) the file steps of an apply (parse, lint, diff) in-process on the rendered file, to attribute the apply's time,
 # and (4, not part of "all") GET /api/v1/routing/simulate on the live data set with rules: latency percentiles (target
 # p95 < 20 ms); see bench/RESULTS-apply.md. The render also times the data set with rules (target < 300 ms).

@@ -3,6 +3,8 @@
 //   dotnet ApplyBench.dll render           in-process DialplanRenderer.Render of the data set, plain and with rules
 //   dotnet ApplyBench.dll apply            seed PostgreSQL (BENCH_PG), start a FakeAsterisk here and the Release service as a
 //                                          child process, POST /api/v1/apply, report the job's steps and the service's VmHWM
+//                                          then per round two drift checks (POST /api/v1/apply/drift-checks): one with the
+//                                          switch in sync, one with a number re-routed and applied while it runs
 //   dotnet ApplyBench.dll simulate         as apply, then the data set with rules as the live file, and GET
 //                                          /api/v1/routing/simulate many times: latency percentiles
 // Environment: BENCH_TENANTS (1000), BENCH_USERS (500 per tenant), BENCH_NUMBERS (100000), BENCH_RUNS (10),
@@ -393,14 +395,23 @@ internal static class WholeApplyBench
             }
             runs.Add(("second apply (one number re-routed)", await ApplyAsync(http, service.Id)));
             runs.Add(("third apply (nothing changed)", await ApplyAsync(http, service.Id)));
-            round++;
 
             var live = ast.Dialplan;
             var routes = live.Contexts.Values.Where(c => c.Name.StartsWith("did-", StringComparison.Ordinal))
                 .Sum(c => c.Extensions.Count(e => !e.IsPattern));
-            Print($"{shape}, {label}", runs, idle, Mem.PeakMb(service.Id), live.Contexts.Count, routes,
-                ast.CountActions("ShowDialPlan") - listedBefore, ast.DialplanReloads - reloadsBefore, (long)shape.Tenants * shape.Users);
-            ok &= runs.All(r => r.Run.Status is "SUCCEEDED" or "NO_CHANGES");
+            var (listings, reloads) = (ast.CountActions("ShowDialPlan") - listedBefore, ast.DialplanReloads - reloadsBefore);
+            var peak = Mem.PeakMb(service.Id);
+
+            // Then drift checks (issue 19): one of the switch as the applies left it, in sync; and one during which one
+            // more number is re-routed through the API and applied.
+            var inSync = await DriftBench.CheckAsync(http, ast, service.Id);
+            var during = await DriftBench.ApplyDuringCheckAsync(http, ast, service.Id, shape, round);
+            round++;
+
+            Print($"{shape}, {label}", runs, idle, peak, live.Contexts.Count, routes, listings, reloads, (long)shape.Tenants * shape.Users);
+            DriftBench.Print($"{shape}, {label}", inSync, during, runs[1].Run);
+            ok &= runs.All(r => r.Run.Status is "SUCCEEDED" or "NO_CHANGES") && inSync.Status == "IN_SYNC"
+                  && during.Apply.Status is "SUCCEEDED" or "NO_CHANGES";
         }
         Console.WriteLine($"Service start-up (process start to /health/ready answering, polled every 50 ms): {bench.ReadyMs:N0} ms.");
         Console.WriteLine($"Machine load when the bench ended (/proc/loadavg): {File.ReadAllText("/proc/loadavg").Trim()}.");
