@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Did.Features.Apply;
 
-/// <summary>Compiling render, lint, digest, diff and the deployed state's stored form (optimized, see Did.csproj) takes a few hundred milliseconds that the
+/// <summary>Compiling render, lint, digest, diff, a live delta's plan and the deployed state's stored form (optimized, see Did.csproj) takes a few hundred milliseconds that the
 /// first apply after a start would otherwise pay. This runs those same steps once, in the background after start-up,
 /// on a small synthetic dialplan in a temporary folder, which also brings their small helpers to their optimized
 /// versions. It reads no database and talks to no switch.</summary>
@@ -25,10 +25,10 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
         }
     }
 
-    /// <summary>Render two versions of a small dialplan to files, lint one with digests, diff both ways, and prepare and
-    /// read back its deployed parts, exactly as an apply does. Returns what was rendered, found and prepared, so a test
+    /// <summary>Render two versions of a small dialplan to files, lint one with digests, diff both ways, plan the live
+    /// delta between them, and prepare and read back its deployed parts, exactly as an apply does. Returns what was rendered, found and prepared, so a test
     /// can prove the warm-up takes the normal path.</summary>
-    public static async Task<(RenderResult Rendered, int Findings, DiffStats Changed, IReadOnlyList<StoredPart> Parts)> RunAsync(
+    public static async Task<(RenderResult Rendered, int Findings, DiffStats Changed, DialplanDelta Delta, IReadOnlyList<StoredPart> Parts)> RunAsync(
         DialplanSettings settings, CancellationToken ct)
     {
         var dir = Directory.CreateTempSubdirectory("did-warmup-").FullName;
@@ -51,9 +51,11 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
             DialplanLinter.LintBySection(() => File.OpenRead(next), DialplanLintOptions.For(settings), new List<ContextDigest>(), seen);
             NodeFiles.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
             var changed = NodeFiles.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
+            var contexts = rendered.ContextNames.ToHashSet(StringComparer.Ordinal);
+            var delta = DialplanDelta.Between(ContextSections.Read(ext, contexts), ContextSections.Read(next, contexts), 100);
             var parts = DeployedState.Prepare(ScopedSnapshot.Build(snapshot, new Dictionary<Guid, TenantPart>(), ApplyScope.Platform)).Forms;
             foreach (var part in parts) DeployedState.FromJson(part.Json);
-            return (rendered, findings.Count, changed, parts);
+            return (rendered, findings.Count, changed, delta, parts);
         }
         finally
         {

@@ -5,13 +5,13 @@ using NUnit.Framework;
 namespace Did.Tests.Apply;
 
 /// <summary>The start-up warm-up must take the same path as a real apply (a clean render, a lint without findings, a
-/// diff that finds a change, a deployed part that reads back), or it would compile error paths and leave the real ones cold.</summary>
+/// diff that finds a change, a live delta of that change, a deployed part that reads back), or it would compile error paths and leave the real ones cold.</summary>
 public sealed class ApplyWarmUpTests
 {
     [Test]
-    public async Task Warm_up_renders_every_destination_type_lints_clean_diffs_a_real_change_and_prepares_the_deployed_part()
+    public async Task Warm_up_renders_every_destination_type_lints_clean_diffs_and_plans_a_real_change_and_prepares_the_deployed_part()
     {
-        var (rendered, findings, changed, parts) = await ApplyWarmUp.RunAsync(new DialplanSettings(), CancellationToken.None);
+        var (rendered, findings, changed, delta, parts) = await ApplyWarmUp.RunAsync(new DialplanSettings(), CancellationToken.None);
 
         Assert.That(rendered.NumbersRouted, Is.EqualTo(200));
         // 7 of the 20 users get a line: those a number, the IVR or the queue reaches.
@@ -19,6 +19,8 @@ public sealed class ApplyWarmUpTests
         Assert.That(rendered.Warnings, Is.Empty);
         Assert.That(findings, Is.Zero);
         Assert.That((changed.LinesRemoved, changed.SectionsChanged), Is.EqualTo((1, 1)), "the second render lacks one number");
+        Assert.That(delta.Unsafe, Is.Null);
+        Assert.That(delta.Changes.Select(c => c.Kind), Is.EqualTo(new[] { DialplanChangeKind.Remove }), "the live delta removes that number");
         Assert.That(DeployedState.FromJson(parts.Single().Json).Numbers, Has.Count.EqualTo(200), "one tenant's part, every number in it");
     }
 
