@@ -46,17 +46,18 @@ public static class ApplyJobStore
             new { id, steps = ApiJson.Serialize(steps), backups = ApiJson.Serialize(backups) }, cancellationToken: ct));
     }
 
-    /// <summary>The job's last word and its audit row, in one transaction. A job that left the nodes running what it
-    /// rendered (SUCCEEDED or NO_CHANGES) records <paramref name="deployed"/> as the deployed state in the same
-    /// transaction; when it changed the switch (SUCCEEDED), each tenant whose deployed part changed gets an audit row
+    /// <summary>The job's last word and its audit row, in one transaction: <paramref name="deployed"/>'s when given (a job
+    /// that left the nodes running what it rendered, SUCCEEDED or NO_CHANGES, records the deployed state in it), else one
+    /// of its own. When the job changed the switch (SUCCEEDED), each tenant whose deployed part changed gets an audit row
     /// naming the job, by the caller whose request covered that tenant. The job's own row is by its first caller.</summary>
     public static async Task<ApplyJobResponse> FinishAsync(NpgsqlDataSource db, Guid id, ApplyJobEnd end,
-        IReadOnlyList<ApplyStep> steps, PartsToRecord? deployed, IReadOnlyList<ApplyCaller> callers, CancellationToken ct)
+        IReadOnlyList<ApplyStep> steps, DeployedStateWrite? deployed, IReadOnlyList<ApplyCaller> callers, CancellationToken ct)
     {
         var (status, numbersRouted, sha, error) = (end.Status, end.Rendered?.NumbersRouted, end.Rendered?.ExtensionsSha256, end.Error);
         var stats = end.Rendered is null ? null : end.Stats ?? DiffStats.None;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var ownConnection = deployed is null ? await db.OpenConnectionAsync(ct) : null;
+        await using var ownTransaction = ownConnection is null ? null : await ownConnection.BeginTransactionAsync(ct);
+        var (conn, tx) = deployed is null ? (ownConnection!, ownTransaction!) : (deployed.Connection, deployed.Transaction);
         var job = (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
             UPDATE apply_jobs SET status = @status, finished_at = now(), numbers_routed = @numbersRouted, content_sha256 = @sha,
                 diff_stats = @stats::jsonb, steps = @steps::jsonb, error = @error
@@ -68,27 +69,23 @@ public static class ApplyJobStore
                 steps = ApiJson.Serialize(steps), error,
             }, tx, cancellationToken: ct))).ToResponse();
         await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql, ApplyAudit.Job(callers[0], id, job), tx, cancellationToken: ct));
-        if (deployed is not null && sha is not null && status is ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges)
+        if (deployed is { Changed.Count: > 0 } && status == ApplyJobStatus.Succeeded)
         {
-            var changed = await DeployedState.RecordAsync(conn, tx, id, sha, deployed, ct);
-            if (status == ApplyJobStatus.Succeeded && changed.Count > 0)
+            // One row per tenant whose live routing changed, all in one statement (a first apply changes every tenant).
+            var rows = deployed.Changed.Select(tenant => ApplyAudit.TenantDeployed(CallerFor(tenant, callers), id, tenant)).ToList();
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                SELECT r.id, r.actor_id, r.action, r.entity_type, r.entity_id, r.tenant_id, NULL, r.after::jsonb, r.source_ip, r.user_agent, r.request_id
+                FROM unnest(@ids, @actors, @actions, @types, @entities, @tenants, @afters, @ips, @agents, @requests)
+                     AS r(id, actor_id, action, entity_type, entity_id, tenant_id, after, source_ip, user_agent, request_id)
+                """, new
             {
-                // One row per tenant whose live routing changed, all in one statement (a first apply changes every tenant).
-                var rows = changed.Select(tenant => ApplyAudit.TenantDeployed(CallerFor(tenant, callers), id, tenant)).ToList();
-                await conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-                    SELECT r.id, r.actor_id, r.action, r.entity_type, r.entity_id, r.tenant_id, NULL, r.after::jsonb, r.source_ip, r.user_agent, r.request_id
-                    FROM unnest(@ids, @actors, @actions, @types, @entities, @tenants, @afters, @ips, @agents, @requests)
-                         AS r(id, actor_id, action, entity_type, entity_id, tenant_id, after, source_ip, user_agent, request_id)
-                    """, new
-                {
-                    ids = rows.Select(r => r.AuditId).ToArray(), actors = rows.Select(r => r.AuditActor).ToArray(),
-                    actions = rows.Select(r => r.AuditActionName).ToArray(), types = rows.Select(r => r.AuditEntityType).ToArray(),
-                    entities = rows.Select(r => r.AuditEntityId).ToArray(), tenants = rows.Select(r => r.AuditTenantId).ToArray(),
-                    afters = rows.Select(r => r.AuditAfter).ToArray(), ips = rows.Select(r => r.AuditIp).ToArray(),
-                    agents = rows.Select(r => r.AuditUserAgent).ToArray(), requests = rows.Select(r => r.AuditRequestId).ToArray(),
-                }, tx, cancellationToken: ct));
-            }
+                ids = rows.Select(r => r.AuditId).ToArray(), actors = rows.Select(r => r.AuditActor).ToArray(),
+                actions = rows.Select(r => r.AuditActionName).ToArray(), types = rows.Select(r => r.AuditEntityType).ToArray(),
+                entities = rows.Select(r => r.AuditEntityId).ToArray(), tenants = rows.Select(r => r.AuditTenantId).ToArray(),
+                afters = rows.Select(r => r.AuditAfter).ToArray(), ips = rows.Select(r => r.AuditIp).ToArray(),
+                agents = rows.Select(r => r.AuditUserAgent).ToArray(), requests = rows.Select(r => r.AuditRequestId).ToArray(),
+            }, tx, cancellationToken: ct));
         }
         await tx.CommitAsync(ct);
         return job;

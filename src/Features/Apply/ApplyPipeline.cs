@@ -26,11 +26,13 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 /// hangs up must not leave a half-deployed switch.</summary>
 /// <param name="readSnapshot">Reads the snapshot to deploy (the "snapshot" step): the whole platform from the database,
 /// or a scoped one (<see cref="ScopedSnapshot"/>).</param>
-/// <param name="switchAtWork">Called once the files are written, as the first node's delta or reload begins: from here
-/// this process mostly waits for the switches, so CPU work that the job's end needs can run without slowing a step.</param>
+/// <param name="switchAtWork">Called with what was rendered once the files are written, as the first node's delta or
+/// reload begins: from here this process mostly waits for the switches, so work that the job's end needs can run
+/// without slowing a step.</param>
 public sealed class ApplyPipeline(
     NpgsqlDataSource db, IReadOnlyList<AsteriskNode> nodes, DialplanSettings settings, ApplyOptions options, TimeProvider clock,
-    Guid jobId, string workFolder, LintedSections linted, LastRender lastRender, Func<Task<DialplanSnapshot>> readSnapshot, Action switchAtWork)
+    Guid jobId, string workFolder, LintedSections linted, LastRender lastRender, Func<Task<DialplanSnapshot>> readSnapshot,
+    Action<RenderResult> switchAtWork)
 {
     private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
@@ -107,7 +109,7 @@ public sealed class ApplyPipeline(
         try
         {
             foreach (var node in changed) await _log.RunAsync($"write:{node.Deployment.Node.Name}", WriteAsync, node.Deployment);
-            switchAtWork();
+            switchAtWork(rendered.Result);
             foreach (var node in changed)
             {
                 var name = node.Deployment.Node.Name;

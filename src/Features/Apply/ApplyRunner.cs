@@ -71,21 +71,20 @@ public sealed class ApplyRunner(
         {
             ScopedParts? deployed = null;
             Task<PartsToRecord>? preparing = null;
-            // What the job records if it deploys is CPU work: done while the switches reload and are verified.
-            void Prepare() => preparing ??= Task.Run(() => DeployedState.Prepare(deployed!));
+            Task<DeployedStateWrite>? writing = null;
+            Task<PartsToRecord> Prepare() => preparing ??= Task.Run(() => DeployedState.Prepare(deployed!));
+            // What the job records if it deploys is prepared and written while the switches reload and are verified, in a
+            // transaction that only the job's success commits.
+            void SwitchAtWork(RenderResult rendered) =>
+                writing = DeployedStateWrite.BeginAsync(db, jobId, rendered.ExtensionsSha256, Prepare(), CancellationToken.None);
             var pipeline = new ApplyPipeline(db, targets, settings, options.Value, clock, jobId, folder, linted, lastRender, async () =>
             {
                 deployed = await ReadScopedAsync(scope, CancellationToken.None);
                 return deployed.Snapshot;
-            }, Prepare);
+            }, SwitchAtWork);
             var end = await pipeline.RunAsync();
-            PartsToRecord? record = null;
-            if (deployed is not null && end.Status is (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges))
-            {
-                Prepare();
-                record = await preparing!;
-            }
-            var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, record, callers, CancellationToken.None);
+            await using var written = await DeployedStateAsync(end, deployed is not null, writing, Prepare, jobId);
+            var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, written, callers, CancellationToken.None);
             if (end.Refused is { } refused) throw refused; // recorded as FAILED; answered as a 409 (DialplanRefusal)
             return job;
         }
@@ -138,6 +137,29 @@ public sealed class ApplyRunner(
 
     /// <summary>A tenant admin's scope is its own tenant (naming another is a 404, as for any object of another tenant); a
     /// platform role's is the whole platform, or the one tenant it names.</summary>
+    /// <summary>The deployed state to commit with the job's end: none unless the nodes now run what was rendered
+    /// (SUCCEEDED or NO_CHANGES). The write begun while the switches worked is rolled back if the apply did not succeed;
+    /// if it failed itself, the parts are written again here.</summary>
+    private async Task<DeployedStateWrite?> DeployedStateAsync(ApplyJobEnd end, bool read, Task<DeployedStateWrite>? writing,
+        Func<Task<PartsToRecord>> prepare, Guid jobId)
+    {
+        DeployedStateWrite? written = null;
+        try
+        {
+            if (writing is not null) written = await writing;
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Recording the deployed state of apply job {JobId} beside the switch work failed; recording it at the end", jobId);
+        }
+        if (!read || end.Status is not (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges) || end.Rendered is not { } rendered)
+        {
+            if (written is not null) await written.DisposeAsync();
+            return null;
+        }
+        return written ?? await DeployedStateWrite.BeginAsync(db, jobId, rendered.ExtensionsSha256, prepare(), CancellationToken.None);
+    }
+
     private async Task<ApplyScope> ScopeAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
         if (ctx.Role == Role.TenantAdmin)

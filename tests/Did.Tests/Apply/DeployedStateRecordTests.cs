@@ -39,6 +39,29 @@ public sealed class DeployedStateRecordTests : ApplyFixtureBase
         Assert.That(audited, Is.EqualTo(new[] { Acme.Id }));
     }
 
+    /// <summary>The deployed state is written while the switch works, in a transaction only a success commits.</summary>
+    [Test]
+    public async Task A_rolled_back_apply_leaves_the_recorded_state_as_it_was_and_audits_no_tenant()
+    {
+        await ApplyOkAsync();
+        var before = await StoredAsync();
+        string recordedBy;
+        await using (var conn = await Db.OpenConnectionAsync())
+            recordedBy = (await conn.QuerySingleAsync<Guid>("SELECT job_id FROM deployed_dialplan")).ToString();
+        await RouteAnotherNumberAsync();
+        Nodes[0].Faults.LiveChangeRewrites = data => data.Replace(",1", ",2"); // the switch runs something else: verify fails
+
+        var job = await Job(await PostApply());
+
+        Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        Assert.That(await StoredAsync(), Is.EqualTo(before));
+        await using var check = await Db.OpenConnectionAsync();
+        Assert.That((await check.QuerySingleAsync<Guid>("SELECT job_id FROM deployed_dialplan")).ToString(), Is.EqualTo(recordedBy));
+        Assert.That(await check.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM audit_logs WHERE action = 'APPLY' AND entity_type = 'TENANT' AND (after->>'job_id')::uuid = @id
+            """, new { id = job.GetProperty("id").GetGuid() }), Is.Zero);
+    }
+
     [Test]
     public async Task A_part_known_by_its_hash_is_written_again_when_what_is_stored_differs()
     {
