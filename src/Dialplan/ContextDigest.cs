@@ -54,3 +54,45 @@ public sealed class ContextDigestBuilder
 
     public ContextDigest ToDigest(string name, int lineNumber) => new(name, lineNumber, Entries, Sum);
 }
+
+/// <summary>One <see cref="ContextDigest"/> per <c>[context]</c> header of a file, in file order (a context written twice
+/// gets two, as <see cref="DialplanParser.ReadContexts"/> yields it twice), without keeping any entry: the digests
+/// <see cref="DialplanLinter"/> hands out, for a caller that does not lint. Lines Asterisk skips are skipped.</summary>
+public static class ContextDigests
+{
+    public static List<ContextDigest> Read(TextReader reader)
+    {
+        var sink = new Sink();
+        DialplanScanner.Scan(reader, sink);
+        sink.End();
+        return sink.Digests;
+    }
+
+    private sealed class Sink : IDialplanSink
+    {
+        private readonly ContextDigestBuilder _digest = new();
+        private string? _context;
+        private int _line;
+
+        public List<ContextDigest> Digests { get; } = [];
+
+        public void Context(ReadOnlySpan<char> name, int lineNumber, ReadOnlySpan<char> lineText)
+        {
+            End();
+            _context = name.ToString();
+            _line = lineNumber;
+        }
+
+        public void Entry(in ScannedEntry e) => _digest.Add(e.Extension, e.Priority, e.Application, e.AppData);
+
+        public void Include(ReadOnlySpan<char> context, int lineNumber, ReadOnlySpan<char> lineText) { }
+
+        public void Error(DialplanSyntaxError error) { }
+
+        public void End()
+        {
+            if (_context is not null) Digests.Add(_digest.ToDigest(_context, _line));
+            _digest.Reset();
+        }
+    }
+}

@@ -29,6 +29,19 @@ public class ContextDigestTests
         }
     }
 
+    [Test]
+    public void Reading_a_file_for_its_digests_gives_what_lint_hands_out()
+    {
+        var text = File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden", "Dialplan", "extensions_custom.conf"))
+                   + "[tenant-acme]\nexten => 4242,1,Hangup()\n"; // a context written twice gets a digest per header
+        var linted = new List<ContextDigest>();
+        DialplanLinter.Lint(new StringReader(text), null, linted);
+
+        var read = ContextDigests.Read(new StringReader(text));
+        Assert.That(read, Is.EqualTo(linted));
+        Assert.That(read.Count(d => d.Name == "tenant-acme"), Is.EqualTo(2));
+    }
+
     [TestCase("1001", 2, "Dial", "PJSIP/acme-1001,30")]
     [TestCase("1001", 1, "Dial", "PJSIP/acme-1001,31")]
     [TestCase("1001", 1, "Dail", "PJSIP/acme-1001,30")]
