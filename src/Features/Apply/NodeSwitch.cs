@@ -120,8 +120,9 @@ public static class NodeSwitch
     private const string ProbeExtension = "verify-probe";
 
     /// <summary>The switch's context has the rendered priorities and no others: the same digest over the priorities a
-    /// detailed comparison looks at (hints and priorities that are not numbers are not compared).</summary>
-    private static bool Matches(ContextDigest expected, AmiDialplan live)
+    /// detailed comparison looks at (hints and priorities that are not numbers are not compared). The drift check
+    /// compares by it too.</summary>
+    public static bool Matches(ContextDigest expected, AmiDialplan live)
     {
         var digest = new ContextDigestBuilder();
         foreach (var e in live.Entries)
