@@ -13,9 +13,11 @@ namespace Did.Features.Drift;
 
 /// <summary>Runs a drift check: renders the deployed state (what the last successful apply left live), then compares each
 /// node's live files byte for byte and every rendered context as the switch runs it (AMI <c>ShowDialPlan</c>, in parallel
-/// over <see cref="ApplyOptions.VerifyConnections"/> connections). One at a time across replicas, by an advisory lock of
-/// its own: it never takes or waits for the apply lock, so it never blocks an apply; an apply that runs meanwhile makes
-/// the result INCONCLUSIVE instead. Once started it runs to its end, whatever the caller does.</summary>
+/// over <see cref="ApplyOptions.VerifyConnections"/> connections) by digest, as verify does (<see cref="NodeSwitch.Matches"/>):
+/// the file is read for one digest per context, and only a context whose digest differs is read again to say what
+/// differs. One at a time across replicas, by an advisory lock of its own: it never takes or waits for the apply lock,
+/// so it never blocks an apply; an apply that runs meanwhile makes the result INCONCLUSIVE instead. Once started it
+/// runs to its end, whatever the caller does.</summary>
 public sealed class DriftCheckRunner(
     NpgsqlDataSource db, DedicatedConnections dedicated, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
     ApplyWorkFolder work, ILogger<DriftCheckRunner> log)
@@ -73,7 +75,7 @@ public sealed class DriftCheckRunner(
             var contexts = await Task.Run(() =>
             {
                 using var reader = new StreamReader(rendered.ExtensionsPath, Encoding.UTF8, false, 1 << 16);
-                return DialplanParser.ReadContexts(reader).ToList();
+                return ContextDigests.Read(reader);
             });
             var results = new List<DriftNode>(targets.Count);
             foreach (var node in targets) results.Add(await CheckNodeAsync(node, rendered, contexts));
@@ -93,7 +95,7 @@ public sealed class DriftCheckRunner(
         }
     }
 
-    private async Task<DriftNode> CheckNodeAsync(AsteriskNode node, RenderedFiles rendered, IReadOnlyList<DialplanContext> contexts)
+    private async Task<DriftNode> CheckNodeAsync(AsteriskNode node, RenderedFiles rendered, IReadOnlyList<ContextDigest> contexts)
     {
         var files = new List<DriftFile>();
         try
@@ -109,7 +111,7 @@ public sealed class DriftCheckRunner(
                 files.Add(new DriftFile(name, diff.UnifiedDiff, diff.Truncated));
             }
             if (node.Ami is null) return new DriftNode(node.Name, files.Count == 0, [], files, null);
-            var differing = await LiveContextsAsync(node, contexts);
+            var differing = await LiveContextsAsync(node, rendered.ExtensionsPath, contexts);
             return new DriftNode(node.Name, files.Count == 0 && differing.Count == 0, differing, files, null);
         }
         catch (Exception e)
@@ -119,11 +121,19 @@ public sealed class DriftCheckRunner(
         }
     }
 
-    /// <summary>Every rendered context as the switch runs it, one worker per connection taking the next context.</summary>
-    private async Task<List<DriftContext>> LiveContextsAsync(AsteriskNode node, IReadOnlyList<DialplanContext> contexts)
+    /// <summary>How many rendered priorities the switch's answers that differ may add up to before the file is read to
+    /// describe them and they are let go: a switch that drifted everywhere is then described in several reads of the
+    /// file rather than held whole.</summary>
+    private const int MaxHeldPriorities = 20_000;
+
+    /// <summary>Every rendered context as the switch runs it, one worker per connection taking the next context; in file
+    /// order, each context that is missing or whose digest differs, with what differs.</summary>
+    private async Task<List<DriftContext>> LiveContextsAsync(AsteriskNode node, string renderedExtensions, IReadOnlyList<ContextDigest> contexts)
     {
         var clients = new List<AmiClient>();
         var differing = new ConcurrentBag<(int Index, DriftContext Context)>();
+        var held = new List<Unmatched>();
+        var heldPriorities = 0;
         var next = -1;
         try
         {
@@ -133,9 +143,24 @@ public sealed class DriftCheckRunner(
                 for (var index = Interlocked.Increment(ref next); index < contexts.Count; index = Interlocked.Increment(ref next))
                 {
                     var expected = contexts[index];
-                    var live = await ami.ShowDialPlanAsync(expected.Name, null, AmiListLimits.Around(expected.Entries.Count), token);
+                    var live = await ami.ShowDialPlanAsync(expected.Name, null, AmiListLimits.Around(expected.Entries), token);
                     if (!live.Found) differing.Add((index, new DriftContext(expected.Name, [$"missing: the switch has no context '{expected.Name}' ({live.Message})"])));
-                    else if (DriftComparison.Differences(expected, live) is { Count: > 0 } lines) differing.Add((index, new DriftContext(expected.Name, lines)));
+                    else if (!NodeSwitch.Matches(expected, live))
+                    {
+                        List<Unmatched>? full = null;
+                        lock (held)
+                        {
+                            held.Add(new Unmatched(index, expected, live));
+                            heldPriorities += expected.Entries;
+                            if (heldPriorities >= MaxHeldPriorities)
+                            {
+                                full = [.. held];
+                                held.Clear();
+                                heldPriorities = 0;
+                            }
+                        }
+                        if (full is not null) Describe(renderedExtensions, full, differing);
+                    }
                 }
             });
         }
@@ -143,7 +168,31 @@ public sealed class DriftCheckRunner(
         {
             foreach (var c in clients) await c.DisposeAsync();
         }
+        await Task.Run(() => Describe(renderedExtensions, held, differing));
         return [.. differing.OrderBy(d => d.Index).Select(d => d.Context)];
+    }
+
+    /// <summary>A rendered context (its <see cref="Index"/> in the file's contexts) whose digest the switch's answer does not match.</summary>
+    private sealed record Unmatched(int Index, ContextDigest Expected, AmiDialplan Live);
+
+    /// <summary>Reads the sections of <paramref name="contexts"/> from the rendered file once more and adds each one that
+    /// <see cref="DriftComparison.Differences"/> finds different, with its lines. A section is known by its header's
+    /// line, so a context written twice is told apart.</summary>
+    private static void Describe(string renderedExtensions, IReadOnlyList<Unmatched> contexts, ConcurrentBag<(int Index, DriftContext Context)> differing)
+    {
+        if (contexts.Count == 0) return;
+        var byLine = contexts.ToDictionary(c => c.Expected.LineNumber);
+        var sections = ContextSections.Read(renderedExtensions, contexts.Select(c => c.Expected.Name).ToHashSet(StringComparer.Ordinal));
+        var described = 0;
+        foreach (var section in sections)
+        {
+            if (!byLine.TryGetValue(section.LineNumber, out var c)) continue;
+            described++;
+            if (DriftComparison.Differences(section, c.Live) is { Count: > 0 } lines) differing.Add((c.Index, new DriftContext(c.Expected.Name, lines)));
+        }
+        // The digests and the sections come from one file of the renderer, which writes neither a '\r' nor a block comment.
+        if (described != contexts.Count)
+            throw new InvalidOperationException($"The rendered file's sections do not line up with its contexts ({contexts.Count - described} not found).");
     }
 
     /// <summary>An apply that ran at any time since <paramref name="since"/>, or runs now.</summary>

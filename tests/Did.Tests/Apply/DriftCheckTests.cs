@@ -106,6 +106,31 @@ public sealed partial class DriftCheckTests : ApplyFixtureBase
         Assert.That(lines[1], Does.StartWith("not rendered: 1001,1,Dial(").And.EndsWith(",31)"));
     }
 
+    /// <summary>The check compares digests and reads only a differing context's section again: the lines it reports
+    /// are still those of a whole comparison, with the line of the whole file.</summary>
+    [Test]
+    public async Task Each_drifted_context_is_named_in_file_order_with_the_file_line_of_what_the_switch_lacks()
+    {
+        var lines = File.ReadAllText(LivePath).Split('\n');
+        var dial = Array.FindIndex(lines, l => Regex.IsMatch(l, @"^exten => 1001,1,Dial\([^)]*,30\)$"));
+        var first = Array.FindIndex(lines, l => l.StartsWith('['));
+        Assert.That(dial, Is.GreaterThan(first), string.Join('\n', lines));
+        Assert.That(lines[first], Is.Not.EqualTo("[tenant-acme]"));
+        var edited = lines.ToArray();
+        edited[dial] = lines[dial][..^3] + "31)";
+        edited[first] = lines[first] + "\nexten => 4242,1,Hangup()";
+        Nodes[0].InstallDialplan(string.Join('\n', edited), countAsReload: false);
+
+        var check = await CheckAsync();
+        Assert.That(check.GetProperty("status").GetString(), Is.EqualTo("DRIFTED"), check.ToString());
+        var contexts = Node(check).GetProperty("contexts").EnumerateArray()
+            .Select(c => (c.GetProperty("context").GetString(), c.GetProperty("differences").EnumerateArray().Select(d => d.GetString()).ToList())).ToList();
+        var call = lines[dial]["exten => ".Length..];
+        Assert.That(contexts.Select(c => c.Item1), Is.EqualTo(new[] { lines[first][1..lines[first].IndexOf(']')], "tenant-acme" }));
+        Assert.That(contexts[0].Item2, Is.EqualTo(new[] { "not rendered: 4242,1,Hangup()" }));
+        Assert.That(contexts[1].Item2, Is.EqualTo(new[] { $"missing: {call} (line {dial + 1})", $"not rendered: {call[..^3]}31)" }));
+    }
+
     [Test]
     public async Task A_live_file_edited_by_hand_is_drift_with_its_diff()
     {
