@@ -21,6 +21,9 @@ internal sealed class TextBuffer : IDisposable
     private readonly BlockingCollection<(char[] Chars, int Length)>? _toHash;
     private readonly BlockingCollection<char[]>? _free;
     private readonly Task? _hasher;
+    // Rented and returned here, not on the hashing thread: that thread ends with each pass, and the pool keeps an array
+    // returned on a thread for that thread first, so one returned there would be lost to the next pass.
+    private readonly byte[]? _bytes;
     private char[] _chars;
     private int _position;
 
@@ -33,6 +36,7 @@ internal sealed class TextBuffer : IDisposable
         _toHash = new BlockingCollection<(char[] Chars, int Length)>(HashBuffers);
         _free = new BlockingCollection<char[]>(HashBuffers);
         for (var i = 1; i < HashBuffers; i++) _free.Add(ArrayPool<char>.Shared.Rent(Size));
+        _bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(Size));
         _hasher = Task.Factory.StartNew(HashLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -40,22 +44,15 @@ internal sealed class TextBuffer : IDisposable
     private void HashLoop()
     {
         var encoder = new UTF8Encoding(false).GetEncoder();
-        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(Size));
-        try
+        var bytes = _bytes!;
+        foreach (var (chars, length) in _toHash!.GetConsumingEnumerable())
         {
-            foreach (var (chars, length) in _toHash!.GetConsumingEnumerable())
-            {
-                var n = encoder.GetBytes(chars.AsSpan(0, length), bytes, flush: false);
-                _hash!.AppendData(bytes, 0, n);
-                _free!.Add(chars);
-            }
-            var tail = encoder.GetBytes([], bytes, flush: true);
-            _hash!.AppendData(bytes, 0, tail);
+            var n = encoder.GetBytes(chars.AsSpan(0, length), bytes, flush: false);
+            _hash!.AppendData(bytes, 0, n);
+            _free!.Add(chars);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
+        var tail = encoder.GetBytes([], bytes, flush: true);
+        _hash!.AppendData(bytes, 0, tail);
     }
 
     public static TextBuffer ForHash() => new(null, IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
@@ -135,6 +132,7 @@ internal sealed class TextBuffer : IDisposable
             while (_free!.TryTake(out var spare)) ArrayPool<char>.Shared.Return(spare);
             _toHash.Dispose();
             _free.Dispose();
+            ArrayPool<byte>.Shared.Return(_bytes!);
         }
         _hash?.Dispose();
         if (_chars.Length > 0) ArrayPool<char>.Shared.Return(_chars);
