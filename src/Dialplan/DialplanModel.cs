@@ -61,9 +61,6 @@ internal sealed partial class DialplanModel
             _tenants = tenants;
             // Every phase runs even after a refusal, so the exception lists all offending items at once.
             ResolveTenantReferences(tenants);
-            // Sized for one Dial per number with options, about what routes use: grown one doubling at a time, this table
-            // would be allocated about twice over.
-            _dials.EnsureCapacity(snapshot.Numbers.Count(n => n.Options is not null));
             var numbers = WithQuarantined(CheckNumbers(tenants), snapshot.Quarantined);
             if (_problems.Count > 0) throw new DialplanException(_problems);
             foreach (var t in tenants) t.KeepReached();

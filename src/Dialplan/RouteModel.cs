@@ -151,11 +151,13 @@ internal sealed partial class DialplanModel
         // ---- Routes with rules, a failover or a ring time ----
         // A fifth of a platform's numbers may have rules, so a route is built from strings made once per render (conditions,
         // GotoIf calls, labels, each destination's block) and looked up here, and a message is made only for a number
-        // that is refused or warned about.
+        // that is refused or warned about. The exception is the Dial of a user the route rings itself: made for the route,
+        // because it carries the route's ring time and few routes ring the same user.
 
         /// <summary>A destination of a route after every check: its label, what its block is made of (<see cref="Plain"/>,
-        /// one array per destination and way of entering it, shared by every route that has it, so the same array means the
-        /// same block), and the <see cref="User"/> or the <see cref="Queue"/> for a route that rings or enters it itself.
+        /// one array per destination, shared by every route that has it), and the <see cref="User"/> or the
+        /// <see cref="Queue"/> for a route that rings or enters it itself. Equal values are the same destination, which has
+        /// one block in a route however many rules lead to it.
         /// A value: resolving a destination, which every rule and failover of every route does, allocates nothing.
         /// <para>A USER carries neither label nor block: <see cref="LabelOf"/> and <see cref="PlainOf"/> make them when a
         /// route first asks, because a user that routes ring themselves (Dial) never needs the Goto block, and a user that
@@ -186,12 +188,11 @@ internal sealed partial class DialplanModel
         }
 
         private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
-        private readonly Dictionary<(int Tenant, string Extension, int Ring, bool Failover), string[]> _dials = new();
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
         private readonly Dictionary<object, Resolved> _entered = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string> _gotoIfs = new();
         private readonly List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)> _kept = [];
-        private readonly List<(string Label, string[] Calls)> _blocks = [];
+        private readonly List<(string Label, Resolved Destination, string[] Calls)> _blocks = [];
         private readonly List<RouteLine> _lines = [];
 
         private static readonly string[] RuleLabels = [.. Enumerable.Range(0, MaxRules).Select(RouteForms.RuleLabel)];
@@ -257,7 +258,7 @@ internal sealed partial class DialplanModel
                 _lines.Add(new(RuleLabels[index], gotoIf));
             }
             var usesFailover = false;
-            foreach (var (label, calls) in _blocks)
+            foreach (var (label, _, calls) in _blocks)
             {
                 AddBlock(_lines, label, calls);
                 usesFailover |= calls[^1] == GotoFailover;
@@ -272,13 +273,13 @@ internal sealed partial class DialplanModel
         /// <summary>The label of a destination's block in the route being built, adding the block at its first use.</summary>
         private string Block(TenantModel tenant, Resolved r, int? ringSeconds, bool hasFailover)
         {
+            foreach (var (label, destination, _) in _blocks)
+                if (destination == r) return label;
             var calls = Changes(r.Kind, ringSeconds, hasFailover) ? Entry(tenant, r, ringSeconds, hasFailover) : PlainOf(r);
-            foreach (var (label, existing) in _blocks)
-                if (ReferenceEquals(existing, calls)) return label;
             var external = 0;
-            foreach (var (label, _) in _blocks) if (label.StartsWith("external-", StringComparison.Ordinal)) external++;
+            foreach (var (label, _, _) in _blocks) if (label.StartsWith("external-", StringComparison.Ordinal)) external++;
             var newLabel = r.Kind == AssignmentType.External ? ExternalLabels[external] : LabelOf(r);
-            _blocks.Add((newLabel, calls));
+            _blocks.Add((newLabel, r, calls));
             return newLabel;
         }
 
@@ -296,11 +297,8 @@ internal sealed partial class DialplanModel
                 return entry;
             }
             var ext = r.Extension!;
-            var ring = ringSeconds ?? settings.RingSeconds;
-            var key = (tenant.Index, ext, ring, hasFailover);
-            if (_dials.TryGetValue(key, out var dial)) return dial;
-            var call = tenant.DialCall(settings.EndpointTechnology, ext, ring);
-            return _dials[key] = hasFailover ? [call, GotoFailover]
+            var call = tenant.DialCall(settings.EndpointTechnology, ext, ringSeconds ?? settings.RingSeconds);
+            return hasFailover ? [call, GotoFailover]
                 : settings.VoicemailOnNoAnswer ? [call, "VoiceMail(" + ext + "@" + tenant.Context + ")", "Hangup()"] : [call, "Hangup()"];
         }
 
