@@ -153,7 +153,7 @@ internal sealed partial class DialplanModel
                 if (!ok) continue;
                 var model = new IvrModel(ivr, ContextNames.Ivr(slug, ivr.Name));
                 ivrs.Add(model);
-                var target = new Target(index, DestinationType.Ivr, model.Context, null) { Ivr = model };
+                var target = new Target(index, DestinationType.Ivr, model.Context, null, model);
                 AddTarget(t.Id, where, ivr.Id, target);
                 AddContext(t.Id, where, model.Context, target);
             }
@@ -169,7 +169,7 @@ internal sealed partial class DialplanModel
                 if (!ok) continue;
                 var model = new QueueModel(q, ContextNames.Queue(slug, q.Name), ContextNames.QueueSection(slug, q.Name));
                 queues.Add(model);
-                var target = new Target(index, DestinationType.Queue, model.Context, null) { Queue = model };
+                var target = new Target(index, DestinationType.Queue, model.Context, null, model);
                 AddTarget(t.Id, where, q.Id, target);
                 AddContext(t.Id, where, model.Context, target);
                 if (!_queueSections.Add(model.Section)) Refuse(t.Id, $"{where}: queue {q.Id} would be queues.conf section [{model.Section}], which another queue already has");
@@ -562,11 +562,13 @@ internal sealed partial class DialplanModel
     }
 }
 
-/// <summary>What an id resolves to: its tenant (index in sorted order), kind and the context/extension a Goto needs.</summary>
-internal readonly record struct Target(int Tenant, DestinationType Kind, string Context, string? Extension)
+/// <summary>What an id resolves to: its tenant (index in sorted order), kind and the context/extension a Goto needs, and
+/// for an IVR or a queue its <see cref="Model"/>. One field holds either model because the table of targets has an entry
+/// for every user something refers to.</summary>
+internal readonly record struct Target(int Tenant, DestinationType Kind, string Context, string? Extension, object? Model = null)
 {
-    public IvrModel? Ivr { get; init; }
-    public QueueModel? Queue { get; init; }
+    public IvrModel? Ivr => Model as IvrModel;
+    public QueueModel? Queue => Model as QueueModel;
     public string GotoText() => $"Goto({Context},{Extension ?? "s"},1)";
 }
 
