@@ -381,41 +381,48 @@ internal sealed partial class DialplanModel
             var byId = new Dictionary<Guid, TenantModel>(tenants.Length);
             foreach (var t in tenants) byId[t.Source.Id] = t;
 
-            var sorted = snapshot.Numbers.ToArray();
-            SortNumbers(sorted);
+            var numbers = snapshot.Numbers;
+            var order = SortedOrder(numbers);
             // An array cut to length at the end rather than a list copied out: one number array instead of two.
-            var result = new NumberModel[sorted.Length];
+            var result = new NumberModel[numbers.Count];
             var count = 0;
-            for (var i = 0; i < sorted.Length; i++)
+            for (var i = 0; i < numbers.Count; i++)
             {
-                var n = sorted[i];
+                var n = numbers[order[i]];
                 if (n.Number is null || !Grammar.IsE164(n.Number)) { Refuse(n.TenantId, What(n) + " is not E.164 (^\\+[1-9][0-9]{1,14}$)"); continue; }
-                if (i > 0 && sorted[i - 1].Number == n.Number) { Refuse(n.TenantId, What(n) + " is assigned twice"); continue; }
+                if (i > 0 && numbers[order[i - 1]].Number == n.Number) { Refuse(n.TenantId, What(n) + " is assigned twice"); continue; }
                 if (!byId.TryGetValue(n.TenantId, out var tenant)) { Refuse(n.TenantId, $"{What(n)}: tenant {n.TenantId} is not in the snapshot"); continue; }
                 var routed = n.Type == AssignmentType.External ? External(tenant, n) : Assigned(tenant, n);
                 if (routed is not { } r) continue;
                 result[count++] = n.Options is null ? r : WithRoute(tenant, n, r);
             }
+            ArrayPool<int>.Shared.Return(order);
             if (count != result.Length) Array.Resize(ref result, count);
             return result;
         }
 
-        /// <summary>Sorts numbers in numeric order (shorter first, then by digits), which groups every shard into one run.
-        /// When all are E.164, by their <see cref="NumberKey"/>: comparing a long per number costs several times less than
-        /// comparing strings, and there is one per routed number. A snapshot with any other number is refused, and is
-        /// sorted by <see cref="CompareNumbers"/> so its messages come in the same order as ever.</summary>
-        private static void SortNumbers(RoutedNumber[] numbers)
+        /// <summary>The indexes of the numbers in numeric order (shorter first, then by digits), which groups every shard into
+        /// one run, in an array borrowed from the pool (the caller returns it): a sorted copy of the numbers would be one more
+        /// array the size of the snapshot. When all are E.164, sorted by their <see cref="NumberKey"/>: comparing a long per
+        /// number costs several times less than comparing strings, and there is one per routed number. A snapshot with any
+        /// other number is refused, and is sorted by <see cref="CompareNumbers"/> so its messages come in the same order as
+        /// ever.</summary>
+        private static int[] SortedOrder(IReadOnlyList<RoutedNumber> numbers)
         {
-            var keys = ArrayPool<long>.Shared.Rent(numbers.Length);
+            var count = numbers.Count;
+            var order = ArrayPool<int>.Shared.Rent(count);
+            for (var i = 0; i < count; i++) order[i] = i;
+            var keys = ArrayPool<long>.Shared.Rent(count);
             var allE164 = true;
-            for (var i = 0; i < numbers.Length && allE164; i++)
+            for (var i = 0; i < count && allE164; i++)
             {
                 keys[i] = NumberKey(numbers[i].Number);
                 allE164 = keys[i] >= 0;
             }
-            if (allE164) Array.Sort(keys, numbers, 0, numbers.Length);
-            else Array.Sort(numbers, (a, b) => CompareNumbers(a.Number, b.Number));
+            if (allE164) Array.Sort(keys, order, 0, count);
+            else order.AsSpan(0, count).Sort((a, b) => CompareNumbers(numbers[a].Number, numbers[b].Number));
             ArrayPool<long>.Shared.Return(keys);
+            return order;
         }
 
         // Messages are built only for refused or skipped numbers: 100,000 label strings would cost more than the checks.
