@@ -683,12 +683,12 @@ internal sealed class QueueModel(QueueSnapshot source, string context, string se
 /// <summary>A routed number: either a Goto to <see cref="Context"/>,<see cref="Extension"/>,1 or the checked EXTERNAL
 /// <see cref="Action"/>, or, for a number with rules, a failover or its own ring time, the priorities of its
 /// <see cref="Route"/>. A struct with the pieces, so 100,000 numbers cost one array, not 200,000 objects.</summary>
-/// <param name="Route">The priorities of a number with rules, a failover or its own ring time, in its shard: rules first,
+/// <param name="Route">The priorities of a number with rules, a failover or its own ring time, in its shard, in blocks: rules first,
 /// in order (each one GotoIf to the label of its destination's block), then the default destination's block, which the
 /// call falls into when no rule holds, then one block per other destination, then the failover block. Every block ends
 /// in a Goto, a Hangup or a Dial/Queue whose next priority leaves it, so no block runs into the next. The bare array,
 /// with no object around it: a fifth of a platform's numbers may have one.</param>
-internal readonly record struct NumberModel(string Number, string? Context, string? Extension, string? Action, RouteLine[]? Route = null);
+internal readonly record struct NumberModel(string Number, string? Context, string? Extension, string? Action, RouteBlock[]? Route = null);
 
 /// <summary>A did-* context: Numbers[Start..Start+Count) of the model, reached through two patterns
 /// (with and without the '+').</summary>

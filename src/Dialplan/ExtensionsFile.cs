@@ -89,13 +89,16 @@ internal static class ExtensionsFile
 
     // Every line of a number's route names the number (exten => +1..., n), not 'same': in a shard, which every tenant
     // shares, each line then says whose it is (a tenant's preview shows its own lines by their extension).
-    private static void WriteRoute(TextBuffer o, string number, RouteLine[] lines)
+    private static void WriteRoute(TextBuffer o, string number, RouteBlock[] blocks)
     {
-        for (var i = 0; i < lines.Length; i++)
-        {
-            o.Append("exten => "); o.Append(number); o.Append(i == 0 ? ",1" : ",n");
-            WriteLabelAndCall(o, lines[i]);
-        }
+        var priority = ",1";
+        foreach (var (label, calls) in blocks)
+            for (var i = 0; i < calls.Length; i++)
+            {
+                o.Append("exten => "); o.Append(number); o.Append(priority);
+                WriteLabelAndCall(o, i == 0 ? label : null, calls[i]);
+                priority = ",n";
+            }
     }
 
     private static void WriteSchedule(TextBuffer o, ScheduleModel schedule)
@@ -105,14 +108,14 @@ internal static class ExtensionsFile
         for (var i = 0; i < lines.Length; i++)
         {
             o.Append(i == 0 ? "exten => s,1" : " same => n");
-            WriteLabelAndCall(o, lines[i]);
+            WriteLabelAndCall(o, lines[i].Label, lines[i].Call);
         }
     }
 
-    private static void WriteLabelAndCall(TextBuffer o, RouteLine line)
+    private static void WriteLabelAndCall(TextBuffer o, string? label, string call)
     {
-        if (line.Label is { } label) { o.Append('('); o.Append(label); o.Append(')'); }
-        o.Append(','); o.Append(line.Call); o.Append('\n');
+        if (label is not null) { o.Append('('); o.Append(label); o.Append(')'); }
+        o.Append(','); o.Append(call); o.Append('\n');
     }
 
     private static void WriteFallback(TextBuffer o, string extension, string action)

@@ -17,7 +17,7 @@ internal sealed partial class DialplanModel
                 Refuse(null, "settings: QuarantineAction " + Grammar.Quote(Settings.QuarantineAction) + " refused, " + parsed.Message);
             if (quarantined is not { Count: > 0 } || parsed.Action is not { } action) return routed;
 
-            RouteLine[] intercept = [new RouteLine(RouteForms.QuarantineLabel, action.Text), new RouteLine(null, "Hangup()")];
+            RouteBlock[] intercept = [new(RouteForms.QuarantineLabel, [action.Text, "Hangup()"])];
             var numbers = quarantined.Select(q => q.Number).ToArray();
             Array.Sort(numbers, CompareNumbers);
             var result = new List<NumberModel>(routed.Length + numbers.Length);

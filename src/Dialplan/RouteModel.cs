@@ -2,8 +2,13 @@ using System.Globalization;
 
 namespace Did.Dialplan;
 
-/// <summary>One priority of a route or a schedule as it will be written: an optional label and the application call.</summary>
+/// <summary>One priority of a schedule as it will be written: an optional label and the application call.</summary>
 internal readonly record struct RouteLine(string? Label, string Call);
+
+/// <summary>Priorities of a route that go together, as they will be written: the first carries the optional label, the
+/// others follow it. <see cref="Calls"/> is shared by every route that has the same block (a rule's GotoIf, a Gosub, a
+/// destination), so a route costs an entry per block, not per priority.</summary>
+internal readonly record struct RouteBlock(string? Label, string[] Calls);
 
 /// <summary>A schedule's subroutine context: closed dates (year-exact) first, then the opening-hours pieces, each a
 /// GotoIfTime in the schedule's time zone; it returns OPEN, CLOSED or HOLIDAY.</summary>
@@ -13,7 +18,8 @@ internal sealed class ScheduleModel(ScheduleSnapshot source, string context, Rou
     public string Name => Source.Name;
     public string Context { get; } = context;
     public RouteLine[] Lines { get; } = lines;
-    public string GosubCall { get; } = "Gosub(" + context + ",s,1)";
+    /// <summary>The block that enters the schedule: one Gosub, whose return value the rules after it compare.</summary>
+    public string[] Gosub { get; } = ["Gosub(" + context + ",s,1)"];
 }
 
 internal sealed partial class DialplanModel
@@ -190,16 +196,16 @@ internal sealed partial class DialplanModel
         private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
         private readonly Dictionary<object, Resolved> _entered = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string> _gotoIfs = new();
+        private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string[]> _gotoIfs = new();
         private readonly List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)> _kept = [];
         private readonly List<(string Label, Resolved Destination, string[] Calls)> _blocks = [];
-        private readonly List<RouteLine> _lines = [];
+        private readonly List<RouteBlock> _route = [];
 
         private static readonly string[] RuleLabels = [.. Enumerable.Range(0, MaxRules).Select(RouteForms.RuleLabel)];
         // A route has at most one block per rule plus the default's, so at most MaxRules + 1 EXTERNAL blocks.
         private static readonly string[] ExternalLabels =
             [.. Enumerable.Range(1, MaxRules + 1).Select(i => "external-" + i.ToString(CultureInfo.InvariantCulture))];
-        private static readonly string SetCallerCall = "Set(" + RouteForms.SetCaller + ")";
+        private static readonly string[] SetCaller = ["Set(" + RouteForms.SetCaller + ")"];
         private static readonly string GotoFailover = "Goto(" + RouteForms.FailoverLabel + ")";
 
         /// <summary>The number with its route's priorities; a route whose options change nothing (no rule left, and no
@@ -239,32 +245,32 @@ internal sealed partial class DialplanModel
             if (!changes) return plain;
 
             _blocks.Clear();
-            _lines.Clear();
+            _route.Clear();
             // The default's block is the first: the call falls into it when no rule holds.
             Block(tenant, defaultTarget, o.RingSeconds, failover is not null);
-            if (readsCaller) _lines.Add(new(null, SetCallerCall));
+            if (readsCaller) _route.Add(new(null, SetCaller));
             ScheduleModel? entered = null;
             foreach (var (index, rule, target, schedule) in _kept)
             {
                 if (schedule is not null && schedule != entered)
                 {
-                    _lines.Add(new(null, schedule.GosubCall));
+                    _route.Add(new(null, schedule.Gosub));
                     entered = schedule;
                 }
                 var label = Block(tenant, target, o.RingSeconds, failover is not null);
                 var key = (rule.CallerIdPrefix, rule.CallerWithheld, rule.When, label);
                 if (!_gotoIfs.TryGetValue(key, out var gotoIf))
-                    _gotoIfs[key] = gotoIf = "GotoIf(" + RouteForms.GotoIf(Condition(rule), label) + ")";
-                _lines.Add(new(RuleLabels[index], gotoIf));
+                    _gotoIfs[key] = gotoIf = ["GotoIf(" + RouteForms.GotoIf(Condition(rule), label) + ")"];
+                _route.Add(new(RuleLabels[index], gotoIf));
             }
             var usesFailover = false;
             foreach (var (label, _, calls) in _blocks)
             {
-                AddBlock(_lines, label, calls);
+                _route.Add(new(label, calls));
                 usesFailover |= calls[^1] == GotoFailover;
             }
-            if (usesFailover) AddBlock(_lines, RouteForms.FailoverLabel, PlainOf(failover!.Value));
-            return plain with { Route = [.. _lines] };
+            if (usesFailover) _route.Add(new(RouteForms.FailoverLabel, PlainOf(failover!.Value)));
+            return plain with { Route = [.. _route] };
         }
 
         private static bool Changes(AssignmentType kind, int? ringSeconds, bool hasFailover) =>
@@ -403,12 +409,6 @@ internal sealed partial class DialplanModel
         {
             CheckedExternal(tenant, action, n, rule);
             return null;
-        }
-
-        private static void AddBlock(List<RouteLine> lines, string label, string[] calls)
-        {
-            lines.Add(new(label, calls[0]));
-            for (var i = 1; i < calls.Length; i++) lines.Add(new(null, calls[i]));
         }
     }
 }
