@@ -20,20 +20,25 @@ internal sealed partial class DialplanModel
             RouteBlock[] intercept = [new(RouteForms.QuarantineLabel, [action.Text, "Hangup()"])];
             var numbers = quarantined.Select(q => q.Number).ToArray();
             Array.Sort(numbers, CompareNumbers);
-            var result = new List<NumberModel>(routed.Length + numbers.Length);
+            // An array cut to length at the end (only a refusal leaves it short) rather than a list copied out: one number
+            // array instead of two.
+            var result = new NumberModel[routed.Length + numbers.Length];
+            var count = 0;
             var r = 0;
             for (var i = 0; i < numbers.Length; i++)
             {
                 var number = numbers[i];
-                var what = "quarantined number " + Grammar.Quote(number);
-                if (number is null || !Grammar.IsE164(number)) { Refuse(null, what + " is not E.164 (^\\+[1-9][0-9]{1,14}$)"); continue; }
-                if (i > 0 && numbers[i - 1] == number) { Refuse(null, what + " is listed twice"); continue; }
-                while (r < routed.Length && CompareNumbers(routed[r].Number, number) < 0) result.Add(routed[r++]);
-                if (r < routed.Length && routed[r].Number == number) { Refuse(null, what + " is also routed"); continue; }
-                result.Add(new NumberModel(number, null, null, null, intercept));
+                // Made only for a message: a number that passes needs none.
+                string What() => "quarantined number " + Grammar.Quote(number);
+                if (number is null || !Grammar.IsE164(number)) { Refuse(null, What() + " is not E.164 (^\\+[1-9][0-9]{1,14}$)"); continue; }
+                if (i > 0 && numbers[i - 1] == number) { Refuse(null, What() + " is listed twice"); continue; }
+                while (r < routed.Length && CompareNumbers(routed[r].Number, number) < 0) result[count++] = routed[r++];
+                if (r < routed.Length && routed[r].Number == number) { Refuse(null, What() + " is also routed"); continue; }
+                result[count++] = new NumberModel(number, null, null, null, intercept);
             }
-            while (r < routed.Length) result.Add(routed[r++]);
-            return [.. result];
+            while (r < routed.Length) result[count++] = routed[r++];
+            if (count != result.Length) Array.Resize(ref result, count);
+            return result;
         }
     }
 }
