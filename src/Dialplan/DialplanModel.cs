@@ -38,10 +38,6 @@ internal sealed partial class DialplanModel
     {
         private readonly List<DialplanProblem> _problems = [];
         private readonly List<string> _warnings = [];
-        // Only ids that something references are indexed (numbers, IVR destinations, queue members): a platform has
-        // far more users than references, and a dictionary of every user would be the largest allocation of a render.
-        private readonly HashSet<Guid> _referenced = Referenced(snapshot);
-        private readonly Dictionary<Guid, Target> _targets = new();
         // Goto destinations by context name; every generated context and queue section, to refuse a second use of a name.
         private readonly Dictionary<string, Target> _contexts = new(StringComparer.Ordinal);
         private readonly HashSet<string> _contextNames = new(StringComparer.Ordinal);
@@ -54,8 +50,6 @@ internal sealed partial class DialplanModel
 
         public DialplanModel Build()
         {
-            // Sized once: grown one doubling at a time, the largest table of the build would be allocated about twice over.
-            _targets.EnsureCapacity(_referenced.Count);
             var fallback = CheckSettings();
             var tenants = CheckTenants();
             _tenants = tenants;
@@ -97,21 +91,23 @@ internal sealed partial class DialplanModel
             var sorted = snapshot.Tenants.ToArray();
             Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Slug, b.Slug));
             var result = new TenantModel[sorted.Length];
-            // Sized once for every context the tenants can have (users, IVRs, queues; members and schedules only take a
-            // name): grown one doubling at a time, these tables would be allocated about twice over.
-            var destinations = 0;
+            // Sized once for every IVR and queue, and every context the tenants can have (users, IVRs, queues; members and
+            // schedules only take a name): grown one doubling at a time, these tables would be allocated about twice over.
+            var objects = 0;
             var others = 0;
             foreach (var t in sorted)
             {
-                destinations += 1 + t.Ivrs.Count + t.Queues.Count;
+                objects += t.Ivrs.Count + t.Queues.Count;
                 others += 1 + (t.Schedules?.Count ?? 0);
             }
+            var destinations = sorted.Length + objects;
+            _objects.EnsureCapacity(objects);
             _contexts.EnsureCapacity(destinations);
             _contextNames.EnsureCapacity(destinations + others);
             // Users are most of the work (every user of the platform); tenants are independent, so check them on all
             // cores. Results go by tenant index and are merged in order, so the outcome does not depend on scheduling.
             var userChecks = new UserCheck[sorted.Length];
-            Parallel.For(0, sorted.Length, i => userChecks[i] = CheckUsers(sorted[i], _referenced));
+            Parallel.For(0, sorted.Length, i => userChecks[i] = CheckUsers(sorted[i], _users));
             var ids = new HashSet<Guid>();
             for (var i = 0; i < sorted.Length; i++)
             {
@@ -133,11 +129,7 @@ internal sealed partial class DialplanModel
 
             var users = userChecks[index];
             foreach (var problem in users.Problems) Refuse(t.Id, problem);
-            foreach (var i in users.Referenced)
-            {
-                var u = t.Users[i];
-                AddTarget(t.Id, where, u.Id, tenantTarget with { Extension = string.IsNullOrEmpty(u.Extension) ? null : u.Extension });
-            }
+            foreach (var i in users.Referenced) AddUser(t.Id, where, t.Users[i].Id, index, i);
             if (users.Reached.Length > 0) AddContext(t.Id, where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
@@ -153,8 +145,8 @@ internal sealed partial class DialplanModel
                 if (!ok) continue;
                 var model = new IvrModel(ivr, ContextNames.Ivr(slug, ivr.Name));
                 ivrs.Add(model);
-                var target = new Target(index, DestinationType.Ivr, model.Context, null, model);
-                AddTarget(t.Id, where, ivr.Id, target);
+                var target = new Target(index, DestinationType.Ivr, model.Context, null) { Ivr = model };
+                AddObject(t.Id, where, ivr.Id, target);
                 AddContext(t.Id, where, model.Context, target);
             }
 
@@ -169,8 +161,8 @@ internal sealed partial class DialplanModel
                 if (!ok) continue;
                 var model = new QueueModel(q, ContextNames.Queue(slug, q.Name), ContextNames.QueueSection(slug, q.Name));
                 queues.Add(model);
-                var target = new Target(index, DestinationType.Queue, model.Context, null, model);
-                AddTarget(t.Id, where, q.Id, target);
+                var target = new Target(index, DestinationType.Queue, model.Context, null) { Queue = model };
+                AddObject(t.Id, where, q.Id, target);
                 AddContext(t.Id, where, model.Context, target);
                 if (!_queueSections.Add(model.Section)) Refuse(t.Id, $"{where}: queue {q.Id} would be queues.conf section [{model.Section}], which another queue already has");
                 else CheckLength(t.Id, where, "queue section", model.Section);
@@ -206,7 +198,7 @@ internal sealed partial class DialplanModel
 
         // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
         // Touches no shared state (reads only), so tenants can run in parallel.
-        private static UserCheck CheckUsers(TenantSnapshot t, HashSet<Guid> referenced)
+        private static UserCheck CheckUsers(TenantSnapshot t, Dictionary<Guid, (int Tenant, int User)> referenced)
         {
             var where = "tenant " + Grammar.Quote(t.Slug);
             var users = t.Users;
@@ -225,12 +217,12 @@ internal sealed partial class DialplanModel
             {
                 var u = users[i];
                 var ext = u.Extension;
-                if (string.IsNullOrEmpty(ext)) { if (referenced.Contains(u.Id)) picked[pickedCount++] = i; continue; }
+                if (string.IsNullOrEmpty(ext)) { if (referenced.ContainsKey(u.Id)) picked[pickedCount++] = i; continue; }
                 if (!Grammar.IsUserExtension(ext)) { problems.Add($"{where}: user {u.Id} extension {Grammar.Quote(ext)} must be 2 to 8 digits"); continue; }
                 var key = OrdinalKey(ext);
                 keys[count] = key;
                 extensions[count++] = ext;
-                if (!referenced.Contains(u.Id)) continue;
+                if (!referenced.ContainsKey(u.Id)) continue;
                 picked[pickedCount++] = i;
                 reachedKeys[reachedCount] = key;
                 reached[reachedCount++] = ext;
@@ -249,38 +241,7 @@ internal sealed partial class DialplanModel
             return result;
         }
 
-        private static HashSet<Guid> Referenced(DialplanSnapshot snapshot)
-        {
-            var ids = new HashSet<Guid>(snapshot.Numbers.Count);
-            foreach (var n in snapshot.Numbers)
-            {
-                if (n.TargetId is { } id) ids.Add(id);
-                if (n.Options is not { } o) continue;
-                if (o.Failover?.Id is { } failover) ids.Add(failover);
-                // Indexed, not foreach: the list's enumerator would be an object per number with rules.
-                var rules = o.Rules ?? [];
-                for (var i = 0; i < rules.Count; i++) if (rules[i]?.Destination?.Id is { } ruleTarget) ids.Add(ruleTarget);
-            }
-            foreach (var t in snapshot.Tenants)
-            {
-                foreach (var ivr in t.Ivrs)
-                {
-                    foreach (var d in ivr.Options?.Values ?? []) if (d?.Id is { } id) ids.Add(id);
-                    if (ivr.TimeoutDestination?.Id is { } timeout) ids.Add(timeout);
-                    if (ivr.InvalidDestination?.Id is { } invalid) ids.Add(invalid);
-                }
-                foreach (var q in t.Queues)
-                    foreach (var id in q.MemberUserIds ?? []) ids.Add(id);
-            }
-            return ids;
-        }
-
         private void Refuse(Guid? tenantId, string message) => _problems.Add(new DialplanProblem(tenantId, message));
-
-        private void AddTarget(Guid tenantId, string where, Guid id, Target target)
-        {
-            if (!_targets.TryAdd(id, target)) Refuse(tenantId, $"{where}: id {id} is used by two objects");
-        }
 
         private void AddContext(Guid tenantId, string where, string context, Target target)
         {
@@ -332,7 +293,7 @@ internal sealed partial class DialplanModel
                     for (var i = 0; i < ids.Count; i++)
                     {
                         var id = ids[i];
-                        if (!_targets.TryGetValue(id, out var target) || target.Kind != DestinationType.User)
+                        if (!TryTarget(id, out var target) || target.Kind != DestinationType.User)
                             _warnings.Add($"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
                         else if (target.Tenant != t.Index)
                             Refuse(t.Source.Id, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is a user of another tenant");
@@ -358,7 +319,7 @@ internal sealed partial class DialplanModel
             // Made only for a message: a destination that resolves needs none.
             string What() => $"tenant {Grammar.Quote(tenant.Slug)}: IVR {Grammar.Quote(ivr.Name)} {destination}{key}";
             if (d is null || d.Type == DestinationType.Hangup) return "Hangup()";
-            if (d.Id is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != d.Type)
+            if (d.Id is not { } id || !TryTarget(id, out var target) || target.Kind != d.Type)
             {
                 _warnings.Add($"{What()}: {(d.Type.ToString().ToUpperInvariant())} {d.Id?.ToString() ?? "(no id)"} does not exist; rendered as Hangup()");
                 return "Hangup()";
@@ -438,7 +399,7 @@ internal sealed partial class DialplanModel
                 _ => (DestinationType?)null,
             };
             if (kind is null) { Refuse(tenant.Source.Id, $"{What(n)}: assignment type {(int)n.Type} is unknown"); return null; }
-            if (n.TargetId is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != kind)
+            if (n.TargetId is not { } id || !TryTarget(id, out var target) || target.Kind != kind)
             {
                 _warnings.Add($"{What(n)}: {n.Type.ToString().ToUpperInvariant()} {n.TargetId?.ToString() ?? "(no id)"} does not exist; not routed");
                 return null;
@@ -567,16 +528,6 @@ internal sealed partial class DialplanModel
         var fixedLength = Math.Max(0, a.Length - 1 - shardDigits);
         return a.AsSpan(1, fixedLength).SequenceEqual(b.AsSpan(1, fixedLength));
     }
-}
-
-/// <summary>What an id resolves to: its tenant (index in sorted order), kind and the context/extension a Goto needs, and
-/// for an IVR or a queue its <see cref="Model"/>. One field holds either model because the table of targets has an entry
-/// for every user something refers to.</summary>
-internal readonly record struct Target(int Tenant, DestinationType Kind, string Context, string? Extension, object? Model = null)
-{
-    public IvrModel? Ivr => Model as IvrModel;
-    public QueueModel? Queue => Model as QueueModel;
-    public string GotoText() => $"Goto({Context},{Extension ?? "s"},1)";
 }
 
 internal sealed class TenantModel(TenantSnapshot source, int index, string context, string[] reached,

@@ -220,7 +220,7 @@ internal sealed partial class DialplanModel
 
             var defaultTarget = plain.Action is { } action
                 ? ExternalBlock(tenant, action)
-                : n.Type == AssignmentType.User ? User(_targets[n.TargetId!.Value]) : Entered(_targets[n.TargetId!.Value], n.Type);
+                : n.Type == AssignmentType.User ? User(TargetOf(n.TargetId!.Value)) : Entered(TargetOf(n.TargetId!.Value), n.Type);
             var failover = o.Failover is null ? null : Resolve(tenant, o.Failover, n, -1);
 
             _kept.Clear();
@@ -358,7 +358,7 @@ internal sealed partial class DialplanModel
                 _ => null,
             };
             if (kind is null) { Refuse(tenant.Source.Id, $"{Where(n, rule)}: type {(int)d.Type} is unknown"); return null; }
-            if (d.Id is not { } id || !_targets.TryGetValue(id, out var target) || target.Kind != kind)
+            if (d.Id is not { } id || !TryTarget(id, out var target) || target.Kind != kind)
             {
                 _warnings.Add($"{Where(n, rule)}: {d.Type.ToString().ToUpperInvariant()} {d.Id?.ToString() ?? "(no id)"} does not exist; {Consequence(rule)}");
                 return null;
