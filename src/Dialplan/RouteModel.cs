@@ -173,9 +173,10 @@ internal sealed partial class DialplanModel
             public string? Extension => User.Extension;
         }
 
-        // A user's label depends on its extension only (user-1001 in every tenant), its Goto block on its tenant too.
+        // A user's label depends on its extension only (user-1001 in every tenant), its Goto block on its tenant too; the
+        // Goto blocks are keyed by the extension's OrdinalKey, an int that no other extension has.
         private readonly Dictionary<string, string> _userLabels = new(StringComparer.Ordinal);
-        private readonly Dictionary<(int Tenant, string Extension), string[]> _userGotos = new();
+        private readonly Dictionary<(int Tenant, int Extension), string[]> _userGotos = new();
 
         private string LabelOf(Resolved r)
         {
@@ -188,7 +189,7 @@ internal sealed partial class DialplanModel
         private string[] PlainOf(Resolved r)
         {
             if (r.Kind != AssignmentType.User) return r.Plain!;
-            var key = (r.User.Tenant, r.Extension!);
+            var key = (r.User.Tenant, OrdinalKey(r.Extension!));
             if (!_userGotos.TryGetValue(key, out var plain)) _userGotos[key] = plain = [r.User.GotoText()];
             return plain;
         }
