@@ -133,7 +133,7 @@ internal sealed partial class DialplanModel
             if (users.Reached.Length > 0) AddContext(t.Id, where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
-            foreach (var ivr in t.Ivrs.OrderBy(v => v.Name, StringComparer.Ordinal))
+            foreach (var ivr in ByName(t.Ivrs, v => v.Name))
             {
                 var ok = true;
                 if (!Grammar.IsObjectName(ivr.Name)) { Refuse(t.Id, $"{where}: IVR {ivr.Id} name {Grammar.Quote(ivr.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
@@ -151,7 +151,7 @@ internal sealed partial class DialplanModel
             }
 
             var queues = new List<QueueModel>(t.Queues.Count);
-            foreach (var q in t.Queues.OrderBy(v => v.Name, StringComparer.Ordinal))
+            foreach (var q in ByName(t.Queues, v => v.Name))
             {
                 var ok = true;
                 if (!Grammar.IsObjectName(q.Name)) { Refuse(t.Id, $"{where}: queue {q.Id} name {Grammar.Quote(q.Name)} must match ^[a-z0-9-]{{1,40}}$"); ok = false; }
@@ -172,6 +172,11 @@ internal sealed partial class DialplanModel
             return new TenantModel(t, index, context, users.Reached, [.. ivrs], [.. queues], EndpointSegments(t.Id, where, slug))
                 { Schedules = schedules };
         }
+
+        /// <summary>The items in ordinal order of their names, two of one name in their order. One item or none is in order
+        /// already and is not sorted: most tenants have one IVR, queue or schedule, or none.</summary>
+        private static IReadOnlyList<T> ByName<T>(IReadOnlyList<T> items, Func<T, string> name) =>
+            items.Count <= 1 ? items : items.OrderBy(name, StringComparer.Ordinal).ToArray();
 
         // The endpoint name with {slug} substituted, split at {extension} (null marks where the extension goes).
         private string?[] EndpointSegments(Guid tenantId, string where, string slug)

@@ -35,7 +35,7 @@ internal sealed partial class DialplanModel
         private ScheduleModel[] CheckSchedules(TenantSnapshot t, int index, string where)
         {
             var result = new List<ScheduleModel>();
-            foreach (var s in (t.Schedules ?? []).OrderBy(v => v.Name, StringComparer.Ordinal))
+            foreach (var s in ByName(t.Schedules ?? [], v => v.Name))
             {
                 // Made only for a message: a schedule that passes needs none.
                 string What() => $"{where}: schedule {s.Id}";
@@ -127,6 +127,7 @@ internal sealed partial class DialplanModel
         // returns how many there are.
         private static int SortDistinct<T>(Span<T> items, IComparer<T>? comparer = null) where T : IEquatable<T>
         {
+            if (items.Length <= 1) return items.Length; // in order and distinct already
             items.Sort(comparer);
             var count = 0;
             foreach (var item in items)
