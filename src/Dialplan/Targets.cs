@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Did.Dialplan;
 
 internal sealed partial class DialplanModel
@@ -38,8 +40,10 @@ internal sealed partial class DialplanModel
         /// <summary>Indexes a referenced user, the one at <paramref name="user"/> in the users of tenant <paramref name="tenant"/>.</summary>
         private void AddUser(Guid tenantId, string where, Guid id, int tenant, int user)
         {
-            if (IsTaken(id)) Refuse(tenantId, $"{where}: id {id} is used by two objects");
-            else _users[id] = (tenant, user);
+            // Referenced, so the id is in the table: one lookup finds its entry, which is then set in place.
+            ref var at = ref CollectionsMarshal.GetValueRefOrNullRef(_users, id);
+            if (at != Unchecked || _objects.ContainsKey(id)) Refuse(tenantId, $"{where}: id {id} is used by two objects");
+            else at = (tenant, user);
         }
 
         private void AddObject(Guid tenantId, string where, Guid id, Target target)
