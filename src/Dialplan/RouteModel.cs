@@ -195,7 +195,10 @@ internal sealed partial class DialplanModel
             return plain;
         }
 
-        private readonly Dictionary<(int Tenant, string Action), Resolved> _externals = new();
+        // The calls of EXTERNAL blocks by tenant (index), then by action as given and as checked; a tenant's table is made
+        // at its first EXTERNAL destination of a route. Keyed by the action alone, a lookup compares strings directly
+        // rather than through a tuple.
+        private Dictionary<string, string[]>?[]? _externals;
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
         private readonly Dictionary<object, Resolved> _entered = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string[]> _gotoIfs = new();
@@ -394,18 +397,25 @@ internal sealed partial class DialplanModel
         /// number that has it), with a Hangup() after an action that could return.</summary>
         private Resolved? External(TenantModel tenant, string action, RoutedNumber n, int rule)
         {
-            if (_externals.TryGetValue((tenant.Index, action), out var known)) return known;
+            var known = ExternalsOf(tenant);
+            if (known.TryGetValue(action, out var calls)) return new Resolved(AssignmentType.External, "", calls);
             if (CheckedExternal(tenant, action, n, rule) is not { } text) return null;
-            return _externals[(tenant.Index, action)] = ExternalBlock(tenant, text);
+            var block = ExternalBlock(tenant, text);
+            known[action] = block.Plain!;
+            return block;
         }
 
         /// <summary>The block of an EXTERNAL action already checked (<paramref name="text"/> is its checked form).</summary>
         private Resolved ExternalBlock(TenantModel tenant, string text)
         {
-            if (_externals.TryGetValue((tenant.Index, text), out var known)) return known;
-            string[] calls = text.StartsWith("Goto(", StringComparison.Ordinal) || text.StartsWith("Hangup(", StringComparison.Ordinal) ? [text] : [text, "Hangup()"];
-            return _externals[(tenant.Index, text)] = new Resolved(AssignmentType.External, "", calls);
+            var known = ExternalsOf(tenant);
+            if (!known.TryGetValue(text, out var calls))
+                known[text] = calls = text.StartsWith("Goto(", StringComparison.Ordinal) || text.StartsWith("Hangup(", StringComparison.Ordinal) ? [text] : [text, "Hangup()"];
+            return new Resolved(AssignmentType.External, "", calls);
         }
+
+        private Dictionary<string, string[]> ExternalsOf(TenantModel tenant) =>
+            (_externals ??= new Dictionary<string, string[]>?[_tenants.Length])[tenant.Index] ??= new(StringComparer.Ordinal);
 
         private Resolved? ExternalRefused(TenantModel tenant, string? action, RoutedNumber n, int rule)
         {
