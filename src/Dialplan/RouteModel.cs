@@ -200,7 +200,6 @@ internal sealed partial class DialplanModel
         // rather than through a tuple.
         private Dictionary<string, string[]>?[]? _externals;
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
-        private readonly Dictionary<object, Resolved> _entered = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string[]> _gotoIfs = new();
         private readonly List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)> _kept = [];
         private readonly List<(string Label, Resolved Destination, string[] Calls)> _blocks = [];
@@ -383,15 +382,10 @@ internal sealed partial class DialplanModel
 
         private static Resolved User(Target target) => new(AssignmentType.User, null, null, target);
 
-        private Resolved Entered(Target target, AssignmentType kind)
-        {
-            object model = kind == AssignmentType.Ivr ? target.Ivr! : target.Queue!;
-            if (!_entered.TryGetValue(model, out var entered))
-                _entered[model] = entered = kind == AssignmentType.Ivr
-                    ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered)
-                    : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, Queue: target.Queue);
-            return entered;
-        }
+        // Made from the model's label and block, the same value for every route that enters it.
+        private static Resolved Entered(Target target, AssignmentType kind) => kind == AssignmentType.Ivr
+            ? new Resolved(kind, target.Ivr!.Label, target.Ivr.Entered)
+            : new Resolved(kind, target.Queue!.Label, target.Queue.Entered, Queue: target.Queue);
 
         /// <summary>An EXTERNAL action, checked once per tenant and action (a Goto that leads nowhere is warned about for each
         /// number that has it), with a Hangup() after an action that could return.</summary>
