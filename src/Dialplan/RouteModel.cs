@@ -200,7 +200,12 @@ internal sealed partial class DialplanModel
         // rather than through a tuple.
         private Dictionary<string, string[]>?[]? _externals;
         private readonly Dictionary<(QueueModel Queue, bool Answer), string[]> _queueEntries = new();
-        private readonly Dictionary<(string? Prefix, bool Withheld, ScheduleCondition? When, string Label), string[]> _gotoIfs = new();
+
+        /// <summary>What a rule's GotoIf is made of: its conditions and the label it jumps to. A type of its own rather than a
+        /// tuple, whose comparer reaches the strings in it through shared generic code, once per rule of every route.</summary>
+        private readonly record struct GotoIfKey(string? Prefix, bool Withheld, ScheduleCondition? When, string Label);
+
+        private readonly Dictionary<GotoIfKey, string[]> _gotoIfs = new();
         private readonly List<(int Index, RouteRule Rule, Resolved Target, ScheduleModel? Schedule)> _kept = [];
         private readonly List<(string Label, Resolved Destination, string[] Calls)> _blocks = [];
         private readonly List<RouteBlock> _route = [];
@@ -262,7 +267,7 @@ internal sealed partial class DialplanModel
                     entered = schedule;
                 }
                 var label = Block(tenant, target, o.RingSeconds, failover is not null);
-                var key = (rule.CallerIdPrefix, rule.CallerWithheld, rule.When, label);
+                var key = new GotoIfKey(rule.CallerIdPrefix, rule.CallerWithheld, rule.When, label);
                 if (!_gotoIfs.TryGetValue(key, out var gotoIf))
                     _gotoIfs[key] = gotoIf = ["GotoIf(" + RouteForms.GotoIf(Condition(rule), label) + ")"];
                 _route.Add(new(RuleLabels[index], gotoIf));
