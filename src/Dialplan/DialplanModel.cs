@@ -306,13 +306,13 @@ internal sealed partial class DialplanModel
                             _warnings.Add($"{Where()}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
                         else members[count++] = target.Extension;
                     }
-                    Array.Resize(ref members, SortDistinct(members.AsSpan(0, count), StringComparer.Ordinal));
+                    Array.Resize(ref members, SortDistinct(members.AsSpan(0, count), string.CompareOrdinal));
                     q.MemberExtensions = members;
                     rung.AddRange(members);
                 }
                 if (rung.Count == 0 || !ClaimContext(t.Source.Id, Where(), t.MembersContext)) continue;
                 var rungArray = rung.ToArray();
-                Array.Resize(ref rungArray, SortDistinct(rungArray.AsSpan(), StringComparer.Ordinal));
+                Array.Resize(ref rungArray, SortDistinct(rungArray.AsSpan(), string.CompareOrdinal));
                 t.MemberExtensions = rungArray;
             }
         }

@@ -123,12 +123,13 @@ internal sealed partial class DialplanModel
             return pieces;
         }
 
-        // Sorts the items (by the comparer, or their own order) and moves each distinct one to the front, in order;
+        // Sorts the items (by the comparison, or their own order) and moves each distinct one to the front, in order;
         // returns how many there are.
-        private static int SortDistinct<T>(Span<T> items, IComparer<T>? comparer = null) where T : IEquatable<T>
+        private static int SortDistinct<T>(Span<T> items, Comparison<T>? compare = null) where T : IEquatable<T>
         {
             if (items.Length <= 1) return items.Length; // in order and distinct already
-            items.Sort(comparer);
+            if (compare is null) items.Sort();
+            else items.Sort(compare);
             var count = 0;
             foreach (var item in items)
                 if (count == 0 || !items[count - 1].Equals(item)) items[count++] = item;
