@@ -129,7 +129,7 @@ internal sealed partial class DialplanModel
 
             var users = userChecks[index];
             foreach (var problem in users.Problems) Refuse(t.Id, problem);
-            foreach (var i in users.Referenced) AddUser(t.Id, where, t.Users[i].Id, index, i);
+            foreach (var i in users.Referenced) AddUser(t.Id, where, t.Users[i].Id, index, t.Users[i].Extension);
             if (users.Reached.Length > 0) AddContext(t.Id, where, context, tenantTarget);
 
             var ivrs = new List<IvrModel>(t.Ivrs.Count);
@@ -203,7 +203,7 @@ internal sealed partial class DialplanModel
 
         // Validates a tenant's extensions, sorts them, finds duplicates, and picks the users something refers to.
         // Touches no shared state (reads only), so tenants can run in parallel.
-        private static UserCheck CheckUsers(TenantSnapshot t, Dictionary<Guid, (int Tenant, int User)> referenced)
+        private static UserCheck CheckUsers(TenantSnapshot t, Dictionary<Guid, (int Tenant, string? Extension)> referenced)
         {
             var where = "tenant " + Grammar.Quote(t.Slug);
             var users = t.Users;

@@ -9,15 +9,16 @@ internal sealed partial class DialplanModel
         // ---- What the ids of users, IVRs and queues resolve to ----
         // Only users that something references (a number, a rule, a failover, an IVR destination, a queue member) are
         // indexed: a platform has far more users than references. Even so the index of users is the largest table of a
-        // render, so it holds a user's place in the snapshot rather than a whole target, and a user's target is made when
-        // asked for. IVRs and queues, a few per tenant, are indexed with their targets.
+        // render, so it holds only a user's tenant and extension rather than a whole target, and a user's target is made
+        // when asked for. IVRs and queues, a few per tenant, are indexed with their targets.
 
         // A user not yet checked (or an id that no user has).
-        private static readonly (int Tenant, int User) Unchecked = (-1, -1);
+        private static readonly (int Tenant, string? Extension) Unchecked = (-1, null);
 
-        // Every referenced id, with the place of the user that has it once that user is checked: its tenant's index in
-        // sorted order and its position in the tenant's users.
-        private readonly Dictionary<Guid, (int Tenant, int User)> _users = Referenced(snapshot);
+        // Every referenced id, with the user that has it once that user is checked: its tenant's index in sorted order and
+        // its extension (null: none). The extension is held here, not read from the user's snapshot when asked for, because
+        // every number to a user asks, and the users' snapshots lie all over the heap.
+        private readonly Dictionary<Guid, (int Tenant, string? Extension)> _users = Referenced(snapshot);
         private readonly Dictionary<Guid, Target> _objects = new();
 
         /// <summary>What <paramref name="id"/> resolves to, if a checked user, IVR or queue has it. Asked only once the
@@ -26,9 +27,7 @@ internal sealed partial class DialplanModel
         {
             if (_objects.TryGetValue(id, out target)) return true;
             if (!_users.TryGetValue(id, out var at) || at == Unchecked) return false;
-            var tenant = _tenants[at.Tenant];
-            var extension = tenant.Source.Users[at.User].Extension;
-            target = new Target(at.Tenant, DestinationType.User, tenant.Context, string.IsNullOrEmpty(extension) ? null : extension);
+            target = new Target(at.Tenant, DestinationType.User, _tenants[at.Tenant].Context, at.Extension);
             return true;
         }
 
@@ -37,13 +36,13 @@ internal sealed partial class DialplanModel
 
         private bool IsTaken(Guid id) => _objects.ContainsKey(id) || _users.TryGetValue(id, out var at) && at != Unchecked;
 
-        /// <summary>Indexes a referenced user, the one at <paramref name="user"/> in the users of tenant <paramref name="tenant"/>.</summary>
-        private void AddUser(Guid tenantId, string where, Guid id, int tenant, int user)
+        /// <summary>Indexes a referenced user of tenant <paramref name="tenant"/> (its index in sorted order).</summary>
+        private void AddUser(Guid tenantId, string where, Guid id, int tenant, string extension)
         {
             // Referenced, so the id is in the table: one lookup finds its entry, which is then set in place.
             ref var at = ref CollectionsMarshal.GetValueRefOrNullRef(_users, id);
             if (at != Unchecked || _objects.ContainsKey(id)) Refuse(tenantId, $"{where}: id {id} is used by two objects");
-            else at = (tenant, user);
+            else at = (tenant, string.IsNullOrEmpty(extension) ? null : extension);
         }
 
         private void AddObject(Guid tenantId, string where, Guid id, Target target)
@@ -52,9 +51,9 @@ internal sealed partial class DialplanModel
             else _objects.Add(id, target);
         }
 
-        private static Dictionary<Guid, (int Tenant, int User)> Referenced(DialplanSnapshot snapshot)
+        private static Dictionary<Guid, (int Tenant, string? Extension)> Referenced(DialplanSnapshot snapshot)
         {
-            var ids = new Dictionary<Guid, (int Tenant, int User)>(snapshot.Numbers.Count);
+            var ids = new Dictionary<Guid, (int Tenant, string? Extension)>(snapshot.Numbers.Count);
             void Add(Guid id) => ids.TryAdd(id, Unchecked);
             foreach (var n in snapshot.Numbers)
             {
