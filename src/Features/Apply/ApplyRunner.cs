@@ -135,8 +135,6 @@ public sealed class ApplyRunner(
         }
     }
 
-    /// <summary>A tenant admin's scope is its own tenant (naming another is a 404, as for any object of another tenant); a
-    /// platform role's is the whole platform, or the one tenant it names.</summary>
     /// <summary>The deployed state to commit with the job's end: none unless the nodes now run what was rendered
     /// (SUCCEEDED or NO_CHANGES). The write begun while the switches worked is rolled back if the apply did not succeed;
     /// if it failed itself, the parts are written again here.</summary>
@@ -160,6 +158,8 @@ public sealed class ApplyRunner(
         return written ?? await DeployedStateWrite.BeginAsync(db, jobId, rendered.ExtensionsSha256, prepare(), CancellationToken.None);
     }
 
+    /// <summary>A tenant admin's scope is its own tenant (naming another is a 404, as for any object of another tenant); a
+    /// platform role's is the whole platform, or the one tenant it names.</summary>
     private async Task<ApplyScope> ScopeAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
         if (ctx.Role == Role.TenantAdmin)
