@@ -121,19 +121,14 @@ public sealed class DriftCheckRunner(
         }
     }
 
-    /// <summary>How many rendered priorities the switch's answers that differ may add up to before the file is read to
-    /// describe them and they are let go: a switch that drifted everywhere is then described in several reads of the
-    /// file rather than held whole.</summary>
-    private const int MaxHeldPriorities = 20_000;
-
     /// <summary>Every rendered context as the switch runs it, one worker per connection taking the next context; in file
-    /// order, each context that is missing or whose digest differs, with what differs.</summary>
+    /// order, each context that is missing or whose digest differs, with what differs. Only the switch's answers that
+    /// differ are kept, and described from the file once the listing is done.</summary>
     private async Task<List<DriftContext>> LiveContextsAsync(AsteriskNode node, string renderedExtensions, IReadOnlyList<ContextDigest> contexts)
     {
         var clients = new List<AmiClient>();
         var differing = new ConcurrentBag<(int Index, DriftContext Context)>();
-        var held = new List<Unmatched>();
-        var heldPriorities = 0;
+        var unmatched = new ConcurrentBag<Unmatched>();
         var next = -1;
         try
         {
@@ -145,22 +140,7 @@ public sealed class DriftCheckRunner(
                     var expected = contexts[index];
                     var live = await ami.ShowDialPlanAsync(expected.Name, null, AmiListLimits.Around(expected.Entries), token);
                     if (!live.Found) differing.Add((index, new DriftContext(expected.Name, [$"missing: the switch has no context '{expected.Name}' ({live.Message})"])));
-                    else if (!NodeSwitch.Matches(expected, live))
-                    {
-                        List<Unmatched>? full = null;
-                        lock (held)
-                        {
-                            held.Add(new Unmatched(index, expected, live));
-                            heldPriorities += expected.Entries;
-                            if (heldPriorities >= MaxHeldPriorities)
-                            {
-                                full = [.. held];
-                                held.Clear();
-                                heldPriorities = 0;
-                            }
-                        }
-                        if (full is not null) Describe(renderedExtensions, full, differing);
-                    }
+                    else if (!NodeSwitch.Matches(expected, live)) unmatched.Add(new Unmatched(index, expected, live));
                 }
             });
         }
@@ -168,7 +148,7 @@ public sealed class DriftCheckRunner(
         {
             foreach (var c in clients) await c.DisposeAsync();
         }
-        await Task.Run(() => Describe(renderedExtensions, held, differing));
+        await Task.Run(() => Describe(renderedExtensions, [.. unmatched], differing));
         return [.. differing.OrderBy(d => d.Index).Select(d => d.Context)];
     }
 
