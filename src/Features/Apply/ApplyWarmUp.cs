@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace Did.Features.Apply;
 
-/// <summary>Compiling render, lint, digest, diff, a live delta's plan and the deployed state's stored form (optimized, see Did.csproj) takes a few hundred milliseconds that the
-/// first apply after a start would otherwise pay. This runs those same steps once, in the background after start-up,
+/// <summary>Compiling render, lint, digest, diff, a live delta's plan and the deployed state's stored form (optimized,
+/// see Did.csproj) takes a few hundred milliseconds that the first apply after a start would otherwise pay. This runs those same steps once, in the background after start-up,
 /// on a small synthetic dialplan in a temporary folder, which also brings their small helpers to their optimized
 /// versions. It reads no database and talks to no switch.</summary>
 public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions> options, ILogger<ApplyWarmUp> log) : BackgroundService
@@ -26,8 +26,8 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
     }
 
     /// <summary>Render two versions of a small dialplan to files, lint one with digests, diff both ways, plan the live
-    /// delta between them, and prepare and read back its deployed parts, exactly as an apply does. Returns what was rendered, found and prepared, so a test
-    /// can prove the warm-up takes the normal path.</summary>
+    /// delta between them, and prepare and read back its deployed parts, exactly as an apply does. Returns what was
+    /// rendered, found and prepared, so a test can prove the warm-up takes the normal path.</summary>
     public static async Task<(RenderResult Rendered, int Findings, DiffStats Changed, DialplanDelta Delta, IReadOnlyList<StoredPart> Parts)> RunAsync(
         DialplanSettings settings, CancellationToken ct)
     {
