@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Did.Features.Apply;
 
 /// <summary>Compiling render, lint, digest, diff, a live delta's plan and the deployed state's stored form (optimized,
-/// see Did.csproj) takes a few hundred milliseconds that the first apply after a start would otherwise pay. This runs those same steps once, in the background after start-up,
-/// on a small synthetic dialplan in a temporary folder, which also brings their small helpers to their optimized
-/// versions. It reads no database and talks to no switch.</summary>
+/// see Did.csproj) takes a few hundred milliseconds that the first apply after a start would otherwise pay. This runs
+/// those same steps once, in the background after start-up, on a small synthetic dialplan in a temporary folder, which
+/// also brings their small helpers to their optimized versions. It reads no database and talks to no switch.</summary>
 public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions> options, ILogger<ApplyWarmUp> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
