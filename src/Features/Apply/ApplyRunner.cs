@@ -138,7 +138,7 @@ public sealed class ApplyRunner(
     /// <summary>The deployed state to commit with the job's end: none unless the nodes now run what was rendered
     /// (SUCCEEDED or NO_CHANGES). The write begun while the switches worked is rolled back if the apply did not succeed;
     /// if it failed itself, the parts are written again here.</summary>
-    private async Task<DeployedStateWrite?> DeployedStateAsync(ApplyJobEnd end, bool read, Task<DeployedStateWrite>? writing,
+    private async Task<DeployedStateWrite?> DeployedStateAsync(ApplyJobEnd end, bool snapshotRead, Task<DeployedStateWrite>? writing,
         Func<Task<PartsToRecord>> prepare, Guid jobId)
     {
         DeployedStateWrite? written = null;
@@ -150,7 +150,7 @@ public sealed class ApplyRunner(
         {
             log.LogWarning(e, "Recording the deployed state of apply job {JobId} beside the switch work failed; recording it at the end", jobId);
         }
-        if (!read || end.Status is not (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges) || end.Rendered is not { } rendered)
+        if (!snapshotRead || end.Status is not (ApplyJobStatus.Succeeded or ApplyJobStatus.NoChanges) || end.Rendered is not { } rendered)
         {
             if (written is not null) await written.DisposeAsync();
             return null;
