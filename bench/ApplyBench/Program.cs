@@ -211,6 +211,8 @@ internal static class StepsBench
             })),
             ("diff (ConfigDiff.Compare, one line changed)", () => Sync(() => ConfigDiff.Compare(() => File.OpenRead(live), () => File.OpenRead(ext), "x"))),
             ("diff (ConfigDiff.Compare, live file empty)", () => Sync(() => ConfigDiff.Compare(() => Stream.Null, () => File.OpenRead(ext), "x"))),
+            ("diff counted as an apply does (ConfigDiff.Count, one line changed)", () => Sync(() => ConfigDiff.Count(() => File.OpenRead(live), () => File.OpenRead(ext)))),
+            ("diff counted as an apply does (ConfigDiff.Count, live file empty)", () => Sync(() => ConfigDiff.Count(() => Stream.Null, () => File.OpenRead(ext)))),
             ("reload (fake switch parses the file)", () => Did.Features.Apply.NodeSwitch.ReloadAsync(node, false, CancellationToken.None)),
             ("delta (NodeSwitch.ApplyDeltaAsync, one live change)", async () => await Did.Features.Apply.NodeSwitch.ApplyDeltaAsync(node,
                 [new DialplanChange(DialplanChangeKind.Add, "did-1200000", "+12000000003", 1, "Goto", "tenant-t0003,1000,1", Replace: true)], false, CancellationToken.None)),

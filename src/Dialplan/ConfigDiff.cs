@@ -33,12 +33,7 @@ public static class ConfigDiff
     public static Result Compare(Func<Stream> live, Func<Stream> rendered, string fileName,
         DiffLineFilter? filter = null, int maxDiffLines = 20_000)
     {
-        var before = Digest(live());
-        var after = Digest(rendered());
-        var changed = after.Keys.Where(k => !before.TryGetValue(k, out var b) || b.Hash != after[k].Hash)
-            .Concat(before.Keys.Where(k => !after.ContainsKey(k)))
-            .Where(k => k != Preamble) // the header comment changes with any change (it carries the hash)
-            .ToHashSet(StringComparer.Ordinal);
+        var (before, after, changed) = Changed(live, rendered);
         if (changed.Count == 0) return new Result(DiffStats.None, "", false);
 
         var oldLines = Collect(live(), changed);
@@ -59,6 +54,57 @@ public static class ConfigDiff
         }
         return new Result(stats, diff.ToString(), diff.Truncated);
     }
+
+    /// <summary>The <see cref="Result.Stats"/> of <see cref="Compare"/> without a filter, without writing the diff: a
+    /// section on one side only counts its lines undecoded (every section, on a first apply), and only sections on both
+    /// sides whose fingerprints differ are decoded and diffed line by line.</summary>
+    public static DiffStats Count(Func<Stream> live, Func<Stream> rendered)
+    {
+        var (before, after, changed) = Changed(live, rendered);
+        var onBothSides = changed.Where(n => before.ContainsKey(n) && after.ContainsKey(n)).ToHashSet(StringComparer.Ordinal);
+        var oldLines = onBothSides.Count == 0 ? [] : Collect(live(), onBothSides);
+        var newLines = onBothSides.Count == 0 ? [] : Collect(rendered(), onBothSides);
+        var stats = DiffStats.None;
+        foreach (var name in changed)
+        {
+            if (!before.TryGetValue(name, out var old)) stats = stats.Add(new DiffStats(after[name].LineCount, 0, 1, 0, 0));
+            else if (!after.TryGetValue(name, out var @new)) stats = stats.Add(new DiffStats(0, old.LineCount, 0, 1, 0));
+            else
+            {
+                var added = 0;
+                var removed = 0;
+                foreach (var block in LineBlocks(oldLines[name], newLines[name]))
+                {
+                    added += block.InsertCountB;
+                    removed += block.DeleteCountA;
+                }
+                stats = stats.Add(new DiffStats(added, removed, 0, 0, 1));
+            }
+        }
+        return stats;
+    }
+
+    /// <summary>Both files' sections, and the names of those added, removed or changed (never the preamble, whose header
+    /// comment changes with any change: it carries the hash).</summary>
+    private static (Dictionary<string, Section> Before, Dictionary<string, Section> After, HashSet<string> Changed) Changed(
+        Func<Stream> live, Func<Stream> rendered)
+    {
+        var before = Digest(live());
+        var after = Digest(rendered());
+        var changed = after.Keys.Where(k => !before.TryGetValue(k, out var b) || b.Hash != after[k].Hash)
+            .Concat(before.Keys.Where(k => !after.ContainsKey(k)))
+            .Where(k => k != Preamble)
+            .ToHashSet(StringComparer.Ordinal);
+        return (before, after, changed);
+    }
+
+    /// <summary>The blocks of lines deleted from <paramref name="a"/> and inserted from <paramref name="b"/>. A section
+    /// that exists on one side only has no lines on the other: one block, without asking DiffPlex (which would see one
+    /// empty line there).</summary>
+    private static IList<DiffPlex.Model.DiffBlock> LineBlocks(List<string> a, List<string> b) =>
+        a.Count == 0 || b.Count == 0
+            ? [new DiffPlex.Model.DiffBlock(0, a.Count, 0, b.Count)]
+            : Differ.Instance.CreateDiffs(string.Join('\n', a), string.Join('\n', b), false, false, LineChunker.Instance).DiffBlocks;
 
     /// <summary>Each section's place and fingerprint, from one read of the stream (<see cref="ConfigSections"/>). Line
     /// ends do not count: a section written with "\r\n" has the fingerprint of the same lines written with "\n".</summary>
@@ -122,11 +168,7 @@ public static class ConfigDiff
 
         public DiffStats Section(string name, List<string> a, int aStart, List<string> b, int bStart, DiffLineFilter? filter)
         {
-            // A section that exists on one side only has no lines on the other: one block, without asking DiffPlex (which
-            // would see one empty line there, and costs most of a first apply's diff, where every section is new).
-            var blocks = a.Count == 0 || b.Count == 0
-                ? [new DiffPlex.Model.DiffBlock(0, a.Count, 0, b.Count)]
-                : Differ.Instance.CreateDiffs(string.Join('\n', a), string.Join('\n', b), false, false, LineChunker.Instance).DiffBlocks;
+            var blocks = LineBlocks(a, b);
             var added = 0;
             var removed = 0;
             var i = 0;

@@ -221,8 +221,8 @@ public sealed class ApplyPipeline(
         var (node, rendered) = input;
         var extensionsSame = await NodeFiles.SameBytesAsync(node.ExtensionsPath, rendered.ExtensionsPath, ToTheEnd);
         var queuesSame = await NodeFiles.SameBytesAsync(node.QueuesPath, rendered.QueuesPath, ToTheEnd);
-        var stats = (extensionsSame ? DiffStats.None : NodeFiles.Diff(node.ExtensionsPath, rendered.ExtensionsPath, DialplanRenderer.ExtensionsFileName, null).Stats)
-            .Add(queuesSame ? DiffStats.None : NodeFiles.Diff(node.QueuesPath, rendered.QueuesPath, DialplanRenderer.QueuesFileName, null).Stats);
+        var stats = (extensionsSame ? DiffStats.None : NodeFiles.CountChanges(node.ExtensionsPath, rendered.ExtensionsPath))
+            .Add(queuesSame ? DiffStats.None : NodeFiles.CountChanges(node.QueuesPath, rendered.QueuesPath));
         return new NodeDiff(node, !extensionsSame, !queuesSame, stats);
     });
 

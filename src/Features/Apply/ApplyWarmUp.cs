@@ -49,8 +49,8 @@ public sealed class ApplyWarmUp(DialplanSettings settings, IOptions<ApplyOptions
             var seen = new LintedSections(); // an apply's lint: first everything new, then one number changed
             DialplanLinter.LintBySection(() => File.OpenRead(ext), DialplanLintOptions.For(settings), new List<ContextDigest>(), seen);
             DialplanLinter.LintBySection(() => File.OpenRead(next), DialplanLintOptions.For(settings), new List<ContextDigest>(), seen);
-            NodeFiles.Diff(Path.Combine(dir, "missing.conf"), ext, DialplanRenderer.ExtensionsFileName, null);
-            var changed = NodeFiles.Diff(ext, next, DialplanRenderer.ExtensionsFileName, null).Stats;
+            NodeFiles.CountChanges(Path.Combine(dir, "missing.conf"), ext);
+            var changed = NodeFiles.CountChanges(ext, next);
             var contexts = rendered.ContextNames.ToHashSet(StringComparer.Ordinal);
             var delta = DialplanDelta.Between(ContextSections.Read(ext, contexts), ContextSections.Read(next, contexts), 100);
             var parts = DeployedState.Prepare(ScopedSnapshot.Build(snapshot, new Dictionary<Guid, TenantPart>(), ApplyScope.Platform)).Forms;

@@ -125,6 +125,10 @@ public static partial class NodeFiles
             () => File.Exists(live) ? File.OpenRead(live) : Stream.Null,
             () => File.OpenRead(rendered), name, filter);
 
+    /// <summary>What <see cref="Diff"/> counts, without writing the diff (<see cref="ConfigDiff.Count"/>).</summary>
+    public static DiffStats CountChanges(string live, string rendered) =>
+        ConfigDiff.Count(() => File.Exists(live) ? File.OpenRead(live) : Stream.Null, () => File.OpenRead(rendered));
+
     /// <summary>Whether two files have the same bytes (false when either is missing).</summary>
     public static async Task<bool> SameBytesAsync(string a, string b, CancellationToken ct)
     {

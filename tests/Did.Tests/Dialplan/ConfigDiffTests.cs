@@ -94,4 +94,41 @@ public sealed class ConfigDiffTests
         Assert.That(r.Truncated, Is.True);
         Assert.That(r.UnifiedDiff.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(10));
     }
+
+    [Test]
+    public void Counting_gives_the_stats_of_the_whole_diff_for_any_edit()
+    {
+        // Sections added, removed and changed, a file against nothing and nothing against a file, line ends in \r\n, a last
+        // line without '\n', and random edits of many sections: the count without the diff text must always agree.
+        var sections = Enumerable.Range(0, 40).Select(i =>
+            $"[ctx-{i}]\n" + string.Join("", Enumerable.Range(0, i % 7 + 1).Select(j => $"exten => {i}{j},1,Goto(t-{j},1001,1)\n"))).ToList();
+        var file = "; header\n" + string.Concat(sections);
+        var cases = new List<(string Old, string New)>
+        {
+            ("", file), (file, ""), (file, file), (Before, Before.Replace("\n", "\r\n")), (Before, Before.TrimEnd('\n') + "\nexten => x,1,Hangup()"),
+        };
+        var random = new Random(20261207);
+        for (var seed = 0; seed < 60; seed++)
+        {
+            var edited = sections.ToList();
+            for (var edit = 0; edit < random.Next(1, 6); edit++)
+            {
+                var at = random.Next(edited.Count);
+                switch (random.Next(4))
+                {
+                    case 0: edited.RemoveAt(at); break;
+                    case 1: edited.Insert(at, $"[new-{seed}-{edit}]\nexten => 1,1,Hangup()\n"); break;
+                    case 2: edited[at] = edited[at].Replace(",1001,", $",{random.Next(1000, 1100)},"); break;
+                    default: edited[at] += $"exten => extra{edit},1,Hangup()\n"; break;
+                }
+            }
+            cases.Add((file, "; header\n" + string.Concat(edited)));
+        }
+        foreach (var (old, @new) in cases)
+        {
+            Func<Stream> Open(string s) => s.Length == 0 ? () => Stream.Null : Text(s);
+            Assert.That(ConfigDiff.Count(Open(old), Open(@new)), Is.EqualTo(ConfigDiff.Compare(Open(old), Open(@new), "x.conf").Stats),
+                $"{old.Length} -> {@new.Length} bytes");
+        }
+    }
 }
