@@ -128,6 +128,13 @@ public sealed class SnapshotMemoryTests : ApiFixture
     }
 
     [Test]
+    public async Task The_warm_up_read_runs_every_statement_and_reads_no_tenant()
+    {
+        Assert.That(await DialplanSnapshotReader.ReadNoTenantAsync(Db, CancellationToken.None), Is.Zero);
+        Assert.That((await DialplanSnapshotReader.ReadAsync(Db, CancellationToken.None)).Tenants, Is.Not.Empty, "there are tenants to read");
+    }
+
+    [Test]
     public async Task A_read_with_nothing_changed_keeps_every_record()
     {
         var memory = new SnapshotMemory();
