@@ -68,7 +68,7 @@ public static class ConfigDiff
         foreach (var name in changed)
         {
             if (!before.TryGetValue(name, out var old)) stats = stats.Add(new DiffStats(after[name].LineCount, 0, 1, 0, 0));
-            else if (!after.TryGetValue(name, out var @new)) stats = stats.Add(new DiffStats(0, old.LineCount, 0, 1, 0));
+            else if (!after.ContainsKey(name)) stats = stats.Add(new DiffStats(0, old.LineCount, 0, 1, 0));
             else
             {
                 var added = 0;
