@@ -15,13 +15,15 @@ public static class DialplanRenderer
         ArgumentNullException.ThrowIfNull(extensions);
         ArgumentNullException.ThrowIfNull(queues);
         var model = DialplanModel.Build(snapshot, settings);
+        // Everything in a header but the hash comes from the model, so it is known before the body is written.
+        var contexts = ExtensionsFile.Contexts(model);
+        var sections = QueuesFile.Sections(model);
 
         // Pass 1 hashes the body, pass 2 writes it after the header: see TextBuffer for why not keep it in memory.
         string extensionsHash, queuesHash;
-        List<string> contexts, sections;
         using (var hash = TextBuffer.ForHash())
         {
-            contexts = ExtensionsFile.Write(model, hash);
+            ExtensionsFile.Write(model, hash);
             extensionsHash = hash.Sha256Hex();
         }
         FileHeader.Write(extensions, ExtensionsFileName, extensionsHash,
@@ -35,7 +37,7 @@ public static class DialplanRenderer
 
         using (var hash = TextBuffer.ForHash())
         {
-            sections = QueuesFile.Write(model, hash);
+            QueuesFile.Write(model, hash);
             queuesHash = hash.Sha256Hex();
         }
         FileHeader.Write(queues, QueuesFileName, queuesHash, $"queues={sections.Count}");

@@ -10,12 +10,27 @@ internal static class ExtensionsFile
     /// accepts exactly this form and nothing else with a '$'.</summary>
     public const string FilteredNumber = "+${FILTER(0-9,${EXTEN})}";
 
-    public static List<string> Write(DialplanModel model, TextBuffer o)
+    /// <summary>The contexts <see cref="Write"/> writes, in the order it writes them: known before the body is, for the
+    /// header's count.</summary>
+    public static List<string> Contexts(DialplanModel model)
     {
-        var contexts = new List<string>(1 + model.Shards.Length + model.Tenants.Length * 3);
+        var contexts = new List<string>(1 + model.Shards.Length + model.Tenants.Length * 3) { ContextNames.FromTrunk };
+        foreach (var shard in model.Shards) contexts.Add(shard.Context);
+        foreach (var tenant in model.Tenants)
+        {
+            if (tenant.Extensions.Length > 0) contexts.Add(tenant.Context);
+            if (tenant.MemberExtensions.Length > 0) contexts.Add(tenant.MembersContext);
+            foreach (var ivr in tenant.Ivrs) contexts.Add(ivr.Context);
+            foreach (var queue in tenant.Queues) contexts.Add(queue.Context);
+            foreach (var schedule in tenant.Schedules) contexts.Add(schedule.Context);
+        }
+        return contexts;
+    }
+
+    public static void Write(DialplanModel model, TextBuffer o)
+    {
         var fallback = model.Fallback;
 
-        contexts.Add(ContextNames.FromTrunk);
         o.Append("\n; DIDs arrive here. Each pattern sends a block of numbers to its small did-* context (Asterisk reloads\n");
         o.Append("; small contexts much faster than one big one); numbers without the leading '+' reach the same route.\n");
         o.Append("[" + ContextNames.FromTrunk + "]\n");
@@ -34,7 +49,6 @@ internal static class ExtensionsFile
         var numbers = model.Numbers;
         foreach (var shard in model.Shards)
         {
-            contexts.Add(shard.Context);
             o.Append("\n["); o.Append(shard.Context); o.Append("]\n");
             for (var i = shard.Start; i < shard.Start + shard.Count; i++)
             {
@@ -58,33 +72,12 @@ internal static class ExtensionsFile
                        + (settings.VoicemailOnNoAnswer ? ")\n same => n,VoiceMail(" : ")\n same => n,Hangup()\n");
         foreach (var tenant in model.Tenants)
         {
-            if (tenant.Extensions.Length > 0)
-            {
-                contexts.Add(tenant.Context);
-                WriteUsers(o, tenant, dialHead, dialTail, settings.VoicemailOnNoAnswer);
-            }
-            if (tenant.MemberExtensions.Length > 0)
-            {
-                contexts.Add(tenant.MembersContext);
-                WriteMembers(o, tenant, dialHead);
-            }
-            foreach (var ivr in tenant.Ivrs)
-            {
-                contexts.Add(ivr.Context);
-                WriteIvr(o, ivr);
-            }
-            foreach (var queue in tenant.Queues)
-            {
-                contexts.Add(queue.Context);
-                WriteQueue(o, queue, settings.AnswerBeforeQueue);
-            }
-            foreach (var schedule in tenant.Schedules)
-            {
-                contexts.Add(schedule.Context);
-                WriteSchedule(o, schedule);
-            }
+            if (tenant.Extensions.Length > 0) WriteUsers(o, tenant, dialHead, dialTail, settings.VoicemailOnNoAnswer);
+            if (tenant.MemberExtensions.Length > 0) WriteMembers(o, tenant, dialHead);
+            foreach (var ivr in tenant.Ivrs) WriteIvr(o, ivr);
+            foreach (var queue in tenant.Queues) WriteQueue(o, queue, settings.AnswerBeforeQueue);
+            foreach (var schedule in tenant.Schedules) WriteSchedule(o, schedule);
         }
-        return contexts;
     }
 
     // Every line of a number's route names the number (exten => +1..., n), not 'same': in a shard, which every tenant

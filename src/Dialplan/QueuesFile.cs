@@ -12,9 +12,11 @@ namespace Did.Dialplan;
 /// before: with nothing after the queue, giving up would only hang up on the caller.</para></summary>
 internal static class QueuesFile
 {
-    public static List<string> Write(DialplanModel model, TextBuffer o)
+    /// <summary>The sections <see cref="Write"/> writes, in order: known before the body is, for the header's count.</summary>
+    public static List<string> Sections(DialplanModel model) => [.. model.Tenants.SelectMany(t => t.Queues).Select(q => q.Section)];
+
+    public static void Write(DialplanModel model, TextBuffer o)
     {
-        var sections = new List<string>();
         o.Append("\n; timeout = how long each member rings (the queue's member_ring_seconds) before the queue tries the next member.\n");
         o.Append("; Members ring through <slug>_members: the phone only, never voicemail or call forwarding.\n");
         var stateHead = ",0,," + model.Settings.EndpointTechnology + "/";
@@ -23,7 +25,6 @@ internal static class QueuesFile
             var memberTail = "@" + tenant.MembersContext + "/n";
             foreach (var queue in tenant.Queues)
             {
-                sections.Add(queue.Section);
                 o.Append("\n["); o.Append(queue.Section); o.Append("]\nstrategy = ");
                 o.Append(StrategyName(queue.Source.Strategy));
                 o.Append("\ntimeout = ");
@@ -42,7 +43,6 @@ internal static class QueuesFile
                 }
             }
         }
-        return sections;
     }
 
     /// <summary>The member states that count as "cannot take the call" for joinempty/leavewhenempty (app_queue's "strict").</summary>
