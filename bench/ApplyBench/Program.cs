@@ -16,7 +16,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Did.Dialplan;
 using Did.Infrastructure.Data;
@@ -172,8 +171,8 @@ internal static class StepsBench
         var live = Path.Combine(outDir, "steps-live.conf");
         void Render()
         {
-            using var e = new StreamWriter(ext, false, new UTF8Encoding(false), 1 << 16);
-            using var q = new StreamWriter(queues, false, new UTF8Encoding(false), 1 << 16);
+            using var e = File.Create(ext);
+            using var q = File.Create(queues);
             DialplanRenderer.Render(snapshot, settings, e, q);
         }
         Render();
@@ -267,10 +266,10 @@ internal static class RenderBench
         Console.WriteLine();
         Console.WriteLine("| render | best | median | target |");
         Console.WriteLine("|---|---:|---:|---|");
-        Row("plain -> StreamWriter(Stream.Null)", plain.Times, 250);
-        Row("plain -> files (64 KiB StreamWriter)", plain.FileTimes, 250);
-        Row($"{shape.RulesPercent} % with rules -> StreamWriter(Stream.Null)", routed.Times, 300);
-        Row($"{shape.RulesPercent} % with rules -> files (64 KiB StreamWriter)", routed.FileTimes, 300);
+        Row("plain -> Stream.Null", plain.Times, 250);
+        Row("plain -> files", plain.FileTimes, 250);
+        Row($"{shape.RulesPercent} % with rules -> Stream.Null", routed.Times, 300);
+        Row($"{shape.RulesPercent} % with rules -> files", routed.FileTimes, 300);
         Console.WriteLine();
         Console.WriteLine("| output and memory | plain | with rules |");
         Console.WriteLine("|---|---:|---:|");
@@ -298,17 +297,9 @@ internal static class RenderBench
         build.Stop();
         var snapshotBytes = GC.GetTotalMemory(true) - before;
 
-        // Into a StreamWriter over Stream.Null: the same UTF-8 encoding work as a file, without the disk.
+        // Into Stream.Null: the same UTF-8 encoding work as a file, without the disk.
         RenderResult? result = null;
-        RenderResult Once(Stream ext, Stream queues)
-        {
-            using var e = new StreamWriter(ext, new UTF8Encoding(false), 1 << 16);
-            using var q = new StreamWriter(queues, new UTF8Encoding(false), 1 << 16);
-            var r = DialplanRenderer.Render(snapshot, settings, e, q);
-            e.Flush();
-            q.Flush();
-            return r;
-        }
+        RenderResult Once(Stream ext, Stream queues) => DialplanRenderer.Render(snapshot, settings, ext, queues);
         for (var i = 0; i < 3; i++) result = Once(Stream.Null, Stream.Null); // warm-up: JIT, tiering
         var times = new List<double>();
         var allocs = new List<double>();
@@ -325,7 +316,7 @@ internal static class RenderBench
         }
         gen2 = GC.CollectionCount(2) - gen2 - runs; // minus the explicit collections
 
-        // Into real files, as the apply's render step does (64 KiB buffered StreamWriter, no fsync).
+        // Into real files, as the apply's render step does (unbuffered FileStream, no fsync).
         var suffix = rules ? "rules-" : "";
         var extPath = Path.Combine(outDir, "render-" + suffix + DialplanRenderer.ExtensionsFileName);
         var queuesPath = Path.Combine(outDir, "render-" + suffix + DialplanRenderer.QueuesFileName);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Did.Dialplan;
 
 /// <summary>GET /api/v1/routing/simulate (source LIVE) on the Release service with the data set live: one apply deploys it,
@@ -19,8 +18,8 @@ internal static class SimulateBench
         var live = Path.Combine(bench.Node, DialplanRenderer.ExtensionsFileName);
         var queues = Path.Combine(bench.Node, DialplanRenderer.QueuesFileName);
         RenderResult rendered;
-        await using (var e = new StreamWriter(live + ".new", false, new UTF8Encoding(false), 1 << 16))
-        await using (var q = new StreamWriter(queues + ".new", false, new UTF8Encoding(false), 1 << 16))
+        await using (var e = File.Create(live + ".new"))
+        await using (var q = File.Create(queues + ".new"))
             rendered = DialplanRenderer.Render(shape.Snapshot(rules: true), new DialplanSettings(), e, q);
         File.Move(live + ".new", live, overwrite: true);
         File.Move(queues + ".new", queues, overwrite: true);

@@ -6,17 +6,22 @@ using System.Text;
 
 namespace Did.Dialplan;
 
-/// <summary>Where the writers put text: a small pooled buffer that, when full, is either hashed or copied to a
-/// <see cref="TextWriter"/>. The header must hold the hash of the body, and rendering is deterministic, so the body is
-/// rendered twice (once into <see cref="ForHash"/>, once into <see cref="ForWriter"/>) instead of being kept whole:
-/// a 50 MB body held in memory goes to the large-object heap and costs more in garbage collection than a second pass.
-/// When hashing, full buffers are encoded and hashed on a second thread while the writers fill the next one: SHA-256 of
-/// a large body costs about as much as generating it, so the two overlap. The hash is still of the bytes in order.</summary>
+/// <summary>Where the writers put text: a small pooled buffer that, when full, is copied to a <see cref="TextWriter"/>
+/// (<see cref="ForWriter"/>), hashed (<see cref="ForHash"/>), or hashed and written to a <see cref="Stream"/>
+/// (<see cref="ForStream"/>). The header must hold the hash of the body and comes first. Into a seekable stream the body
+/// is rendered once: the header goes first with a placeholder where the hash goes, and the hash is written over it at the
+/// end. A <see cref="TextWriter"/> cannot go back, so into one the body is rendered twice (hashed, then written; rendering
+/// is deterministic) instead of being kept whole: a 50 MB body held in memory goes to the large-object heap and costs
+/// more in garbage collection than a second pass.
+/// When hashing, full buffers are encoded, hashed and (for a stream) written on a second thread while the writers fill
+/// the next one: SHA-256 of a large body costs about as much as generating it, so the two overlap. The bytes are still
+/// hashed and written in order.</summary>
 internal sealed class TextBuffer : IDisposable
 {
     private const int Size = 64 * 1024;
     private const int HashBuffers = 4;
     private readonly TextWriter? _writer;
+    private readonly Stream? _stream; // written on the hashing thread only
     private readonly IncrementalHash? _hash;
     private readonly BlockingCollection<(char[] Chars, int Length)>? _toHash;
     private readonly BlockingCollection<char[]>? _free;
@@ -27,9 +32,10 @@ internal sealed class TextBuffer : IDisposable
     private char[] _chars;
     private int _position;
 
-    private TextBuffer(TextWriter? writer, IncrementalHash? hash)
+    private TextBuffer(TextWriter? writer, Stream? stream, IncrementalHash? hash)
     {
         _writer = writer;
+        _stream = stream;
         _hash = hash;
         _chars = ArrayPool<char>.Shared.Rent(Size);
         if (hash is null) return;
@@ -40,7 +46,7 @@ internal sealed class TextBuffer : IDisposable
         _hasher = Task.Factory.StartNew(HashLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    // The hashing thread: encodes each full buffer to UTF-8, hashes it, hands the buffer back.
+    // The hashing thread: encodes each full buffer to UTF-8, hashes (and writes) the bytes, hands the buffer back.
     private void HashLoop()
     {
         var encoder = new UTF8Encoding(false).GetEncoder();
@@ -49,14 +55,20 @@ internal sealed class TextBuffer : IDisposable
         {
             var n = encoder.GetBytes(chars.AsSpan(0, length), bytes, flush: false);
             _hash!.AppendData(bytes, 0, n);
+            _stream?.Write(bytes, 0, n);
             _free!.Add(chars);
         }
         var tail = encoder.GetBytes([], bytes, flush: true);
         _hash!.AppendData(bytes, 0, tail);
+        _stream?.Write(bytes, 0, tail);
     }
 
-    public static TextBuffer ForHash() => new(null, IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
-    public static TextBuffer ForWriter(TextWriter writer) => new(writer, null);
+    public static TextBuffer ForHash() => new(null, null, IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
+    public static TextBuffer ForWriter(TextWriter writer) => new(writer, null, null);
+
+    /// <summary>Writes the UTF-8 bytes to <paramref name="stream"/> and hashes the same bytes. The stream must not be
+    /// used by anyone else until <see cref="Sha256Hex"/> returns.</summary>
+    public static TextBuffer ForStream(Stream stream) => new(null, stream, IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
 
     public void Append(string s) => Append(s.AsSpan());
 
@@ -91,7 +103,8 @@ internal sealed class TextBuffer : IDisposable
         Append(digits[..written]);
     }
 
-    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of everything appended (hashing buffer only).</summary>
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes of everything appended (hashing buffers only); for a stream,
+    /// every byte has been written to it when this returns.</summary>
     public string Sha256Hex()
     {
         Flush(last: true);

@@ -1,4 +1,3 @@
-using System.Text;
 using Did.Dialplan;
 using Npgsql;
 
@@ -34,7 +33,6 @@ public sealed class ApplyPipeline(
     Guid jobId, string workFolder, LintedSections linted, LastRender lastRender, Func<Task<DialplanSnapshot>> readSnapshot,
     Action<RenderResult> switchAtWork)
 {
-    private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly CancellationToken ToTheEnd = CancellationToken.None;
 
     private readonly ApplyStepLog _log = new(clock);
@@ -261,8 +259,8 @@ public sealed class ApplyPipeline(
         var extensionsPath = Path.Combine(folder, DialplanRenderer.ExtensionsFileName);
         var queuesPath = Path.Combine(folder, DialplanRenderer.QueuesFileName);
         RenderResult result;
-        await using (var extensions = new StreamWriter(ApplyWorkFolder.CreateFile(extensionsPath), Utf8, 1 << 16))
-        await using (var queues = new StreamWriter(ApplyWorkFolder.CreateFile(queuesPath), Utf8, 1 << 16))
+        await using (var extensions = ApplyWorkFolder.CreateFile(extensionsPath))
+        await using (var queues = ApplyWorkFolder.CreateFile(queuesPath))
             result = DialplanRenderer.Render(snapshot, settings, extensions, queues);
         return new RenderedFiles(extensionsPath, queuesPath, result);
     }

@@ -42,11 +42,11 @@ public sealed class ApplyWarmUp(NpgsqlDataSource db, DialplanSettings settings, 
             var (ext, queues, next) = (Path.Combine(dir, "a.conf"), Path.Combine(dir, "q.conf"), Path.Combine(dir, "b.conf"));
             var snapshot = Sample(200);
             RenderResult rendered;
-            await using (var e = new StreamWriter(ApplyWorkFolder.CreateFile(ext), Utf8, 1 << 16))
-            await using (var q = new StreamWriter(ApplyWorkFolder.CreateFile(queues), Utf8, 1 << 16))
+            await using (var e = ApplyWorkFolder.CreateFile(ext))
+            await using (var q = ApplyWorkFolder.CreateFile(queues))
                 rendered = DialplanRenderer.Render(snapshot, settings, e, q);
-            await using (var e = new StreamWriter(ApplyWorkFolder.CreateFile(next), Utf8, 1 << 16))
-                DialplanRenderer.Render(snapshot with { Numbers = snapshot.Numbers.Skip(1).ToList() }, settings, e, TextWriter.Null);
+            await using (var e = ApplyWorkFolder.CreateFile(next))
+                DialplanRenderer.Render(snapshot with { Numbers = snapshot.Numbers.Skip(1).ToList() }, settings, e, Stream.Null);
             ct.ThrowIfCancellationRequested();
 
             IReadOnlyList<LintFinding> findings;

@@ -47,6 +47,65 @@ public class DialplanRendererTests
         Assert.That(qDeclared, Is.EqualTo(qActual).And.EqualTo(r.Result.QueuesSha256));
     }
 
+    // The routed sample (schedules, rules, failovers) and enough numbers with rules that each body spans many of the
+    // renderer's buffers.
+    private static DialplanSnapshot RoutedAtLength()
+    {
+        var s = RouteSamples.Routed();
+        var withRules = s.Numbers.Single(n => n.Number == RouteSamples.RulesNumber);
+        var more = Enumerable.Range(0, 3000).Select(i => withRules with { Number = $"+1555900{i:D4}", Options = i % 2 == 0 ? withRules.Options : null });
+        return s with { Numbers = [.. s.Numbers, .. more] };
+    }
+
+    private static (byte[] Extensions, byte[] Queues, RenderResult Result) RenderToStreams(DialplanSnapshot snapshot, byte[] before)
+    {
+        using var extensions = new MemoryStream();
+        using var queues = new MemoryStream();
+        extensions.Write(before);
+        queues.Write(before);
+        var r = DialplanRenderer.Render(snapshot, new DialplanSettings(), extensions, queues);
+        Assert.That((extensions.Position, queues.Position), Is.EqualTo((extensions.Length, queues.Length)), "left at the end");
+        return (extensions.ToArray()[before.Length..], queues.ToArray()[before.Length..], r);
+    }
+
+    [Test]
+    public void Rendering_into_a_stream_puts_the_sha256_of_the_body_in_the_header()
+    {
+        var (extensions, queues, r) = RenderToStreams(RoutedAtLength(), "written before"u8.ToArray());
+
+        Assert.That(extensions, Has.Length.GreaterThan(8 * 64 * 1024), "the body spans many buffers");
+        var e = System.Text.Encoding.UTF8.GetString(extensions);
+        Assert.That(GeneratedHeader.TryReadHashes(e, out var declared, out var actual), Is.True);
+        Assert.That(declared, Is.EqualTo(actual).And.EqualTo(r.ExtensionsSha256));
+        Assert.That(GeneratedHeader.TryReadHashes(System.Text.Encoding.UTF8.GetString(queues), out var qDeclared, out var qActual), Is.True);
+        Assert.That(qDeclared, Is.EqualTo(qActual).And.EqualTo(r.QueuesSha256));
+        Assert.That(DialplanParser.Parse(e).Contexts.Select(c => c.Name), Is.EqualTo(r.ContextNames), "the contexts counted before the body");
+    }
+
+    [Test]
+    public void Rendering_into_a_stream_gives_the_bytes_of_the_text_render()
+    {
+        var snapshot = RoutedAtLength();
+        var (extensions, queues, r) = RenderToStreams(snapshot, []);
+        var text = DialplanRenderer.RenderToStrings(snapshot);
+
+        Assert.That(extensions, Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(text.Extensions)));
+        Assert.That(queues, Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(text.Queues)));
+        Assert.That((r.ExtensionsSha256, r.QueuesSha256), Is.EqualTo((text.Result.ExtensionsSha256, text.Result.QueuesSha256)));
+        Assert.That(r.ContextNames, Is.EqualTo(text.Result.ContextNames));
+        Assert.That(r.QueueNames, Is.EqualTo(text.Result.QueueNames));
+    }
+
+    [Test]
+    public void Rendering_into_a_stream_that_cannot_seek_is_refused_before_anything_is_written()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream();
+        using var queues = new MemoryStream();
+
+        Assert.Throws<ArgumentException>(() => DialplanRenderer.Render(Samples.Small(), new DialplanSettings(), pipe, queues));
+        Assert.That(queues.Length, Is.Zero);
+    }
+
     [Test]
     public void Edited_body_no_longer_matches_the_header_hash()
     {
