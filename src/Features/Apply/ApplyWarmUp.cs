@@ -20,13 +20,21 @@ public sealed class ApplyWarmUp(NpgsqlDataSource db, DialplanSettings settings, 
         await Task.Yield(); // never delay start-up
         try
         {
-            await DialplanSnapshotReader.ReadNoTenantAsync(db, stoppingToken);
             var result = await RunAsync(settings, stoppingToken);
             log.LogDebug("Apply warm-up rendered, linted and diffed {Numbers} numbers", result.Rendered.NumbersRouted);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogWarning(e, "Apply warm-up failed; the first apply compiles its code itself");
+        }
+        // Apart, so that a database not yet reachable costs only this part of the warm-up.
+        try
+        {
+            await DialplanSnapshotReader.ReadNoTenantAsync(db, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Apply warm-up could not read the database; the first apply compiles the snapshot's reading itself");
         }
     }
 
