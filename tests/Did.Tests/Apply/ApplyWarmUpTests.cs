@@ -1,5 +1,8 @@
 using Did.Dialplan;
 using Did.Features.Apply;
+using Did.Tests.Ami;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using NUnit.Framework;
 
 namespace Did.Tests.Apply;
@@ -30,5 +33,20 @@ public sealed class ApplyWarmUpTests
         var before = Directory.GetDirectories(Path.GetTempPath(), "did-warmup-*").Length;
         await ApplyWarmUp.RunAsync(new DialplanSettings(), CancellationToken.None);
         Assert.That(Directory.GetDirectories(Path.GetTempPath(), "did-warmup-*"), Has.Length.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_database_not_reachable_at_start_costs_only_the_warm_up_of_the_snapshot_read()
+    {
+        var lines = new ListLogger();
+        await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Timeout=2");
+        var warmUp = new ApplyWarmUp(unreachable, new DialplanSettings(), Options.Create(new ApplyOptions()), new ListLogger<ApplyWarmUp>(lines));
+
+        await warmUp.StartAsync(CancellationToken.None);
+        await warmUp.ExecuteTask!;
+
+        Assert.That(lines.Lines, Has.Some.StartsWith("Apply warm-up rendered, linted and diffed 200 numbers"));
+        Assert.That(lines.Lines, Has.Some.StartsWith("Apply warm-up could not read the database"));
+        Assert.That(lines.Lines, Has.None.StartsWith("Apply warm-up failed"));
     }
 }
