@@ -25,6 +25,20 @@ public static class ExternalAction
     /// to no tenant, so any tenant context or mailbox is refused.</summary>
     public static ExternalActionResult ParsePlatform(string? value, ExternalActionPolicy policy) => ParseCore(value, null, policy);
 
+    private static readonly ExternalActionPolicy GotoOnly = new(["Goto"]);
+
+    /// <summary>The extension in the tenant's users context <c>tenant-&lt;slug&gt;</c> that an EXTERNAL action of tenant
+    /// <paramref name="tenantSlug"/> sends the call to, at any priority, or null: the action is not a valid Goto there.
+    /// The renderer reaches the tenant's user with that extension, if it has one (<see cref="DialplanModel"/>), so a
+    /// snapshot must hold that user. Parsed as the renderer parses it; any policy that refuses Goto makes the render
+    /// refuse the action instead, so this answers for every policy.</summary>
+    public static string? UserExtension(string? value, string tenantSlug)
+    {
+        ArgumentNullException.ThrowIfNull(tenantSlug);
+        if (ParseCore(value, tenantSlug, GotoOnly).Action is not { Application: "Goto" } call) return null;
+        return call.Arguments[0] == ContextNames.Tenant(tenantSlug) ? call.Arguments[1] : null;
+    }
+
     private static ExternalActionResult ParseCore(string? value, string? slug, ExternalActionPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);

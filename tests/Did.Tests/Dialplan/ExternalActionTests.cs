@@ -214,4 +214,40 @@ public class ExternalActionTests
     [Test]
     public void Rule_codes_are_screaming_snake_case() =>
         Assert.That(Parse("Goto(tenant-other,1,1)").RuleCode, Is.EqualTo("CROSS_TENANT_REFERENCE"));
+    [TestCase("Goto(tenant-acme,1002,1)", "1002")]
+    [TestCase("Goto(tenant-acme,1002,3)", "1002")]
+    [TestCase("Goto(tenant-acme,1002,99)", "1002")]
+    [TestCase("goto(tenant-acme,1003,1)", "1003")]
+    [TestCase("Goto(tenant-acme,1009,1)", "1009")]
+    [TestCase("Goto(tenant-acme,01002,1)", "01002")]
+    [TestCase("Goto(tenant-acme,s,1)", "s")]
+    [TestCase("Goto(acme_ivr_main,1002,1)", null)]
+    [TestCase("Goto(tenant-acme-ivr-main,s,1)", null)]
+    [TestCase("Goto(tenant-acmex,1002,1)", null)]
+    [TestCase("Goto(TENANT-acme,1002,1)", null)]
+    [TestCase("Goto(tenant-acme,1002)", null)]
+    [TestCase("VoiceMail(1002@tenant-acme)", null)]
+    [TestCase("Hangup()", null)]
+    [TestCase(null, null)]
+    public void The_user_an_external_goto_reaches_is_the_one_the_renderer_reaches(string? action, string? extension)
+    {
+        Assert.That(ExternalAction.UserExtension(action, "acme"), Is.EqualTo(extension));
+        // The renderer, given users 1001-1003 (1001 routed, so the context exists) and the action on a second number,
+        // writes lines for 1001 and for the user whose extension UserExtension gives, if there is one, and no other.
+        Guid tenant = Samples.G(500), u1 = Samples.G(501), u2 = Samples.G(502), u3 = Samples.G(503);
+        var snapshot = new DialplanSnapshot(
+            [new TenantSnapshot(tenant, "acme", [new UserSnapshot(u1, "a@a.test", "1001"), new UserSnapshot(u2, "b@a.test", "1002"),
+                new UserSnapshot(u3, "c@a.test", "1003")], [new IvrSnapshot(Samples.G(504), "main", "welcome", 5, new Dictionary<string, Destination>(),
+                new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null))], [])],
+            [new RoutedNumber("+15551230001", tenant, AssignmentType.User, u1, null), new RoutedNumber("+15551230002", tenant, AssignmentType.External, null, action)]);
+        string extensions;
+        try { extensions = DialplanRenderer.RenderToStrings(snapshot).Extensions; }
+        catch (DialplanException)
+        {
+            Assert.That(extension, Is.Null, "an action the renderer refuses reaches nobody");
+            return;
+        }
+        var dialled = extensions.Split('\n').Where(l => l.Contains(",1,Dial(", StringComparison.Ordinal)).Select(l => l["exten => ".Length..l.IndexOf(',')]).ToList();
+        Assert.That(dialled, Is.EquivalentTo(new[] { "1001" }.Concat(extension is "1002" or "1003" ? [extension] : [])));
+    }
 }
