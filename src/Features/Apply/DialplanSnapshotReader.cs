@@ -9,7 +9,9 @@ namespace Did.Features.Apply;
 
 /// <summary>Reads everything the dialplan is made of in one REPEATABLE READ, read-only transaction: the render sees
 /// one consistent moment even while tenants keep editing. A fixed number of statements whatever the data: every table
-/// is read once, whole or for the tenants asked for, and joined in memory. Given a <see cref="SnapshotMemory"/>, it
+/// is read once, whole or for the tenants asked for, and joined in memory. Of the users, only those something can reach
+/// are read (<see cref="ReadUsersAsync"/>): the renderer gives no line to any other, and a platform has far more users
+/// than references. Given a <see cref="SnapshotMemory"/>, it
 /// first reads each tenant's row versions and reads again only the tenants whose rows changed since the remembered
 /// read; every other tenant keeps its remembered records.</summary>
 public static class DialplanSnapshotReader
@@ -125,8 +127,6 @@ public static class DialplanSnapshotReader
         // Closed before the numbers are read: one command at a time on a connection.
         using (var r = await conn.QueryMultipleAsync(new CommandDefinition("""
             SELECT id, slug FROM tenants WHERE @all OR id = ANY(@only);
-            SELECT id, tenant_id, email, extension FROM users
-            WHERE extension IS NOT NULL AND tenant_id IS NOT NULL AND (@all OR tenant_id = ANY(@only));
             SELECT id, tenant_id, name, greeting, timeout_seconds FROM ivrs WHERE @all OR tenant_id = ANY(@only);
             SELECT ivr_id, key, dest_type, coalesce(dest_user_id, dest_ivr_id, dest_queue_id) AS dest_id FROM ivr_destinations
             WHERE @all OR tenant_id = ANY(@only);
@@ -142,7 +142,6 @@ public static class DialplanSnapshotReader
             """, filter, transaction: tx, cancellationToken: ct)))
         {
             tenants = (await r.ReadAsync<(Guid Id, string Slug)>()).ToList();
-            users = (await r.ReadAsync<UserRow>()).ToLookup(u => u.TenantId);
             ivrs = (await r.ReadAsync<IvrRow>()).ToList();
             keys = (await r.ReadAsync<KeyRow>()).ToLookup(k => k.IvrId);
             queues = (await r.ReadAsync<QueueRow>()).ToList();
@@ -153,7 +152,9 @@ public static class DialplanSnapshotReader
             rules = (await r.ReadAsync<RuleRow>()).ToLookup(x => x.PhoneNumberId, x => new RouteRule(x.CallerIdPrefix, x.CallerWithheld, x.ScheduleId,
                 x.ScheduleWhen is null ? null : ApiJson.Parse<ScheduleCondition>(x.ScheduleWhen), Destination(x.DestType, x.DestId, x.DestValue)));
         }
-        var numbers = (await ReadNumbersAsync(conn, tx, only, rules, ct)).ToLookup(n => n.TenantId);
+        var routed = await ReadNumbersAsync(conn, tx, only, rules, ct);
+        users = (await ReadUsersAsync(conn, tx, tenants, routed, keys, members, ct)).ToLookup(u => u.TenantId);
+        var numbers = routed.ToLookup(n => n.TenantId);
 
         var hangup = new Destination(DestinationType.Hangup, null);
         var ivrsByTenant = ivrs.ToLookup(i => i.TenantId, i =>
@@ -172,6 +173,54 @@ public static class DialplanSnapshotReader
             new TenantSnapshot(t.Id, t.Slug, users[t.Id].Select(u => new UserSnapshot(u.Id, u.Email, u.Extension)).ToList(),
                 ivrsByTenant[t.Id].ToList(), queuesByTenant[t.Id].ToList(), schedulesByTenant[t.Id].ToList()),
             numbers[t.Id].ToList()));
+    }
+
+    /// <summary>The users of the tenants read that something can reach, read by one statement after the rows that reach
+    /// them, in the same transaction: every user an id refers to (a number's destination, its failover, a rule's
+    /// destination, an IVR's option, timeout or invalid destination, a queue's member), and every user whose extension an
+    /// EXTERNAL action (a number's, a rule's or a failover's) names in a Goto into its tenant's users context, which the
+    /// renderer then reaches too (<see cref="ExternalAction.UserExtension"/>: the renderer's own reading of the action).
+    /// Every other user gets no dialplan line. The renderer's checks that look at every user of a tenant (an extension's
+    /// shape, an extension given twice) are held for all of them by the database: ck_users_extension and
+    /// ux_users_tenant_extension. A reference is to a user of its own tenant (composite foreign keys), so every user
+    /// found is of a tenant read. A write to any user still reads its tenant again (<see cref="ReadVersionsAsync"/> counts
+    /// every user row): a new user may have the extension an EXTERNAL Goto names.</summary>
+    private static async Task<List<UserRow>> ReadUsersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<(Guid Id, string Slug)> tenants,
+        List<RoutedNumber> numbers, ILookup<Guid, KeyRow> keys, ILookup<Guid, Guid> members, CancellationToken ct)
+    {
+        var ids = new HashSet<Guid>();
+        foreach (var ivr in keys)
+            foreach (var k in ivr) if (k.DestType == "USER" && k.DestId is { } id) ids.Add(id);
+        foreach (var queue in members) ids.UnionWith(queue);
+        var slugs = tenants.ToDictionary(t => t.Id, t => t.Slug);
+        var named = new HashSet<(Guid Tenant, string Extension)>();
+        void Reach(Guid tenant, AssignmentType type, Guid? id, string? external)
+        {
+            if (type == AssignmentType.User && id is { } user) ids.Add(user);
+            else if (type == AssignmentType.External && slugs.TryGetValue(tenant, out var slug) && ExternalAction.UserExtension(external, slug) is { } ext)
+                named.Add((tenant, ext));
+        }
+        foreach (var n in numbers)
+        {
+            Reach(n.TenantId, n.Type, n.TargetId, n.ExternalAction);
+            if (n.Options is not { } o) continue;
+            if (o.Failover is { } f) Reach(n.TenantId, f.Type, f.Id, f.ExternalAction);
+            foreach (var rule in o.Rules) Reach(n.TenantId, rule.Destination.Type, rule.Destination.Id, rule.Destination.ExternalAction);
+        }
+        // The arrays joined with users rather than used as filters: each id or pair is one probe of a unique index.
+        return (await conn.QueryAsync<UserRow>(new CommandDefinition("""
+            SELECT u.id, u.tenant_id, u.email, u.extension
+            FROM unnest(@ids) AS r(id) JOIN users u ON u.id = r.id
+            WHERE u.extension IS NOT NULL AND u.tenant_id IS NOT NULL
+            UNION
+            SELECT u.id, u.tenant_id, u.email, u.extension
+            FROM unnest(@tenants, @extensions) AS g(tenant_id, extension) JOIN users u ON u.tenant_id = g.tenant_id AND u.extension = g.extension
+            """, new
+            {
+                ids = ids.ToArray(),
+                tenants = named.Select(x => x.Tenant).ToArray(),
+                extensions = named.Select(x => x.Extension).ToArray(),
+            }, transaction: tx, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The numbers, the biggest set (one row per routed DID), straight from the reader into the snapshot's
