@@ -70,7 +70,7 @@ internal sealed record Shape(int Tenants, int Users, int Numbers, int RulesPerce
         {
             var users = new UserSnapshot[Users];
             for (var u = 0; u < Users; u++)
-                users[u] = new UserSnapshot(Id(1, t, u), $"u{u}@t{t}.test", (1000 + u).ToString(CultureInfo.InvariantCulture));
+                users[u] = new UserSnapshot(Id(1, t, u), (1000 + u).ToString(CultureInfo.InvariantCulture));
             var ivr = new IvrSnapshot(Id(2, t, 0), "main", "custom/welcome", 5,
                 new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, Id(1, t, 0)), ["2"] = new(DestinationType.Queue, Id(3, t, 0)) },
                 new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null));

@@ -17,7 +17,7 @@ public enum QueueStrategy { Ringall, Leastrecent, Fewestcalls, Random, Rrmemory,
 public sealed record Destination(DestinationType Type, Guid? Id);
 
 /// <summary>A user; an empty <see cref="Extension"/> means the user has no phone and gets no dialplan line.</summary>
-public sealed record UserSnapshot(Guid Id, string Email, string Extension);
+public sealed record UserSnapshot(Guid Id, string Extension);
 
 public sealed record IvrSnapshot(
     Guid Id,

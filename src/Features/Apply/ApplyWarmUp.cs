@@ -83,7 +83,7 @@ public sealed class ApplyWarmUp(NpgsqlDataSource db, DialplanSettings settings, 
     private static DialplanSnapshot Sample(int numbers)
     {
         var tenant = Guid.NewGuid();
-        var users = Enumerable.Range(0, 20).Select(i => new UserSnapshot(new Guid($"00000000-0000-4000-8000-{i + 100:D12}"), $"u{i}@warmup.invalid", $"{1000 + i}")).ToList();
+        var users = Enumerable.Range(0, 20).Select(i => new UserSnapshot(new Guid($"00000000-0000-4000-8000-{i + 100:D12}"), $"{1000 + i}")).ToList();
         var ivr = new IvrSnapshot(new Guid("00000000-0000-4000-8000-000000000002"), "main", "custom/welcome", 5,
             new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, users[0].Id), ["0"] = new(DestinationType.Hangup, null) },
             new Destination(DestinationType.User, users[1].Id), new Destination(DestinationType.Hangup, null));

@@ -16,7 +16,7 @@ namespace Did.Features.Apply;
 /// read; every other tenant keeps its remembered records.</summary>
 public static class DialplanSnapshotReader
 {
-    private sealed record UserRow(Guid Id, Guid TenantId, string Email, string Extension);
+    private sealed record UserRow(Guid Id, Guid TenantId, string Extension);
     private sealed record IvrRow(Guid Id, Guid TenantId, string Name, string Greeting, int TimeoutSeconds);
     private sealed record KeyRow(Guid IvrId, string Key, string DestType, Guid? DestId);
     private sealed record QueueRow(Guid Id, Guid TenantId, string Name, string Strategy, int MemberRingSeconds, int? MaxWaitSeconds);
@@ -170,7 +170,7 @@ public static class DialplanSnapshotReader
             new ScheduleSnapshot(s.Id, s.Name, s.Timezone, open[s.Id].ToList(), closed[s.Id].ToList()));
 
         return tenants.ToDictionary(t => t.Id, t => new SnapshotMemory.Tenant(default,
-            new TenantSnapshot(t.Id, t.Slug, users[t.Id].Select(u => new UserSnapshot(u.Id, u.Email, u.Extension)).ToList(),
+            new TenantSnapshot(t.Id, t.Slug, users[t.Id].Select(u => new UserSnapshot(u.Id, u.Extension)).ToList(),
                 ivrsByTenant[t.Id].ToList(), queuesByTenant[t.Id].ToList(), schedulesByTenant[t.Id].ToList()),
             numbers[t.Id].ToList()));
     }
@@ -209,11 +209,11 @@ public static class DialplanSnapshotReader
         }
         // The arrays joined with users rather than used as filters: each id or pair is one probe of a unique index.
         return (await conn.QueryAsync<UserRow>(new CommandDefinition("""
-            SELECT u.id, u.tenant_id, u.email, u.extension
+            SELECT u.id, u.tenant_id, u.extension
             FROM unnest(@ids) AS r(id) JOIN users u ON u.id = r.id
             WHERE u.extension IS NOT NULL AND u.tenant_id IS NOT NULL
             UNION
-            SELECT u.id, u.tenant_id, u.email, u.extension
+            SELECT u.id, u.tenant_id, u.extension
             FROM unnest(@tenants, @extensions) AS g(tenant_id, extension) JOIN users u ON u.tenant_id = g.tenant_id AND u.extension = g.extension
             """, new
             {

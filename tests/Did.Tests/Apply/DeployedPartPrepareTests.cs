@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Did.Dialplan;
 using Did.Features.Apply;
 using Did.Tests.Dialplan;
@@ -27,8 +28,8 @@ public sealed class DeployedPartPrepareTests
         static RoutedNumber Rules(RoutedNumber n, Func<RouteRule, RouteRule> f) => n with { Options = n.Options! with { Rules = [.. n.Options.Rules.Select(f)] } };
 
         yield return Case("slug", p => Tenant(p, t => t with { Slug = "acme2" }));
-        yield return Case("user email", p => Tenant(p, t => t with { Users = [t.Users[0] with { Email = "x@acme.test" }, .. t.Users.Skip(1)] }));
-        yield return Case("user added", p => Tenant(p, t => t with { Users = [.. t.Users, new UserSnapshot(Guid.NewGuid(), "new@acme.test", "1009")] }));
+        yield return Case("user extension", p => Tenant(p, t => t with { Users = [t.Users[0] with { Extension = "1099" }, .. t.Users.Skip(1)] }));
+        yield return Case("user added", p => Tenant(p, t => t with { Users = [.. t.Users, new UserSnapshot(Guid.NewGuid(), "1009")] }));
         yield return Case("ivr option", p => Tenant(p, t => t with
         {
             Ivrs = [t.Ivrs[0] with { Options = new Dictionary<string, Destination>(t.Ivrs[0].Options) { ["1"] = new(DestinationType.Hangup, null) } }, .. t.Ivrs.Skip(1)],
@@ -74,6 +75,22 @@ public sealed class DeployedPartPrepareTests
     {
         var part = DeployedState.Canonical(Acme());
         Assert.That(SamePart.Equal(DeployedState.FromJson(DeployedState.ToJson(part)), part), Is.True);
+    }
+
+    [Test]
+    public void A_part_stored_when_users_had_an_email_reads_back_as_the_same_part()
+    {
+        var part = DeployedState.Canonical(Acme());
+        var stored = JsonNode.Parse(DeployedState.ToJson(part))!;
+        foreach (var user in stored["Tenant"]!["Users"]!.AsArray().ToList())
+        {
+            var old = new JsonObject { ["Id"] = user!["Id"]!.DeepClone(), ["Email"] = "someone@acme.test", ["Extension"] = user["Extension"]!.DeepClone() };
+            user.ReplaceWith(old);
+        }
+        var json = stored.ToJsonString();
+        Assume.That(json, Does.Contain("\"Email\":\"someone@acme.test\",\"Extension\""), "the form stored before users lost their email");
+
+        Assert.That(SamePart.Equal(DeployedState.FromJson(json), part), Is.True);
     }
 
     [TestCaseSource(nameof(Changes))]

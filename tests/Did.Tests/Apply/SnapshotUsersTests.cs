@@ -149,9 +149,9 @@ public sealed class SnapshotUsersTests : ApiFixture
     private async Task<DialplanSnapshot> EveryUserAsync(DialplanSnapshot read)
     {
         await using var conn = await Db.OpenConnectionAsync();
-        var users = (await conn.QueryAsync<(Guid Id, Guid TenantId, string Email, string Extension)>(
-                "SELECT id, tenant_id, email, extension FROM users WHERE extension IS NOT NULL AND tenant_id IS NOT NULL"))
-            .ToLookup(u => u.TenantId, u => new UserSnapshot(u.Id, u.Email, u.Extension));
+        var users = (await conn.QueryAsync<(Guid Id, Guid TenantId, string Extension)>(
+                "SELECT id, tenant_id, extension FROM users WHERE extension IS NOT NULL AND tenant_id IS NOT NULL"))
+            .ToLookup(u => u.TenantId, u => new UserSnapshot(u.Id, u.Extension));
         return read with { Tenants = [.. read.Tenants.Select(t => t with { Users = [.. users[t.Id]] })] };
     }
 

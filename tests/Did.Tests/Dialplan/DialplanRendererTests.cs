@@ -8,7 +8,7 @@ public class DialplanRendererTests
     private static readonly Guid T = Samples.G(100), U = Samples.G(101);
 
     private static DialplanSnapshot OneTenant(IEnumerable<RoutedNumber> numbers, string slug = "acme", string extension = "1001") =>
-        new([new TenantSnapshot(T, slug, [new UserSnapshot(U, "a@b.test", extension)], [], [])], numbers.ToList());
+        new([new TenantSnapshot(T, slug, [new UserSnapshot(U, extension)], [], [])], numbers.ToList());
 
     private static RoutedNumber ToUser(string number) => new(number, T, AssignmentType.User, U, null);
 
@@ -225,7 +225,7 @@ public class DialplanRendererTests
     {
         Guid routed = Samples.G(401), unreached = Samples.G(402), byGoto = Samples.G(403);
         var tenant = new TenantSnapshot(T, "acme",
-            [new UserSnapshot(routed, "a@a.test", "1001"), new UserSnapshot(unreached, "b@a.test", "1002"), new UserSnapshot(byGoto, "c@a.test", "1003")], [], []);
+            [new UserSnapshot(routed, "1001"), new UserSnapshot(unreached, "1002"), new UserSnapshot(byGoto, "1003")], [], []);
         var snapshot = new DialplanSnapshot([tenant],
         [
             new RoutedNumber("+15551230001", T, AssignmentType.User, routed, null),
@@ -363,7 +363,7 @@ public class DialplanRendererTests
     {
         // "tenant-acme-ivr-x" was acme's IVR x; it is also the users context of a tenant "acme-ivr-x" (a slug the API
         // refuses, but the renderer does not rely on that). Acme's Goto means its own IVR x, which does not exist.
-        var other = new TenantSnapshot(Samples.G(200), "acme-ivr-x", [new UserSnapshot(Samples.G(201), "x@x.test", "1001")], [], []);
+        var other = new TenantSnapshot(Samples.G(200), "acme-ivr-x", [new UserSnapshot(Samples.G(201), "1001")], [], []);
         var s = OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme-ivr-x,1001,1)")]);
 
         var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, other] });
@@ -377,7 +377,7 @@ public class DialplanRendererTests
     {
         // Under the old names tenant "acme-ivr-main" and acme's IVR "main" were both [tenant-acme-ivr-main].
         var s = Samples.Small();
-        var lookalike = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "y@y.test", "1001")], [], []);
+        var lookalike = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "1001")], [], []);
         var toLookalike = new RoutedNumber("+15550001111", Samples.G(300), AssignmentType.User, Samples.G(301), null);
 
         var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, lookalike], Numbers = [.. s.Numbers, toLookalike] }).Result;
@@ -434,7 +434,7 @@ public class DialplanRendererTests
     public void Duplicate_numbers_and_duplicate_extensions_are_refused()
     {
         var s = new DialplanSnapshot(
-            [new TenantSnapshot(T, "acme", [new UserSnapshot(U, "a@b.test", "1001"), new UserSnapshot(Samples.G(102), "c@b.test", "1001")], [], [])],
+            [new TenantSnapshot(T, "acme", [new UserSnapshot(U, "1001"), new UserSnapshot(Samples.G(102), "1001")], [], [])],
             [ToUser("+15551234567"), ToUser("+15551234567")]);
         var ex = Refused(s);
         Assert.That(Messages(ex), Has.Some.Contains("extension 1001 belongs to two users").And.Some.Contains("assigned twice"));

@@ -236,8 +236,8 @@ public class ExternalActionTests
         // writes lines for 1001 and for the user whose extension UserExtension gives, if there is one, and no other.
         Guid tenant = Samples.G(500), u1 = Samples.G(501), u2 = Samples.G(502), u3 = Samples.G(503);
         var snapshot = new DialplanSnapshot(
-            [new TenantSnapshot(tenant, "acme", [new UserSnapshot(u1, "a@a.test", "1001"), new UserSnapshot(u2, "b@a.test", "1002"),
-                new UserSnapshot(u3, "c@a.test", "1003")], [new IvrSnapshot(Samples.G(504), "main", "welcome", 5, new Dictionary<string, Destination>(),
+            [new TenantSnapshot(tenant, "acme", [new UserSnapshot(u1, "1001"), new UserSnapshot(u2, "1002"),
+                new UserSnapshot(u3, "1003")], [new IvrSnapshot(Samples.G(504), "main", "welcome", 5, new Dictionary<string, Destination>(),
                 new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null))], [])],
             [new RoutedNumber("+15551230001", tenant, AssignmentType.User, u1, null), new RoutedNumber("+15551230002", tenant, AssignmentType.External, null, action)]);
         string extensions;

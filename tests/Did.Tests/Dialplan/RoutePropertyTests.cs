@@ -97,7 +97,7 @@ public class RoutePropertyTests
             names[id] = name;
             return id;
         }
-        var users = Extensions.Select(e => new UserSnapshot(Id(e), $"u{e}@acme.test", e)).ToList();
+        var users = Extensions.Select(e => new UserSnapshot(Id(e), e)).ToList();
         var ivrs = Ivrs.Select(n => new IvrSnapshot(Id(n), n, "custom/menu", 5, new Dictionary<string, Destination>(),
             new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null))).ToList();
         var queues = Queues.Select(q => new QueueSnapshot(Id(q.Name), q.Name, QueueStrategy.Ringall, 15, [users[0].Id, users[1].Id], q.MaxWait)).ToList();

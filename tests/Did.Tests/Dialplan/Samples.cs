@@ -17,9 +17,9 @@ internal static class Samples
         [
             new TenantSnapshot(Acme, "acme",
                 [
-                    new UserSnapshot(Alice, "alice@acme.test", "1001"),
-                    new UserSnapshot(Bob, "bob@acme.test", "1002"),
-                    new UserSnapshot(Carol, "carol@acme.test", ""),
+                    new UserSnapshot(Alice, "1001"),
+                    new UserSnapshot(Bob, "1002"),
+                    new UserSnapshot(Carol, ""),
                 ],
                 [
                     new IvrSnapshot(MainIvr, "main", "custom/acme-welcome", 5,
@@ -40,7 +40,7 @@ internal static class Samples
                 ],
                 [new QueueSnapshot(SupportQueue, "support", QueueStrategy.Ringall, 15, [Alice, Bob, Carol])]),
             new TenantSnapshot(Beta, "beta",
-                [new UserSnapshot(Dave, "dave@beta.test", "2001")],
+                [new UserSnapshot(Dave, "2001")],
                 [
                     new IvrSnapshot(BetaIvr, "front", "custom/beta-hello", 4,
                         new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, Dave) },
@@ -80,7 +80,7 @@ internal static class LargeSamples
             {
                 var id = Id(1, t, u);
                 userIds[t][u] = id;
-                users[u] = new UserSnapshot(id, $"u{u}@t{t}.test", (1000 + u).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                users[u] = new UserSnapshot(id, (1000 + u).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             var ivr = new IvrSnapshot(Id(2, t, 0), "main", "custom/welcome", 5,
                 new Dictionary<string, Destination> { ["1"] = new(DestinationType.User, userIds[t][0]), ["2"] = new(DestinationType.Queue, Id(3, t, 0)) },

@@ -139,8 +139,8 @@ public class SwitchNameTests
         var (t1, t2, u1, u2, q1, q2) = (Samples.G(1), Samples.G(2), Samples.G(11), Samples.G(12), Samples.G(21), Samples.G(22));
         var snapshot = new DialplanSnapshot(
             [
-                new TenantSnapshot(t1, "acme-x", [new UserSnapshot(u1, "a@x.test", "1001")], [], [new QueueSnapshot(q1, "y", QueueStrategy.Ringall, 15, [u1])]),
-                new TenantSnapshot(t2, "acme", [new UserSnapshot(u2, "b@acme.test", "1001")], [], [new QueueSnapshot(q2, "x-y", QueueStrategy.Linear, 20, [u2])]),
+                new TenantSnapshot(t1, "acme-x", [new UserSnapshot(u1, "1001")], [], [new QueueSnapshot(q1, "y", QueueStrategy.Ringall, 15, [u1])]),
+                new TenantSnapshot(t2, "acme", [new UserSnapshot(u2, "1001")], [], [new QueueSnapshot(q2, "x-y", QueueStrategy.Linear, 20, [u2])]),
             ],
             [new RoutedNumber("+15550000001", t1, AssignmentType.Queue, q1, null), new RoutedNumber("+15550000002", t2, AssignmentType.Queue, q2, null)]);
 
@@ -162,7 +162,7 @@ public class SwitchNameTests
                 var tenants = slugs.Select((slug, t) =>
                 {
                     var (ivrs, queues, userCount) = parts[t];
-                    var users = Enumerable.Range(0, userCount).Select(u => new UserSnapshot(Guid.NewGuid(), $"u{u}@{slug}.test", (1001 + u).ToString())).ToList();
+                    var users = Enumerable.Range(0, userCount).Select(u => new UserSnapshot(Guid.NewGuid(), (1001 + u).ToString())).ToList();
                     var hangup = new Destination(DestinationType.Hangup, null);
                     return new TenantSnapshot(Guid.NewGuid(), slug, users,
                         ivrs.Select(n => new IvrSnapshot(Guid.NewGuid(), n, "custom/hello", 5, new Dictionary<string, Destination>(), hangup, hangup)).ToList(),

@@ -10,7 +10,7 @@ public sealed class TenantDialplanViewTests
 
     private static DialplanSnapshot Snapshot()
     {
-        var alice = new UserSnapshot(Guid.NewGuid(), "a@acme.test", "1001");
+        var alice = new UserSnapshot(Guid.NewGuid(), "1001");
         var ivr = new IvrSnapshot(Guid.NewGuid(), "main", "custom/welcome", 5, new Dictionary<string, Destination>(),
             new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null));
         var queue = new QueueSnapshot(Guid.NewGuid(), "sales", QueueStrategy.Ringall, 20, [alice.Id]);
