@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
@@ -43,17 +45,22 @@ public sealed class DeployedStateRecordTests : ApplyFixtureBase
     [Test]
     public async Task A_rolled_back_apply_leaves_the_recorded_state_as_it_was_and_audits_no_tenant()
     {
+        // The number is routed and deployed first, so that sending it elsewhere changes one line of a context the switch
+        // already has: a live delta, whose changes the fault below rewrites (a number in a new shard would be reloaded).
+        var number = await RouteAnotherNumberAsync();
         await ApplyOkAsync();
         var before = await StoredAsync();
         string recordedBy;
         await using (var conn = await Db.OpenConnectionAsync())
             recordedBy = (await conn.QuerySingleAsync<Guid>("SELECT job_id FROM deployed_dialplan")).ToString();
-        await RouteAnotherNumberAsync();
-        Nodes[0].Faults.LiveChangeRewrites = data => data.Replace(",1", ",2"); // the switch runs something else: verify fails
+        await Expect(await Admin.PutAsJsonAsync($"/api/v1/dids/{number.Id}/assign", new { assigned_type = "EXTERNAL", assigned_value = "Hangup()" }),
+            HttpStatusCode.OK);
+        Nodes[0].Faults.LiveChangeRewrites = data => data + ",x"; // the switch runs something else: verify fails
 
         var job = await Job(await PostApply());
 
         Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        Assert.That(JobSteps(job).Keys, Has.Some.StartsWith("delta:"), "the change went live as a delta");
         Assert.That(await StoredAsync(), Is.EqualTo(before));
         await using var check = await Db.OpenConnectionAsync();
         Assert.That((await check.QuerySingleAsync<Guid>("SELECT job_id FROM deployed_dialplan")).ToString(), Is.EqualTo(recordedBy));
