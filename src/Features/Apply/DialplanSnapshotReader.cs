@@ -11,9 +11,8 @@ namespace Did.Features.Apply;
 /// one consistent moment even while tenants keep editing. A fixed number of statements whatever the data: every table
 /// is read once, whole or for the tenants asked for, and joined in memory. Of the users, only those something can reach
 /// are read (<see cref="ReadUsersAsync"/>): the renderer gives no line to any other, and a platform has far more users
-/// than references. Given a <see cref="SnapshotMemory"/>, it
-/// first reads each tenant's row versions and reads again only the tenants whose rows changed since the remembered
-/// read; every other tenant keeps its remembered records.</summary>
+/// than references. Given a <see cref="SnapshotMemory"/>, it first reads each tenant's row versions and reads again only
+/// the tenants whose rows changed since the remembered read; every other tenant keeps its remembered records.</summary>
 public static class DialplanSnapshotReader
 {
     private sealed record UserRow(Guid Id, Guid TenantId, string Extension);
@@ -114,7 +113,6 @@ public static class DialplanSnapshotReader
         CancellationToken ct)
     {
         List<(Guid Id, string Slug)> tenants;
-        ILookup<Guid, UserRow> users;
         List<IvrRow> ivrs;
         ILookup<Guid, KeyRow> keys;
         List<QueueRow> queues;
@@ -153,7 +151,7 @@ public static class DialplanSnapshotReader
                 x.ScheduleWhen is null ? null : ApiJson.Parse<ScheduleCondition>(x.ScheduleWhen), Destination(x.DestType, x.DestId, x.DestValue)));
         }
         var routed = await ReadNumbersAsync(conn, tx, only, rules, ct);
-        users = (await ReadUsersAsync(conn, tx, tenants, routed, keys, members, ct)).ToLookup(u => u.TenantId);
+        var users = (await ReadUsersAsync(conn, tx, tenants, routed, keys, members, ct)).ToLookup(u => u.TenantId);
         var numbers = routed.ToLookup(n => n.TenantId);
 
         var hangup = new Destination(DestinationType.Hangup, null);
