@@ -28,6 +28,8 @@ public static class DeleteUser
                 ?.ToResponse() ?? throw Problem.NotFound("User", c.Id);
             if (c.Id == ctx.ActorId)
                 throw Problem.Conflict("You cannot delete your own account.");
+            if (before.Role == Role.PlatformAdmin)
+                await UserRules.EnsureAnotherPlatformAdminAsync(conn, tx, c.Id, ct);
 
             await RouteReferences.EnsureUnreferencedAsync(conn, tx, DestinationType.User, c.Id, $"User {before.Email}", ct);
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM users WHERE id = @id", new { id = c.Id }, tx, cancellationToken: ct));
@@ -48,7 +50,7 @@ public sealed class DeleteUserModule : ICarterModule
             .MapDeleteCommand("/{id:guid}", id => new DeleteUserCommand(id))
             .RequireAuthorization(Policies.TenantManager)
             .WithName("DeleteUser")
-            .WithSummary("Delete a user; its tokens stop working at once. 409 for yourself or for a user that numbers route to.")
+            .WithSummary("Delete a user; its tokens stop working at once. 409 for yourself, for the last platform admin, or for a user that numbers route to.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 }

@@ -59,6 +59,8 @@ public static class UpdateUser
             var tenantId = r.TenantId ?? (r.Role is { } newRole && newRole.IsPlatformRole() ? null : before.TenantId);
             var extension = r.Extension switch { null => before.Extension, "" => null, var e => e };
             UserRules.CheckPlacement(ctx, role, tenantId, extension);
+            if (before.Role == Role.PlatformAdmin && role != Role.PlatformAdmin)
+                await UserRules.EnsureAnotherPlatformAdminAsync(conn, tx, r.Id, ct);
             if (tenantId is { } t && t != before.TenantId && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                     "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
                 throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");

@@ -1,5 +1,7 @@
+using Dapper;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Npgsql;
 
 namespace Did.Features.Users;
 
@@ -21,5 +23,16 @@ internal static class UserRules
             throw Problem.Invalid("tenant_id", "'tenant_id' is required for tenant roles (TENANT_ADMIN, USER).");
         if (role.IsPlatformRole() && extension is not null)
             throw Problem.Invalid("extension", "'extension' must be empty for platform roles: extensions belong to a tenant.");
+    }
+
+    /// <summary>Refuses to demote or delete the last platform admin: nobody could then create tenants or users, and the
+    /// first-admin bootstrap would not make one again (its email is taken). Taken under the bootstrap's advisory lock, so
+    /// two admins demoting or deleting each other at once cannot both pass.</summary>
+    public static async Task EnsureAnotherPlatformAdminAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, CancellationToken ct)
+    {
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(4242001)", transaction: tx, cancellationToken: ct));
+        if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'PLATFORM_ADMIN' AND id <> @id)", new { id }, tx, cancellationToken: ct)))
+            throw Problem.Conflict("This is the last platform admin: make another user PLATFORM_ADMIN first.");
     }
 }
