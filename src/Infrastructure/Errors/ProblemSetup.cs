@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Did.Infrastructure.Errors;
 
@@ -27,7 +29,26 @@ public static class ProblemSetup
                 };
             }
         });
+        // After the framework's writer, which writes only for an Accept that takes JSON: this one takes the rest.
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         return services;
+    }
+
+    /// <summary>The API has one error format. A request whose Accept names no JSON type (a browser's text/html) still
+    /// gets problem+json, shaped as the framework's writer shapes it; without this, its errors lost their body and an
+    /// error raised as an exception (a missing object's 404) became a 500.</summary>
+    private sealed class AnyAcceptProblemWriter(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            var problem = context.ProblemDetails;
+            problem.Status ??= context.HttpContext.Response.StatusCode;
+            _ = TypedResults.Problem(problem); // fills type and title for the status, as the framework's writer does
+            options.Value.CustomizeProblemDetails?.Invoke(context);
+            return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json"));
+        }
     }
 }

@@ -67,6 +67,30 @@ public sealed class BadInputTests : ApiFixture
         await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", json), HttpStatusCode.RequestEntityTooLarge);
     }
 
+    /// <summary>Browsers send Accept: text/html, some clients application/xml: the API has one error format, and a
+    /// missing object must not turn into a 500 because the client asked for something else.</summary>
+    [TestCase("text/html")]
+    [TestCase("application/xml")]
+    public async Task Errors_are_problem_json_whatever_the_accept_header(string accept)
+    {
+        HttpRequestMessage Request(HttpMethod method, string url, string? json = null)
+        {
+            var request = new HttpRequestMessage(method, url);
+            request.Headers.Accept.ParseAdd(accept);
+            if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            return request;
+        }
+
+        var missing = await Expect(await Admin.SendAsync(Request(HttpMethod.Get, $"/api/v1/tenants/{Guid.NewGuid()}")), HttpStatusCode.NotFound);
+        Assert.That(missing.GetProperty("detail").GetString(), Does.Contain("was not found"));
+        var invalid = await Expect(await Admin.SendAsync(Request(HttpMethod.Post, "/api/v1/tenants", "{\"name\":\"\",\"slug\":\"ok-slug\"}")),
+            HttpStatusCode.BadRequest);
+        Assert.That(invalid.GetProperty("errors").TryGetProperty("name", out _), Is.True);
+        var anonymous = await Expect(await Anonymous.SendAsync(Request(HttpMethod.Get, "/api/v1/tenants")), HttpStatusCode.Unauthorized);
+        Assert.That(anonymous.GetProperty("type").GetString(), Does.StartWith("https://"));
+        Assert.That(anonymous.TryGetProperty("trace_id", out _), Is.True);
+    }
+
     [Test]
     public async Task Unknown_route_is_a_404_problem() =>
         await Expect(await Admin.GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
