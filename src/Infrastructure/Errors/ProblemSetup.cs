@@ -16,6 +16,8 @@ public static class ProblemSetup
             c.ProblemDetails.Extensions["trace_id"] = Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier;
             c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier;
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            if (c.ProblemDetails.Status == StatusCodes.Status429TooManyRequests) // the framework's defaults know no type for it
+                c.ProblemDetails.Type ??= "https://tools.ietf.org/html/rfc6585#section-4";
             if (c.ProblemDetails.Detail is null)
             {
                 c.ProblemDetails.Detail = c.ProblemDetails.Status switch

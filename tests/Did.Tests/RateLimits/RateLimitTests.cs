@@ -44,6 +44,7 @@ public sealed class RateLimitTests : ApiKeyFixture
             Assert.That(refused.Headers.RetryAfter?.Delta?.TotalSeconds, Is.InRange(1, 60));
             Assert.That(body.GetProperty("retry_after_seconds").GetInt32(), Is.EqualTo((int)refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds));
             Assert.That(body.GetProperty("limit").GetString(), Is.EqualTo("writes"));
+            Assert.That(body.TryGetProperty("type", out var type) ? type.GetString() : null, Is.EqualTo("https://tools.ietf.org/html/rfc6585#section-4"));
         });
         Assert.That(await CountAsync("SELECT count(*) FROM ivrs WHERE tenant_id = @Id", new { tenant.Id }), Is.EqualTo(ivrs));
         await Expect(await admin.Client.GetAsync("/api/v1/ivrs"), HttpStatusCode.OK);
