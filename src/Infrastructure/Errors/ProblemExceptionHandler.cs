@@ -101,6 +101,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         const string unmapped = "The JSON property '";
         if (message.StartsWith(unmapped, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
             return $"Unknown or read-only property '{message[unmapped.Length..message.IndexOf('\'', unmapped.Length)]}'.";
+        const string duplicate = "Duplicate property '";
+        if (message.StartsWith(duplicate, StringComparison.Ordinal))
+            return $"Duplicate property '{message[duplicate.Length..message.IndexOf('\'', duplicate.Length)]}'{at}: send each property once.";
+        if (message.StartsWith("Duplicate properties", StringComparison.Ordinal))
+            return $"Duplicate property{at}: send each property once.";
         if (message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)
             || j.InnerException?.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) == true
             || j.InnerException is System.Text.DecoderFallbackException)

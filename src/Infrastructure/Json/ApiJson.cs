@@ -14,6 +14,7 @@ public static class ApiJson
         o.RespectNullableAnnotations = true;
         o.RespectRequiredConstructorParameters = true;
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a misspelt or read-only field is an error, not a silent no-op
+        o.AllowDuplicateProperties = false; // {"role":"USER","role":"PLATFORM_ADMIN"} is ambiguous: refused, not last-one-wins
         o.Converters.Add(new StrictEnumConverterFactory());
     }
 

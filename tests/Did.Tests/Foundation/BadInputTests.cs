@@ -15,6 +15,7 @@ public sealed class BadInputTests : ApiFixture
     [TestCase("{\"name\":\"x\"}", "Missing required property 'slug'")]
     [TestCase("{\"name\":\"x\",\"slug\":\"abc\",\"colour\":\"red\"}", "colour")]
     [TestCase("", "body")]
+    [TestCase("{\"name\":\"x\",\"slug\":\"abc\",\"slug\":\"abd\"}", "Duplicate property 'slug'")]
     public async Task Malformed_tenant_bodies_are_a_400_problem(string json, string detail)
     {
         var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", json), HttpStatusCode.BadRequest);
