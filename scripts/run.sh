@@ -92,7 +92,7 @@ if [ -z "${DID_ADMIN_PASSWORD:-}" ]; then
   fi
   DID_ADMIN_PASSWORD="$(cat .data/admin.password)"
   export DID_ADMIN_PASSWORD
-  echo "First platform admin (created if none exists): $DID_ADMIN_EMAIL / $DID_ADMIN_PASSWORD (kept in .data/admin.password)"
+  echo "First platform admin (created if none exists): $DID_ADMIN_EMAIL, password in .data/admin.password (0600)."
 fi
 
 # Apply writes the dialplan here; AMI stays off unless Asterisk__Ami__Host is set.
