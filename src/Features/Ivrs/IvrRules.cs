@@ -36,7 +36,8 @@ internal static class IvrRules
         v.RuleForEach(x => options(x)).ChildRules(kv =>
         {
             kv.RuleFor(e => e.Key).MatchesWhole(KeyPattern).WithName("options").WithMessage("Option key '{PropertyValue}' must be one of 0-9, * or #.");
-            kv.RuleFor(e => e.Value).NotNull().SetValidator(new DestinationValidator()).OverridePropertyName("destination");
+            kv.RuleFor(e => e.Value).NotNull().WithMessage(e => $"Option '{e.Key}' must be a destination (you sent null).")
+                .SetValidator(new DestinationValidator()).OverridePropertyName("destination");
         }).OverridePropertyName("options");
     }
 }

@@ -64,6 +64,14 @@ public sealed class IvrTests : ApiFixture
     }
 
     [Test]
+    public async Task A_null_option_is_a_400_that_names_its_key()
+    {
+        var errors = await Problems.FieldErrorsAsync(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/ivrs",
+            $"{{\"name\":\"{Unique("n")}\",\"greeting\":\"g\",\"timeout_seconds\":5,\"options\":{{\"7\":null}}}}"), "options[0].destination");
+        Assert.That(errors, Has.Some.EqualTo("Option '7' must be a destination (you sent null)."));
+    }
+
+    [Test]
     public async Task Hangup_with_an_id_and_user_without_one_are_400s()
     {
         var hangup = await Problems.FieldErrorsAsync(await Create(new { name = Unique("h"), greeting = "g", timeout_seconds = 5, timeout_destination = new { type = "HANGUP", id = _alice.Id } }), "timeout_destination.id");
