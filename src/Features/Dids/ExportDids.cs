@@ -38,6 +38,12 @@ public static class ExportDids
 {
     public const string Header = "number,status,tenant_id,tenant_slug,provider,country,type,assigned_type,destination,metadata";
 
+    /// <summary>The provider cell: a provider a spreadsheet would read as a formula (starting with = + - or @, after any
+    /// apostrophes) is written after one more apostrophe, which a spreadsheet shows as text. The import takes that
+    /// apostrophe off again (ImportDids.CsvLayout), so the file still imports back unchanged. The other cells cannot
+    /// start so: numbers are '+' and digits only, slugs start with a letter, routes with their type, metadata with '{'.</summary>
+    public const string ProviderCell = "CASE WHEN p.provider ~ '^''*[-=+@]' THEN '''' || p.provider ELSE p.provider END";
+
     public sealed class Validator : AbstractValidator<ExportDidsCommand>
     {
         public Validator(NumberSettings settings)
@@ -83,7 +89,7 @@ public static class ExportDids
 
             using (var copy = await conn.BeginTextExportAsync($"""
                 COPY (
-                    SELECT p.number, p.status, p.tenant_id, t.slug, p.provider, p.country, p.number_type, a.assigned_type,
+                    SELECT p.number, p.status, p.tenant_id, t.slug, {ProviderCell}, p.country, p.number_type, a.assigned_type,
                            {DestinationLabel.Sql}, p.provider_metadata
                     FROM {source}
                     LEFT JOIN tenants t ON t.id = p.tenant_id

@@ -202,6 +202,9 @@ public static class ImportDids
         public int Region { get; private init; } = -1;
         public (int Index, string Name)[] Extras { get; private init; } = [];
 
+        /// <summary>The header has a column only an export writes: the provider cells are the export's (ExportDids.ProviderCell).</summary>
+        public bool FromExport { get; private init; }
+
         /// <summary>Columns an export writes that describe a number's state, not its carrier: read as the export's, not
         /// stored as metadata keys, so an export imports back unchanged. Country and type follow from the number.</summary>
         public static readonly string[] ExportColumns = ["status", "tenant_id", "tenant_slug", "country", "type", "assigned_type", "destination"];
@@ -233,6 +236,7 @@ public static class ImportDids
                 Provider = provider,
                 Metadata = metadata,
                 Region = region,
+                FromExport = names.Any(n => ExportColumns.Contains(n, StringComparer.OrdinalIgnoreCase)),
                 Extras = names.Select((n, i) => (i, n))
                     .Where(x => x.i != number && x.i != provider && x.i != metadata && x.i != region
                                 && !ExportColumns.Contains(x.n, StringComparer.OrdinalIgnoreCase))
@@ -261,6 +265,7 @@ public static class ImportDids
             if (!NumberNormalizer.TryNormalize(written, region, out var number, out var reason))
                 return Fail(line, NumberNormalizer.Describe(written, reason, region));
             var providerSpan = row[layout.Provider].Span;
+            if (layout.FromExport && IsEscapedFormula(providerSpan)) providerSpan = providerSpan[1..];
             if (CheckProvider(providerSpan) is { } badProvider) return Fail(line, badProvider);
             var provider = providerSpan.IsEmpty ? null : providerSpan.ToString();
 
@@ -297,6 +302,15 @@ public static class ImportDids
         }
 
         private static Parsed Fail(long line, string error) => new(line, false, error, default, null, null);
+
+        /// <summary>An apostrophe the export put before a provider a spreadsheet would read as a formula: one apostrophe,
+        /// then any more, then = + - or @.</summary>
+        private static bool IsEscapedFormula(ReadOnlySpan<char> cell)
+        {
+            if (cell.IsEmpty || cell[0] != '\'') return false;
+            var rest = cell[1..].TrimStart('\'');
+            return !rest.IsEmpty && rest[0] is '=' or '+' or '-' or '@';
+        }
     }
 }
 

@@ -71,6 +71,31 @@ public sealed class ExportTests : DidFixture
         Assert.That(await ExportOfAsync(numbers), Is.EqualTo(exported));
     }
 
+    [Test]
+    public async Task A_provider_a_spreadsheet_would_run_as_a_formula_is_exported_as_text_and_imports_back_unchanged()
+    {
+        string[] providers = ["=HYPERLINK(\"http://x.test\",\"y\")", "@SUM(1+1)", "-2+3", "+cmd", "'=quoted", "''@twice", "plain-carrier"];
+        string[] cells = ["\"'=HYPERLINK(\"\"http://x.test\"\",\"\"y\"\")\"", "'@SUM(1+1)", "'-2+3", "'+cmd", "''=quoted", "'''@twice", "plain-carrier"];
+        var numbers = NewNumbers(providers.Length).Order().ToArray();
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import",
+            new { dids = numbers.Select((n, i) => new { number = n, provider = providers[i] }) }), HttpStatusCode.Created);
+
+        var exported = await ExportOfAsync(numbers);
+        Assert.That(exported.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1),
+            Is.EqualTo(numbers.Select((n, i) => $"{n},UNASSIGNED,,,{cells[i]},US,FIXED_LINE_OR_MOBILE,,,{{}}")));
+
+        foreach (var id in await ExistingIdsAsync(numbers)) await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}"), HttpStatusCode.NoContent);
+        await Expect(await PostCsv(Admin, exported), HttpStatusCode.Created);
+        Assert.That(await ExportOfAsync(numbers), Is.EqualTo(exported));
+        await using var conn = await Db.OpenConnectionAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT provider FROM phone_numbers WHERE number = ANY(@n) ORDER BY number", conn);
+        cmd.Parameters.AddWithValue("n", numbers);
+        var stored = new List<string>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) stored.Add(reader.GetString(0));
+        Assert.That(stored, Is.EqualTo(providers));
+    }
+
     /// <summary>The export's header and the lines of <paramref name="numbers"/> (other tests of the fixture add others).</summary>
     private async Task<string> ExportOfAsync(string[] numbers)
     {
