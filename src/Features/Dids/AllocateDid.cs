@@ -56,10 +56,12 @@ public static class AllocateDid
                     : DidRules.HeldBy(held.Number, held.Status, held.TenantName) + ".");
 
             var after = row.ToResponse();
+            // The row is the new tenant's (its history and audit log show it): an expired quarantine from another tenant
+            // does not name that tenant here; the DEALLOCATE row does, for the platform.
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, after.Id, r.TenantId,
                 held.Status == "QUARANTINED"
                     ? new { status = DidStatus.Quarantined, tenant_id = (Guid?)null, quarantine_until = held.QuarantineUntil,
-                            quarantined_from_tenant_id = held.QuarantinedFromTenantId }
+                            quarantined_from_tenant_id = held.QuarantinedFromTenantId == r.TenantId ? held.QuarantinedFromTenantId : null }
                     : (object)new { status = DidStatus.Unassigned, tenant_id = (Guid?)null }, after, ct);
             await tx.CommitAsync(ct);
             return after;

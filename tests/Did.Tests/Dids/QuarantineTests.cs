@@ -405,6 +405,24 @@ public sealed class QuarantineTests : DidFixture
     }
 
     [Test]
+    public async Task The_tenant_given_an_expired_quarantine_does_not_see_the_tenant_it_came_from_in_history_or_audit()
+    {
+        var from = await CreateTenantAsync();
+        var other = await CreateTenantAsync();
+        var otherAdmin = (await CreateUserAsync("TENANT_ADMIN", other.Id)).Client;
+        var (id, _) = await HeldAsync(from.Id);
+        await DeallocateAsync(id);
+        await ExpireAsync(id);
+        await Expect(await Patch(Admin, $"/api/v1/dids/{id}/allocate", new { tenant_id = other.Id }), HttpStatusCode.OK);
+
+        var history = await Expect(await otherAdmin.GetAsync($"/api/v1/dids/{id}/history"), HttpStatusCode.OK);
+        var audit = await Expect(await otherAdmin.GetAsync($"/api/v1/audit-logs?entity_id={id}"), HttpStatusCode.OK);
+        Assert.That(history.GetProperty("items").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(history.GetRawText(), Does.Not.Contain(from.Id.ToString()));
+        Assert.That(audit.GetRawText(), Does.Not.Contain(from.Id.ToString()));
+    }
+
+    [Test]
     public async Task The_status_filter_counts_quarantined_numbers_exactly_through_quarantine_early_end_and_sweep()
     {
         var tenant = await CreateTenantAsync();
