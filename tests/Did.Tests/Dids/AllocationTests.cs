@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using NUnit.Framework;
 
@@ -164,6 +165,23 @@ public sealed class AllocationTests : DidFixture
     {
         var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = Guid.NewGuid(), numbers = new[] { NewNumber() } }), HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("errors").TryGetProperty("tenant_id", out _), Is.True);
+    }
+
+    [TestCase("tenant_id")]
+    [TestCase("TENANT_ID")]
+    public async Task Bulk_allocate_naming_tenant_id_twice_is_a_400_and_allocates_nothing(string second)
+    {
+        var first = await CreateTenantAsync();
+        var other = await CreateTenantAsync();
+        var number = NewNumber();
+        await ImportAsync(number);
+        var json = $"{{\"tenant_id\":\"{first.Id}\",\"{second}\":\"{other.Id}\",\"numbers\":[\"{number}\"]}}";
+
+        var body = await Expect(await Admin.PostAsync("/api/v1/dids/allocate", new StringContent(json, Encoding.UTF8, "application/json")),
+            HttpStatusCode.BadRequest);
+
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("send each property once"));
+        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE number = @number AND tenant_id IS NOT NULL", new { number }), Is.Zero);
     }
 
     [Test]
