@@ -278,12 +278,16 @@ public static class ImportDids
                 {
                     if (layout.Extras.Length == 0)
                     {
-                        using var doc = JsonDocument.Parse(cell);
+                        using var doc = JsonDocument.Parse(cell, MetadataJson);
                         if (doc.RootElement.ValueKind != JsonValueKind.Object) return Fail(line, "metadata must be a JSON object");
                         metadata = cell;
                     }
-                    else if (JsonNode.Parse(cell) is JsonObject o) merged = o;
+                    else if (JsonNode.Parse(cell, documentOptions: MetadataJson) is JsonObject o) merged = o;
                     else return Fail(line, "metadata must be a JSON object");
+                }
+                catch (JsonException e) when (DuplicateKey(e) is { } key)
+                {
+                    return Fail(line, $"metadata names the key '{DidRules.Echo(key)}' twice");
                 }
                 catch (JsonException)
                 {
@@ -302,6 +306,19 @@ public static class ImportDids
         }
 
         private static Parsed Fail(long line, string error) => new(line, false, error, default, null, null);
+
+        /// <summary>A metadata cell is one JSON object, each key once: stored as jsonb, a key sent twice would keep only
+        /// its last value, and merged with extra columns it cannot be read at all.</summary>
+        private static readonly JsonDocumentOptions MetadataJson = new() { AllowDuplicateProperties = false };
+
+        /// <summary>The key System.Text.Json names in "Duplicate property 'k' encountered ...", or null for another error.</summary>
+        private static string? DuplicateKey(JsonException e)
+        {
+            const string prefix = "Duplicate property '";
+            if (!e.Message.StartsWith(prefix, StringComparison.Ordinal)) return null;
+            var end = e.Message.IndexOf("' encountered", prefix.Length, StringComparison.Ordinal);
+            return end < 0 ? null : e.Message[prefix.Length..end];
+        }
 
         /// <summary>An apostrophe the export put before a provider a spreadsheet would read as a formula: one apostrophe,
         /// then any more, then = + - or @.</summary>

@@ -101,6 +101,10 @@ public sealed class ImportCsvTests : DidFixture
         yield return new TestCaseData(Utf8("number,provider\n"), "no rows").SetName("Header_without_rows_is_a_400");
         yield return new TestCaseData(Utf8("number,provider,number\n"), "twice").SetName("Duplicate_header_column_is_a_400");
         yield return new TestCaseData(Utf8("number,provider\n+12125550001,a\0b\n"), "line 2: binary data").SetName("Nul_in_a_row_is_a_400_naming_its_line");
+        yield return new TestCaseData(Utf8("number,provider,metadata,rate_center\n+12125550001,a,\"{\"\"k\"\":1,\"\"k\"\":2}\",RC\n"),
+            "line 2: metadata names the key 'k' twice").SetName("Metadata_naming_a_key_twice_beside_extra_columns_is_a_400");
+        yield return new TestCaseData(Utf8("number,provider,metadata\n+12125550001,a,\"{\"\"k\"\":1,\"\"k\"\":2}\"\n"),
+            "line 2: metadata names the key 'k' twice").SetName("Metadata_naming_a_key_twice_is_a_400");
     }
 
     [TestCaseSource(nameof(Garbage))]
