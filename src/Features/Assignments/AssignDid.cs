@@ -10,7 +10,6 @@ using Did.Infrastructure.Routing;
 using FluentValidation;
 using Mediator;
 using Npgsql;
-using System.Text.Json.Serialization;
 using static Did.Infrastructure.Data.BatchParameters;
 
 namespace Did.Features.Assignments;
@@ -24,8 +23,10 @@ public sealed record AssignDidRequest(
     int? RingSeconds = null, RouteDestinationRequest? Failover = null, IReadOnlyList<RouteRuleRequest>? Rules = null)
     : ICommand<AssignmentResult>
 {
-    [JsonIgnore] public Guid Id { get; init; }
-    [JsonIgnore] public bool Replace { get; init; }
+    // From the route and the method. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
+    // where a name that maps to nothing is refused, so a body's "id" or "replace" is a 400 like any unknown property.
+    internal Guid Id { get; init; }
+    internal bool Replace { get; init; }
 }
 
 /// <summary>POST assigns an ALLOCATED number; PUT sets the route whatever it was, in one transaction, so the number is

@@ -155,6 +155,20 @@ public sealed class RouteRuleTests : ApiFixture
         Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ALLOCATED", 0L, 0L)));
     }
 
+    /// <summary>"id" and "replace" are not the body's: the number comes from the route and POST or PUT decides whether the
+    /// route is replaced. Sent in a body they are unknown properties (400 naming them), not silently dropped.</summary>
+    [TestCase("id")]
+    [TestCase("replace")]
+    public async Task A_body_naming_the_route_s_own_id_or_replace_is_a_400_and_stores_nothing(string property)
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var value = property == "id" ? $"\"{Guid.NewGuid()}\"" : "true";
+        var refused = await Expect(await AssignJson(number.Id,
+            $$"""{"assigned_type":"USER","assigned_id":"{{_alice.Id}}","{{property}}":{{value}}}"""), HttpStatusCode.BadRequest);
+        Assert.That(refused.GetProperty("detail").GetString(), Does.Contain($"'{property}'"));
+        Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ALLOCATED", 0L, 0L)));
+    }
+
     [Test]
     public async Task External_actions_of_rules_and_failover_are_stored_as_normalized()
     {

@@ -212,6 +212,18 @@ public sealed class ScheduleTests : ApiFixture
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain(property));
     }
 
+    [Test]
+    public async Task A_patch_naming_the_schedule_s_id_is_a_400_and_changes_nothing()
+    {
+        var created = await Expect(await Create(Office(Unique("i"))), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var refused = await Expect(await SendJson(_admin.Client, HttpMethod.Patch, $"/api/v1/schedules/{id}",
+            $$"""{"id":"{{Guid.NewGuid()}}","timezone":"UTC"}"""), HttpStatusCode.BadRequest);
+        Assert.That(refused.GetProperty("detail").GetString(), Does.Contain("'id'"));
+        var after = await Expect(await _admin.Client.GetAsync($"/api/v1/schedules/{id}"), HttpStatusCode.OK);
+        Assert.That(SameJson(after, created), Is.True);
+    }
+
     [TestCase("Office Hours")]
     [TestCase("office_hours")]
     [TestCase("office\n[evil]")]
