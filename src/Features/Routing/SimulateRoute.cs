@@ -70,7 +70,10 @@ public static class SimulateRoute
             RuleFor(q => q.At).MatchesWhole(AtPattern)
                 .WithMessage("'at' must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z (you sent '{PropertyValue}').")
                 .Must(a => a is null || DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                .WithMessage("'at' is not a date and time that exists (you sent '{PropertyValue}').");
+                .WithMessage("'at' is not a date and time that exists (you sent '{PropertyValue}').")
+                .Must(a => a is null || !DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                           || at >= DateTimeOffset.UnixEpoch)
+                .WithMessage("'at' must be 1970-01-01T00:00:00Z or later: a switch's clock (EPOCH) starts there (you sent '{PropertyValue}').");
         }
     }
 

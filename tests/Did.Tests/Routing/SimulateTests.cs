@@ -170,6 +170,8 @@ public sealed class SimulateTests : ApplyFixtureBase
     [TestCase("number=%2B15551230001&at=2026-12-25", "at")]
     [TestCase("number=%2B15551230001&at=2026-12-25T15:00:00", "at")]
     [TestCase("number=%2B15551230001&at=2026-02-30T15:00:00Z", "at")]
+    [TestCase("number=%2B15551230001&at=1969-12-31T23:59:59Z", "at")]
+    [TestCase("number=%2B15551230001&at=0001-01-01T00:00:00Z", "at")]
     public async Task Bad_input_is_a_400_naming_the_field(string query, string field)
     {
         var response = await Admin.GetAsync("/api/v1/routing/simulate?" + query);
