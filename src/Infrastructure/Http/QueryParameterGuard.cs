@@ -17,14 +17,25 @@ public sealed class QueryParameterGuard(RequestDelegate next, EndpointDataSource
         if (!http.Request.QueryString.HasValue || http.GetEndpoint() is not RouteEndpoint endpoint
             || _declared.For(http.Request.Method, endpoint) is not { } accepted)
             return next(http);
-        List<string>? unknown = null;
-        foreach (var key in http.Request.Query.Keys)
+        List<string>? unknown = null, repeated = null;
+        foreach (var (key, values) in http.Request.Query)
             if (!accepted.Contains(key))
                 (unknown ??= []).Add(key);
+            else if (values.Count > 1)
+                (repeated ??= []).Add(accepted.Names.First(n => n.Equals(key, StringComparison.OrdinalIgnoreCase)));
         if (unknown is not null)
             throw Refusal(unknown, accepted, endpoint.Metadata.GetOrderedMetadata<RetiredQueryParameter>());
+        if (repeated is not null)
+            throw Repeated(repeated);
         return next(http);
     }
+
+    /// <summary>Binding joins a parameter given twice with ',' (caller_id=+44&amp;caller_id=1 would be "+44,1"), a value
+    /// nobody sent: every parameter is one value, so a repeated one is refused.</summary>
+    private static ProblemException Repeated(List<string> repeated) =>
+        new(StatusCodes.Status400BadRequest, "Repeated query parameter",
+            $"Query parameter{(repeated.Count == 1 ? "" : "s")} {string.Join(", ", repeated.Select(k => $"'{k}'"))} given more than once; each takes one value.",
+            new Dictionary<string, object?> { ["errors"] = repeated.ToDictionary(k => k, _ => new[] { "Given more than once; send it once." }) });
 
     private static ProblemException Refusal(List<string> unknown, QueryParameterSet accepted, IReadOnlyList<RetiredQueryParameter> retired)
     {

@@ -192,6 +192,18 @@ public sealed class SimulateTests : ApplyFixtureBase
     public async Task A_caller_id_longer_than_256_characters_is_refused() =>
         await Problems.FieldErrorsAsync(await Admin.GetAsync(Url("+15551230001", "caller_id=" + new string('1', 257))), "caller_id");
 
+    /// <summary>Binding would join the two into "+44,2", a caller nobody sent (filtered: +442, a UK caller).</summary>
+    [TestCase("caller_id=%2B44&caller_id=2", "caller_id")]
+    [TestCase("caller_id=%2B44&CALLER_ID=2", "caller_id")]
+    [TestCase("at=2026-12-25T15:00:00Z&at=2026-12-26T15:00:00Z", "at")]
+    public async Task A_parameter_given_twice_is_a_400_naming_it(string extra, string parameter)
+    {
+        var body = await Expect(await Admin.GetAsync(Url("+15551230001", extra)), HttpStatusCode.BadRequest);
+
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain($"'{parameter}'"));
+        Assert.That(body.GetProperty("errors").EnumerateObject().Select(e => e.Name.ToLowerInvariant()), Is.EqualTo(new[] { parameter }));
+    }
+
     [Test]
     public async Task An_unknown_query_parameter_is_refused() =>
         await Expect(await Admin.GetAsync(Url("+15551230001", "callerid=1")), HttpStatusCode.BadRequest);
