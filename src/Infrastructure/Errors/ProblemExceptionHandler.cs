@@ -102,8 +102,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         if (message.StartsWith(unmapped, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
             return $"Unknown or read-only property '{message[unmapped.Length..message.IndexOf('\'', unmapped.Length)]}'.";
         const string duplicate = "Duplicate property '";
-        if (message.StartsWith(duplicate, StringComparison.Ordinal))
-            return $"Duplicate property '{message[duplicate.Length..message.IndexOf('\'', duplicate.Length)]}'{at}: send each property once.";
+        // The reader names the property in its own message, or in the inner one when a nested object holds it.
+        var twice = message.StartsWith(duplicate, StringComparison.Ordinal) ? message : j.InnerException?.Message;
+        if (twice is not null && twice.StartsWith(duplicate, StringComparison.Ordinal))
+            return $"Duplicate property '{twice[duplicate.Length..twice.IndexOf('\'', duplicate.Length)]}'{at}: send each property once.";
         if (message.StartsWith("Duplicate properties", StringComparison.Ordinal))
             return $"Duplicate property{at}: send each property once.";
         if (message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)

@@ -170,6 +170,21 @@ public sealed class RouteRuleTests : ApiFixture
     }
 
     [Test]
+    public async Task A_property_sent_twice_at_any_depth_is_a_400_and_stores_nothing()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        var twice = await Expect(await AssignJson(number.Id,
+            $$"""{"assigned_type":"USER","assigned_id":"{{_alice.Id}}","assigned_type":"IVR"}"""), HttpStatusCode.BadRequest);
+        Assert.That(twice.GetProperty("detail").GetString(), Does.Contain("'assigned_type'"));
+        var deep = await Expect(await AssignJson(number.Id, $$$"""
+            {"assigned_type":"USER","assigned_id":"{{{_alice.Id}}}",
+             "rules":[{"caller_id_prefix":"+44","caller_id_prefix":"+1","destination":{"type":"QUEUE","id":"{{{_queue}}}"}}]}
+            """), HttpStatusCode.BadRequest);
+        Assert.That(deep.GetProperty("detail").GetString(), Does.Contain("'caller_id_prefix'"));
+        Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ALLOCATED", 0L, 0L)));
+    }
+
+    [Test]
     public async Task External_actions_of_rules_and_failover_are_stored_as_normalized()
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];

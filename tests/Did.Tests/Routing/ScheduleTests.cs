@@ -224,6 +224,18 @@ public sealed class ScheduleTests : ApiFixture
         Assert.That(SameJson(after, created), Is.True);
     }
 
+    [Test]
+    public async Task A_property_sent_twice_is_a_400_naming_it_and_changes_nothing()
+    {
+        var created = await Expect(await Create(Office(Unique("d"))), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var refused = await Expect(await SendJson(_admin.Client, HttpMethod.Patch, $"/api/v1/schedules/{id}",
+            """{"open":[{"days":["MON"],"from":"09:00","to":"17:00"}],"open":[]}"""), HttpStatusCode.BadRequest);
+        Assert.That(refused.GetProperty("detail").GetString(), Does.Contain("'open'"));
+        var after = await Expect(await _admin.Client.GetAsync($"/api/v1/schedules/{id}"), HttpStatusCode.OK);
+        Assert.That(SameJson(after, created), Is.True, "the second 'open' did not empty the hours");
+    }
+
     [TestCase("Office Hours")]
     [TestCase("office_hours")]
     [TestCase("office\n[evil]")]
