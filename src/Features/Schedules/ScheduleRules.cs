@@ -61,8 +61,10 @@ internal static class ScheduleRules
         public OpenHoursValidator()
         {
             RuleFor(o => o.Days).NotNull()
-                .Must(d => d is null || d.Count is >= 1 and <= 7).WithMessage("'days' lists 1 to 7 days, MON to SUN.")
-                .Must(d => d is null || d.Distinct(StringComparer.Ordinal).Count() == d.Count).WithMessage("'days' lists a day twice.");
+                .Must(d => d is null || d.Count is >= 1 and <= 7)
+                .WithMessage((_, d) => $"'days' lists 1 to 7 days, MON to SUN (you sent {d!.Count}).")
+                .Must(d => d is null || d.Distinct(StringComparer.Ordinal).Count() == d.Count)
+                .WithMessage((_, d) => $"'days' lists a day twice (you sent {string.Join(", ", d!)}).");
             RuleForEach(o => o.Days).Cascade(CascadeMode.Stop)
                 .NotNull().WithMessage("A day must not be null.")
                 .MatchesWhole(DayPattern).WithMessage("A day is MON, TUE, WED, THU, FRI, SAT or SUN, in capitals (you sent '{PropertyValue}').");
@@ -71,7 +73,7 @@ internal static class ScheduleRules
             RuleFor(o => o.To).Cascade(CascadeMode.Stop).NotNull()
                 .MatchesWhole(ToPattern).WithMessage("'to' is a local time HH:MM from 00:00 to 24:00 (you sent '{PropertyValue}').")
                 .Must((o, to) => ScheduleTimes.TryMinute(o.From) is not { } from || from != ScheduleTimes.TryMinute(to))
-                .WithMessage("'to' equals 'from', which leaves no open time; 00:00 to 24:00 is a whole day.");
+                .WithMessage((o, to) => $"'to' equals 'from', which leaves no open time; 00:00 to 24:00 is a whole day (you sent '{o.From}' to '{to}').");
         }
     }
 
@@ -81,7 +83,7 @@ internal static class ScheduleRules
         {
             RuleFor(c => c.Name).NotEmpty().PlainText(64);
             RuleFor(c => c.Date).Null().When(c => c.From is not null || c.To is not null)
-                .WithMessage("A closed date has either 'date' (one day) or 'from' and 'to' (a period), not both.");
+                .WithMessage(c => $"A closed date has either 'date' (one day) or 'from' and 'to' (a period), not both (you sent date '{c.Date}', from '{c.From}', to '{c.To}').");
             RuleFor(c => c.From).NotNull().When(c => c.Date is null)
                 .WithMessage("'from' and 'to' are both needed for a closed period; send 'date' for one day.");
             RuleFor(c => c.To).NotNull().When(c => c.Date is null)
@@ -90,9 +92,9 @@ internal static class ScheduleRules
             RuleFor(c => c.From).Date();
             RuleFor(c => c.To).Date()
                 .Must((c, to) => !ScheduleTimes.TryDate(c.From, out var from) || !ScheduleTimes.TryDate(to, out var end) || from <= end)
-                .WithMessage("'to' is before 'from'.")
+                .WithMessage((c, to) => $"'to' is before 'from' (you sent '{c.From}' to '{to}').")
                 .Must((c, to) => !ScheduleTimes.TryDate(c.From, out var from) || !ScheduleTimes.TryDate(to, out var end) || end.DayNumber - from.DayNumber <= MaxPeriodDays)
-                .WithMessage($"A closed period lasts at most a year: 'to' is at most {MaxPeriodDays} days after 'from'.");
+                .WithMessage((c, to) => $"A closed period lasts at most a year: 'to' is at most {MaxPeriodDays} days after 'from' (you sent '{c.From}' to '{to}').");
         }
     }
 

@@ -184,6 +184,20 @@ public sealed class ScheduleTests : ApiFixture
         Assert.That(await SchedulesOfAsync(_tenant.Id), Is.EqualTo(before));
     }
 
+    /// <summary>The rules that relate two values, or count them, name what was sent as every other rule does.</summary>
+    [TestCase("""{"open":[{"days":["MON","MON"],"from":"09:00","to":"17:00"}]}""", "open[0].days", "(you sent MON, MON)")]
+    [TestCase("""{"open":[{"days":[],"from":"09:00","to":"17:00"}]}""", "open[0].days", "(you sent 0)")]
+    [TestCase("""{"open":[{"days":["MON"],"from":"09:00","to":"09:00"}]}""", "open[0].to", "(you sent '09:00' to '09:00')")]
+    [TestCase("""{"closed_dates":[{"from":"2026-12-26","to":"2026-12-24","name":"x"}]}""", "closed_dates[0].to", "(you sent '2026-12-26' to '2026-12-24')")]
+    [TestCase("""{"closed_dates":[{"from":"2026-01-01","to":"2027-06-01","name":"x"}]}""", "closed_dates[0].to", "(you sent '2026-01-01' to '2027-06-01')")]
+    [TestCase("""{"closed_dates":[{"date":"2026-12-25","from":"2026-12-24","to":"2026-12-26","name":"x"}]}""", "closed_dates[0].date",
+        "(you sent date '2026-12-25', from '2026-12-24', to '2026-12-26')")]
+    public async Task A_rule_across_values_names_the_values_sent(string lists, string field, string named)
+    {
+        var json = $$"""{"name":"{{Unique("v")}}","timezone":"UTC",{{lists[1..]}}""";
+        Assert.That(await Problems.FieldErrorsAsync(await CreateJson(json), field), Has.Some.EndsWith(named + "."));
+    }
+
     [Test]
     public async Task Fifty_intervals_and_two_hundred_closed_dates_are_the_most_a_schedule_holds()
     {
