@@ -173,7 +173,7 @@ public sealed class ListDidsModule : ICarterModule
             .WithSummary("List numbers by number, each with its route. Filters: status, tenant_id, provider, assigned_type, country, number_type, number (digits anywhere " +
                          "in the number, or '+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact for every filter; " +
                          "with number it is exact up to 1,000 matches, beyond that total is null and total_at_least is given. " +
-                         "Follow next_cursor (cursor=) to page at any depth; page= reaches the first 10,000 numbers.")
+                         "Follow next_cursor (cursor=) to page at any depth; page= reaches pages that start at an offset of up to 10,000 numbers.")
             .Produces<BoundedPaged<DidResponse>>()
             .ProducesValidationProblem();
 }

@@ -30,7 +30,7 @@ public static class Paging
         "as the request that gave it out; not combinable with page.";
 
     public const string PageNumberDescription =
-        "Page number, from 1, for shallow pages: the page must start within the first 10,000 items; deeper, follow next_cursor.";
+        "Page number, from 1, for shallow pages: the page must start at an offset of at most 10,000 items; deeper, follow next_cursor.";
 
     public const string PageSizeDescription = "Items per page, 1 to 200 (default 50).";
 

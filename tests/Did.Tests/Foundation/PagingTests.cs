@@ -8,7 +8,7 @@ using NUnit.Framework;
 namespace Did.Tests.Foundation;
 
 /// <summary>Every list pages the same way: next_cursor from the first page to the last visits every item once, in the
-/// list's order; page reaches the first 10,000 items; a cursor is refused with another list, other filters, or page.</summary>
+/// list's order; page reaches pages starting at an offset of up to 10,000 items; a cursor is refused with another list, other filters, or page.</summary>
 public sealed class PagingTests : ApiFixture
 {
     private static string? Next(JsonElement page) => page.GetProperty("next_cursor").GetString();
