@@ -1,5 +1,6 @@
 using Dapper;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Bootstrap;
 using Did.Infrastructure.Errors;
 using Npgsql;
 
@@ -30,7 +31,7 @@ internal static class UserRules
     /// two admins demoting or deleting each other at once cannot both pass.</summary>
     public static async Task EnsureAnotherPlatformAdminAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, CancellationToken ct)
     {
-        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(4242001)", transaction: tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = FirstAdmin.PlatformAdminsLock }, tx, cancellationToken: ct));
         if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'PLATFORM_ADMIN' AND id <> @id)", new { id }, tx, cancellationToken: ct)))
             throw Problem.Conflict("This is the last platform admin: make another user PLATFORM_ADMIN first.");

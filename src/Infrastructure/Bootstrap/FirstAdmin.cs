@@ -10,6 +10,10 @@ namespace Did.Infrastructure.Bootstrap;
 /// 12 characters, longer than 72 bytes, or a common one) stops the start with one line saying which rule it breaks.</summary>
 public static class FirstAdmin
 {
+    /// <summary>The transaction-level advisory lock under which the platform's set of platform admins is decided: taken
+    /// here (replicas starting together) and by whoever demotes or deletes one (<c>UserRules</c>).</summary>
+    public const long PlatformAdminsLock = 4242001;
+
     public static async Task EnsureAsync(IServiceProvider services, CancellationToken ct = default)
     {
         var config = services.GetRequiredService<IConfiguration>();
@@ -24,7 +28,7 @@ public static class FirstAdmin
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Serialize concurrent replicas starting together.
-        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(4242001)", transaction: tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = PlatformAdminsLock }, tx, cancellationToken: ct));
         var exists = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'PLATFORM_ADMIN')", transaction: tx, cancellationToken: ct));
         if (exists) return;
