@@ -76,6 +76,7 @@ app.UseAuthentication();
 app.UseDidRateLimits();
 app.UseAuthorization();
 app.UseMiddleware<RequestSizeGuard>();
+app.UseMiddleware<UnreadBodyGuard>();
 app.UseMiddleware<QueryParameterGuard>();
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -93,6 +93,23 @@ public sealed class BadInputTests : ApiFixture
     }
 
     [Test]
+    public async Task A_body_sent_to_an_operation_that_takes_none_is_a_400_and_changes_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var number = (await SeedNumbersAsync(tenant.Id))[0];
+
+        var deallocate = await Expect(await SendJson(Admin, HttpMethod.Patch, $"/api/v1/dids/{number.Id}/deallocate", "{\"reason\":\"moving out\"}"),
+            HttpStatusCode.BadRequest);
+        var delete = await Expect(await SendJson(Admin, HttpMethod.Delete, $"/api/v1/tenants/{tenant.Id}", "{}"), HttpStatusCode.BadRequest);
+
+        Assert.That(deallocate.GetProperty("detail").GetString(), Does.Contain("takes no body"));
+        Assert.That(delete.GetProperty("detail").GetString(), Does.Contain("takes no body"));
+        Assert.That(await NumberStatusAsync(number.Id), Is.EqualTo("ALLOCATED"));
+        await Expect(await Admin.GetAsync($"/api/v1/tenants/{tenant.Id}"), HttpStatusCode.OK);
+        await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.OK); // without a body, as before
+    }
+
+    [Test]
     public async Task Unknown_route_is_a_404_problem() =>
         await Expect(await Admin.GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
 
