@@ -25,7 +25,7 @@ internal sealed partial class DialplanModel
     public required int UserCount { get; init; }
     public required int IvrCount { get; init; }
     public required int QueueCount { get; init; }
-    public required string[] Warnings { get; init; }
+    public required RenderWarning[] Warnings { get; init; }
 
     public static DialplanModel Build(DialplanSnapshot snapshot, DialplanSettings settings)
     {
@@ -37,7 +37,7 @@ internal sealed partial class DialplanModel
     private sealed partial class Builder(DialplanSnapshot snapshot, DialplanSettings settings)
     {
         private readonly List<DialplanProblem> _problems = [];
-        private readonly List<string> _warnings = [];
+        private readonly List<RenderWarning> _warnings = [];
         // Goto destinations by context name; every generated context and queue section, to refuse a second use of a name.
         private readonly Dictionary<string, Target> _contexts = new(StringComparer.Ordinal);
         private readonly HashSet<string> _contextNames = new(StringComparer.Ordinal);
@@ -58,7 +58,7 @@ internal sealed partial class DialplanModel
             var numbers = WithQuarantined(CheckNumbers(tenants), snapshot.Quarantined);
             if (_problems.Count > 0) throw new DialplanException(_problems);
             foreach (var t in tenants) t.KeepReached();
-            _warnings.Sort(StringComparer.Ordinal);
+            _warnings.Sort(RenderWarning.Order);
             return new DialplanModel
             {
                 Settings = settings,
@@ -248,6 +248,10 @@ internal sealed partial class DialplanModel
 
         private void Refuse(Guid? tenantId, string message) => _problems.Add(new DialplanProblem(tenantId, message));
 
+        /// <summary>Records stale data that was left out or rendered as Hangup(), filed under the tenant whose data it is
+        /// (and the number, where it is about one), as a refusal is.</summary>
+        private void Warn(Guid? tenantId, string? number, string text) => _warnings.Add(new RenderWarning(tenantId, number, text));
+
         private void AddContext(Guid tenantId, string where, string context, Target target)
         {
             if (ClaimContext(tenantId, where, context)) _contexts.Add(context, target);
@@ -299,11 +303,11 @@ internal sealed partial class DialplanModel
                     {
                         var id = ids[i];
                         if (!TryTarget(id, out var target) || target.Kind != DestinationType.User)
-                            _warnings.Add($"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
+                            Warn(t.Source.Id, null, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is not a user; left out");
                         else if (target.Tenant != t.Index)
                             Refuse(t.Source.Id, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is a user of another tenant");
                         else if (target.Extension is null)
-                            _warnings.Add($"{Where()}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
+                            Warn(t.Source.Id, null, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
                         else members[count++] = target.Extension;
                     }
                     Array.Resize(ref members, SortDistinct(members.AsSpan(0, count), string.CompareOrdinal));
@@ -326,7 +330,7 @@ internal sealed partial class DialplanModel
             if (d is null || d.Type == DestinationType.Hangup) return "Hangup()";
             if (d.Id is not { } id || !TryTarget(id, out var target) || target.Kind != d.Type)
             {
-                _warnings.Add($"{What()}: {(d.Type.ToString().ToUpperInvariant())} {d.Id?.ToString() ?? "(no id)"} does not exist; rendered as Hangup()");
+                Warn(tenant.Source.Id, null, $"{What()}: {(d.Type.ToString().ToUpperInvariant())} {d.Id?.ToString() ?? "(no id)"} does not exist; rendered as Hangup()");
                 return "Hangup()";
             }
             if (target.Tenant != tenant.Index)
@@ -336,7 +340,7 @@ internal sealed partial class DialplanModel
             }
             if (target.Kind == DestinationType.User && target.Extension is null)
             {
-                _warnings.Add($"{What()}: user {id} has no extension; rendered as Hangup()");
+                Warn(tenant.Source.Id, null, $"{What()}: user {id} has no extension; rendered as Hangup()");
                 return "Hangup()";
             }
             return target.GotoText();
@@ -406,7 +410,7 @@ internal sealed partial class DialplanModel
             if (kind is null) { Refuse(tenant.Source.Id, $"{What(n)}: assignment type {(int)n.Type} is unknown"); return null; }
             if (n.TargetId is not { } id || !TryTarget(id, out var target) || target.Kind != kind)
             {
-                _warnings.Add($"{What(n)}: {n.Type.ToString().ToUpperInvariant()} {n.TargetId?.ToString() ?? "(no id)"} does not exist; not routed");
+                Warn(tenant.Source.Id, n.Number, $"{What(n)}: {n.Type.ToString().ToUpperInvariant()} {n.TargetId?.ToString() ?? "(no id)"} does not exist; not routed");
                 return null;
             }
             if (target.Tenant != tenant.Index)
@@ -416,7 +420,7 @@ internal sealed partial class DialplanModel
             }
             if (kind == DestinationType.User && target.Extension is null)
             {
-                _warnings.Add($"{What(n)}: user {id} has no extension; not routed");
+                Warn(tenant.Source.Id, n.Number, $"{What(n)}: user {id} has no extension; not routed");
                 return null;
             }
             return new NumberModel(n.Number, target.Context, target.Extension ?? "s", null);
@@ -450,7 +454,7 @@ internal sealed partial class DialplanModel
                 if (!_contexts.ContainsKey(context) || PriorityCount(owner, exten) < priority)
                 {
                     var consequence = rule is { } r ? Consequence(r) : "not routed";
-                    _warnings.Add($"{ExternalWhat(n, rule)}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; {consequence}");
+                    Warn(tenant.Source.Id, n.Number, $"{ExternalWhat(n, rule)}: EXTERNAL Goto({context},{exten},{priority}) leads nowhere; {consequence}");
                     return null;
                 }
             }

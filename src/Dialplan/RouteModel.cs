@@ -242,7 +242,7 @@ internal sealed partial class DialplanModel
                 ScheduleModel? schedule = null;
                 if (rule.ScheduleId is { } scheduleId)
                 {
-                    if (!_schedules.TryGetValue(scheduleId, out var found)) { _warnings.Add($"{What(n)} rule {i}: schedule {scheduleId} does not exist; rule left out"); continue; }
+                    if (!_schedules.TryGetValue(scheduleId, out var found)) { Warn(id, n.Number, $"{What(n)} rule {i}: schedule {scheduleId} does not exist; rule left out"); continue; }
                     if (found.Tenant != tenant.Index) { Refuse(id, $"{What(n)} rule {i}: schedule {scheduleId} belongs to another tenant"); continue; }
                     schedule = found.Model;
                 }
@@ -370,7 +370,7 @@ internal sealed partial class DialplanModel
             if (kind is null) { Refuse(tenant.Source.Id, $"{Where(n, rule)}: type {(int)d.Type} is unknown"); return null; }
             if (d.Id is not { } id || !TryTarget(id, out var target) || target.Kind != kind)
             {
-                _warnings.Add($"{Where(n, rule)}: {d.Type.ToString().ToUpperInvariant()} {d.Id?.ToString() ?? "(no id)"} does not exist; {Consequence(rule)}");
+                Warn(tenant.Source.Id, n.Number, $"{Where(n, rule)}: {d.Type.ToString().ToUpperInvariant()} {d.Id?.ToString() ?? "(no id)"} does not exist; {Consequence(rule)}");
                 return null;
             }
             if (target.Tenant != tenant.Index)
@@ -380,7 +380,7 @@ internal sealed partial class DialplanModel
             }
             if (kind == DestinationType.User && target.Extension is null)
             {
-                _warnings.Add($"{Where(n, rule)}: user {id} has no extension; {Consequence(rule)}");
+                Warn(tenant.Source.Id, n.Number, $"{Where(n, rule)}: user {id} has no extension; {Consequence(rule)}");
                 return null;
             }
             return d.Type == AssignmentType.User ? User(target) : Entered(target, d.Type);

@@ -141,7 +141,7 @@ public sealed class SnapshotUsersTests : ApiFixture
         Assert.That(fromRead.Result, Is.EqualTo(fromEvery.Result).Using<RenderResult>((x, y) =>
             x with { ContextNames = y.ContextNames, QueueNames = y.QueueNames, Warnings = y.Warnings } == y
             && x.ContextNames.SequenceEqual(y.ContextNames) && x.QueueNames.SequenceEqual(y.QueueNames) && x.Warnings.SequenceEqual(y.Warnings)));
-        Assert.That(fromRead.Result.Warnings, Has.Some.Contains($"Goto(tenant-{_b.Slug},1012,1) leads nowhere"), "A's 1012 is not B's");
+        Assert.That(fromRead.Result.Warnings.Select(w => w.Text), Has.Some.Contains($"Goto(tenant-{_b.Slug},1012,1) leads nowhere"), "A's 1012 is not B's");
         Assert.That(fromRead.Extensions, Does.Not.Contain("exten => 1100,"));
     }
 
@@ -161,7 +161,7 @@ public sealed class SnapshotUsersTests : ApiFixture
         var memory = new SnapshotMemory();
         var before = await DialplanSnapshotReader.ReadAsync(Db, memory, CancellationToken.None);
         Assert.That(Extensions(before, _c.Id), Does.Not.Contain("3050"));
-        Assert.That(DialplanRenderer.RenderToStrings(before).Result.Warnings, Has.Some.Contains($"Goto(tenant-{_c.Slug},3050,1) leads nowhere"));
+        Assert.That(DialplanRenderer.RenderToStrings(before).Result.Warnings.Select(w => w.Text), Has.Some.Contains($"Goto(tenant-{_c.Slug},3050,1) leads nowhere"));
 
         var created = await CreateUserAsync("USER", _c.Id, "3050");
         var remembered = await DialplanSnapshotReader.ReadAsync(Db, memory, CancellationToken.None);
@@ -170,7 +170,7 @@ public sealed class SnapshotUsersTests : ApiFixture
         Assert.That(remembered.Tenants.Single(t => t.Id == _c.Id).Users.Select(u => u.Id), Does.Contain(created.Id));
         var rendered = DialplanRenderer.RenderToStrings(remembered);
         Assert.That(rendered.Extensions, Does.Contain("exten => 3050,1,Dial("));
-        Assert.That(rendered.Result.Warnings, Has.None.Contains($"tenant-{_c.Slug},3050"));
+        Assert.That(rendered.Result.Warnings.Select(w => w.Text), Has.None.Contains($"tenant-{_c.Slug},3050"));
         Assert.That(rendered.Extensions, Is.EqualTo(DialplanRenderer.RenderToStrings(whole).Extensions));
     }
 }

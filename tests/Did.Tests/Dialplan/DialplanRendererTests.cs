@@ -263,7 +263,7 @@ public class DialplanRendererTests
         var r = DialplanRenderer.RenderToStrings(s with { Tenants = [acme, s.Tenants[1]] });
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => 5,1,Hangup()").And.Contain("exten => 6,1,Hangup()"));
-        Assert.That(r.Result.Warnings, Has.Some.Contains("option 5").And.Some.Contains("option 6"));
+        Assert.That(r.Result.Warnings.Select(w => w.Text), Has.Some.Contains("option 5").And.Some.Contains("option 6"));
         Assert.That(DialplanLinter.Lint(r.Extensions), Is.Empty);
     }
 
@@ -274,7 +274,7 @@ public class DialplanRendererTests
         var r = DialplanRenderer.RenderToStrings(s with { Numbers = [.. s.Numbers, new RoutedNumber("+15551234599", Samples.Acme, AssignmentType.User, Samples.Carol, null)] });
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234599"));
-        Assert.That(r.Result.Warnings, Has.Some.Contains("+15551234599"));
+        Assert.That(r.Result.Warnings.Select(w => w.Text), Has.Some.Contains("+15551234599"));
     }
 
     [Test]
@@ -283,7 +283,7 @@ public class DialplanRendererTests
         var r = DialplanRenderer.RenderToStrings(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme,9999,1)")]));
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234567"));
-        Assert.That(r.Result.Warnings.Single(), Does.Contain("leads nowhere"));
+        Assert.That(r.Result.Warnings.Single().Text, Does.Contain("leads nowhere"));
     }
 
     [Test]
@@ -369,7 +369,7 @@ public class DialplanRendererTests
         var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, other] });
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234567"));
-        Assert.That(r.Result.Warnings.Single(), Does.Contain("Goto(acme_ivr_x,1001,1) leads nowhere"));
+        Assert.That(r.Result.Warnings.Single().Text, Does.Contain("Goto(acme_ivr_x,1001,1) leads nowhere"));
     }
 
     [Test]

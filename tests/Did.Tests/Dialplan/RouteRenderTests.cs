@@ -80,9 +80,28 @@ public class RouteRenderTests
             new RouteRule("+33", false, null, null, RouteSamples.User(Samples.Bob)),
         ])));
 
-        Assert.That(r.Result.Warnings, Does.Contain($"number '+15551230099' rule 0 destination: USER {gone} does not exist; rule left out"));
+        Assert.That(r.Result.Warnings.Select(w => w.Text), Does.Contain($"number '+15551230099' rule 0 destination: USER {gone} does not exist; rule left out"));
         var lines = LinesOf(r.Extensions, "+15551230099");
         Assert.That(lines, Has.None.Contain("rule-0").And.Some.Contain("n(rule-1),GotoIf($[\"${DID_CALLER:0:3}\" = \"+33\"]?user-1002)"));
+    }
+
+    [Test]
+    public void A_rule_and_a_failover_whose_external_goto_leads_nowhere_are_warned_about_under_their_tenant_and_number()
+    {
+        var s = With(new RouteOptions(null, new RouteDestination(AssignmentType.External, null, "Goto(tenant-acme,9999,1)"),
+            [new RouteRule("+44", false, null, null, new RouteDestination(AssignmentType.External, null, "Goto(tenant-acme,s,1)"))]));
+        // A warning about another tenant's data: filed under that tenant, about no number.
+        s = s with { Tenants = [.. s.Tenants.Select(t => t.Id != Samples.Beta ? t : t with { Queues = [new QueueSnapshot(Samples.G(98), "sales", QueueStrategy.Ringall, 15, [Samples.G(99)])] })] };
+
+        var warnings = DialplanRenderer.RenderToStrings(s).Result.Warnings;
+
+        Assert.That(warnings, Is.EqualTo(new[]
+        {
+            new RenderWarning(Samples.Acme, "+15551230099", "number '+15551230099' failover: EXTERNAL Goto(tenant-acme,9999,1) leads nowhere; no failover"),
+            new RenderWarning(Samples.Acme, "+15551230099", "number '+15551230099' rule 0 destination: EXTERNAL Goto(tenant-acme,s,1) leads nowhere; rule left out"),
+            new RenderWarning(Samples.Acme, null, $"tenant 'acme': queue 'support' member {Samples.Carol} has no extension; left out"),
+            new RenderWarning(Samples.Beta, null, $"tenant 'beta': queue 'sales' member {Samples.G(99)} is not a user; left out"),
+        }));
     }
 
     [Test]
@@ -91,7 +110,7 @@ public class RouteRenderTests
         var gone = Guid.NewGuid();
         var r = DialplanRenderer.RenderToStrings(With(new RouteOptions(null, null, [new RouteRule(null, false, gone, ScheduleCondition.Closed, RouteSamples.User(Samples.Bob))])));
 
-        Assert.That(r.Result.Warnings, Does.Contain($"number '+15551230099' rule 0: schedule {gone} does not exist; rule left out"));
+        Assert.That(r.Result.Warnings.Select(w => w.Text), Does.Contain($"number '+15551230099' rule 0: schedule {gone} does not exist; rule left out"));
         Assert.That(LinesOf(r.Extensions, "+15551230099"), Is.EqualTo(new[] { "exten => +15551230099,1,Goto(tenant-acme,1001,1)" }));
     }
 
