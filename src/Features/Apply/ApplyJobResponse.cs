@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Did.Dialplan;
 
 namespace Did.Features.Apply;
@@ -15,17 +16,36 @@ public sealed record ApplyStep(string Name, ApplyStepStatus Status, long Duratio
 /// <param name="RequestedBy">The caller whose request started the job; for a tenant admin, null unless that is itself.</param>
 /// <param name="TenantIds">The tenants the job deployed from the database, every other tenant staying as last deployed;
 /// null: the whole platform. A tenant admin sees only its own tenant here.</param>
+/// <param name="Warnings">What the job's render left out of the dialplan (<see cref="RenderWarning"/>); a tenant admin sees
+/// only its own tenant's.</param>
 public sealed record ApplyJobResponse(
     Guid Id, ApplyJobStatus Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
-    string? ContentSha256, DiffStats? DiffStats, IReadOnlyList<ApplyStep> Steps, string? Error, IReadOnlyList<Guid>? TenantIds)
+    string? ContentSha256, DiffStats? DiffStats, IReadOnlyList<ApplyStep> Steps, string? Error, IReadOnlyList<Guid>? TenantIds,
+    [property: Description(ApplyJobResponse.WarningsDescription)] IReadOnlyList<RenderWarning> Warnings)
 {
+    public const string WarningsDescription =
+        "Stale data the render left out of the dialplan (a rule or failover whose destination leads nowhere, a number whose " +
+        "destination is gone, an IVR option rendered as Hangup()...): calls do not go where the data says. Each names its " +
+        "tenant (null: platform-wide), the number where there is one, and what was left out. Empty when the data is clean or " +
+        "nothing was rendered; a tenant admin sees only its own tenant's.";
+
     /// <summary>The job as <paramref name="ctx"/> may see it: a tenant admin reads a job that carried its request, which
-    /// may have carried other tenants' too; their ids and requester are not its to see.</summary>
+    /// may have carried other tenants' too; their ids, requester and warnings are not its to see.</summary>
     public ApplyJobResponse For(Infrastructure.Auth.RequestContext ctx) => ctx.Role == Infrastructure.Auth.Role.TenantAdmin
         ? this with
         {
             RequestedBy = RequestedBy == ctx.ActorId ? RequestedBy : null,
             TenantIds = TenantIds?.Where(t => t == ctx.TenantId).ToList(),
+            Warnings = RenderWarnings.Of(Warnings, ctx.TenantId),
         }
         : this;
+}
+
+/// <summary>Which render warnings a caller may see.</summary>
+public static class RenderWarnings
+{
+    /// <summary>The warnings about tenant <paramref name="tenantId"/>'s data only (a tenant admin's): none about another
+    /// tenant's, nor the platform's own.</summary>
+    public static IReadOnlyList<RenderWarning> Of(IReadOnlyList<RenderWarning> warnings, Guid? tenantId) =>
+        tenantId is { } id ? [.. warnings.Where(w => w.TenantId == id)] : [];
 }

@@ -12,15 +12,16 @@ namespace Did.Features.Apply;
 /// for the record; what recovery restores is found in the nodes' backup folders by the job's id.</summary>
 public static class ApplyJobStore
 {
-    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error, array_to_string(tenant_ids, ',') AS tenant_ids";
+    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error, array_to_string(tenant_ids, ',') AS tenant_ids, warnings::text AS warnings";
 
     private sealed record Row(Guid Id, string Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
-        string? ContentSha256, string? DiffStats, string Steps, string? Error, string? TenantIds)
+        string? ContentSha256, string? DiffStats, string Steps, string? Error, string? TenantIds, string Warnings)
     {
         public ApplyJobResponse ToResponse() => new(Id, ApiJson.Parse<ApplyJobStatus>(Status), RequestedBy, StartedAt, FinishedAt, NumbersRouted,
             ContentSha256, DiffStats is null ? null : JsonSerializer.Deserialize<DiffStats>(DiffStats, ApiJson.Options),
             JsonSerializer.Deserialize<List<ApplyStep>>(Steps, ApiJson.Options)!, Error,
-            TenantIds is null ? null : [.. TenantIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse)]);
+            TenantIds is null ? null : [.. TenantIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse)],
+            JsonSerializer.Deserialize<List<RenderWarning>>(Warnings, ApiJson.Options)!);
     }
 
     /// <summary>A RUNNING job for the callers of one run: the first is its requester, all of them may read it.</summary>
@@ -60,13 +61,13 @@ public static class ApplyJobStore
         var (conn, tx) = deployed is null ? (ownConnection!, ownTransaction!) : (deployed.Connection, deployed.Transaction);
         var job = (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
             UPDATE apply_jobs SET status = @status, finished_at = now(), numbers_routed = @numbersRouted, content_sha256 = @sha,
-                diff_stats = @stats::jsonb, steps = @steps::jsonb, error = @error
+                diff_stats = @stats::jsonb, steps = @steps::jsonb, error = @error, warnings = @warnings::jsonb
             WHERE id = @id
             RETURNING {Columns}
             """, new
             {
                 id, status = ApiJson.Name(status), numbersRouted, sha, stats = stats is null ? null : ApiJson.Serialize(stats),
-                steps = ApiJson.Serialize(steps), error,
+                steps = ApiJson.Serialize(steps), error, warnings = ApiJson.Serialize(end.Rendered?.Warnings ?? []),
             }, tx, cancellationToken: ct))).ToResponse();
         await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql, ApplyAudit.Job(callers[0], id, job), tx, cancellationToken: ct));
         if (deployed is { Changed.Count: > 0 } && status == ApplyJobStatus.Succeeded)

@@ -83,6 +83,7 @@ public sealed class ApplyRunner(
                 return deployed.Snapshot;
             }, SwitchAtWork);
             var end = await pipeline.RunAsync();
+            LogWarnings(jobId, end.Rendered);
             await using var written = await DeployedStateAsync(end, deployed is not null, writing, Prepare, jobId);
             var job = await ApplyJobStore.FinishAsync(db, jobId, end, pipeline.Steps, written, callers, CancellationToken.None);
             if (end.Refused is { } refused) throw refused; // recorded as FAILED; answered as a 409 (DialplanRefusal)
@@ -92,6 +93,18 @@ public sealed class ApplyRunner(
         {
             work.Remove(folder);
         }
+    }
+
+    /// <summary>Once per run, the warnings of what it rendered (or found already rendered): stale data the dialplan leaves
+    /// out. The texts name tenants' slugs, numbers and ids, never a secret; a long list is cut short, the job has it all.</summary>
+    private void LogWarnings(Guid jobId, RenderResult? rendered)
+    {
+        if (rendered is not { Warnings: { Count: > 0 } warnings }) return;
+        const int listed = 20;
+        var text = string.Join("; ", warnings.Take(listed).Select(w => w.Text))
+                   + (warnings.Count > listed ? $"; and {warnings.Count - listed} more (GET /api/v1/apply/jobs/{jobId})" : "");
+        log.LogWarning("Apply job {JobId} rendered {WarningCount} warning(s), stale data left out of the dialplan: {Warnings}",
+            jobId, warnings.Count, text);
     }
 
     /// <summary>At start-up: recover only if no other replica is applying right now.</summary>
@@ -122,12 +135,14 @@ public sealed class ApplyRunner(
             var diff = extensions.UnifiedDiff + queues.UnifiedDiff;
             var truncated = extensions.Truncated || queues.Truncated;
             if (view is not null)
-                return new ApplyPreviewResponse(view.NumbersRouted, null, stats, diff, truncated, !stats.IsEmpty, []);
+                return new ApplyPreviewResponse(view.NumbersRouted, null, stats, diff, truncated, !stats.IsEmpty, [],
+                    RenderWarnings.Of(rendered.Result.Warnings, ctx.TenantId));
             IReadOnlyList<LintFinding> findings;
             using (var reader = new StreamReader(rendered.ExtensionsPath)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings));
             var changes = !await NodeFiles.SameBytesAsync(node.ExtensionsPath, rendered.ExtensionsPath, ct)
                           || !await NodeFiles.SameBytesAsync(node.QueuesPath, rendered.QueuesPath, ct);
-            return new ApplyPreviewResponse(rendered.Result.NumbersRouted, rendered.Result.ExtensionsSha256, stats, diff, truncated, changes, findings);
+            return new ApplyPreviewResponse(rendered.Result.NumbersRouted, rendered.Result.ExtensionsSha256, stats, diff, truncated, changes, findings,
+                rendered.Result.Warnings);
         }
         finally
         {

@@ -13,7 +13,8 @@ public sealed record SnapshotTaken(DialplanSnapshot Snapshot) : IApplyStepResult
 /// <summary>Both files rendered into the job's private work folder.</summary>
 public sealed record RenderedFiles(string ExtensionsPath, string QueuesPath, RenderResult Result) : IApplyStepResult
 {
-    public string Summary => $"{Result.Contexts} contexts, {Result.Shards} shards, {Result.NumbersRouted} numbers; sha256 {Result.ExtensionsSha256}.";
+    public string Summary => $"{Result.Contexts} contexts, {Result.Shards} shards, {Result.NumbersRouted} numbers; sha256 {Result.ExtensionsSha256}." +
+                             (Result.Warnings.Count > 0 ? $" {Result.Warnings.Count} warning(s): stale data left out, listed in the job's warnings." : "");
 }
 
 /// <summary>The rendered dialplan passed every check; <see cref="Digests"/> is what verify compares the switch with.</summary>

@@ -33,6 +33,6 @@ public sealed class GetApplyJobModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(new GetApplyJobQuery(id), ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("GetApplyJob")
-            .WithSummary("One apply job with its steps, timings, diff stats and error.")
+            .WithSummary("One apply job with its steps, timings, diff stats, error and the warnings of its render (stale data left out of the dialplan; a tenant admin sees only its own tenant's).")
             .ProducesProblem(StatusCodes.Status404NotFound);
 }

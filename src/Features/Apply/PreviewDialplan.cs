@@ -30,7 +30,7 @@ public sealed class PreviewDialplanModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(new PreviewDialplanQuery(tenantId), ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("PreviewDialplan")
-            .WithSummary("What the caller's apply would change, without changing anything: render exactly what it would deploy (a tenant admin's own tenant, or with tenant_id one tenant, every other tenant as last deployed), lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues. Data the renderer refuses answers 409, as for an apply.")
+            .WithSummary("What the caller's apply would change, without changing anything: render exactly what it would deploy (a tenant admin's own tenant, or with tenant_id one tenant, every other tenant as last deployed), lint it and diff it against the first node's live files. Takes no lock. Platform admins, support and tenant admins; a tenant admin sees only its own contexts, numbers and queues. `warnings` lists the stale data the render leaves out of the dialplan (a rule or failover that leads nowhere, a number whose destination is gone), each with its tenant and number; a tenant admin sees only its own tenant's. Data the renderer refuses answers 409, as for an apply.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
