@@ -23,8 +23,7 @@ internal static class BulkNumbers
         v.RuleFor(r => numbers(r)).Must(n => n is null || n.Count is > 0 and <= MaxItems).OverridePropertyName("numbers")
             .WithMessage($"'numbers' must hold 1 to {MaxItems:N0} numbers; send a larger block as a 'range'.")
             .Must(n => n is null || n.All(x => x is not null)).WithMessage("'numbers' must not contain null items.");
-        v.RuleFor(r => region(r)).Must(x => x is null || NumberNormalizer.Region(x) is not null).OverridePropertyName("default_region")
-            .WithMessage("'default_region' must be an ISO 3166 region libphonenumber knows, such as US, GB or DE (you sent '{PropertyValue}').");
+        v.RuleFor(r => region(r)).KnownRegion().OverridePropertyName(RegionParameter.Name);
     }
 
     /// <summary>The numbers of a request in E.164 with how errors name each (numbers[3], range[17]). A bad list entry or a

@@ -351,9 +351,9 @@ public sealed class ImportDidsModule : ICarterModule
 
     private static ImportOptions Options(string? defaultRegion, string? onConflict, bool validateOnly)
     {
-        var region = defaultRegion is null ? null : NumberNormalizer.Region(defaultRegion)
-            ?? throw Problem.Invalid("default_region",
-                $"'default_region' must be an ISO 3166 region libphonenumber knows, such as US, GB or DE (you sent '{DidRules.Echo(defaultRegion)}').");
+        var region = RegionParameter.IsUnknown(defaultRegion)
+            ? throw Problem.Invalid(RegionParameter.Name, RegionParameter.Refusal(defaultRegion))
+            : NumberNormalizer.Region(defaultRegion);
         var mode = onConflict?.ToLowerInvariant() switch
         {
             null or "error" => OnConflict.Error,
