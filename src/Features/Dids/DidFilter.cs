@@ -1,4 +1,5 @@
 using Did.Dialplan;
+using FluentValidation;
 
 namespace Did.Features.Dids;
 
@@ -10,12 +11,40 @@ internal sealed record DidFilter(
 {
     private static readonly System.Text.RegularExpressions.Regex Search = new(@"^\+?[0-9]{1,15}\z");
 
-    /// <summary>The <c>number</c> parameter as a client may write it: digits to search for, or a whole number in any written
-    /// form (read with <c>Dids:DefaultRegion</c>), which then matches that number only.</summary>
+    /// <summary>The <c>number</c> parameter as a client may write it: digits to search for ('+digits' a prefix, taken as
+    /// written, never normalised), or a whole number in any other written form, read with the request's
+    /// <c>default_region</c>, else <c>Dids:DefaultRegion</c> (<see cref="NumberSettings.RegionFor"/>), which then matches
+    /// that number only. Both null: libphonenumber refuses it (<see cref="Refusal"/>).</summary>
     public static (string? Search, string? Exact) ReadNumber(string? number, string? defaultRegion) =>
         number is null || Search.IsMatch(number)
             ? (number, null)
             : (null, NumberNormalizer.TryNormalize(number, defaultRegion, out var n, out _) ? n.E164 : null);
+
+    /// <summary>Why <see cref="ReadNumber"/> read nothing from <paramref name="number"/>: what the parameter takes, then
+    /// libphonenumber's reason and the form given, as the import words it.</summary>
+    public static string Refusal(string number, string? defaultRegion)
+    {
+        NumberNormalizer.TryNormalize(number, defaultRegion, out _, out var reason);
+        return "'number' must be 1 to 15 digits to search for, optionally after a '+', or a whole number libphonenumber reads. " +
+               NumberNormalizer.Describe(number, reason, defaultRegion);
+    }
+}
+
+/// <summary>The rules of the <c>number</c> and <c>default_region</c> parameters, shared by the list and its export: an
+/// unknown region is refused as the import refuses it; a number that is neither a search nor a whole number libphonenumber
+/// reads with the region (else <c>Dids:DefaultRegion</c>, else none) is refused with libphonenumber's reason.</summary>
+internal static class DidFilterRules
+{
+    public static void NumberAndRegion<T>(this AbstractValidator<T> v, Func<T, string?> number, Func<T, string?> region, NumberSettings settings)
+    {
+        v.RuleFor(x => region(x)).KnownRegion().OverridePropertyName(RegionParameter.Name);
+        // With an unknown region only the region is named: the number was not read with the region the client meant.
+        v.RuleFor(x => number(x))
+            .Must((x, n) => DidFilter.ReadNumber(n, settings.RegionFor(region(x))) is not (null, null))
+            .When(x => number(x) is not null && !RegionParameter.IsUnknown(region(x)))
+            .WithMessage((x, n) => DidFilter.Refusal(n!, settings.RegionFor(region(x))))
+            .OverridePropertyName("number");
+    }
 }
 
 /// <summary>A <see cref="DidFilter"/> as SQL, with the caller's tenant scope: where the numbers come from, the conditions

@@ -19,6 +19,7 @@ public sealed record ExportDidsQuery(
     [property: FromQuery(Name = "status")] QueryEnum<DidStatus>? Status = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "number"), Description(ListDids.NumberDescription)] string? Number = null,
+    [property: FromQuery(Name = RegionParameter.Name), Description(ListDids.DefaultRegionDescription)] string? DefaultRegion = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
     [property: FromQuery(Name = "assigned_type")] QueryEnum<AssignmentType>? AssignedType = null,
     [property: FromQuery(Name = "country"), Description(ListDids.CountryDescription)] string? Country = null,
@@ -48,8 +49,7 @@ public static class ExportDids
     {
         public Validator(NumberSettings settings)
         {
-            RuleFor(c => c.Query.Number).Must(n => DidFilter.ReadNumber(n, settings.DefaultRegion) is not (null, null))
-                .When(c => c.Query.Number is not null).OverridePropertyName("number").WithMessage(ListDids.NumberMessage);
+            this.NumberAndRegion(c => c.Query.Number, c => c.Query.DefaultRegion, settings);
             RuleFor(c => c.Query.Provider).NotEmpty().MaximumLength(255).When(c => c.Query.Provider is not null).OverridePropertyName("provider");
             RuleFor(c => c.Query.Country).MatchesWhole(DidFilterSql.CountryPattern).When(c => c.Query.Country is not null)
                 .OverridePropertyName("country")
@@ -68,7 +68,7 @@ public static class ExportDids
         public async ValueTask<Unit> Handle(ExportDidsCommand c, CancellationToken ct)
         {
             var values = new List<(string Name, string Value)>();
-            var sql = DidFilterSql.Build(c.Query.Filter(settings.DefaultRegion), ctx.TenantScope, (name, value, type) =>
+            var sql = DidFilterSql.Build(c.Query.Filter(settings.RegionFor(c.Query.DefaultRegion)), ctx.TenantScope, (name, value, type) =>
             {
                 values.Add(($"did_export.{name}", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!));
                 return $"current_setting('did_export.{name}')::{type}";

@@ -19,6 +19,7 @@ public sealed record ListDidsQuery(
     [property: FromQuery(Name = "status")] QueryEnum<DidStatus>? Status = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "number"), Description(ListDids.NumberDescription)] string? Number = null,
+    [property: FromQuery(Name = RegionParameter.Name), Description(ListDids.DefaultRegionDescription)] string? DefaultRegion = null,
     [property: FromQuery(Name = "provider")] string? Provider = null,
     [property: FromQuery(Name = "assigned_type")] QueryEnum<AssignmentType>? AssignedType = null,
     [property: FromQuery(Name = "country"), Description(ListDids.CountryDescription)] string? Country = null,
@@ -28,6 +29,7 @@ public sealed record ListDidsQuery(
     [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
     : IQuery<BoundedPaged<DidResponse>>, IPaged
 {
+    /// <summary>Without default_region: it changes only a whole number, which matches one number, so no cursor follows it.</summary>
     public string CursorScope() => PageCursor.Scope("dids",
         ("status", Status), ("tenant_id", TenantId), ("number", Number), ("provider", Provider), ("assigned_type", AssignedType),
         ("country", Country?.ToUpperInvariant()), ("number_type", NumberType));
@@ -46,10 +48,11 @@ public static class ListDids
 {
     public const string NumberPattern = DidFilterSql.NumberPattern;
     public const string NumberDescription =
-        "Digits anywhere in the number, or '+digits' for a prefix; or a whole number in any written form (+1 (212) 555-0100; a national " +
-        "form is read with Dids__DefaultRegion), which matches that number only.";
-    public const string NumberMessage =
-        "'number' must be 1 to 15 digits to search for, optionally after a '+', or a whole number libphonenumber reads (you sent '{PropertyValue}').";
+        "Digits anywhere in the number, or '+digits' for a prefix; or a whole number in any other written form (+1 (212) 555-0100; a national " +
+        "form such as (212) 555-0100 is read with default_region, else Dids__DefaultRegion), which matches that number only. A whole number " +
+        "libphonenumber refuses is a 400 with its reason (INVALID_COUNTRY_CODE, TOO_SHORT, ...).";
+    public const string DefaultRegionDescription =
+        RegionParameter.Description + " Reads only a whole number given as number; digits and '+digits' are searched for as written.";
     public const string CountryDescription = "ISO 3166 region of the numbers (US, GB, DE...), or 001 for non-geographic services, as libphonenumber assigns it.";
 
     public sealed class Validator : AbstractValidator<ListDidsQuery>
@@ -57,8 +60,7 @@ public static class ListDids
         public Validator(NumberSettings settings)
         {
             this.ValidatePaging();
-            RuleFor(q => q.Number).Must(n => DidFilter.ReadNumber(n, settings.DefaultRegion) is not (null, null))
-                .When(q => q.Number is not null).WithMessage(NumberMessage);
+            this.NumberAndRegion(q => q.Number, q => q.DefaultRegion, settings);
             RuleFor(q => q.Provider).NotEmpty().MaximumLength(255).When(q => q.Provider is not null);
             RuleFor(q => q.Country).MatchesWhole(DidFilterSql.CountryPattern).When(q => q.Country is not null)
                 .WithMessage("'country' must be an ISO 3166 region (US, GB, DE...) or 001 (you sent '{PropertyValue}').")
@@ -82,7 +84,7 @@ public static class ListDids
         public async ValueTask<BoundedPaged<DidResponse>> Handle(ListDidsQuery q, CancellationToken ct)
         {
             var p = new DynamicParameters();
-            var sql = DidFilterSql.Build(q.Filter(settings.DefaultRegion), ctx.TenantScope, (name, value, _) =>
+            var sql = DidFilterSql.Build(q.Filter(settings.RegionFor(q.DefaultRegion)), ctx.TenantScope, (name, value, _) =>
             {
                 p.Add(name, value);
                 return "@" + name;
@@ -171,7 +173,8 @@ public sealed class ListDidsModule : ICarterModule
             .RequireAuthorization(Policies.Reader)
             .WithName("ListDids")
             .WithSummary("List numbers by number, each with its route. Filters: status, tenant_id, provider, assigned_type, country, number_type, number (digits anywhere " +
-                         "in the number, or '+digits' for a prefix). A tenant admin sees only its tenant's numbers. total is exact for every filter; " +
+                         "in the number, '+digits' for a prefix, or a whole number in any written form, a national one read with default_region, " +
+                         "else Dids__DefaultRegion). A tenant admin sees only its tenant's numbers. total is exact for every filter; " +
                          "with number it is exact up to 1,000 matches, beyond that total is null and total_at_least is given. " +
                          "Follow next_cursor (cursor=) to page at any depth; page= reaches pages that start at an offset of up to 10,000 numbers.")
             .Produces<BoundedPaged<DidResponse>>()
