@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using System.Globalization;
 using Carter;
 using Dapper;
 using Did.Dialplan;
 using Did.Features.Apply;
+using Did.Features.Dids;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
@@ -21,7 +23,8 @@ public enum SimulationSource { Live, Pending }
 
 /// <summary>Query of GET /api/v1/routing/simulate.</summary>
 public sealed record SimulateRouteQuery(
-    [property: FromQuery(Name = "number")] string? Number = null,
+    [property: FromQuery(Name = "number"), Description(SimulateRoute.NumberDescription)] string? Number = null,
+    [property: FromQuery(Name = RegionParameter.Name), Description(SimulateRoute.DefaultRegionDescription)] string? DefaultRegion = null,
     [property: FromQuery(Name = "caller_id")] string? CallerId = null,
     [property: FromQuery(Name = "at")] string? At = null,
     [property: FromQuery(Name = "dial_status")] QueryEnum<DialStatus>? DialStatus = null,
@@ -58,13 +61,44 @@ public static class SimulateRoute
     public const string AtPattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$";
     public const int MaxCallerIdLength = 256;
 
+    public const string NumberDescription =
+        "The dialled number: E.164 (+12125550100), taken as written, or any other written form libphonenumber reads (+1 212 555 0100; " +
+        "a national form such as (212) 555-0100 with default_region, else Dids__DefaultRegion), read into E.164. A form libphonenumber " +
+        "refuses is a 400 with its reason (INVALID_COUNTRY_CODE, TOO_SHORT, ...).";
+    public const string DefaultRegionDescription = RegionParameter.Description + " Reads number only, never caller_id.";
+
+    /// <summary>The dialled number in E.164. E.164 as written is taken as is, as the switch matches it: numbers stored
+    /// before numbers were validated are E.164 that libphonenumber may not know (docs/decisions.md), and their routes are
+    /// simulated like any other. Any other form is read by the import's normaliser with <paramref name="region"/>.</summary>
+    internal static bool TryReadNumber(string number, string? region, out string e164, out string reason)
+    {
+        reason = "";
+        if (DidRules.IsE164(number))
+        {
+            e164 = number;
+            return true;
+        }
+        var read = NumberNormalizer.TryNormalize(number, region, out var n, out reason);
+        e164 = read ? n.E164 : "";
+        return read;
+    }
+
     public sealed class Validator : AbstractValidator<SimulateRouteQuery>
     {
-        public Validator()
+        public Validator(NumberSettings numbers)
         {
-            RuleFor(q => q.Number).NotEmpty().WithMessage("'number' is required: the dialled number, E.164 such as +15551230001.")
-                .MatchesWhole(Did.Features.Dids.DidRules.E164Pattern)
-                .WithMessage("'number' must be E.164, a '+' and 2 to 15 digits such as +15551230001 (you sent '{PropertyValue}').");
+            RuleFor(q => q.DefaultRegion).KnownRegion();
+            // With an unknown region only the region is named: the number was not read with the region the client meant.
+            RuleFor(q => q.Number).Cascade(CascadeMode.Stop)
+                .NotEmpty().WithMessage("'number' is required: the dialled number, such as +12125550100.")
+                .Must((q, n) => TryReadNumber(n!, numbers.RegionFor(q.DefaultRegion), out _, out _))
+                .When(q => !RegionParameter.IsUnknown(q.DefaultRegion), ApplyConditionTo.CurrentValidator)
+                .WithMessage((q, n) =>
+                {
+                    var region = numbers.RegionFor(q.DefaultRegion);
+                    TryReadNumber(n!, region, out _, out var reason);
+                    return $"'number': {NumberNormalizer.Describe(n!, reason, region)}";
+                });
             RuleFor(q => q.CallerId).MaximumLength(MaxCallerIdLength)
                 .WithMessage($"'caller_id' may have at most {MaxCallerIdLength} characters; leave it out for a withheld caller.");
             RuleFor(q => q.At).MatchesWhole(AtPattern)
@@ -81,11 +115,12 @@ public static class SimulateRoute
     /// ids and labels of where the call ends up, and the number's tenant (a tenant admin may simulate only its own numbers:
     /// any other is a 404, as an unknown one).</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, AsteriskNodes nodes, DialplanSettings settings, ApplyWorkFolder work,
-        TimeProvider clock) : IQueryHandler<SimulateRouteQuery, SimulationResponse>
+        TimeProvider clock, NumberSettings numbers) : IQueryHandler<SimulateRouteQuery, SimulationResponse>
     {
         public async ValueTask<SimulationResponse> Handle(SimulateRouteQuery q, CancellationToken ct)
         {
-            var number = q.Number!;
+            if (!TryReadNumber(q.Number!, numbers.RegionFor(q.DefaultRegion), out var number, out _))
+                throw new InvalidOperationException("the validator lets only numbers it reads through");
             var at = q.At is null ? clock.GetUtcNow() : DateTimeOffset.Parse(q.At, CultureInfo.InvariantCulture, DateTimeStyles.None);
             var status = q.DialStatus?.Value ?? DialStatus.Answer;
             var source = q.Source?.Value ?? SimulationSource.Live;
@@ -219,7 +254,8 @@ public sealed class SimulateRouteModule : ICarterModule
             .RequireAuthorization(Policies.Reader)
             .WithName("SimulateRoute")
             .WithSummary("Where a call to a number goes, for this caller, at this time, when its destination answers or not: walked through the " +
-                         "dialplan text itself, from [from-trunk-external] on, not read from the routes in the database. number (E.164) is required; " +
+                         "dialplan text itself, from [from-trunk-external] on, not read from the routes in the database. number is required, E.164 or any " +
+                         "written form libphonenumber reads (a national one with default_region, else Dids__DefaultRegion), and answered in E.164; " +
                          "caller_id is the caller ID as a carrier sends it (absent: withheld); at defaults to now; dial_status is what the destination's " +
                          "Dial or Queue returns (ANSWER by default); source LIVE walks each node's live file (and says when nodes differ), PENDING " +
                          "renders the database now and writes nothing. The answer names the outcome, the rule that decided, whether the failover " +
