@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
@@ -15,7 +14,9 @@ namespace Did.Features.Dids;
 /// <summary>Body of POST /api/v1/dids/{id}/quarantine/end: why the quarantine ends early (kept in the audit log).</summary>
 public sealed record EndQuarantineRequest(string Reason) : ICommand<DidResponse>
 {
-    [JsonIgnore] public Guid Id { get; init; }
+    /// <summary>From the route. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
+    /// where a name that maps to nothing is refused, so a body's "id" is a 400 like any unknown property.</summary>
+    internal Guid Id { get; init; }
 }
 
 public static class EndQuarantine

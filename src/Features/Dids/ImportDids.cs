@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Carter;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
@@ -29,7 +28,9 @@ public sealed record ImportDidsRequest(
     IReadOnlyList<ImportDidItem>? Dids = null, NumberRange? Range = null, string? Provider = null, JsonElement? Metadata = null)
     : ICommand<ImportResult>
 {
-    [JsonIgnore] public ImportOptions Options { get; init; } = ImportOptions.Default;
+    /// <summary>From the query. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
+    /// where a name that maps to nothing is refused, so a body's "options" is a 400 like any unknown property.</summary>
+    internal ImportOptions Options { get; init; } = ImportOptions.Default;
 }
 
 /// <summary>POST /api/v1/dids/import as text/csv: the request body, read once while it streams.</summary>

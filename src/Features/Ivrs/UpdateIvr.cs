@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
@@ -17,7 +16,9 @@ public sealed record UpdateIvrRequest(
     IReadOnlyDictionary<string, IvrDestination>? Options = null,
     IvrDestination? TimeoutDestination = null, IvrDestination? InvalidDestination = null) : ICommand<IvrResponse>
 {
-    [JsonIgnore] public Guid Id { get; init; }
+    /// <summary>From the route. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
+    /// where a name that maps to nothing is refused, so a body's "id" is a 400 like any unknown property.</summary>
+    internal Guid Id { get; init; }
 }
 
 public static class UpdateIvr

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using Carter;
 using Dapper;
 using Did.Dialplan;
@@ -24,7 +23,10 @@ public sealed record UpdateQueueRequest(
 {
     private readonly int? _maxWaitSeconds;
 
-    [JsonIgnore] public Guid Id { get; init; }
+    // Id is from the route, MaxWaitSecondsSent from whether the body names max_wait_seconds. Internal, not [JsonIgnore]:
+    // System.Text.Json skips an ignored member's name silently, where a name that maps to nothing is refused, so a body's
+    // "id" or "max_wait_seconds_sent" is a 400 like any unknown property.
+    internal Guid Id { get; init; }
 
     /// <summary>Set only when the body names it (null included), so that an absent field stays and a null one clears.</summary>
     [Description(QueueRules.MaxWaitSecondsDescription)]
@@ -38,7 +40,7 @@ public sealed record UpdateQueueRequest(
         }
     }
 
-    [JsonIgnore] public bool MaxWaitSecondsSent { get; private init; }
+    internal bool MaxWaitSecondsSent { get; private init; }
 }
 
 public static class UpdateQueue

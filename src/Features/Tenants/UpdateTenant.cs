@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
@@ -16,7 +15,9 @@ namespace Did.Features.Tenants;
 /// sending it is refused as an unknown property.</summary>
 public sealed record UpdateTenantRequest(string? Name) : ICommand<TenantResponse>
 {
-    [JsonIgnore] public Guid Id { get; init; }
+    /// <summary>From the route. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
+    /// where a name that maps to nothing is refused, so a body's "id" is a 400 like any unknown property.</summary>
+    internal Guid Id { get; init; }
 }
 
 public static class UpdateTenant

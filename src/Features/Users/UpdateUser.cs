@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
@@ -21,7 +20,9 @@ public sealed record UpdateUserRequest(
     string? Email = null, string? DisplayName = null, Role? Role = null, Guid? TenantId = null, string? Extension = null, string? Password = null)
     : ICommand<UserResponse>
 {
-    [JsonIgnore] public Guid Id { get; init; }
+    /// <summary>From the route. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
+    /// where a name that maps to nothing is refused, so a body's "id" is a 400 like any unknown property.</summary>
+    internal Guid Id { get; init; }
 }
 
 public static class UpdateUser

@@ -39,6 +39,20 @@ public sealed class AllocationTests : DidFixture
         Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"DID {await NumberOf(id)} is already allocated to tenant '{holder.Name}'."));
     }
 
+    /// <summary>The number comes from the route: an "id" in the body is an unknown property (400 naming it) and the number
+    /// stays unassigned, not a 200 that drops it and allocates the route's number.</summary>
+    [Test]
+    public async Task Allocate_with_an_id_in_the_body_is_a_400_naming_it_and_allocates_nothing()
+    {
+        var tenant = await CreateTenantAsync();
+        var id = await ImportOneAsync();
+        var other = await ImportOneAsync();
+        var body = await Expect(await Patch(Admin, $"/api/v1/dids/{id}/allocate", new { tenant_id = tenant.Id, id = other }), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("'id'"));
+        Assert.That(await NumberStatusAsync(id), Is.EqualTo("UNASSIGNED"));
+        Assert.That(await NumberStatusAsync(other), Is.EqualTo("UNASSIGNED"));
+    }
+
     [Test]
     public async Task Allocate_to_an_unknown_tenant_is_a_400_on_tenant_id()
     {

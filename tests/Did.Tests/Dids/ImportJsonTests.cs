@@ -101,6 +101,18 @@ public sealed class ImportJsonTests : DidFixture
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain(detail));
     }
 
+    /// <summary>The import's options are its query parameters; an "options" object in the body is an unknown property
+    /// (400 naming it, nothing stored), not dropped so that a body asking to validate only imports for real.</summary>
+    [Test]
+    public async Task Options_in_the_body_are_a_400_naming_them_and_store_nothing()
+    {
+        var number = NewNumber();
+        var json = JsonSerializer.Serialize(new { dids = new[] { new { number } }, options = new { validate_only = true } });
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/dids/import", json), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("'options'"));
+        Assert.That(await StoredAsync([number]), Is.Zero);
+    }
+
     [Test]
     public async Task Json_body_over_the_json_limit_is_a_413_problem()
     {

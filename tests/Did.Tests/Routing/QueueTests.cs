@@ -172,6 +172,24 @@ public sealed class QueueTests : ApiFixture
         Assert.That(read.GetProperty("max_wait_seconds").ValueKind, Is.EqualTo(JsonValueKind.Null));
     }
 
+    /// <summary>"id" comes from the route and "max_wait_seconds_sent" is worked out from the body, so neither is the body's:
+    /// sent, each is an unknown property (400 naming it) and the queue stays as it was, not a 200 that drops the field.</summary>
+    [TestCase("id")]
+    [TestCase("max_wait_seconds_sent")]
+    public async Task A_patch_naming_the_queue_s_own_id_or_sent_flag_is_a_400_and_changes_nothing(string property)
+    {
+        var body = QueueBodies.Create(Unique("i"));
+        body["max_wait_seconds"] = 90;
+        var created = await Expect(await Create(body), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var value = property == "id" ? $"\"{Guid.NewGuid()}\"" : "true";
+        var refused = await Expect(await SendJson(_admin.Client, HttpMethod.Patch, $"/api/v1/queues/{id}",
+            $$"""{"strategy":"LINEAR","{{property}}":{{value}}}"""), HttpStatusCode.BadRequest);
+        Assert.That(refused.GetProperty("detail").GetString(), Does.Contain($"'{property}'"));
+        var after = await Expect(await _admin.Client.GetAsync($"/api/v1/queues/{id}"), HttpStatusCode.OK);
+        Assert.That(after.GetRawText(), Is.EqualTo(created.GetRawText()));
+    }
+
     [Test]
     public async Task A_queue_without_a_wait_limit_has_none()
     {
