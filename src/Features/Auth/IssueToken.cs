@@ -40,39 +40,21 @@ public static class IssueToken
             var email = r.Email.Trim().ToLowerInvariant();
             var key = SignInKey.For(ctx.RemoteAddress, email);
 
-            var admission = await throttle.AdmitAsync(key, ct);
-            if (!admission.Admitted)
-                throw TooManyAttempts(admission.RetryAfterSeconds);
-
-            Account? account;
-            await using (var conn = await db.OpenConnectionAsync(ct))
-                account = await conn.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(
-                    "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = @email",
-                    new { email }, cancellationToken: ct));
-
-            bool verified;
-            try
+            Account? account = null;
+            var verified = await throttle.AttemptAsync(key, async c =>
             {
-                verified = await hasher.VerifyAsync(r.Password, account?.PasswordHash, ct);
-            }
-            catch
-            {
-                // No hashing slot in time, or the client went away: the password was never checked.
-                await throttle.WithdrawAsync(key, CancellationToken.None);
-                throw;
-            }
+                await using (var conn = await db.OpenConnectionAsync(c))
+                    account = await conn.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(
+                        "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = @email",
+                        new { email }, cancellationToken: c));
+                return await hasher.VerifyAsync(r.Password, account?.PasswordHash, c);
+            }, ct);
             if (!verified)
                 throw new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid email or password.");
 
-            await throttle.SignedInAsync(key, ct);
             var (token, expiresIn) = issuer.Issue(account!.Id, ApiJson.Parse<Role>(account.Role), account.TenantId, account.SecurityStamp);
             return new TokenResponse(token, "Bearer", expiresIn);
         }
-
-        private static ProblemException TooManyAttempts(int seconds) =>
-            new(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
-                $"Too many failed sign-ins from this address; try again in {seconds} seconds.",
-                new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
     }
 }
 

@@ -1,4 +1,5 @@
 using Dapper;
+using Did.Infrastructure.Errors;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -67,6 +68,37 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
                 ForgetAfter = options.Value.ForgetAfterSeconds,
             }, cancellationToken: ct));
     }
+
+    /// <summary>One counted attempt at an account's password, for every route that checks one (sign-in, a password
+    /// change): counted first (429 with Retry-After while the key must wait, without checking), then
+    /// <paramref name="check"/> reads what it needs and verifies the password in a hashing slot, with no connection held
+    /// while it hashes. A success takes its count back (<see cref="SignedInAsync"/>); a check that throws (no hashing
+    /// slot in time, client gone) never decided on the password, so its count is withdrawn; a failure stays counted.</summary>
+    public async Task<bool> AttemptAsync(SignInKey key, Func<CancellationToken, Task<bool>> check, CancellationToken ct)
+    {
+        var admission = await AdmitAsync(key, ct);
+        if (!admission.Admitted)
+            throw TooManyAttempts(admission.RetryAfterSeconds);
+
+        bool verified;
+        try
+        {
+            verified = await check(ct);
+        }
+        catch
+        {
+            await WithdrawAsync(key, CancellationToken.None);
+            throw;
+        }
+        if (verified)
+            await SignedInAsync(key, ct);
+        return verified;
+    }
+
+    private static ProblemException TooManyAttempts(int seconds) =>
+        new(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
+            $"Too many failed sign-ins from this address; try again in {seconds} seconds.",
+            new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
 
     /// <summary>The attempt signed in: it is no failure of its address, and the email's count from there starts over.</summary>
     public async Task SignedInAsync(SignInKey key, CancellationToken ct)
