@@ -22,6 +22,7 @@ public enum AuditAction
     Revoke,
     UseFromNewAddress,
     EndQuarantine,
+    ChangePassword,
 }
 
 /// <summary>What was changed: TENANT, USER, PHONE_NUMBER, ...</summary>

@@ -9,7 +9,7 @@ public static class ApiTags
 {
     public static readonly IReadOnlyList<(string Name, string Description)> All =
     [
-        ("Auth", "Sign in: exchange an email and password for a short-lived bearer token."),
+        ("Auth", "Sign in: exchange an email and password for a short-lived bearer token; change your own password."),
         ("API keys", "Long-lived credentials for scripts: sent as 'Authorization: Bearer did_...' wherever a token works, with the key's role in its tenant."),
         ("Tenants", "The PBX's customers. A tenant's slug names its dialplan context (tenant-<slug>) and never changes."),
         ("Users", "People who sign in, and the extensions calls ring. PLATFORM_ADMIN and SUPPORT work across tenants; TENANT_ADMIN and USER belong to one tenant."),
