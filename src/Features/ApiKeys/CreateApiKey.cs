@@ -3,6 +3,7 @@ using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Validation;
@@ -97,9 +98,7 @@ public sealed class CreateApiKeyModule : ICarterModule
             .MapPost("/", async (CreateApiKeyRequest body, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
                 var key = await mediator.Send(body, ct);
-                // The secret is in this body and nowhere else: no cache between here and the client may keep it.
-                response.Headers.CacheControl = "no-store";
-                response.Headers.Pragma = "no-cache";
+                response.KeepOutOfCaches(); // the body holds a secret
                 return TypedResults.Created($"/api/v1/api-keys/{key.Id}", key);
             })
             .RequireAuthorization(Policies.TenantManager)

@@ -4,6 +4,7 @@ using Did.Features.Users;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using FluentValidation;
@@ -99,9 +100,7 @@ public sealed class ChangePasswordModule : ICarterModule
             .MapPost("/password", async (ChangePasswordRequest body, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
                 var token = await mediator.Send(body, ct);
-                // A bearer token must not be kept by any cache between here and the client (RFC 6749, section 5.1).
-                response.Headers.CacheControl = "no-store";
-                response.Headers.Pragma = "no-cache";
+                response.KeepOutOfCaches(); // the body holds a secret
                 return TypedResults.Ok(token);
             })
             .RequireAuthorization(Policies.Authenticated)

@@ -2,6 +2,7 @@ using Carter;
 using Dapper;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Validation;
 using FluentValidation;
@@ -64,9 +65,7 @@ public sealed class IssueTokenModule : ICarterModule
         app.MapPost("/api/v1/auth/token", async (IssueTokenRequest body, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
                 var token = await mediator.Send(body, ct);
-                // A bearer token must not be kept by any cache between here and the client (RFC 6749, section 5.1).
-                response.Headers.CacheControl = "no-store";
-                response.Headers.Pragma = "no-cache";
+                response.KeepOutOfCaches(); // the body holds a secret
                 return TypedResults.Ok(token);
             })
             .AllowAnonymous()
