@@ -55,6 +55,12 @@ public static class UpdateIvr
                 """, new { r.Id, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct));
             await IvrStore.ReplaceKeysAsync(conn, tx, r.Id, before.TenantId, options, timeout, invalid, ct);
             var after = (await IvrStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
+            if (!AuditChange.Changed(before, after))
+            {
+                // Nothing changed: undo the write, so updated_at stays and no audit row says nothing.
+                await tx.RollbackAsync(ct);
+                return before;
+            }
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Ivr, r.Id, before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             return after;

@@ -79,6 +79,12 @@ public static class UpdateQueue
                     r.MaxWaitSecondsSent, r.MaxWaitSeconds,
                 }, tx, cancellationToken: ct));
             var after = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
+            if (!AuditChange.Changed(before, after))
+            {
+                // Nothing changed: undo the write, so updated_at stays and no audit row says nothing.
+                await tx.RollbackAsync(ct);
+                return before;
+            }
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Queue, r.Id, before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             return after;

@@ -47,6 +47,12 @@ public static class UpdateSchedule
                 """, new { r.Id, r.Name, r.Timezone }, tx, cancellationToken: ct));
             await ScheduleStore.ReplaceAsync(conn, tx, r.Id, before.TenantId, r.Open, r.ClosedDates, ct);
             var after = (await ScheduleStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
+            if (!AuditChange.Changed(before, after))
+            {
+                // Nothing changed: undo the write, so updated_at stays and no audit row says nothing.
+                await tx.RollbackAsync(ct);
+                return before;
+            }
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Schedule, r.Id, before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             return after;

@@ -40,6 +40,12 @@ public static class UpdateTenant
                 UPDATE tenants SET name = coalesce(@name, name), updated_at = now() WHERE id = @Id
                 RETURNING {TenantSql.Columns}
                 """, new { r.Id, name = r.Name?.Trim() }, tx, cancellationToken: ct));
+            if (!AuditChange.Changed(before, after))
+            {
+                // Nothing changed: undo the write, so updated_at stays and no audit row says nothing.
+                await tx.RollbackAsync(ct);
+                return before;
+            }
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.Tenant, r.Id, r.Id, before, after, ct);
             await tx.CommitAsync(ct);
             return after;

@@ -85,6 +85,12 @@ public static class UpdateUser
                     role = ApiJson.Name(role), tenantId, extension,
                     hash, rotate,
                 }, tx, cancellationToken: ct))).ToResponse();
+            if (r.Password is null && !AuditChange.Changed(before, after))
+            {
+                // Nothing changed (a password sent is always a change): undo the write, so updated_at stays and no audit row says nothing.
+                await tx.RollbackAsync(ct);
+                return before;
+            }
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             // The database notifies every replica; this one forgets at once, so the old token fails on the next request.

@@ -243,6 +243,71 @@ public sealed class AuditTests : DidFixture
         AssertRow(await TheAuditRowAsync("DELETE", "SCHEDULE", id), _tenantAdmin.Id, _tenant.Id, updated, null);
     }
 
+    /// <summary>The object as a PATCH body that sends every current value back: the object minus what PATCH does not take.</summary>
+    private static JsonObject SentBack(JsonElement current, params string[] notTaken)
+    {
+        var body = JsonNode.Parse(current.GetRawText())!.AsObject();
+        foreach (var name in notTaken.Concat(["id", "created_at", "updated_at"])) body.Remove(name);
+        return body;
+    }
+
+    /// <summary>Each body changes nothing: the answer is the object as it was (updated_at included), it reads back the
+    /// same, and no UPDATE row is written.</summary>
+    private async Task AssertChangesNothingAsync(HttpClient by, string url, string entityType, JsonElement current, params object[] bodies)
+    {
+        var id = current.GetProperty("id").GetGuid();
+        foreach (var body in bodies)
+        {
+            var answered = await Expect(await Patch(by, url, body), HttpStatusCode.OK);
+            Assert.That(JsonNode.DeepEquals(JsonNode.Parse(answered.GetRawText()), JsonNode.Parse(current.GetRawText())), Is.True,
+                $"PATCH {url} {JsonSerializer.Serialize(body)} answers the object unchanged: {answered}, was {current}");
+            var read = await Expect(await by.GetAsync(url), HttpStatusCode.OK);
+            Assert.That(read.GetProperty("updated_at").GetDateTime(), Is.EqualTo(current.GetProperty("updated_at").GetDateTime()),
+                $"updated_at of {url} after {JsonSerializer.Serialize(body)}");
+        }
+        await using var conn = await Db.OpenConnectionAsync();
+        Assert.That(await conn.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM audit_logs WHERE action = 'UPDATE' AND entity_type = @entityType AND entity_id = @id", new { entityType, id }),
+            Is.Zero, $"UPDATE rows of {entityType} {id}");
+    }
+
+    [Test]
+    public async Task A_patch_that_changes_nothing_writes_no_row_and_keeps_updated_at()
+    {
+        var tenant = await CreateTenantAsync();
+        var tenantBody = await GetAsync($"/api/v1/tenants/{tenant.Id}");
+        await AssertChangesNothingAsync(Admin, $"/api/v1/tenants/{tenant.Id}", "TENANT", tenantBody,
+            new { name = tenant.Name }, SentBack(tenantBody, "slug")); // name is required: {} is a 400 here
+
+        var member = await CreateUserAsync("USER", _tenant.Id, "1301");
+        var user = await GetAsync($"/api/v1/users/{member.Id}");
+        await AssertChangesNothingAsync(_tenantAdmin.Client, $"/api/v1/users/{member.Id}", "USER", user,
+            new { }, new { extension = "1301" }, SentBack(user));
+
+        var ivr = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/ivrs", new
+        {
+            name = Unique("i"), greeting = "welcome", timeout_seconds = 5,
+            options = new Dictionary<string, object> { ["2"] = new { type = "USER", id = member.Id }, ["1"] = new { type = "HANGUP" } },
+        }), HttpStatusCode.Created);
+        await AssertChangesNothingAsync(_tenantAdmin.Client, $"/api/v1/ivrs/{ivr.GetProperty("id").GetGuid()}", "IVR", ivr,
+            new { }, new { greeting = "welcome" }, SentBack(ivr, "tenant_id"));
+
+        var queueBody = QueueBodies.Create(Unique("q"));
+        queueBody["members"] = new[] { member.Id };
+        var queue = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/queues", queueBody), HttpStatusCode.Created);
+        await AssertChangesNothingAsync(_tenantAdmin.Client, $"/api/v1/queues/{queue.GetProperty("id").GetGuid()}", "QUEUE", queue,
+            new { }, new { strategy = "RINGALL", members = new[] { member.Id } }, SentBack(queue, "tenant_id"));
+
+        var schedule = await Expect(await _tenantAdmin.Client.PostAsJsonAsync("/api/v1/schedules", new
+        {
+            name = Unique("s"), timezone = "America/New_York",
+            open = new[] { new { days = new[] { "MON", "TUE" }, from = "09:00", to = "17:00" } },
+            closed_dates = new[] { new { date = "2026-12-25", name = "Christmas Day" } },
+        }), HttpStatusCode.Created);
+        await AssertChangesNothingAsync(_tenantAdmin.Client, $"/api/v1/schedules/{schedule.GetProperty("id").GetGuid()}", "SCHEDULE", schedule,
+            new { }, new { timezone = "America/New_York" }, SentBack(schedule, "tenant_id"));
+    }
+
     [Test]
     public async Task A_route_with_rules_and_failover_is_audited_whole_on_assign_reassign_and_unassign()
     {
