@@ -91,7 +91,10 @@ public static class UpdateUser
                 await tx.RollbackAsync(ct);
                 return before;
             }
-            await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Update, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
+            // A password sent is a password change, audited as POST /auth/password audits one: the row's action says so,
+            // since before and after (the user as the API shows it) can hold no trace of a secret.
+            var action = r.Password is null ? AuditAction.Update : AuditAction.ChangePassword;
+            await AuditLog.WriteAsync(conn, tx, ctx, action, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
             await tx.CommitAsync(ct);
             // The database notifies every replica; this one forgets at once, so the old token fails on the next request.
             if (rotate)

@@ -116,6 +116,27 @@ public sealed class AuditTests : DidFixture
     }
 
     [Test]
+    public async Task An_admins_password_change_is_audited_as_a_password_change()
+    {
+        var user = await CreateUserAsync("USER", _tenant.Id);
+        var before = await GetAsync($"/api/v1/users/{user.Id}");
+        var after = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{user.Id}", new { password = "an-admins-new-password" }),
+            HttpStatusCode.OK);
+        AssertRow(await TheAuditRowAsync("CHANGE_PASSWORD", "USER", user.Id), _tenantAdmin.Id, _tenant.Id, before, after);
+
+        // With other fields in the same PATCH, the one row is still the password change, and shows the rest changing.
+        var renamed = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{user.Id}",
+            new { password = "a-second-new-password", display_name = "Renamed" }), HttpStatusCode.OK);
+        await using var conn = await Db.OpenConnectionAsync();
+        var rows = (await conn.QueryAsync<AuditRow>("""
+            SELECT actor_id, action, entity_type, entity_id, tenant_id, before::text AS before, after::text AS after
+            FROM audit_logs WHERE entity_id = @id AND action <> 'CREATE' ORDER BY at, id
+            """, new { id = user.Id })).ToList();
+        Assert.That(rows.Select(r => r.Action), Is.EqualTo(new[] { "CHANGE_PASSWORD", "CHANGE_PASSWORD" }), "no UPDATE row beside them");
+        AssertRow(rows[1], _tenantAdmin.Id, _tenant.Id, after, renamed);
+    }
+
+    [Test]
     public async Task A_failed_audit_write_rolls_back_the_change_with_it()
     {
         var tenant = await CreateTenantAsync();
