@@ -35,7 +35,8 @@ internal sealed class DidImporter : IAsyncDisposable
 
     public long Staged { get; private set; }
 
-    /// <summary>Numbers per provider for the audit row (the first 100 providers by name of appearance; the rest as "(other)").</summary>
+    /// <summary>Numbers imported per provider for the audit row (the first 100 providers by order of appearance; the rest
+    /// as "(other)"). Counted as rows are staged; recounted when a skipping insert passed over some.</summary>
     public Dictionary<string, long> Providers { get; } = new(StringComparer.Ordinal);
 
     /// <param name="label">How an error names a row: "line 7" for CSV, "dids[3]" for JSON.</param>
@@ -65,10 +66,28 @@ internal sealed class DidImporter : IAsyncDisposable
         if (provider is null) await copy.WriteNullAsync(ct); else await copy.WriteAsync(provider, NpgsqlDbType.Text, ct);
         if (metadataJson is null) await copy.WriteNullAsync(ct); else await copy.WriteAsync(metadataJson, NpgsqlDbType.Jsonb, ct);
         Staged++;
-        var key = provider ?? "";
-        if (Providers.TryGetValue(key, out var n)) Providers[key] = n + 1;
-        else if (Providers.Count < MaxProviders) Providers[key] = 1;
-        else Providers["(other)"] = Providers.GetValueOrDefault("(other)") + 1;
+        CountProvider(provider ?? "", 1);
+    }
+
+    private void CountProvider(string key, long n)
+    {
+        if (Providers.TryGetValue(key, out var had)) Providers[key] = had + n;
+        else if (Providers.Count < MaxProviders) Providers[key] = n;
+        else Providers["(other)"] = Providers.GetValueOrDefault("(other)") + n;
+    }
+
+    /// <summary>After a skipping insert passed over numbers already stored: counts the providers of the rows it stored
+    /// (its ids are this import's range), in order of appearance, so the audit row counts only what was imported.</summary>
+    private async Task RecountProvidersAsync(Guid firstId, Guid lastId, CancellationToken ct)
+    {
+        var counts = await _conn.QueryAsync<(string Provider, long Count)>(new CommandDefinition("""
+            SELECT coalesce(s.provider, '') AS provider, count(*) AS count
+            FROM import_staging s JOIN phone_numbers p ON p.number = s.number AND p.id BETWEEN @firstId AND @lastId
+            GROUP BY coalesce(s.provider, '')
+            ORDER BY min(s.pos)
+            """, new { firstId, lastId }, _tx, commandTimeout: 0, cancellationToken: ct));
+        Providers.Clear();
+        foreach (var (provider, count) in counts) CountProvider(provider, count);
     }
 
     /// <summary>What an import stored: how many numbers, which it skipped (counted, the first 1,000 listed), and the range
@@ -100,6 +119,7 @@ internal sealed class DidImporter : IAsyncDisposable
             if (inserted == Staged) return new Outcome(inserted, 0, [], firstId, lastId);
             var skipped = await DiagnoseAsync(firstId, lastId, ct);
             Errors.ThrowIfAny("imported", "Nothing was imported");
+            await RecountProvidersAsync(firstId, lastId, ct);
             return new Outcome(inserted, skipped.Total, skipped.Listed, firstId, lastId);
         }
         if (Errors.Count == 0)

@@ -133,6 +133,31 @@ public sealed class RangeAndModeTests : DidFixture
     }
 
     [Test]
+    public async Task On_conflict_skip_audits_the_providers_of_only_the_numbers_it_imported()
+    {
+        var existing = NewNumbers(2);
+        await ImportAsync(existing);
+        var fresh = NewNumbers(3);
+        var agent = $"skip-audit/{Unique("a")}";
+        var csv = "number,provider\n" + string.Join("\n",
+            $"{fresh[0]},alpha", $"{existing[0]},gamma", $"{fresh[1]},beta", $"{existing[1]},alpha", $"{fresh[2]},") + "\n";
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/dids/import?on_conflict=skip")
+        {
+            Content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"),
+        };
+        request.Headers.UserAgent.ParseAdd(agent);
+        await Expect(await Admin.SendAsync(request), HttpStatusCode.Created);
+
+        await using var conn = await Db.OpenConnectionAsync();
+        var after = System.Text.Json.JsonDocument.Parse(await Dapper.SqlMapper.QuerySingleAsync<string>(conn,
+            "SELECT after::text FROM audit_logs WHERE action = 'IMPORT' AND user_agent = @agent", new { agent })).RootElement;
+        Assert.That(after.GetProperty("count").GetInt64(), Is.EqualTo(3));
+        Assert.That(after.GetProperty("skipped").GetInt64(), Is.EqualTo(2));
+        Assert.That(after.GetProperty("providers").EnumerateObject().Select(p => (p.Name, p.Value.GetInt64())),
+            Is.EquivalentTo(new[] { ("alpha", 1L), ("beta", 1L), ("", 1L) }), "the skipped gamma and second alpha are not counted");
+    }
+
+    [Test]
     public async Task On_conflict_skip_still_refuses_duplicates_within_the_import()
     {
         var existing = NewNumber();
