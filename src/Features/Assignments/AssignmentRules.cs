@@ -1,4 +1,6 @@
 using Did.Dialplan;
+using Did.Features.Dids;
+using Did.Infrastructure.Json;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 
@@ -22,7 +24,7 @@ internal static class AssignmentRules
             RuleFor(d => d.Id).NotNull().When(d => d.Type != AssignmentType.External)
                 .WithMessage("'id' is required for USER, IVR and QUEUE destinations.");
             RuleFor(d => d.Value).Null().When(d => d.Type != AssignmentType.External)
-                .WithMessage("'value' is only for EXTERNAL destinations.");
+                .WithMessage(d => $"'value' is only for EXTERNAL destinations, and this one is {ApiJson.Name(d.Type)} (you sent '{DidRules.Echo(d.Value)}').");
             RuleFor(d => d.Value).NotEmpty().When(d => d.Type == AssignmentType.External)
                 .WithMessage("'value' is required for EXTERNAL destinations.");
             RuleFor(d => d.Id).Null().When(d => d.Type == AssignmentType.External)
@@ -54,10 +56,12 @@ internal static class AssignmentRules
         v.RuleFor(r => r.RingSeconds).InclusiveBetween(MinRingSeconds, MaxRingSeconds)
             .WithMessage($"'ring_seconds' must be {MinRingSeconds} to {MaxRingSeconds} seconds (you sent {{PropertyValue}}).");
         v.RuleFor(r => r.RingSeconds).Null().When(r => !Destinations(r).Contains(AssignmentType.User))
-            .WithMessage("'ring_seconds' is how long a USER rings, and this route rings no user: neither its default nor a rule sends calls to a USER.");
+            .WithMessage(r => $"'ring_seconds' is how long a USER rings, and this route rings no user: neither its default ({Sent(r)}) " +
+                $"nor a rule sends calls to a USER (you sent {r.RingSeconds}).");
         v.RuleFor(r => r.Failover!).SetValidator(new DestinationValidator()).When(r => r.Failover is not null);
         v.RuleFor(r => r.Failover).Null().When(r => !Destinations(r).Any(t => t is AssignmentType.User or AssignmentType.Queue))
-            .WithMessage("'failover' takes the calls a USER or QUEUE does not, and this route has neither: neither its default nor a rule sends calls to a USER or QUEUE.");
+            .WithMessage(r => "'failover' takes the calls a USER or QUEUE does not, and this route has neither: neither its default " +
+                $"({Sent(r)}) nor a rule sends calls to a USER or QUEUE (you sent {Sent(r.Failover!)}).");
         v.RuleFor(r => r.Rules).Must(rules => rules is null || rules.Count <= MaxRules)
             .WithMessage($"'rules' holds at most {MaxRules} rules.");
         v.RuleForEach(r => r.Rules).NotNull().WithMessage("A rule must not be null.").SetValidator(new RuleValidator());
@@ -72,9 +76,29 @@ internal static class AssignmentRules
                     context.AddFailure($"rules[{i}]", $"rules[{i}] needs a condition: caller_id_prefix, caller_id, or schedule_id with when.");
                 else if (!first.TryAdd(conditions, i))
                     context.AddFailure($"rules[{i}]",
-                        $"rules[{i}] has the same conditions as rules[{first[conditions]}], which is tried first, so it could never decide.");
+                        $"rules[{i}] has the same conditions as rules[{first[conditions]}] ({Conditions(rule)}), which is tried first, " +
+                        "so it could never decide.");
             }
         });
+    }
+
+    /// <summary>A route's default as sent, for an error: "QUEUE 6f1c..." or "EXTERNAL 'Hangup()'".</summary>
+    private static string Sent(AssignDidRequest r) => Sent(r.AssignedType, r.AssignedId, r.AssignedValue);
+
+    private static string Sent(RouteDestinationRequest d) => Sent(d.Type, d.Id, d.Value);
+
+    private static string Sent(AssignmentType type, Guid? id, string? value) =>
+        ApiJson.Name(type) + (id is { } g ? $" {g}" : "") + (value is null ? "" : $" '{DidRules.Echo(value)}'");
+
+    /// <summary>A rule's conditions as sent, for an error: "caller_id_prefix '+44', schedule_id 6f1c... when OPEN".</summary>
+    private static string Conditions(RouteRuleRequest rule)
+    {
+        var parts = new List<string>();
+        if (rule.CallerIdPrefix is not null) parts.Add($"caller_id_prefix '{DidRules.Echo(rule.CallerIdPrefix)}'");
+        if (rule.CallerId is not null) parts.Add($"caller_id '{DidRules.Echo(rule.CallerId)}'");
+        if (rule.ScheduleId is { } s) parts.Add($"schedule_id {s}");
+        if (rule.When is { } w) parts.Add($"when {ApiJson.Name(w)}");
+        return string.Join(", ", parts);
     }
 
     /// <summary>The types a route may send a call to: its default and each rule's destination.</summary>

@@ -179,15 +179,20 @@ public static class ImportDids
     }
 
     internal static string? CheckMetadata(JsonElement? metadata) =>
-        metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null } ? "metadata must be a JSON object" : null;
+        metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null } m ? NotAnObject(m.GetRawText()) : null;
+
+    /// <summary>The error of a metadata value that is JSON but not an object, echoing what was sent.</summary>
+    internal static string NotAnObject(string sent) => $"metadata must be a JSON object (you sent '{DidRules.Echo(sent)}')";
 
     internal static string? CheckProvider(string? provider) => CheckProvider(provider.AsSpan());
 
     internal static string? CheckProvider(ReadOnlySpan<char> provider)
     {
         if (provider.Length > MaxProviderLength) return $"provider is longer than {MaxProviderLength} characters";
-        foreach (var ch in provider)
-            if (char.IsControl(ch)) return "provider must not contain control characters";
+        for (var i = 0; i < provider.Length; i++)
+            if (char.IsControl(provider[i]))
+                return $"provider must not contain control characters: U+{(int)provider[i]:X4} at position {i + 1} " +
+                       $"(you sent '{DidRules.Echo(provider)}')";
         return null;
     }
 
@@ -280,11 +285,11 @@ public static class ImportDids
                     if (layout.Extras.Length == 0)
                     {
                         using var doc = JsonDocument.Parse(cell, MetadataJson);
-                        if (doc.RootElement.ValueKind != JsonValueKind.Object) return Fail(line, "metadata must be a JSON object");
+                        if (doc.RootElement.ValueKind != JsonValueKind.Object) return Fail(line, NotAnObject(cell));
                         metadata = cell;
                     }
                     else if (JsonNode.Parse(cell, documentOptions: MetadataJson) is JsonObject o) merged = o;
-                    else return Fail(line, "metadata must be a JSON object");
+                    else return Fail(line, NotAnObject(cell));
                 }
                 catch (JsonException e) when (DuplicateKey(e) is { } key)
                 {

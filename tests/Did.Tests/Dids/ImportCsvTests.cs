@@ -59,12 +59,27 @@ public sealed class ImportCsvTests : DidFixture
             "line 4: expected 3 columns, found 2",
             $"line 5: Duplicate number: {n[0]} (also at line 2)",
             $"line 6: Number already in inventory: {existing}",
-            "line 7: metadata must be a JSON object",
+            "line 7: metadata must be a JSON object (you sent '[1]')",
             "line 8: metadata is not valid JSON",
         }));
         Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(6));
         Assert.That(body.GetProperty("imported").GetInt64(), Is.Zero);
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain("line 3"));
+        Assert.That(await StoredAsync(n), Is.Zero);
+    }
+
+    [Test]
+    public async Task Csv_metadata_and_provider_errors_echo_what_was_sent()
+    {
+        var n = NewNumbers(2);
+        var longArray = "\"[" + string.Join(",", Enumerable.Repeat("12345", 10)) + "]\"";
+        var csv = $"number,provider,metadata\n{n[0]},ab\u0007c,\n{n[1]},a,{longArray}\n";
+        var body = await Expect(await PostCsv(Admin, csv), HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[]
+        {
+            "line 2: provider must not contain control characters: U+0007 at position 3 (you sent 'ab?c')",
+            "line 3: metadata must be a JSON object (you sent '[12345,12345,12345,12345,12345,12345,123...')",
+        }));
         Assert.That(await StoredAsync(n), Is.Zero);
     }
 

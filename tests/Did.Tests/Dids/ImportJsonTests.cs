@@ -64,7 +64,7 @@ public sealed class ImportJsonTests : DidFixture
             "dids[1]: Not a valid number (NOT_A_NUMBER): '+1555INVALID'",
             $"dids[3]: Duplicate number: {good[0]} (also at dids[0])",
             $"dids[4]: Number already in inventory: {existing}",
-            "dids[5]: metadata must be a JSON object",
+            "dids[5]: metadata must be a JSON object (you sent '[1]')",
         }));
         Assert.That(body.GetProperty("status").GetInt32(), Is.EqualTo(400));
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain("dids[1]"));

@@ -261,7 +261,11 @@ public sealed class RouteRuleTests : ApiFixture
         Assert.That(await Refused(new { caller_id = "WITHHELD", destination = new { type = "EXTERNAL" } }, "rules[0].destination.value"),
             Is.EqualTo(new[] { "'value' is required for EXTERNAL destinations." }));
         Assert.That(await Refused(new { caller_id = "WITHHELD", destination = new { type = "QUEUE", id = _queue, value = "x" } }, "rules[0].destination.value"),
-            Is.EqualTo(new[] { "'value' is only for EXTERNAL destinations." }));
+            Is.EqualTo(new[] { "'value' is only for EXTERNAL destinations, and this one is QUEUE (you sent 'x')." }));
+        Assert.That(await Refused(new { caller_id = "WITHHELD", destination = new { type = "USER", id = _alice.Id, value = "Dial(\n" + new string('x', 50) + ")" } },
+                "rules[0].destination.value"),
+            Is.EqualTo(new[] { $"'value' is only for EXTERNAL destinations, and this one is USER (you sent 'Dial(?{new string('x', 34)}...')." }),
+            "echoed safely: control characters as '?', cut at 40 characters");
         Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ALLOCATED", 0L, 0L)));
     }
 
@@ -279,7 +283,11 @@ public sealed class RouteRuleTests : ApiFixture
                 new { caller_id_prefix = "+44", schedule_id = (Guid?)_office, when = (string?)"OPEN", destination = new { type = "IVR", id = _ivr } },
             },
         }), "rules[2]");
-        Assert.That(errors, Is.EqualTo(new[] { "rules[2] has the same conditions as rules[0], which is tried first, so it could never decide." }));
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            $"rules[2] has the same conditions as rules[0] (caller_id_prefix '+44', schedule_id {_office}, when OPEN), which is tried first, " +
+            "so it could never decide.",
+        }));
     }
 
     [Test]
@@ -370,12 +378,25 @@ public sealed class RouteRuleTests : ApiFixture
     public async Task A_ring_time_or_failover_that_no_destination_uses_is_a_400()
     {
         var number = (await SeedNumbersAsync(_acme.Id))[0];
-        await Problems.FieldErrorsAsync(await Assign(number.Id, new { assigned_type = "IVR", assigned_id = _ivr, ring_seconds = 20 }), "ring_seconds");
-        await Problems.FieldErrorsAsync(await Assign(number.Id, new
-        {
-            assigned_type = "IVR", assigned_id = _ivr, failover = new { type = "EXTERNAL", value = "Hangup()" },
-            rules = new[] { new { caller_id = "WITHHELD", destination = new { type = "EXTERNAL", value = "Busy()" } } },
-        }), "failover");
+        Assert.That(await Problems.FieldErrorsAsync(await Assign(number.Id, new { assigned_type = "IVR", assigned_id = _ivr, ring_seconds = 20 }), "ring_seconds"),
+            Is.EqualTo(new[]
+            {
+                $"'ring_seconds' is how long a USER rings, and this route rings no user: neither its default (IVR {_ivr}) " +
+                "nor a rule sends calls to a USER (you sent 20).",
+            }));
+        Assert.That(await Problems.FieldErrorsAsync(await Assign(number.Id, new
+            {
+                assigned_type = "IVR", assigned_id = _ivr, failover = new { type = "EXTERNAL", value = "Hangup()" },
+                rules = new[] { new { caller_id = "WITHHELD", destination = new { type = "EXTERNAL", value = "Busy()" } } },
+            }), "failover"),
+            Is.EqualTo(new[]
+            {
+                $"'failover' takes the calls a USER or QUEUE does not, and this route has neither: neither its default (IVR {_ivr}) " +
+                "nor a rule sends calls to a USER or QUEUE (you sent EXTERNAL 'Hangup()').",
+            }));
+        Assert.That(await Problems.FieldErrorsAsync(await Assign(number.Id, new { assigned_type = "IVR", assigned_id = _ivr, assigned_value = "Busy()" }),
+                "assigned_value"),
+            Is.EqualTo(new[] { "'assigned_value' is only for EXTERNAL, and assigned_type is IVR (you sent 'Busy()')." }));
         Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ALLOCATED", 0L, 0L)));
 
         var queued = await Expect(await Assign(number.Id, new
