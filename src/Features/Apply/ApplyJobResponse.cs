@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Did.Dialplan;
+using Did.Infrastructure.Json;
 
 namespace Did.Features.Apply;
 
@@ -14,6 +15,9 @@ public enum ApplyStepStatus { Ok, Failed, Skipped }
 public sealed record ApplyStep(string Name, ApplyStepStatus Status, long DurationMs, string Output);
 
 /// <param name="RequestedBy">The caller whose request started the job; for a tenant admin, null unless that is itself.</param>
+/// <param name="NumbersRouted">How many numbers the render routed, on the whole platform; null for a tenant admin.</param>
+/// <param name="ContentSha256">The SHA-256 of the rendered platform-wide file; null for a tenant admin.</param>
+/// <param name="DiffStats">How the first node's files changed, for every tenant; null for a tenant admin.</param>
 /// <param name="TenantIds">The tenants the job deployed from the database, every other tenant staying as last deployed;
 /// null: the whole platform. A tenant admin sees only its own tenant here.</param>
 /// <param name="Warnings">What the job's render left out of the dialplan (<see cref="RenderWarning"/>); a tenant admin sees
@@ -29,16 +33,29 @@ public sealed record ApplyJobResponse(
         "tenant (null: platform-wide), the number where there is one, and what was left out. Empty when the data is clean or " +
         "nothing was rendered; a tenant admin sees only its own tenant's.";
 
+    /// <summary>What a tenant admin reads instead of a step's output or a job's error that describes the whole platform.</summary>
+    public const string PlatformDetail = "Shown to platform admins and support: it describes the whole platform.";
+
     /// <summary>The job as <paramref name="ctx"/> may see it: a tenant admin reads a job that carried its request, which
-    /// may have carried other tenants' too; their ids, requester and warnings are not its to see.</summary>
+    /// renders, diffs and verifies every tenant. Other tenants' ids, requester and warnings are not its to see, nor the
+    /// platform-wide figures (numbers routed, hash, diff stats, the counts in the steps' outputs) and the error and step
+    /// outputs that may name other tenants' contexts and lines: it keeps each step's name, status and duration, and the
+    /// outputs of the steps that only name files (backup, write).</summary>
     public ApplyJobResponse For(Infrastructure.Auth.RequestContext ctx) => ctx.Role == Infrastructure.Auth.Role.TenantAdmin
         ? this with
         {
             RequestedBy = RequestedBy == ctx.ActorId ? RequestedBy : null,
             TenantIds = TenantIds?.Where(t => t == ctx.TenantId).ToList(),
             Warnings = RenderWarnings.Of(Warnings, ctx.TenantId),
+            NumbersRouted = null,
+            ContentSha256 = null,
+            DiffStats = null,
+            Steps = [.. Steps.Select(s => NamesOnlyFiles(s) ? s : s with { Output = PlatformDetail })],
+            Error = Error is null ? null : $"The apply ended {ApiJson.Name(Status)}; the reason is shown to platform admins and support: it describes the whole platform.",
         }
         : this;
+
+    private static bool NamesOnlyFiles(ApplyStep step) => step.Name.StartsWith("backup:", StringComparison.Ordinal) || step.Name.StartsWith("write:", StringComparison.Ordinal);
 }
 
 /// <summary>Which render warnings a caller may see.</summary>

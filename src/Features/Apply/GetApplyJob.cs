@@ -33,6 +33,6 @@ public sealed class GetApplyJobModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(new GetApplyJobQuery(id), ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("GetApplyJob")
-            .WithSummary("One apply job with its steps, timings, diff stats, error and the warnings of its render (stale data left out of the dialplan; a tenant admin sees only its own tenant's).")
+            .WithSummary("One apply job with its steps, timings, diff stats, error and the warnings of its render (stale data left out of the dialplan; a tenant admin sees only its own tenant's). A tenant admin sees no platform-wide detail: numbers_routed, content_sha256 and diff_stats are null, and the error and the outputs of steps other than backup and write say only that they are shown to platform admins and support.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 }

@@ -59,7 +59,7 @@ public sealed class ListApplyJobsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListApplyJobs")
-            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs that carried its requests (its own and merged ones). Follow next_cursor (cursor=) for the next page.")
+            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs that carried its requests (its own and merged ones), without their platform-wide detail (as GET /apply/jobs/{id}). Follow next_cursor (cursor=) for the next page.")
             .Produces<Paged<ApplyJobResponse>>()
             .ProducesValidationProblem();
 }

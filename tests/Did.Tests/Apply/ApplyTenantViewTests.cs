@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
 using NUnit.Framework;
 
@@ -80,5 +81,64 @@ public sealed class ApplyTenantViewTests : ApplyFixtureBase
         var sections = tenant.GetProperty("diff_stats");
         Assert.That(sections.GetProperty("sections_changed").GetInt32() + sections.GetProperty("sections_added").GetInt32(), Is.EqualTo(1),
             "one shard shows one of its lines");
+    }
+
+    [Test]
+    public async Task A_tenant_admins_job_shows_no_platform_wide_figures()
+    {
+        var other = await CreateTenantAsync();
+        var bob = await CreateUserAsync("USER", other.Id, "2002");
+        var theirs = (await SeedNumbersAsync(other.Id))[0];
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{theirs.Id}/assign", new { assigned_type = "USER", assigned_id = bob.Id }), HttpStatusCode.Created);
+        await ApplyOkAsync();
+        await RouteAnotherNumberAsync();
+
+        var job = await Job(await PostApply(AcmeAdmin.Client));
+        Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
+        var id = job.GetProperty("id").GetGuid();
+        var full = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{id}"), HttpStatusCode.OK);
+        Assert.That(full.GetProperty("numbers_routed").GetInt32(), Is.GreaterThan(1), "the platform's view counts both tenants");
+        Assert.That(JobSteps(full)["snapshot"].Output, Does.Match(@"^\d+ tenants, \d+ assigned numbers\.$"));
+
+        var listed = (await Expect(await AcmeAdmin.Client.GetAsync("/api/v1/apply/jobs"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray()
+            .Single(j => j.GetProperty("id").GetGuid() == id);
+        foreach (var seen in new[] { job, listed, await Expect(await AcmeAdmin.Client.GetAsync($"/api/v1/apply/jobs/{id}"), HttpStatusCode.OK) })
+        {
+            foreach (var figure in new[] { "numbers_routed", "content_sha256", "diff_stats" })
+                Assert.That(seen.GetProperty(figure).ValueKind, Is.EqualTo(JsonValueKind.Null), figure);
+            var steps = JobSteps(seen);
+            Assert.That(steps.Keys, Is.EquivalentTo(JobSteps(full).Keys), "every step is named, with its status");
+            foreach (var name in new[] { "snapshot", "render", "lint", "diff:asterisk", "plan:asterisk", "verify:asterisk" }.Where(steps.ContainsKey))
+                Assert.That(steps[name].Output, Is.EqualTo("Shown to platform admins and support: it describes the whole platform."), name);
+            Assert.That(steps["write:asterisk"].Output, Is.EqualTo("Wrote extensions_custom.conf and queues_custom.conf."));
+            Assert.That(seen.ToString(), Does.Not.Contain(full.GetProperty("content_sha256").GetString()!));
+        }
+    }
+
+    [Test]
+    public async Task A_tenant_admins_failed_job_names_no_other_tenants_context()
+    {
+        var other = await CreateTenantAsync();
+        var bob = await CreateUserAsync("USER", other.Id, "2002");
+        var theirs = (await SeedNumbersAsync(other.Id))[0];
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{theirs.Id}/assign", new { assigned_type = "USER", assigned_id = bob.Id }), HttpStatusCode.Created);
+        await ApplyOkAsync();
+        await RouteAnotherNumberAsync();
+        // The live file touched since the last apply: what the switch runs is unknown, so the reload verifies every context.
+        File.SetLastWriteTimeUtc(Path.Combine(ConfigDirs[0], "extensions_custom.conf"), DateTime.UtcNow.AddMinutes(-5));
+        Nodes[0].Faults.ReloadDropsContexts.Add($"tenant-{other.Slug}");
+
+        var response = await PostApply(AcmeAdmin.Client);
+        Assert.That((int)response.StatusCode, Is.EqualTo(502));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var job = problem.GetProperty("job");
+        Assert.That(Status(job), Is.EqualTo("ROLLED_BACK"), job.ToString());
+        var full = await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{job.GetProperty("id").GetGuid()}"), HttpStatusCode.OK);
+        Assert.That(full.GetProperty("error").GetString(), Does.Contain($"tenant-{other.Slug}"), "the platform's view names the context");
+
+        var seen = new[] { problem.ToString(), (await Expect(await AcmeAdmin.Client.GetAsync($"/api/v1/apply/jobs/{job.GetProperty("id").GetGuid()}"), HttpStatusCode.OK)).ToString() };
+        Assert.That(seen, Is.All.Not.Contain($"tenant-{other.Slug}").And.Not.Contain(theirs.Number));
+        Assert.That(job.GetProperty("error").GetString(), Does.StartWith("The apply ended ROLLED_BACK"));
+        Assert.That(JobSteps(job)["verify:asterisk"].Status, Is.EqualTo("FAILED"));
     }
 }
