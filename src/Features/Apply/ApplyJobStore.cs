@@ -108,10 +108,14 @@ public static class ApplyJobStore
         .Select(r => r.ToResponse()).ToList();
 
     /// <summary>Whether job <paramref name="id"/> carried a request of <paramref name="actor"/>.</summary>
-    public static Task<bool> CarriedAsync(NpgsqlConnection conn, Guid id, Guid? actor, CancellationToken ct) =>
+    /// <summary>Whether a tenant admin may read the job: it carried the caller's request (<see cref="CarriedBy"/>).</summary>
+    public static Task<bool> CarriedAsync(NpgsqlConnection conn, Guid id, Guid? actor, Guid? tenant, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM apply_jobs WHERE id = @id AND (requested_by = @actor OR @actor = ANY(callers)))",
-            new { id, actor }, cancellationToken: ct));
+            $"SELECT EXISTS (SELECT 1 FROM apply_jobs WHERE id = @id AND {CarriedBy})", new { id, actor, tenant }, cancellationToken: ct));
+
+    /// <summary>The jobs a tenant admin (<c>@actor</c>, of tenant <c>@tenant</c>) reads: those that carried its request and
+    /// deployed its tenant or the whole platform. A person moved to another tenant no longer reads its old tenant's.</summary>
+    public const string CarriedBy = "(requested_by = @actor OR @actor = ANY(callers)) AND (tenant_ids IS NULL OR @tenant = ANY(tenant_ids))";
 
     public static async Task<Guid?> RunningAsync(NpgsqlDataSource db, CancellationToken ct)
     {

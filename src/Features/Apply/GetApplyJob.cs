@@ -18,7 +18,7 @@ public static class GetApplyJob
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             var job = await ApplyJobStore.GetAsync(conn, q.Id, ct);
-            if (job is null || (ctx.Role == Role.TenantAdmin && !await ApplyJobStore.CarriedAsync(conn, q.Id, ctx.ActorId, ct)))
+            if (job is null || (ctx.Role == Role.TenantAdmin && !await ApplyJobStore.CarriedAsync(conn, q.Id, ctx.ActorId, ctx.TenantId, ct)))
                 throw Problem.NotFound("Apply job", q.Id);
             return job.For(ctx);
         }

@@ -35,12 +35,12 @@ public static class ListApplyJobs
     {
         public async ValueTask<Paged<ApplyJobResponse>> Handle(ListApplyJobsQuery q, CancellationToken ct)
         {
-            const string where = "WHERE (@mine::uuid IS NULL OR requested_by = @mine OR @mine = ANY(callers))";
+            var where = ctx.Role == Role.TenantAdmin ? $"WHERE {ApplyJobStore.CarriedBy}" : "WHERE true";
             var after = q.After<ApplyJobCursor>();
             var keyset = after is null ? "" : "AND (started_at, id) < (@afterStartedAt, @afterId)";
             var args = new
             {
-                mine = ctx.Role == Role.TenantAdmin ? ctx.ActorId : null, afterStartedAt = after?.StartedAt, afterId = after?.Id,
+                actor = ctx.ActorId, tenant = ctx.TenantId, afterStartedAt = after?.StartedAt, afterId = after?.Id,
                 limit = q.Limit(), offset = q.Offset(),
             };
             await using var conn = await db.OpenConnectionAsync(ct);

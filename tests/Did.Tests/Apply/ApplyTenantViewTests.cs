@@ -141,4 +141,24 @@ public sealed class ApplyTenantViewTests : ApplyFixtureBase
         Assert.That(job.GetProperty("error").GetString(), Does.StartWith("The apply ended ROLLED_BACK"));
         Assert.That(JobSteps(job)["verify:asterisk"].Status, Is.EqualTo("FAILED"));
     }
+
+    [Test]
+    public async Task A_tenant_admin_moved_to_another_tenant_no_longer_reads_its_old_tenants_jobs()
+    {
+        var mover = await CreateUserAsync("TENANT_ADMIN", Acme.Id);
+        await RouteAnotherNumberAsync();
+        var old = await Job(await PostApply(mover.Client));
+        Assert.That(Status(old), Is.EqualTo("SUCCEEDED"), old.ToString());
+        var other = await CreateTenantAsync();
+        await Expect(await Admin.PatchAsJsonAsync($"/api/v1/users/{mover.Id}", new { tenant_id = other.Id }), HttpStatusCode.OK);
+        var moved = await SignInAsync(mover.Email, mover.Password);
+
+        var list = await Expect(await moved.GetAsync("/api/v1/apply/jobs"), HttpStatusCode.OK);
+        Assert.That(list.GetProperty("items").EnumerateArray().Select(j => j.GetProperty("id").GetGuid()), Does.Not.Contain(old.GetProperty("id").GetGuid()));
+        Assert.That(list.GetProperty("total").GetInt64(), Is.Zero);
+        await Expect(await moved.GetAsync($"/api/v1/apply/jobs/{old.GetProperty("id").GetGuid()}"), HttpStatusCode.NotFound);
+        var colleague = await Expect(await AcmeAdmin.Client.GetAsync("/api/v1/apply/jobs"), HttpStatusCode.OK);
+        Assert.That(colleague.GetProperty("items").EnumerateArray().Select(j => j.GetProperty("id").GetGuid()), Does.Not.Contain(old.GetProperty("id").GetGuid()),
+            "a colleague's job stays its requester's");
+    }
 }
