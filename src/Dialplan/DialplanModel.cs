@@ -308,9 +308,11 @@ internal sealed partial class DialplanModel
                             Refuse(t.Source.Id, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} is a user of another tenant");
                         else if (target.Extension is null)
                             Warn(t.Source.Id, null, $"{Where()}: queue {Grammar.Quote(q.Name)} member {id} has no extension; left out");
-                        else members[count++] = target.Extension;
+                        else if (Array.IndexOf(members, target.Extension, 0, count) < 0) members[count++] = target.Extension;
                     }
-                    Array.Resize(ref members, SortDistinct(members.AsSpan(0, count), string.CompareOrdinal));
+                    // In the queue's own order (its members' positions), not sorted: linear and rrmemory ring members
+                    // in the order queues.conf lists them.
+                    Array.Resize(ref members, count);
                     q.MemberExtensions = members;
                     rung.AddRange(members);
                 }

@@ -23,7 +23,8 @@ public class DialplanRendererTests
             {
                 Users = t.Users.Reverse().ToList(),
                 Ivrs = t.Ivrs.Reverse().Select(i => i with { Options = i.Options.Reverse().ToDictionary() }).ToList(),
-                Queues = t.Queues.Select(q => q with { MemberUserIds = q.MemberUserIds.Reverse().ToList() }).ToList(),
+                // Queues keep their members' order: it is data (the order linear and rrmemory ring them in).
+                Queues = t.Queues.Reverse().ToList(),
             }).ToList(),
             s.Numbers.OrderBy(n => n.Number.GetHashCode()).Reverse().ToList());
 
@@ -33,6 +34,26 @@ public class DialplanRendererTests
         Assert.That(b.Extensions, Is.EqualTo(a.Extensions));
         Assert.That(b.Queues, Is.EqualTo(a.Queues));
         Assert.That(b.Result.ExtensionsSha256, Is.EqualTo(a.Result.ExtensionsSha256));
+    }
+
+    [Test]
+    public void Queue_members_are_listed_in_the_queues_order_not_sorted()
+    {
+        // A linear queue rings its members in the order queues.conf lists them: the API's order, not the extensions'.
+        Guid u1 = Samples.G(102), u2 = Samples.G(103), u3 = Samples.G(104), q = Samples.G(105);
+        var snapshot = new DialplanSnapshot([new TenantSnapshot(T, "acme",
+            [new UserSnapshot(u1, "1001"), new UserSnapshot(u2, "1002"), new UserSnapshot(u3, "1003")], [],
+            [new QueueSnapshot(q, "sales", QueueStrategy.Linear, 15, [u3, u1, u2])])], []);
+
+        var r = DialplanRenderer.RenderToStrings(snapshot);
+
+        var members = Lines(r.Queues).Where(l => l.StartsWith("member => ", StringComparison.Ordinal)).ToArray();
+        Assert.That(members, Is.EqualTo(new[]
+        {
+            "member => Local/1003@acme_members/n", "member => Local/1001@acme_members/n", "member => Local/1002@acme_members/n",
+        }));
+        // The ring-only context still holds each extension once, sorted.
+        Assert.That(r.Extensions, Does.Contain("[acme_members]\nexten => 1001,1,"));
     }
 
     [Test]
