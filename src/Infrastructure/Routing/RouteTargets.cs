@@ -10,7 +10,10 @@ public sealed record RouteTarget(string Field, DestinationType Type, Guid Id);
 
 /// <summary>Checks in one round trip that every referenced user, IVR and queue exists in the given tenant.
 /// Another tenant's object gets the same answer as a missing one, so existence never leaks across tenants.
-/// The composite foreign keys back this up inside the database.</summary>
+/// The composite foreign keys back this up inside the database. The users are read <c>FOR SHARE</c>: a foreign key
+/// does not guard an extension, so without the lock a concurrent PATCH that removes a user's extension (which holds the
+/// user's row lock while it checks nothing refers to the user) could commit between this check and the write, leaving a
+/// queue member or IVR key on a user without an extension. With it, this waits and reads the committed row.</summary>
 public static class RouteTargets
 {
     public static async Task EnsureInTenantAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid tenantId,
@@ -19,7 +22,7 @@ public static class RouteTargets
         if (targets.Count == 0) return;
         Guid[] Ids(DestinationType t) => targets.Where(x => x.Type == t).Select(x => x.Id).Distinct().ToArray();
         using var r = await conn.QueryMultipleAsync(new CommandDefinition("""
-            SELECT id, extension FROM users WHERE tenant_id = @tenantId AND id = ANY(@users);
+            SELECT id, extension FROM users WHERE tenant_id = @tenantId AND id = ANY(@users) FOR SHARE;
             SELECT id FROM ivrs WHERE tenant_id = @tenantId AND id = ANY(@ivrs);
             SELECT id FROM queues WHERE tenant_id = @tenantId AND id = ANY(@queues);
             """, new { tenantId, users = Ids(DestinationType.User), ivrs = Ids(DestinationType.Ivr), queues = Ids(DestinationType.Queue) },
