@@ -26,7 +26,11 @@ public static class DeleteTenant
             var owned = await TenantHoldings.ReadAsync(conn, tx, c.Id, ct);
             if (owned.Any)
                 throw Problem.Conflict($"Tenant '{before.Name}' still owns {owned.Describe()}; remove them first.",
-                    new Dictionary<string, object?> { ["users"] = owned.Users, ["numbers"] = owned.Numbers });
+                    new Dictionary<string, object?>
+                    {
+                        ["users"] = owned.Users, ["numbers"] = owned.Numbers,
+                        ["ivrs"] = owned.Ivrs, ["queues"] = owned.Queues, ["schedules"] = owned.Schedules,
+                    });
 
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM tenants WHERE id = @Id", new { c.Id }, tx, cancellationToken: ct));
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Delete, AuditEntity.Tenant, c.Id, c.Id, before, null, ct);

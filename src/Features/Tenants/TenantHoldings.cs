@@ -3,19 +3,29 @@ using Npgsql;
 
 namespace Did.Features.Tenants;
 
-/// <summary>What still belongs to a tenant, named for the 409 that refuses to delete it (the first few of each, and counts).</summary>
-internal sealed record TenantHoldings(long UserCount, string[] Users, long NumberCount, string[] Numbers)
+/// <summary>What still belongs to a tenant, named for the 409 that refuses to delete it (the first few of each, and counts):
+/// users, numbers, and the IVRs, queues and schedules whose foreign keys would refuse the delete anyway.</summary>
+internal sealed record TenantHoldings(
+    long UserCount, string[] Users, long NumberCount, string[] Numbers,
+    long IvrCount, string[] Ivrs, long QueueCount, string[] Queues, long ScheduleCount, string[] Schedules)
 {
     private const int Named = 10;
 
-    public bool Any => UserCount > 0 || NumberCount > 0;
+    public bool Any => UserCount > 0 || NumberCount > 0 || IvrCount > 0 || QueueCount > 0 || ScheduleCount > 0;
 
     public string Describe()
     {
         var parts = new List<string>();
-        if (UserCount > 0) parts.Add($"{UserCount} user(s) ({string.Join(", ", Users)}{(UserCount > Users.Length ? ", ..." : "")})");
-        if (NumberCount > 0) parts.Add($"{NumberCount} number(s) ({string.Join(", ", Numbers)}{(NumberCount > Numbers.Length ? ", ..." : "")})");
-        return string.Join(" and ", parts);
+        void Add(long count, string[] names, string what)
+        {
+            if (count > 0) parts.Add($"{count} {what}(s) ({string.Join(", ", names)}{(count > names.Length ? ", ..." : "")})");
+        }
+        Add(UserCount, Users, "user");
+        Add(NumberCount, Numbers, "number");
+        Add(IvrCount, Ivrs, "IVR");
+        Add(QueueCount, Queues, "queue");
+        Add(ScheduleCount, Schedules, "schedule");
+        return parts.Count <= 1 ? string.Join("", parts) : string.Join(", ", parts[..^1]) + " and " + parts[^1];
     }
 
     public static async Task<TenantHoldings> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid tenantId, CancellationToken ct)
@@ -25,11 +35,23 @@ internal sealed record TenantHoldings(long UserCount, string[] Users, long Numbe
             SELECT email FROM users WHERE tenant_id = @tenantId ORDER BY email LIMIT {Named};
             SELECT count(*) FROM phone_numbers WHERE tenant_id = @tenantId;
             SELECT number FROM phone_numbers WHERE tenant_id = @tenantId ORDER BY number LIMIT {Named};
+            SELECT count(*) FROM ivrs WHERE tenant_id = @tenantId;
+            SELECT name FROM ivrs WHERE tenant_id = @tenantId ORDER BY name LIMIT {Named};
+            SELECT count(*) FROM queues WHERE tenant_id = @tenantId;
+            SELECT name FROM queues WHERE tenant_id = @tenantId ORDER BY name LIMIT {Named};
+            SELECT count(*) FROM schedules WHERE tenant_id = @tenantId;
+            SELECT name FROM schedules WHERE tenant_id = @tenantId ORDER BY name LIMIT {Named};
             """, new { tenantId }, tx, cancellationToken: ct));
         var userCount = await r.ReadSingleAsync<long>();
         var users = (await r.ReadAsync<string>()).ToArray();
         var numberCount = await r.ReadSingleAsync<long>();
         var numbers = (await r.ReadAsync<string>()).ToArray();
-        return new TenantHoldings(userCount, users, numberCount, numbers);
+        var ivrCount = await r.ReadSingleAsync<long>();
+        var ivrs = (await r.ReadAsync<string>()).ToArray();
+        var queueCount = await r.ReadSingleAsync<long>();
+        var queues = (await r.ReadAsync<string>()).ToArray();
+        var scheduleCount = await r.ReadSingleAsync<long>();
+        var schedules = (await r.ReadAsync<string>()).ToArray();
+        return new TenantHoldings(userCount, users, numberCount, numbers, ivrCount, ivrs, queueCount, queues, scheduleCount, schedules);
     }
 }

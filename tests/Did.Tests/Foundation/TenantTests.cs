@@ -71,6 +71,23 @@ public sealed class TenantTests : ApiFixture
     }
 
     [Test]
+    public async Task Deleting_a_tenant_that_owns_ivrs_and_queues_is_a_409_naming_them()
+    {
+        var tenant = await CreateTenantAsync();
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/ivrs",
+            new { tenant_id = tenant.Id, name = "main", greeting = "custom/welcome", timeout_seconds = 5, options = new Dictionary<string, object>() }), HttpStatusCode.Created);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/queues",
+            new { tenant_id = tenant.Id, name = "support", strategy = "RINGALL", member_ring_seconds = 15, members = Array.Empty<Guid>() }), HttpStatusCode.Created);
+
+        var body = await Expect(await Admin.DeleteAsync($"/api/v1/tenants/{tenant.Id}"), HttpStatusCode.Conflict);
+
+        Assert.That(body.GetProperty("detail").GetString(), Does.Contain("1 IVR(s) (main)").And.Contain("1 queue(s) (support)"));
+        Assert.That(body.GetProperty("ivrs").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "main" }));
+        Assert.That(body.GetProperty("queues").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "support" }));
+        await Expect(await Admin.GetAsync($"/api/v1/tenants/{tenant.Id}"), HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task Deleting_an_empty_tenant_removes_it()
     {
         var tenant = await CreateTenantAsync();
