@@ -48,7 +48,7 @@ public sealed class DeleteTenantModule : ICarterModule
             .MapDeleteCommand("/{id:guid}", id => new DeleteTenantCommand(id))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("DeleteTenant")
-            .WithSummary("Delete a tenant that owns no users and no numbers (platform admin); otherwise 409 naming them.")
+            .WithSummary("Delete a tenant that owns no users, numbers, IVRs, queues or schedules (platform admin); otherwise 409 naming them.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 }
