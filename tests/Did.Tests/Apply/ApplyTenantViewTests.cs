@@ -83,8 +83,8 @@ public sealed class ApplyTenantViewTests : ApplyFixtureBase
             "one shard shows one of its lines");
     }
 
-    [Test]
-    public async Task A_tenant_admins_job_shows_no_platform_wide_figures()
+    /// <summary>Another tenant with a routed number, deployed; then acme routes one more number, pending.</summary>
+    private async Task<(TestTenant Other, TestNumber Theirs)> DeployAnotherTenantThenRouteAcmesNumberAsync()
     {
         var other = await CreateTenantAsync();
         var bob = await CreateUserAsync("USER", other.Id, "2002");
@@ -92,6 +92,13 @@ public sealed class ApplyTenantViewTests : ApplyFixtureBase
         await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{theirs.Id}/assign", new { assigned_type = "USER", assigned_id = bob.Id }), HttpStatusCode.Created);
         await ApplyOkAsync();
         await RouteAnotherNumberAsync();
+        return (other, theirs);
+    }
+
+    [Test]
+    public async Task A_tenant_admins_job_shows_no_platform_wide_figures()
+    {
+        await DeployAnotherTenantThenRouteAcmesNumberAsync();
 
         var job = await Job(await PostApply(AcmeAdmin.Client));
         Assert.That(Status(job), Is.EqualTo("SUCCEEDED"), job.ToString());
@@ -118,12 +125,7 @@ public sealed class ApplyTenantViewTests : ApplyFixtureBase
     [Test]
     public async Task A_tenant_admins_failed_job_names_no_other_tenants_context()
     {
-        var other = await CreateTenantAsync();
-        var bob = await CreateUserAsync("USER", other.Id, "2002");
-        var theirs = (await SeedNumbersAsync(other.Id))[0];
-        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{theirs.Id}/assign", new { assigned_type = "USER", assigned_id = bob.Id }), HttpStatusCode.Created);
-        await ApplyOkAsync();
-        await RouteAnotherNumberAsync();
+        var (other, theirs) = await DeployAnotherTenantThenRouteAcmesNumberAsync();
         // The live file touched since the last apply: what the switch runs is unknown, so the reload verifies every context.
         File.SetLastWriteTimeUtc(Path.Combine(ConfigDirs[0], "extensions_custom.conf"), DateTime.UtcNow.AddMinutes(-5));
         Nodes[0].Faults.ReloadDropsContexts.Add($"tenant-{other.Slug}");
