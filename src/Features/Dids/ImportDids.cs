@@ -7,6 +7,7 @@ using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Http;
+using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using FluentValidation;
 using Mediator;
@@ -291,7 +292,7 @@ public static class ImportDids
                     else if (JsonNode.Parse(cell, documentOptions: MetadataJson) is JsonObject o) merged = o;
                     else return Fail(line, NotAnObject(cell));
                 }
-                catch (JsonException e) when (DuplicateKey(e) is { } key)
+                catch (JsonException e) when (ApiJson.DuplicateProperty(e.Message) is { } key)
                 {
                     return Fail(line, $"metadata names the key '{DidRules.Echo(key)}' twice");
                 }
@@ -316,15 +317,6 @@ public static class ImportDids
         /// <summary>A metadata cell is one JSON object, each key once: stored as jsonb, a key sent twice would keep only
         /// its last value, and merged with extra columns it cannot be read at all.</summary>
         private static readonly JsonDocumentOptions MetadataJson = new() { AllowDuplicateProperties = false };
-
-        /// <summary>The key System.Text.Json names in "Duplicate property 'k' encountered ...", or null for another error.</summary>
-        private static string? DuplicateKey(JsonException e)
-        {
-            const string prefix = "Duplicate property '";
-            if (!e.Message.StartsWith(prefix, StringComparison.Ordinal)) return null;
-            var end = e.Message.IndexOf("' encountered", prefix.Length, StringComparison.Ordinal);
-            return end < 0 ? null : e.Message[prefix.Length..end];
-        }
 
         /// <summary>An apostrophe the export put before a provider a spreadsheet would read as a formula: one apostrophe,
         /// then any more, then = + - or @.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Did.Dialplan;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -101,11 +102,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         const string unmapped = "The JSON property '";
         if (message.StartsWith(unmapped, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
             return $"Unknown or read-only property '{message[unmapped.Length..message.IndexOf('\'', unmapped.Length)]}'.";
-        const string duplicate = "Duplicate property '";
         // The reader names the property in its own message, or in the inner one when a nested object holds it.
-        var twice = message.StartsWith(duplicate, StringComparison.Ordinal) ? message : j.InnerException?.Message;
-        if (twice is not null && twice.StartsWith(duplicate, StringComparison.Ordinal))
-            return $"Duplicate property '{twice[duplicate.Length..twice.IndexOf('\'', duplicate.Length)]}'{at}: send each property once.";
+        if ((ApiJson.DuplicateProperty(message) ?? ApiJson.DuplicateProperty(j.InnerException?.Message)) is { } twice)
+            return $"Duplicate property '{twice}'{at}: send each property once.";
         if (message.StartsWith("Duplicate properties", StringComparison.Ordinal))
             return $"Duplicate property{at}: send each property once.";
         if (message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)

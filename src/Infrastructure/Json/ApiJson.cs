@@ -30,6 +30,17 @@ public static class ApiJson
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
+    /// <summary>The property a JSON reader refused because it came twice (System.Text.Json names it in its message,
+    /// "Duplicate property 'k' ..."), or null for any other error: the API's bodies and the import's metadata cells
+    /// word that refusal from it.</summary>
+    public static string? DuplicateProperty(string? message)
+    {
+        const string prefix = "Duplicate property '";
+        if (message is null || !message.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var end = message.IndexOf('\'', prefix.Length);
+        return end < 0 ? null : message[prefix.Length..end];
+    }
+
     /// <summary>The wire name of an enum member, e.g. Role.PlatformAdmin -> "PLATFORM_ADMIN"; also its database text.</summary>
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => EnumNames<TEnum>.ToName[value];
 
