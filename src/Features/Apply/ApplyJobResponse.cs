@@ -34,7 +34,7 @@ public sealed record ApplyJobResponse(
         "nothing was rendered; a tenant admin sees only its own tenant's.";
 
     /// <summary>What a tenant admin reads instead of a step's output or a job's error that describes the whole platform.</summary>
-    public const string PlatformDetail = "Shown to platform admins and support: it describes the whole platform.";
+    public const string PlatformDetail = "shown to platform admins and support: it describes the whole platform.";
 
     /// <summary>The job as <paramref name="ctx"/> may see it: a tenant admin reads a job that carried its request, which
     /// renders, diffs and verifies every tenant. Other tenants' ids, requester and warnings are not its to see, nor the
@@ -50,8 +50,8 @@ public sealed record ApplyJobResponse(
             NumbersRouted = null,
             ContentSha256 = null,
             DiffStats = null,
-            Steps = [.. Steps.Select(s => NamesOnlyFiles(s) ? s : s with { Output = PlatformDetail })],
-            Error = Error is null ? null : $"The apply ended {ApiJson.Name(Status)}; the reason is shown to platform admins and support: it describes the whole platform.",
+            Steps = [.. Steps.Select(s => NamesOnlyFiles(s) ? s : s with { Output = "Output " + PlatformDetail })],
+            Error = Error is null ? null : $"The apply ended {ApiJson.Name(Status)}. The reason is {PlatformDetail}",
         }
         : this;
 

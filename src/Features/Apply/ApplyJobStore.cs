@@ -107,8 +107,7 @@ public static class ApplyJobStore
         (await conn.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM apply_jobs {whereAndOrder}", args, cancellationToken: ct)))
         .Select(r => r.ToResponse()).ToList();
 
-    /// <summary>Whether job <paramref name="id"/> carried a request of <paramref name="actor"/>.</summary>
-    /// <summary>Whether a tenant admin may read the job: it carried the caller's request (<see cref="CarriedBy"/>).</summary>
+    /// <summary>Whether a tenant admin may read job <paramref name="id"/> (<see cref="CarriedBy"/>).</summary>
     public static Task<bool> CarriedAsync(NpgsqlConnection conn, Guid id, Guid? actor, Guid? tenant, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             $"SELECT EXISTS (SELECT 1 FROM apply_jobs WHERE id = @id AND {CarriedBy})", new { id, actor, tenant }, cancellationToken: ct));

@@ -116,7 +116,7 @@ public sealed class ApplyTenantViewTests : ApplyFixtureBase
             var steps = JobSteps(seen);
             Assert.That(steps.Keys, Is.EquivalentTo(JobSteps(full).Keys), "every step is named, with its status");
             foreach (var name in new[] { "snapshot", "render", "lint", "diff:asterisk", "plan:asterisk", "verify:asterisk" }.Where(steps.ContainsKey))
-                Assert.That(steps[name].Output, Is.EqualTo("Shown to platform admins and support: it describes the whole platform."), name);
+                Assert.That(steps[name].Output, Is.EqualTo("Output shown to platform admins and support: it describes the whole platform."), name);
             Assert.That(steps["write:asterisk"].Output, Is.EqualTo("Wrote extensions_custom.conf and queues_custom.conf."));
             Assert.That(seen.ToString(), Does.Not.Contain(full.GetProperty("content_sha256").GetString()!));
         }
