@@ -24,8 +24,8 @@ public sealed record AssignDidRequest(
     int? RingSeconds = null, RouteDestinationRequest? Failover = null, IReadOnlyList<RouteRuleRequest>? Rules = null)
     : ICommand<AssignmentResult>
 {
-    // From the route and the method. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
-    // where a name that maps to nothing is refused, so a body's "id" or "replace" is a 400 like any unknown property.
+    // From the route and the method; internal, so a body naming either is refused (docs/decisions.md, "A value is read
+    // as sent, or refused").
     internal Guid Id { get; init; }
     internal bool Replace { get; init; }
 }

@@ -13,8 +13,8 @@ namespace Did.Features.Dids;
 /// <summary>Body of PATCH /api/v1/dids/{id}/allocate.</summary>
 public sealed record AllocateDidRequest(Guid TenantId) : ICommand<DidResponse>
 {
-    /// <summary>From the route. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
-    /// where a name that maps to nothing is refused, so a body's "id" is a 400 like any unknown property.</summary>
+    /// <summary>From the route; internal, so a body naming "id" is refused
+    /// (docs/decisions.md, "A value is read as sent, or refused").</summary>
     internal Guid Id { get; init; }
 }
 

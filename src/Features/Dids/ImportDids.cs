@@ -29,8 +29,8 @@ public sealed record ImportDidsRequest(
     IReadOnlyList<ImportDidItem>? Dids = null, NumberRange? Range = null, string? Provider = null, JsonElement? Metadata = null)
     : ICommand<ImportResult>
 {
-    /// <summary>From the query. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
-    /// where a name that maps to nothing is refused, so a body's "options" is a 400 like any unknown property.</summary>
+    /// <summary>From the query; internal, so a body naming "options" is refused
+    /// (docs/decisions.md, "A value is read as sent, or refused").</summary>
     internal ImportOptions Options { get; init; } = ImportOptions.Default;
 }
 

@@ -23,9 +23,8 @@ public sealed record UpdateQueueRequest(
 {
     private readonly int? _maxWaitSeconds;
 
-    // Id is from the route, MaxWaitSecondsSent from whether the body names max_wait_seconds. Internal, not [JsonIgnore]:
-    // System.Text.Json skips an ignored member's name silently, where a name that maps to nothing is refused, so a body's
-    // "id" or "max_wait_seconds_sent" is a 400 like any unknown property.
+    // Id is from the route, MaxWaitSecondsSent from whether the body names max_wait_seconds; internal, so a body naming
+    // either is refused (docs/decisions.md, "A value is read as sent, or refused").
     internal Guid Id { get; init; }
 
     /// <summary>Set only when the body names it (null included), so that an absent field stays and a null one clears.</summary>

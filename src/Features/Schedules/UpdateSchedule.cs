@@ -16,8 +16,8 @@ public sealed record UpdateScheduleRequest(
     string? Name = null, string? Timezone = null,
     IReadOnlyList<ScheduleOpenHours>? Open = null, IReadOnlyList<ScheduleClosedDate>? ClosedDates = null) : ICommand<ScheduleResponse>
 {
-    /// <summary>From the route. Internal, not [JsonIgnore]: System.Text.Json skips an ignored member's name silently,
-    /// where a name that maps to nothing is refused, so a body's "id" is a 400 like any unknown property.</summary>
+    /// <summary>From the route; internal, so a body naming "id" is refused
+    /// (docs/decisions.md, "A value is read as sent, or refused").</summary>
     internal Guid Id { get; init; }
 }
 
