@@ -113,8 +113,32 @@ public static class AssignDid
             List<NpgsqlBatchCommand> write = [WriteRoute(r.Replace, tenantId, before, after)];
             if (before is { Rules.Count: > 0 }) write.Add(RemoveRules(number.Id));
             if (after.Rules.Count > 0) write.Add(WriteRules(number.Id, tenantId, after.Rules));
-            await transaction.CommitAsync(write, ct);
+            try
+            {
+                await transaction.CommitAsync(write, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && ChangedUser(r, e.ConstraintName) is { } changed)
+            {
+                throw Problem.Conflict($"{changed} had its extension removed (or was deleted or moved to another tenant) while this " +
+                    "route was saved, so calls could not ring it; nothing was saved. Check the user and send the route again.");
+            }
             return new AssignmentResult(after, before is null);
+        }
+
+        /// <summary>The user a route's write lost, named with its field, from the user key that refused the write: the
+        /// read under the number's lock found the user ringing, and the user changed before the key checked it (the key
+        /// requires an extension, migration M0035). Null for any other key.</summary>
+        private static string? ChangedUser(AssignDidRequest r, string? constraint)
+        {
+            var rules = (r.Rules ?? []).Select((rule, i) => (rule.Destination, i))
+                .Where(x => x.Destination.Type == AssignmentType.User).Select(x => $"rules[{x.i}].destination.id {x.Destination.Id}");
+            return constraint switch
+            {
+                "fk_did_assignments_user" => $"User {r.AssignedId} (assigned_id)",
+                "fk_did_assignments_failover_user" => $"User {r.Failover?.Id} (failover.id)",
+                "fk_did_route_rules_user" => $"A user a rule sends calls to ({string.Join(", ", rules)})",
+                _ => null,
+            };
         }
 
         /// <summary>The number, locked for the transaction, and the target looked up in the number's tenant.</summary>
@@ -131,7 +155,8 @@ public static class AssignDid
         /// status, which is current even after a wait: a <c>FOR UPDATE</c> that waited returns the row as the previous
         /// holder committed it; status and route change together in every transaction, and the unique key on the route's
         /// number backs that up (a POST inserts with no ON CONFLICT). The other tables are read as they were before the
-        /// wait: a target deleted meanwhile fails the write's foreign key (409).</summary>
+        /// wait: a target deleted meanwhile, or a user whose extension is removed meanwhile, fails the write's foreign key
+        /// (409); the user's row is not locked here, its key takes that lock when the write checks it.</summary>
         private NpgsqlBatchCommand LockNumber(Guid id, RouteTarget? target)
         {
             var statement = new NpgsqlBatchCommand(target?.Type switch
@@ -183,7 +208,8 @@ public static class AssignDid
 
         /// <summary>The users, IVRs, queues and schedules that the rules and the failover name, looked up in the number's
         /// tenant: another tenant's is not found, as a missing one. It runs after the lock is granted, with a fresh
-        /// snapshot; a target deleted before the commit fails the write's foreign key (409).</summary>
+        /// snapshot; a target deleted before the commit, or a user whose extension is removed before it, fails the write's
+        /// foreign key (409).</summary>
         private NpgsqlBatchCommand LookUpTargets(Guid id, AssignDidRequest r)
         {
             var destinations = (r.Rules ?? []).Select(rule => rule.Destination).Append(r.Failover).OfType<RouteDestinationRequest>().ToList();

@@ -10,10 +10,10 @@ public sealed record RouteTarget(string Field, DestinationType Type, Guid Id);
 
 /// <summary>Checks in one round trip that every referenced user, IVR and queue exists in the given tenant.
 /// Another tenant's object gets the same answer as a missing one, so existence never leaks across tenants.
-/// The composite foreign keys back this up inside the database. The users are read <c>FOR SHARE</c>: a foreign key
-/// does not guard an extension, so without the lock a concurrent PATCH that removes a user's extension (which holds the
-/// user's row lock while it checks nothing refers to the user) could commit between this check and the write, leaving a
-/// queue member or IVR key on a user without an extension. With it, this waits and reads the committed row.</summary>
+/// The composite foreign keys back this up inside the database, an extension included (a user key references users
+/// that ring, migration M0035). The users are read <c>FOR SHARE</c>, so a concurrent PATCH that removes a user's
+/// extension (which holds the user's row lock while it checks nothing refers to the user) is waited for and its result
+/// read here: the field gets its 400, where without the lock the key would refuse the write with a 409.</summary>
 public static class RouteTargets
 {
     public static async Task EnsureInTenantAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid tenantId,
