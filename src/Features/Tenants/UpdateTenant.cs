@@ -11,9 +11,9 @@ using Npgsql;
 
 namespace Did.Features.Tenants;
 
-/// <summary>Body of PATCH /api/v1/tenants/{id}. The slug is immutable (it names dialplan contexts), so it is not here:
-/// sending it is refused as an unknown property.</summary>
-public sealed record UpdateTenantRequest(string? Name) : ICommand<TenantResponse>
+/// <summary>Body of PATCH /api/v1/tenants/{id}: an absent or null name stays, as in every PATCH of the API. The slug is
+/// immutable (it names dialplan contexts), so it is not here: sending it is refused as an unknown property.</summary>
+public sealed record UpdateTenantRequest(string? Name = null) : ICommand<TenantResponse>
 {
     /// <summary>From the route; internal, so a body naming "id" is refused
     /// (docs/decisions.md, "A value is read as sent, or refused").</summary>
