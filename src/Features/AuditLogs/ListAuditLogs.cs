@@ -7,6 +7,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
+using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -23,8 +24,8 @@ public sealed record ListAuditLogsQuery(
     [property: FromQuery(Name = "entity_id")] Guid? EntityId = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "actor_id")] Guid? ActorId = null,
-    [property: FromQuery(Name = "from")] DateTimeOffset? From = null,
-    [property: FromQuery(Name = "to")] DateTimeOffset? To = null,
+    [property: FromQuery(Name = "from"), Description(Timestamps.Description)] string? From = null,
+    [property: FromQuery(Name = "to"), Description(Timestamps.Description)] string? To = null,
     [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
     [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
     [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)
@@ -44,8 +45,10 @@ public static class ListAuditLogs
         public Validator()
         {
             this.ValidatePaging();
-            RuleFor(q => q.To).GreaterThanOrEqualTo(q => q.From).When(q => q.From is not null && q.To is not null)
-                .WithMessage("'to' must not be before 'from'.");
+            RuleFor(q => q.From).Timestamp();
+            RuleFor(q => q.To).Timestamp()
+                .Must((q, to) => !Timestamps.TryRead(q.From, out var from) || !Timestamps.TryRead(to, out var until) || until >= from)
+                .WithMessage((q, to) => $"'to' must not be before 'from' (you sent from '{q.From}', to '{to}').");
         }
     }
 
@@ -82,7 +85,7 @@ public static class ListAuditLogs
             {
                 scope = ctx.TenantScope,
                 entityType = q.EntityType?.ToString(),
-                q.EntityId, q.TenantId, q.ActorId, q.From, q.To,
+                q.EntityId, q.TenantId, q.ActorId, from = Timestamps.Read(q.From), to = Timestamps.Read(q.To),
                 afterAt = after?.At, afterId = after?.Id,
                 limit = q.Limit(), offset = q.Offset(), countLimit = CountLimit + 1,
             };

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Carter;
 using Dapper;
 using Did.Dialplan;
@@ -26,7 +25,7 @@ public sealed record SimulateRouteQuery(
     [property: FromQuery(Name = "number"), Description(SimulateRoute.NumberDescription)] string? Number = null,
     [property: FromQuery(Name = RegionParameter.Name), Description(SimulateRoute.DefaultRegionDescription)] string? DefaultRegion = null,
     [property: FromQuery(Name = "caller_id")] string? CallerId = null,
-    [property: FromQuery(Name = "at")] string? At = null,
+    [property: FromQuery(Name = "at"), Description(SimulateRoute.AtDescription)] string? At = null,
     [property: FromQuery(Name = "dial_status")] QueryEnum<DialStatus>? DialStatus = null,
     [property: FromQuery(Name = "source")] QueryEnum<SimulationSource>? Source = null) : IQuery<SimulationResponse>;
 
@@ -58,8 +57,8 @@ public sealed record SimulationResponse(
 
 public static class SimulateRoute
 {
-    public const string AtPattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$";
     public const int MaxCallerIdLength = 256;
+    public const string AtDescription = "When the call arrives (absent: now). " + Timestamps.Description;
 
     public const string NumberDescription =
         "The dialled number: E.164 (+12125550100), taken as written, or any other written form libphonenumber reads (+1 212 555 0100; " +
@@ -101,12 +100,8 @@ public static class SimulateRoute
                 });
             RuleFor(q => q.CallerId).MaximumLength(MaxCallerIdLength)
                 .WithMessage($"'caller_id' may have at most {MaxCallerIdLength} characters; leave it out for a withheld caller.");
-            RuleFor(q => q.At).MatchesWhole(AtPattern)
-                .WithMessage("'at' must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z (you sent '{PropertyValue}').")
-                .Must(a => a is null || DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                .WithMessage("'at' is not a date and time that exists (you sent '{PropertyValue}').")
-                .Must(a => a is null || !DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-                           || at >= DateTimeOffset.UnixEpoch)
+            RuleFor(q => q.At).Timestamp()
+                .Must(a => !Timestamps.TryRead(a, out var at) || at >= DateTimeOffset.UnixEpoch)
                 .WithMessage("'at' must be 1970-01-01T00:00:00Z or later: a switch's clock (EPOCH) starts there (you sent '{PropertyValue}').");
         }
     }
@@ -121,7 +116,7 @@ public static class SimulateRoute
         {
             if (!TryReadNumber(q.Number!, numbers.RegionFor(q.DefaultRegion), out var number, out _))
                 throw new InvalidOperationException("the validator lets only numbers it reads through");
-            var at = q.At is null ? clock.GetUtcNow() : DateTimeOffset.Parse(q.At, CultureInfo.InvariantCulture, DateTimeStyles.None);
+            var at = Timestamps.Read(q.At) ?? clock.GetUtcNow();
             var status = q.DialStatus?.Value ?? DialStatus.Answer;
             var source = q.Source?.Value ?? SimulationSource.Live;
             var request = new WalkRequest(number, q.CallerId, at, status);

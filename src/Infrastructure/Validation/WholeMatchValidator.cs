@@ -15,11 +15,8 @@ public sealed class WholeMatchValidator<T> : PropertyValidator<T, string?>, IReg
 
     public WholeMatchValidator(string pattern)
     {
-        if (pattern.Length < 2 || pattern[0] != '^' || pattern[^1] != '$' || pattern[^2] == '\\')
-            throw new ArgumentException($"A validation pattern is anchored at both ends with ^ and $: '{pattern}'.", nameof(pattern));
         Expression = pattern;
-        // The group keeps a top-level alternation (^a|b$) whole: both ends bind to every alternative.
-        _regex = new Regex(@"^(?:" + pattern[1..^1] + @")\z", RegexOptions.CultureInvariant);
+        _regex = WholeMatch.Of(pattern);
     }
 
     public override string Name => "RegularExpressionValidator";
@@ -30,4 +27,17 @@ public sealed class WholeMatchValidator<T> : PropertyValidator<T, string?>, IReg
     public override bool IsValid(ValidationContext<T> context, string? value) => value is null || _regex.IsMatch(value);
 
     protected override string GetDefaultMessageTemplate(string errorCode) => "'{PropertyName}' must match " + Expression + ".";
+}
+
+/// <summary>A published pattern (ECMA-262, <c>^...$</c>) as .NET runs it to the true end of input, for code that checks a
+/// value outside a validator's rule, such as a map's keys or a query value read after it.</summary>
+public static class WholeMatch
+{
+    public static Regex Of(string pattern)
+    {
+        if (pattern.Length < 2 || pattern[0] != '^' || pattern[^1] != '$' || pattern[^2] == '\\')
+            throw new ArgumentException($"A validation pattern is anchored at both ends with ^ and $: '{pattern}'.", nameof(pattern));
+        // The group keeps a top-level alternation (^a|b$) whole: both ends bind to every alternative.
+        return new Regex(@"^(?:" + pattern[1..^1] + @")\z", RegexOptions.CultureInvariant);
+    }
 }

@@ -185,6 +185,40 @@ public sealed class AuditTests : DidFixture
         Assert.That(none.GetProperty("total").GetInt64(), Is.Zero);
     }
 
+    /// <summary>A time without Z or an offset names no instant: reading it in the server's zone would filter on a
+    /// time the client never sent.</summary>
+    [TestCase("from", "2026-12-01T10:00:00")]
+    [TestCase("to", "2026-12-01T10:00:00.5")]
+    [TestCase("from", "2026-12-01")]
+    [TestCase("to", "2026-12-01 10:00:00Z")]
+    [TestCase("from", "2026-02-30T10:00:00Z")]
+    public async Task A_time_filter_without_an_offset_or_that_does_not_exist_is_a_400_naming_it(string parameter, string value)
+    {
+        var messages = await Problems.FieldErrorsAsync(
+            await Admin.GetAsync($"/api/v1/audit-logs?{parameter}={Uri.EscapeDataString(value)}"), parameter);
+        Assert.That(messages[0], Does.Contain($"'{parameter}'").And.Contain($"'{value}'"));
+    }
+
+    [Test]
+    public async Task A_time_filter_with_an_offset_is_read_as_that_instant()
+    {
+        var tenant = await CreateTenantAsync();
+        var admin = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await CreateUserAsync("USER", tenant.Id, by: admin.Client);
+        // The same instant as `before`, written five hours ahead of UTC.
+        var ahead = Uri.EscapeDataString(before.ToOffset(TimeSpan.FromHours(5)).ToString("yyyy-MM-ddTHH:mm:ss.fffffffzzz"));
+        var from = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?actor_id={admin.Id}&from={ahead}"), HttpStatusCode.OK);
+        Assert.That(from.GetProperty("total").GetInt64(), Is.EqualTo(1));
+        var to = await Expect(await Admin.GetAsync($"/api/v1/audit-logs?actor_id={admin.Id}&to={ahead}"), HttpStatusCode.OK);
+        Assert.That(to.GetProperty("total").GetInt64(), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_window_that_ends_before_it_starts_is_a_400_naming_to() =>
+        await Problems.FieldErrorsAsync(
+            await Admin.GetAsync("/api/v1/audit-logs?from=2026-12-01T10:00:00Z&to=2026-12-01T11:00:00%2B02:00"), "to");
+
     [Test]
     public async Task Creating_a_tenant_writes_its_row_with_the_new_tenant()
     {
