@@ -1,6 +1,8 @@
+using System.Text.RegularExpressions;
 using Did.Dialplan;
 using Did.Infrastructure.Validation;
 using FluentValidation;
+using FluentValidation.Results;
 
 namespace Did.Features.Ivrs;
 
@@ -30,14 +32,29 @@ internal static class IvrRules
         }
     }
 
+    private static readonly Regex Key = WholeMatch.Of(KeyPattern);
+    private static readonly DestinationValidator Destination = new();
+
+    /// <summary>Errors are keyed by where the value sits in the body, as everywhere in the API (<c>rules[1].destination.id</c>):
+    /// options is an object, so an option is <c>options.&lt;key&gt;</c> and its id <c>options.&lt;key&gt;.id</c>, the key the
+    /// tenant check names too (<see cref="IvrStore.Targets"/>).</summary>
     public static void ValidateOptions<T>(this AbstractValidator<T> v, Func<T, IReadOnlyDictionary<string, IvrDestination>?> options)
     {
-        v.RuleFor(x => options(x)).Must(o => o is null || o.Count <= 12).WithName("options").WithMessage("'options' has at most 12 keys (0-9, *, #).");
-        v.RuleForEach(x => options(x)).ChildRules(kv =>
+        v.RuleFor(x => options(x)).Must(o => o is null || o.Count <= 12).OverridePropertyName("options")
+            .WithMessage("'options' has at most 12 keys (0-9, *, #).");
+        v.RuleFor(x => options(x)).Custom((o, context) =>
         {
-            kv.RuleFor(e => e.Key).MatchesWhole(KeyPattern).WithName("options").WithMessage("Option key '{PropertyValue}' must be one of 0-9, * or #.");
-            kv.RuleFor(e => e.Value).NotNull().WithMessage(e => $"Option '{e.Key}' must be a destination (you sent null).")
-                .SetValidator(new DestinationValidator()).OverridePropertyName("destination");
-        }).OverridePropertyName("options");
+            foreach (var (key, destination) in o ?? new Dictionary<string, IvrDestination>())
+            {
+                var at = "options." + key;
+                if (!Key.IsMatch(key))
+                    context.AddFailure(new ValidationFailure(at, $"Option key '{key}' must be one of 0-9, * or #.", key));
+                else if (destination is null)
+                    context.AddFailure(new ValidationFailure(at, $"Option '{key}' must be a destination (you sent null).", null));
+                else
+                    foreach (var e in Destination.Validate(destination).Errors)
+                        context.AddFailure(new ValidationFailure($"{at}.{e.PropertyName}", e.ErrorMessage, e.AttemptedValue));
+            }
+        });
     }
 }

@@ -59,15 +59,35 @@ public sealed class IvrTests : ApiFixture
     public async Task Option_key_other_than_one_digit_star_or_hash_is_a_400(string key)
     {
         var errors = await Problems.FieldErrorsAsync(await Create(new { name = Unique("k"), greeting = "g", timeout_seconds = 5,
-            options = new Dictionary<string, object> { [key] = new { type = "HANGUP" } } }), "options[0].key");
+            options = new Dictionary<string, object> { [key] = new { type = "HANGUP" } } }), $"options.{key}");
         Assert.That(errors, Has.Some.EqualTo($"Option key '{key}' must be one of 0-9, * or #."));
+    }
+
+    /// <summary>An option's errors are keyed by where it sits in the body, options.&lt;key&gt;, as a rule's are
+    /// (rules[1].destination.id): whichever option is wrong, and whether the shape or the tenant check refuses it.</summary>
+    [Test]
+    public async Task A_bad_option_field_is_keyed_by_the_options_key_and_its_path()
+    {
+        var options = new Dictionary<string, object>
+        {
+            ["1"] = new { type = "HANGUP" }, ["5"] = new { type = "HANGUP", id = _alice.Id }, ["#"] = new { type = "USER" },
+        };
+        var created = await Expect(await Create(new { name = Unique("p"), greeting = "g", timeout_seconds = 5, options }), HttpStatusCode.BadRequest);
+        var errors = created.GetProperty("errors");
+        Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "options.5.id", "options.#.id" }), created.ToString());
+        Assert.That(errors.GetProperty("options.5.id")[0].GetString(), Is.EqualTo("'id' must be empty for a HANGUP destination."));
+
+        var ivr = await Expect(await Create(new { name = Unique("p"), greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Created);
+        var patched = await Problems.FieldErrorsAsync(await Patch(_admin.Client, $"/api/v1/ivrs/{ivr.GetProperty("id").GetGuid()}",
+            new { options = new Dictionary<string, object> { ["0"] = new { type = "HANGUP" }, ["*"] = new { type = "QUEUE" } } }), "options.*.id");
+        Assert.That(patched, Is.EqualTo(new[] { "'id' is required for USER, IVR and QUEUE destinations." }));
     }
 
     [Test]
     public async Task A_null_option_is_a_400_that_names_its_key()
     {
         var errors = await Problems.FieldErrorsAsync(await SendJson(_admin.Client, HttpMethod.Post, "/api/v1/ivrs",
-            $"{{\"name\":\"{Unique("n")}\",\"greeting\":\"g\",\"timeout_seconds\":5,\"options\":{{\"7\":null}}}}"), "options[0].destination");
+            $"{{\"name\":\"{Unique("n")}\",\"greeting\":\"g\",\"timeout_seconds\":5,\"options\":{{\"7\":null}}}}"), "options.7");
         Assert.That(errors, Has.Some.EqualTo("Option '7' must be a destination (you sent null)."));
     }
 
