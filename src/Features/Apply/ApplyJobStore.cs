@@ -12,16 +12,20 @@ namespace Did.Features.Apply;
 /// for the record; what recovery restores is found in the nodes' backup folders by the job's id.</summary>
 public static class ApplyJobStore
 {
-    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error, array_to_string(tenant_ids, ',') AS tenant_ids, warnings::text AS warnings";
+    public const string Columns = "id, status, requested_by, started_at, finished_at, numbers_routed, content_sha256, diff_stats::text AS diff_stats, steps::text AS steps, error, array_to_string(tenant_ids, ',') AS tenant_ids, warnings::text AS warnings, warnings_total, warnings_by_tenant::text AS warnings_by_tenant";
 
     private sealed record Row(Guid Id, string Status, Guid? RequestedBy, DateTime StartedAt, DateTime? FinishedAt, int? NumbersRouted,
-        string? ContentSha256, string? DiffStats, string Steps, string? Error, string? TenantIds, string Warnings)
+        string? ContentSha256, string? DiffStats, string Steps, string? Error, string? TenantIds, string Warnings, int WarningsTotal,
+        string WarningsByTenant)
     {
         public ApplyJobResponse ToResponse() => new(Id, ApiJson.Parse<ApplyJobStatus>(Status), RequestedBy, StartedAt, FinishedAt, NumbersRouted,
             ContentSha256, DiffStats is null ? null : JsonSerializer.Deserialize<DiffStats>(DiffStats, ApiJson.Options),
             JsonSerializer.Deserialize<List<ApplyStep>>(Steps, ApiJson.Options)!, Error,
             TenantIds is null ? null : [.. TenantIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse)],
-            JsonSerializer.Deserialize<List<RenderWarning>>(Warnings, ApiJson.Options)!);
+            JsonSerializer.Deserialize<List<RenderWarning>>(Warnings, ApiJson.Options)!, WarningsTotal)
+        {
+            WarningsByTenant = JsonSerializer.Deserialize<Dictionary<Guid, int>>(WarningsByTenant, ApiJson.Options)!,
+        };
     }
 
     /// <summary>A RUNNING job for the callers of one run: the first is its requester, all of them may read it.</summary>
@@ -56,18 +60,21 @@ public static class ApplyJobStore
     {
         var (status, numbersRouted, sha, error) = (end.Status, end.Rendered?.NumbersRouted, end.Rendered?.ExtensionsSha256, end.Error);
         var stats = end.Rendered is null ? null : end.Stats ?? DiffStats.None;
+        var warnings = end.Rendered?.Warnings ?? [];
         await using var ownConnection = deployed is null ? await db.OpenConnectionAsync(ct) : null;
         await using var ownTransaction = ownConnection is null ? null : await ownConnection.BeginTransactionAsync(ct);
         var (conn, tx) = deployed is null ? (ownConnection!, ownTransaction!) : (deployed.Connection, deployed.Transaction);
         var job = (await conn.QuerySingleAsync<Row>(new CommandDefinition($"""
             UPDATE apply_jobs SET status = @status, finished_at = now(), numbers_routed = @numbersRouted, content_sha256 = @sha,
-                diff_stats = @stats::jsonb, steps = @steps::jsonb, error = @error, warnings = @warnings::jsonb
+                diff_stats = @stats::jsonb, steps = @steps::jsonb, error = @error,
+                warnings = @warnings::jsonb, warnings_total = @warningsTotal, warnings_by_tenant = @warningsByTenant::jsonb
             WHERE id = @id
             RETURNING {Columns}
             """, new
             {
                 id, status = ApiJson.Name(status), numbersRouted, sha, stats = stats is null ? null : ApiJson.Serialize(stats),
-                steps = ApiJson.Serialize(steps), error, warnings = ApiJson.Serialize(end.Rendered?.Warnings ?? []),
+                steps = ApiJson.Serialize(steps), error, warnings = ApiJson.Serialize(RenderWarnings.First(warnings)),
+                warningsTotal = warnings.Count, warningsByTenant = ApiJson.Serialize(RenderWarnings.CountByTenant(warnings)),
             }, tx, cancellationToken: ct))).ToResponse();
         await conn.ExecuteAsync(new CommandDefinition(AuditLog.InsertSql, ApplyAudit.Job(callers[0], id, job), tx, cancellationToken: ct));
         if (deployed is { Changed.Count: > 0 } && status == ApplyJobStatus.Succeeded)

@@ -9,4 +9,11 @@ namespace Did.Features.Apply;
 public sealed record ApplyPreviewResponse(
     int NumbersRouted, string? ContentSha256, DiffStats DiffStats, string Diff, bool DiffTruncated, bool Changes,
     IReadOnlyList<LintFinding> LintFindings,
-    [property: Description(ApplyJobResponse.WarningsDescription)] IReadOnlyList<RenderWarning> Warnings);
+    [property: Description(ApplyJobResponse.WarningsDescription)] IReadOnlyList<RenderWarning> Warnings,
+    [property: Description(ApplyJobResponse.WarningsTotalDescription)] int WarningsTotal)
+{
+    /// <summary>A preview that lists the first of <paramref name="warnings"/> and counts them all.</summary>
+    public static ApplyPreviewResponse Of(int numbersRouted, string? contentSha256, DiffStats diffStats, string diff, bool diffTruncated,
+        bool changes, IReadOnlyList<LintFinding> lintFindings, IReadOnlyList<RenderWarning> warnings) =>
+        new(numbersRouted, contentSha256, diffStats, diff, diffTruncated, changes, lintFindings, RenderWarnings.First(warnings), warnings.Count);
+}

@@ -135,13 +135,13 @@ public sealed class ApplyRunner(
             var diff = extensions.UnifiedDiff + queues.UnifiedDiff;
             var truncated = extensions.Truncated || queues.Truncated;
             if (view is not null)
-                return new ApplyPreviewResponse(view.NumbersRouted, null, stats, diff, truncated, !stats.IsEmpty, [],
+                return ApplyPreviewResponse.Of(view.NumbersRouted, null, stats, diff, truncated, !stats.IsEmpty, [],
                     RenderWarnings.Of(rendered.Result.Warnings, ctx.TenantId));
             IReadOnlyList<LintFinding> findings;
             using (var reader = new StreamReader(rendered.ExtensionsPath)) findings = DialplanLinter.Lint(reader, DialplanLintOptions.For(settings));
             var changes = !await NodeFiles.SameBytesAsync(node.ExtensionsPath, rendered.ExtensionsPath, ct)
                           || !await NodeFiles.SameBytesAsync(node.QueuesPath, rendered.QueuesPath, ct);
-            return new ApplyPreviewResponse(rendered.Result.NumbersRouted, rendered.Result.ExtensionsSha256, stats, diff, truncated, changes, findings,
+            return ApplyPreviewResponse.Of(rendered.Result.NumbersRouted, rendered.Result.ExtensionsSha256, stats, diff, truncated, changes, findings,
                 rendered.Result.Warnings);
         }
         finally

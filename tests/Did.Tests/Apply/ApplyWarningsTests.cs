@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using NUnit.Framework;
 
 namespace Did.Tests.Apply;
@@ -101,5 +102,41 @@ public sealed class ApplyWarningsTests : ApplyFixtureBase
         Assert.That(job.ToString(), Does.Not.Contain(stale.Number));
         // The job did render them (Acme as last deployed): the platform admin reads them on the same job.
         AssertNamesTheStaleRoute(Warnings(await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{id}"), HttpStatusCode.OK)), stale.Number);
+    }
+
+    private static void AssertListsTheFirstAndCountsAll(JsonElement body, int total, string what)
+    {
+        var texts = Warnings(body).Select(w => w.GetProperty("text").GetString()).ToList();
+        Assert.That(texts.Count, Is.EqualTo(1_000), what);
+        Assert.That(texts, Is.Ordered.Using((IComparer<string?>)StringComparer.Ordinal), what);
+        Assert.That(body.GetProperty("warnings_total").GetInt32(), Is.EqualTo(total), what);
+    }
+
+    /// <summary>Stale data behind many numbers gives a warning per number: the preview and the job list the first 1,000,
+    /// in their order, and count them all beside; the job's row keeps no more than it lists.</summary>
+    [Test, Order(4)]
+    public async Task More_warnings_than_are_listed_show_the_first_1000_in_order_and_count_them_all()
+    {
+        await StaleRouteAsync(); // 2 warnings
+        var numbers = await SeedNumbersAsync(Acme.Id, 1_000);
+        await using (var conn = await Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("""
+                INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_value)
+                SELECT gen_random_uuid(), id, @tenant, 'EXTERNAL', @value FROM unnest(@ids) AS x(id);
+                UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = ANY(@ids);
+                """, new { tenant = Acme.Id, value = $"Goto(tenant-{Acme.Slug},s,1)", ids = numbers.Select(n => n.Id).ToArray() });
+        const int total = 1_002;
+
+        AssertListsTheFirstAndCountsAll(await Expect(await PostApply(dryRun: true), HttpStatusCode.OK), total, "platform preview");
+        AssertListsTheFirstAndCountsAll(await Expect(await PostApply(AcmeAdmin.Client, dryRun: true), HttpStatusCode.OK), total, "Acme's preview");
+        var job = await Job(await PostApply(AcmeAdmin.Client));
+        Assert.That(Status(job), Is.EqualTo("NO_CHANGES"), "numbers whose route leads nowhere are not routed");
+        AssertListsTheFirstAndCountsAll(job, total, "Acme's job");
+        var id = job.GetProperty("id").GetGuid();
+        AssertListsTheFirstAndCountsAll(await Expect(await Admin.GetAsync($"/api/v1/apply/jobs/{id}"), HttpStatusCode.OK), total, "job read by the platform");
+        AssertListsTheFirstAndCountsAll(await Expect(await AcmeAdmin.Client.GetAsync($"/api/v1/apply/jobs/{id}"), HttpStatusCode.OK), total, "job read by Acme");
+        await using (var conn = await Db.OpenConnectionAsync())
+            Assert.That(await conn.QuerySingleAsync<(int, int)>(
+                "SELECT jsonb_array_length(warnings), warnings_total FROM apply_jobs WHERE id = @id", new { id }), Is.EqualTo((1_000, total)));
     }
 }
