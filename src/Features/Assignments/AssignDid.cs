@@ -1,6 +1,5 @@
 using Carter;
 using Did.Dialplan;
-using Did.Features.Dids;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Data;
@@ -8,6 +7,7 @@ using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
+using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
 using Npgsql;
@@ -42,7 +42,7 @@ public static class AssignDid
             RuleFor(r => r.AssignedId).NotNull().When(r => r.AssignedType != AssignmentType.External)
                 .WithMessage("'assigned_id' is required for USER, IVR and QUEUE.");
             RuleFor(r => r.AssignedValue).Null().When(r => r.AssignedType != AssignmentType.External)
-                .WithMessage(r => $"'assigned_value' is only for EXTERNAL, and assigned_type is {ApiJson.Name(r.AssignedType)} (you sent '{DidRules.Echo(r.AssignedValue)}').");
+                .WithMessage(r => $"'assigned_value' is only for EXTERNAL, and assigned_type is {ApiJson.Name(r.AssignedType)} (you sent '{EchoedValue.Of(r.AssignedValue)}').");
             RuleFor(r => r.AssignedValue).NotEmpty().When(r => r.AssignedType == AssignmentType.External)
                 .WithMessage("'assigned_value' is required for EXTERNAL.");
             RuleFor(r => r.AssignedId).Null().When(r => r.AssignedType == AssignmentType.External)

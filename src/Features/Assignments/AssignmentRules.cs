@@ -1,5 +1,4 @@
 using Did.Dialplan;
-using Did.Features.Dids;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Validation;
 using FluentValidation;
@@ -24,7 +23,7 @@ internal static class AssignmentRules
             RuleFor(d => d.Id).NotNull().When(d => d.Type != AssignmentType.External)
                 .WithMessage("'id' is required for USER, IVR and QUEUE destinations.");
             RuleFor(d => d.Value).Null().When(d => d.Type != AssignmentType.External)
-                .WithMessage(d => $"'value' is only for EXTERNAL destinations, and this one is {ApiJson.Name(d.Type)} (you sent '{DidRules.Echo(d.Value)}').");
+                .WithMessage(d => $"'value' is only for EXTERNAL destinations, and this one is {ApiJson.Name(d.Type)} (you sent '{EchoedValue.Of(d.Value)}').");
             RuleFor(d => d.Value).NotEmpty().When(d => d.Type == AssignmentType.External)
                 .WithMessage("'value' is required for EXTERNAL destinations.");
             RuleFor(d => d.Id).Null().When(d => d.Type == AssignmentType.External)
@@ -88,14 +87,14 @@ internal static class AssignmentRules
     private static string Sent(RouteDestinationRequest d) => Sent(d.Type, d.Id, d.Value);
 
     private static string Sent(AssignmentType type, Guid? id, string? value) =>
-        ApiJson.Name(type) + (id is { } g ? $" {g}" : "") + (value is null ? "" : $" '{DidRules.Echo(value)}'");
+        ApiJson.Name(type) + (id is { } g ? $" {g}" : "") + (value is null ? "" : $" '{EchoedValue.Of(value)}'");
 
     /// <summary>A rule's conditions as sent, for an error: "caller_id_prefix '+44', schedule_id 6f1c... when OPEN".</summary>
     private static string Conditions(RouteRuleRequest rule)
     {
         var parts = new List<string>();
-        if (rule.CallerIdPrefix is not null) parts.Add($"caller_id_prefix '{DidRules.Echo(rule.CallerIdPrefix)}'");
-        if (rule.CallerId is not null) parts.Add($"caller_id '{DidRules.Echo(rule.CallerId)}'");
+        if (rule.CallerIdPrefix is not null) parts.Add($"caller_id_prefix '{EchoedValue.Of(rule.CallerIdPrefix)}'");
+        if (rule.CallerId is not null) parts.Add($"caller_id '{EchoedValue.Of(rule.CallerId)}'");
         if (rule.ScheduleId is { } s) parts.Add($"schedule_id {s}");
         if (rule.When is { } w) parts.Add($"when {ApiJson.Name(w)}");
         return string.Join(", ", parts);

@@ -15,15 +15,6 @@ internal static class DidRules
         return true;
     }
 
-    /// <summary>A value a client sent, safe to echo in an error: at most 40 characters, control characters shown as '?'.</summary>
-    public static string Echo(ReadOnlySpan<char> value)
-    {
-        var cut = value.Length > 40 ? value[..40] : value;
-        var chars = new char[cut.Length];
-        for (var i = 0; i < cut.Length; i++) chars[i] = char.IsControl(cut[i]) || cut[i] == '\uFFFD' ? '?' : cut[i];
-        return new string(chars) + (value.Length > 40 ? "..." : "");
-    }
-
     public static string HeldBy(string number, string status, string? tenantName) => status switch
     {
         "ASSIGNED" => $"DID {number} is assigned in tenant '{tenantName}'",

@@ -9,6 +9,7 @@ using Did.Infrastructure.Errors;
 using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.Features;
@@ -183,7 +184,7 @@ public static class ImportDids
         metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null } m ? NotAnObject(m.GetRawText()) : null;
 
     /// <summary>The error of a metadata value that is JSON but not an object, echoing what was sent.</summary>
-    internal static string NotAnObject(string sent) => $"metadata must be a JSON object (you sent '{DidRules.Echo(sent)}')";
+    internal static string NotAnObject(string sent) => $"metadata must be a JSON object (you sent '{EchoedValue.Of(sent)}')";
 
     internal static string? CheckProvider(string? provider) => CheckProvider(provider.AsSpan());
 
@@ -193,7 +194,7 @@ public static class ImportDids
         for (var i = 0; i < provider.Length; i++)
             if (char.IsControl(provider[i]))
                 return $"provider must not contain control characters: U+{(int)provider[i]:X4} at position {i + 1} " +
-                       $"(you sent '{DidRules.Echo(provider)}')";
+                       $"(you sent '{EchoedValue.Of(provider)}')";
         return null;
     }
 
@@ -227,13 +228,13 @@ public static class ImportDids
                 throw new CsvFormatException(line, $"line {line}: the header has an empty or invalid column name; expected number,provider[,metadata].");
             var dup = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null)
-                throw new CsvFormatException(line, $"line {line}: the header names column '{DidRules.Echo(dup.Key)}' twice.");
+                throw new CsvFormatException(line, $"line {line}: the header names column '{EchoedValue.Of(dup.Key)}' twice.");
             int Find(string name) => Array.FindIndex(names, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
             var number = Find("number");
             var provider = Find("provider");
             if (number < 0 || provider < 0)
                 throw new CsvFormatException(line,
-                    $"line {line}: the header must name the columns number and provider (metadata optional); it has {DidRules.Echo(string.Join(",", names))}.");
+                    $"line {line}: the header must name the columns number and provider (metadata optional); it has {EchoedValue.Of(string.Join(",", names))}.");
             var metadata = Find("metadata");
             var region = Find("default_region");
             return new CsvLayout
@@ -266,7 +267,7 @@ public static class ImportDids
             if (layout.Region >= 0 && row[layout.Region].Span is { IsEmpty: false } regionCell)
             {
                 region = NumberNormalizer.Region(regionCell.ToString().Trim());
-                if (region is null) return Fail(line, $"default_region '{DidRules.Echo(regionCell)}' is not a region libphonenumber knows (US, GB, DE...)");
+                if (region is null) return Fail(line, $"default_region '{EchoedValue.Of(regionCell)}' is not a region libphonenumber knows (US, GB, DE...)");
             }
             var written = row[layout.Number].ToString();
             if (!NumberNormalizer.TryNormalize(written, region, out var number, out var reason))
@@ -294,7 +295,7 @@ public static class ImportDids
                 }
                 catch (JsonException e) when (ApiJson.DuplicateProperty(e.Message) is { } key)
                 {
-                    return Fail(line, $"metadata names the key '{DidRules.Echo(key)}' twice");
+                    return Fail(line, $"metadata names the key '{EchoedValue.Of(key)}' twice");
                 }
                 catch (JsonException)
                 {
@@ -356,7 +357,7 @@ public sealed class ImportDidsModule : ICarterModule
         {
             null or "error" => OnConflict.Error,
             "skip" => OnConflict.Skip,
-            _ => throw Problem.Invalid("on_conflict", $"'on_conflict' must be error or skip (you sent '{DidRules.Echo(onConflict)}')."),
+            _ => throw Problem.Invalid("on_conflict", $"'on_conflict' must be error or skip (you sent '{EchoedValue.Of(onConflict)}')."),
         };
         return new ImportOptions(region, mode, validateOnly);
     }

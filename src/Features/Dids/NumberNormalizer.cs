@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using Did.Infrastructure.Validation;
 using PhoneNumbers;
 
 namespace Did.Features.Dids;
@@ -87,7 +88,7 @@ internal static class NumberNormalizer
         var hint = reason == "INVALID_COUNTRY_CODE" && defaultRegion is null && !input.TrimStart().StartsWith('+')
             ? " (a national form needs default_region, or write it as +<country code><number>)"
             : "";
-        return $"Not a valid number ({reason}): '{DidRules.Echo(input)}'{hint}";
+        return $"Not a valid number ({reason}): '{EchoedValue.Of(input)}'{hint}";
     }
 
     /// <summary>libphonenumber's GetRegionCodeForNumber and GetNumberType for a national significant number: the region

@@ -1,4 +1,5 @@
 using Did.Infrastructure.Hosting;
+using Did.Infrastructure.Validation;
 
 namespace Did.Features.Dids;
 
@@ -18,7 +19,7 @@ public sealed class NumberSettings
             if (!int.TryParse(days.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var d)
                 || d > MaxQuarantineDays)
                 throw new InvalidSettingException(
-                    $"Dids__QuarantineDays is '{DidRules.Echo(days)}': set a whole number of days from 0 (no quarantine) to {MaxQuarantineDays}, or leave it unset (30).");
+                    $"Dids__QuarantineDays is '{EchoedValue.Of(days)}': set a whole number of days from 0 (no quarantine) to {MaxQuarantineDays}, or leave it unset (30).");
             QuarantineDays = d;
         }
 
@@ -26,7 +27,7 @@ public sealed class NumberSettings
         if (string.IsNullOrWhiteSpace(region)) return;
         DefaultRegion = NumberNormalizer.Region(region.Trim())
             ?? throw new InvalidSettingException(
-                $"Dids__DefaultRegion is '{DidRules.Echo(region)}', which is not a region libphonenumber knows: set an ISO 3166 code such as US, GB or DE, or leave it unset.");
+                $"Dids__DefaultRegion is '{EchoedValue.Of(region)}', which is not a region libphonenumber knows: set an ISO 3166 code such as US, GB or DE, or leave it unset.");
     }
 
     public string? DefaultRegion { get; }

@@ -1,3 +1,4 @@
+using Did.Infrastructure.Validation;
 using FluentValidation;
 
 namespace Did.Features.Dids;
@@ -18,7 +19,7 @@ internal static class RegionParameter
 
     /// <summary>The refusal of an unknown region, naming the value sent (echoed safely).</summary>
     public static string Refusal(string? sent) =>
-        $"'default_region' must be an ISO 3166 region libphonenumber knows, such as US, GB or DE (you sent '{DidRules.Echo(sent)}').";
+        $"'default_region' must be an ISO 3166 region libphonenumber knows, such as US, GB or DE (you sent '{EchoedValue.Of(sent)}').";
 
     public static IRuleBuilderOptions<T, string?> KnownRegion<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(r => !IsUnknown(r)).WithMessage((_, r) => Refusal(r));
