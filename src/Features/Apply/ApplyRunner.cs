@@ -23,11 +23,22 @@ public sealed class ApplyRunner(
     {
         _ = nodes.All; // a missing node configuration is a 503 before any job exists
         var scope = await ScopeAsync(ctx, tenantId, ct);
-        if (ctx.Role == Role.TenantAdmin) await TenantApplyInterval.TakeAsync(db, scope.Tenants!.Single(), options.Value.TenantMinIntervalSeconds, ct);
+        var turn = ctx.Role == Role.TenantAdmin
+            ? await TenantApplyInterval.TakeAsync(db, scope.Tenants!.Single(), options.Value.TenantMinIntervalSeconds, ct)
+            : null;
         // From here the request waits for the run that carries it, and that run goes to its end, whatever the client does:
         // a client that hangs up must not leave a half-deployed switch, nor a change that nobody deploys.
-        var job = await queue.JoinAsync(ApplyCaller.From(ctx, scope), callers => RunBatchAsync(ctx, callers));
-        return job.For(ctx);
+        try
+        {
+            var job = await queue.JoinAsync(ApplyCaller.From(ctx, scope), callers => RunBatchAsync(ctx, callers));
+            return job.For(ctx);
+        }
+        catch (Exception e) when (turn is not null && TenantApplyInterval.RefusedBeforeDeploying(e))
+        {
+            // Nothing was deployed: a retry as soon as the conflict is gone is not a second apply.
+            await TenantApplyInterval.GiveBackAsync(db, turn, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>One run for a batch; when the data refuses to render and the batch held several scopes, the callers whose

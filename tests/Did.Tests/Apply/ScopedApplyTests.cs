@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Did.Features.Apply;
 using NUnit.Framework;
 
 namespace Did.Tests.Apply;
@@ -203,5 +204,30 @@ public sealed class TenantApplyIntervalTests : ApplyFixtureBase
         var other = await CreateTenantAsync();
         var otherAdmin = await CreateUserAsync("TENANT_ADMIN", other.Id);
         await Expect(await PostApply(otherAdmin.Client), HttpStatusCode.OK);
+    }
+
+    /// <summary>A tenant admin's apply refused with a 409 (another replica held the apply lock past LockWaitSeconds)
+    /// deployed nothing, so it does not use up the tenant's turn: the retry right after is served, and only that one
+    /// counts.</summary>
+    [Test]
+    public async Task An_apply_refused_with_a_409_leaves_the_tenants_turn_to_its_retry()
+    {
+        var tenant = await CreateTenantAsync();
+        var admin = await CreateUserAsync("TENANT_ADMIN", tenant.Id);
+        await using (var replica = await Db.OpenConnectionAsync())
+        {
+            await replica.ExecuteAsync("SELECT pg_advisory_lock(@Key)", new { ApplyLock.Key });
+            try
+            {
+                await Expect(await PostApply(admin.Client), HttpStatusCode.Conflict);
+            }
+            finally
+            {
+                await replica.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { ApplyLock.Key });
+            }
+        }
+
+        await Expect(await PostApply(admin.Client), HttpStatusCode.OK);
+        Assert.That((int)(await PostApply(admin.Client)).StatusCode, Is.EqualTo(429), "the apply that ran took the turn");
     }
 }
