@@ -130,9 +130,11 @@ public sealed class UpdateUserModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(body with { Id = id }, ct)))
             .RequireAuthorization(Policies.TenantManager)
             .WithName("UpdateUser")
-            .WithSummary("Change a user. extension \"\" removes the extension. Role, tenant or password changes revoke the user's tokens.")
+            .WithSummary("Change a user. extension \"\" removes the extension. Role, tenant or password changes revoke the user's tokens. " +
+                         "A 503 with Retry-After, when a password is sent, means the service is checking as many passwords as it can at once.")
             .Produces<UserResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }
