@@ -6,6 +6,7 @@ using Did.Infrastructure.Errors;
 using Did.Infrastructure.Http;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
@@ -47,9 +48,7 @@ public static class CreateApiKey
             var secret = ApiKeySecret.New();
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (tenantId is { } t && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-                    "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
-                throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
+            if (tenantId is { } t) await TenantExistence.EnsureExistsAsync(conn, tx, t, ct);
 
             var row = await conn.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition($"""
                 INSERT INTO api_keys (id, name, prefix, secret_sha256, role, tenant_id, created_by, expires_at)

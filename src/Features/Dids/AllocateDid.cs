@@ -4,6 +4,7 @@ using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
 using FluentValidation;
 using Mediator;
 using Npgsql;
@@ -36,9 +37,7 @@ public static class AllocateDid
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (!await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-                    "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @TenantId)", new { r.TenantId }, tx, cancellationToken: ct)))
-                throw Problem.Invalid("tenant_id", $"Tenant '{r.TenantId}' does not exist.");
+            await TenantExistence.EnsureExistsAsync(conn, tx, r.TenantId, ct);
 
             var held = await conn.QuerySingleOrDefaultAsync<Held>(new CommandDefinition("""
                 SELECT p.number, p.status, t.name AS tenant_name, p.quarantine_until, p.quarantined_from_tenant_id, q.name AS quarantined_from_name

@@ -4,6 +4,7 @@ using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -48,9 +49,7 @@ public static class BulkAllocate
             var errors = requested.Errors;
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var tenant = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "SELECT name FROM tenants WHERE id = @TenantId", new { r.TenantId }, tx, cancellationToken: ct))
-                ?? throw Problem.Invalid("tenant_id", $"Tenant '{r.TenantId}' does not exist.");
+            var tenant = await TenantExistence.NameAsync(conn, tx, r.TenantId, ct);
 
             var args = new { r.TenantId, numbers = requested.E164 };
             List<(Guid Id, bool FromQuarantine)>? moved = null;

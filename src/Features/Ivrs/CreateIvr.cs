@@ -4,6 +4,7 @@ using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
 using FluentValidation;
 using Mediator;
 using Npgsql;
@@ -45,7 +46,7 @@ public static class CreateIvr
 
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await Infrastructure.Routing.TenantExistence.EnsureExistsAsync(conn, tx, tenantId, ct);
+            await TenantExistence.EnsureExistsAsync(conn, tx, tenantId, ct);
             await Infrastructure.Routing.RouteTargets.EnsureInTenantAsync(conn, tx, tenantId, IvrStore.Targets(options, timeout, invalid), ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO ivrs (id, tenant_id, name, greeting, timeout_seconds) VALUES (@id, @tenantId, @Name, @Greeting, @TimeoutSeconds)

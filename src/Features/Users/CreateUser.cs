@@ -5,6 +5,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
+using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
@@ -40,9 +41,7 @@ public static class CreateUser
 
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (tenantId is { } t && !await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-                    "SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @t)", new { t }, tx, cancellationToken: ct)))
-                throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
+            if (tenantId is { } t) await TenantExistence.EnsureExistsAsync(conn, tx, t, ct);
 
             var row = await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
                 INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
