@@ -13,7 +13,9 @@ public sealed record RouteTarget(string Field, DestinationType Type, Guid Id);
 /// The composite foreign keys back this up inside the database, an extension included (a user key references users
 /// that ring, migration M0035). The users are read <c>FOR SHARE</c>, so a concurrent PATCH that removes a user's
 /// extension (which holds the user's row lock while it checks nothing refers to the user) is waited for and its result
-/// read here: the field gets its 400, where without the lock the key would refuse the write with a 409.</summary>
+/// read here: the field gets its 400, where without the lock the key would refuse the write with a 409. The IVRs and
+/// queues are read <c>FOR KEY SHARE</c>, the lock the keys' foreign keys take anyway: a delete under way is waited for and
+/// its row then reads as missing (400 naming the field), instead of failing the write's foreign key with the delete's 409.</summary>
 public static class RouteTargets
 {
     public static async Task EnsureInTenantAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid tenantId,
@@ -23,8 +25,8 @@ public static class RouteTargets
         Guid[] Ids(DestinationType t) => targets.Where(x => x.Type == t).Select(x => x.Id).Distinct().ToArray();
         using var r = await conn.QueryMultipleAsync(new CommandDefinition("""
             SELECT id, extension FROM users WHERE tenant_id = @tenantId AND id = ANY(@users) FOR SHARE;
-            SELECT id FROM ivrs WHERE tenant_id = @tenantId AND id = ANY(@ivrs);
-            SELECT id FROM queues WHERE tenant_id = @tenantId AND id = ANY(@queues);
+            SELECT id FROM ivrs WHERE tenant_id = @tenantId AND id = ANY(@ivrs) FOR KEY SHARE;
+            SELECT id FROM queues WHERE tenant_id = @tenantId AND id = ANY(@queues) FOR KEY SHARE;
             """, new { tenantId, users = Ids(DestinationType.User), ivrs = Ids(DestinationType.Ivr), queues = Ids(DestinationType.Queue) },
             tx, cancellationToken: ct));
         var users = (await r.ReadAsync<(Guid Id, string? Extension)>()).ToDictionary(u => u.Id, u => u.Extension);
