@@ -42,7 +42,7 @@ public static class UpdateIvr
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var before = await TenantOwned.LockAsync<IvrStore, IvrResponse>(conn, tx, ctx, r.Id, ct);
+            var before = await TenantOwned.LockToChangeAsync<IvrStore, IvrResponse>(conn, tx, ctx, r.Id, ct);
 
             var options = r.Options ?? before.Options;
             var timeout = r.TimeoutDestination ?? before.TimeoutDestination;

@@ -61,7 +61,7 @@ public static class UpdateQueue
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var before = await TenantOwned.LockAsync<QueueStore, QueueResponse>(conn, tx, ctx, r.Id, ct);
+            var before = await TenantOwned.LockToChangeAsync<QueueStore, QueueResponse>(conn, tx, ctx, r.Id, ct);
             if (r.Members is { } members)
             {
                 await RouteTargets.EnsureInTenantAsync(conn, tx, before.TenantId, QueueStore.Targets(members), ct);

@@ -40,7 +40,7 @@ public static class UpdateSchedule
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            var before = await TenantOwned.LockAsync<ScheduleStore, ScheduleResponse>(conn, tx, ctx, r.Id, ct);
+            var before = await TenantOwned.LockToChangeAsync<ScheduleStore, ScheduleResponse>(conn, tx, ctx, r.Id, ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE schedules SET name = coalesce(@Name, name), timezone = coalesce(@Timezone, timezone), updated_at = now()
                 WHERE id = @Id

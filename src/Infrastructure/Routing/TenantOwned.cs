@@ -64,11 +64,25 @@ public static class TenantOwned
         });
     }
 
-    /// <summary>Reads the row for update (404 outside the caller's tenant), for handlers that change it.</summary>
-    public static async Task<T> LockAsync<TStore, T>(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, Guid id, CancellationToken ct)
+    /// <summary>Reads the row for its delete (404 outside the caller's tenant): <c>FOR UPDATE</c>, so a key, member,
+    /// rule or route being written to point at it is waited for, or waits and then finds it gone.</summary>
+    public static Task<T> LockAsync<TStore, T>(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, Guid id, CancellationToken ct)
+        where TStore : ITenantOwnedStore<T> =>
+        LockAsync<TStore, T>(conn, tx, ctx, id, "FOR UPDATE", ct);
+
+    /// <summary>Reads the row for a change that keeps it (404 outside the caller's tenant): <c>FOR NO KEY UPDATE</c>, so
+    /// changes of one row queue up, but rows that refer to it are still written meanwhile (their foreign keys take
+    /// <c>FOR KEY SHARE</c>): an IVR whose key sends calls to another does not wait for that one's change, and two IVRs
+    /// changed at once to send calls to each other do not deadlock.</summary>
+    public static Task<T> LockToChangeAsync<TStore, T>(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, Guid id, CancellationToken ct)
+        where TStore : ITenantOwnedStore<T> =>
+        LockAsync<TStore, T>(conn, tx, ctx, id, "FOR NO KEY UPDATE", ct);
+
+    private static async Task<T> LockAsync<TStore, T>(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, Guid id, string mode,
+        CancellationToken ct)
         where TStore : ITenantOwnedStore<T>
     {
-        var found = await TStore.ReadAsync(conn, tx, $"WHERE id = @id AND {Scoped} FOR UPDATE", new { id, scope = ctx.TenantScope }, ct);
+        var found = await TStore.ReadAsync(conn, tx, $"WHERE id = @id AND {Scoped} {mode}", new { id, scope = ctx.TenantScope }, ct);
         return found.Count == 1 ? found[0] : throw Problem.NotFound(TStore.What, id);
     }
 
