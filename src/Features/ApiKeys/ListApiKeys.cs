@@ -39,13 +39,14 @@ public static class ListApiKeys
             var after = q.After<ApiKeyCursor>();
             var keyset = after is null ? "" : "AND (created_at, id) < (@afterAt, @afterId)";
             await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await PageSnapshot.BeginAsync(conn, ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM api_keys {where};
                 SELECT {ApiKeyRow.Columns} FROM api_keys {where} {keyset} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset;
                 """, new
                 {
                     scope = ctx.TenantScope, q.TenantId, afterAt = after?.CreatedAt, afterId = after?.Id, limit = q.Limit(), offset = q.Offset(),
-                }, cancellationToken: ct));
+                }, tx, cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<ApiKeyRow>()).Select(k => k.ToResponse()).ToList();
             return q.ToPaged(rows, total, k => new ApiKeyCursor(k.CreatedAt, k.Id));

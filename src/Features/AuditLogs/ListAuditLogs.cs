@@ -90,12 +90,13 @@ public static class ListAuditLogs
                 limit = q.Limit(), offset = q.Offset(), countLimit = CountLimit + 1,
             };
             await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await PageSnapshot.BeginAsync(conn, ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM (SELECT 1 FROM audit_logs {where} LIMIT @countLimit) c;
                 SELECT id, at, actor_id, action, entity_type, entity_id, tenant_id, before::text AS before, after::text AS after,
                        source_ip, user_agent, request_id
                 FROM audit_logs {where} {keyset} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset;
-                """, args, cancellationToken: ct));
+                """, args, tx, cancellationToken: ct));
             var matches = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<Row>()).Select(r => r.ToResponse()).ToList();
             var (items, next) = q.Cut(rows, a => new AuditLogCursor(a.At, a.Id));

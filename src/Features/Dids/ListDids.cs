@@ -105,6 +105,7 @@ public static class ListDids
                 ? TotalFromCounts(sql.Counted, q.Status?.Value, q.AssignedType?.Value)
                 : $"SELECT count(*) FROM (SELECT 1 FROM {source} {where} LIMIT @countLimit) c";
             await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await PageSnapshot.BeginAsync(conn, ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 {total};
                 SELECT {DidRow.ColumnsOf("p")}, a.id AS route_id, a.assigned_type, a.assigned_id, a.assigned_value,
@@ -114,7 +115,7 @@ public static class ListDids
                 LEFT JOIN did_assignments a ON a.phone_number_id = p.id
                 {DestinationLabel.Joins}
                 ORDER BY p.number;
-                """, p, cancellationToken: ct));
+                """, p, tx, cancellationToken: ct));
             var matches = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<ListRow>()).Select(r => r.ToResponse()).ToList();
             var (items, next) = q.Cut(rows, d => new DidCursor(d.Number));

@@ -37,12 +37,13 @@ public static class ListTenants
             var after = q.After<TenantCursor>();
             var keyset = after is null ? "" : "AND (name, id) > (@afterName, @afterId)";
             await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await PageSnapshot.BeginAsync(conn, ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM tenants WHERE (@scope::uuid IS NULL OR id = @scope);
                 SELECT {TenantSql.Columns} FROM tenants WHERE (@scope::uuid IS NULL OR id = @scope) {keyset}
                 ORDER BY name, id LIMIT @limit OFFSET @offset;
                 """, new { scope = ctx.TenantScope, afterName = after?.Name, afterId = after?.Id, limit = q.Limit(), offset = q.Offset() },
-                cancellationToken: ct));
+                tx, cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<TenantResponse>()).AsList();
             return q.ToPaged(rows, total, t => new TenantCursor(t.Name, t.Id));

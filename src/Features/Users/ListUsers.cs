@@ -47,10 +47,11 @@ public static class ListUsers
             var p = new DynamicParameters(UserScope.Params(ctx));
             p.AddDynamicParams(new { q.TenantId, role = q.Role?.ToString(), afterEmail = after?.Email, limit = q.Limit(), offset = q.Offset() });
             await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await PageSnapshot.BeginAsync(conn, ct);
             using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
                 SELECT count(*) FROM users {where};
                 SELECT {UserRow.Columns} FROM users {where} {keyset} ORDER BY lower(email) LIMIT @limit OFFSET @offset;
-                """, p, cancellationToken: ct));
+                """, p, tx, cancellationToken: ct));
             var total = await results.ReadSingleAsync<long>();
             var rows = (await results.ReadAsync<UserRow>()).Select(u => u.ToResponse()).ToList();
             return q.ToPaged(rows, total, u => new UserCursor(u.Email));

@@ -55,8 +55,9 @@ public static class TenantOwned
             limit = page.Limit(), offset = page.Offset(),
         };
         await using var conn = await db.OpenConnectionAsync(ct);
-        var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {TStore.Table} {where}", args, cancellationToken: ct));
-        var rows = await TStore.ReadAsync(conn, null, $"{where} {keyset} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
+        await using var tx = await PageSnapshot.BeginAsync(conn, ct);
+        var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {TStore.Table} {where}", args, tx, cancellationToken: ct));
+        var rows = await TStore.ReadAsync(conn, tx, $"{where} {keyset} ORDER BY tenant_id, name LIMIT @limit OFFSET @offset", args, ct);
         return page.ToPaged(rows, total, item =>
         {
             var (tenant, name) = TStore.Describe(item);
