@@ -18,6 +18,10 @@ public static class ProblemSetup
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
             if (c.ProblemDetails.Status == StatusCodes.Status429TooManyRequests) // the framework's defaults know no type for it
                 c.ProblemDetails.Type ??= "https://tools.ietf.org/html/rfc6585#section-4";
+            // The document promises type and title on every problem; a status the framework knows no type for gets
+            // RFC 9457's default.
+            c.ProblemDetails.Type ??= "about:blank";
+            c.ProblemDetails.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(c.ProblemDetails.Status ?? 500);
             if (c.ProblemDetails.Detail is null)
             {
                 c.ProblemDetails.Detail = c.ProblemDetails.Status switch

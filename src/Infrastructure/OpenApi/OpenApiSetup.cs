@@ -45,13 +45,16 @@ public static class OpenApiSetup
             o.AddSchemaTransformer((schema, ctx, _) =>
             {
                 // Our enum converter is opaque to the schema generator: describe enums (and QueryEnum<T>) by their wire names.
-                var t = Nullable.GetUnderlyingType(ctx.JsonTypeInfo.Type) ?? ctx.JsonTypeInfo.Type;
+                // A nullable one written in place (an optional enum of a request body) also takes null, as the reader does.
+                var nullable = Nullable.GetUnderlyingType(ctx.JsonTypeInfo.Type);
+                var t = nullable ?? ctx.JsonTypeInfo.Type;
                 if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(QueryEnum<>)) t = t.GetGenericArguments()[0];
                 if (!t.IsEnum) return Task.CompletedTask;
-                schema.Type = JsonSchemaType.String;
+                schema.Type = nullable is { IsEnum: true } ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
                 schema.Format = null;
                 schema.Properties?.Clear();
                 schema.Enum = ApiJson.Names(t).Select(n => (JsonNode)JsonValue.Create(n)!).ToList();
+                if (nullable is { IsEnum: true }) schema.Enum.Add(null!);
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer((op, ctx, _) =>
@@ -79,20 +82,69 @@ public static class OpenApiSetup
             });
             o.AddOperationTransformer((op, ctx, _) =>
             {
-                // Any operation can answer 400: an unknown query parameter is refused everywhere (QueryParameterGuard).
+                // Any operation can answer 400: an unknown query parameter is refused everywhere (QueryParameterGuard),
+                // naming it in errors. Any operation with a body can answer 415: a body that is not one of its media types.
                 op.Responses ??= new OpenApiResponses();
                 if (!op.Responses.ContainsKey("400"))
-                    op.Responses["400"] = new OpenApiResponse
-                    {
-                        Description = "Bad Request",
-                        Content = new Dictionary<string, OpenApiMediaType>
-                        {
-                            [ProblemJson] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), ctx.Document) },
-                        },
-                    };
+                    op.Responses["400"] = Problem("Bad Request", nameof(HttpValidationProblemDetails), ctx.Document);
+                if (op.RequestBody is not null && !op.Responses.ContainsKey("415"))
+                    op.Responses["415"] = Problem("Unsupported Media Type", nameof(ProblemDetails), ctx.Document);
+                return Task.CompletedTask;
+            });
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                foreach (var schema in doc.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+                {
+                    NullableJsonElementIsAnyValue(schema);
+                    // An enum component is the enum's values; a property that may be null says so around its $ref.
+                    if (schema.Enum?.Remove(null!) == true) schema.Type = JsonSchemaType.String;
+                }
+                foreach (var name in new[] { nameof(ProblemDetails), nameof(HttpValidationProblemDetails) })
+                    if (doc.Components?.Schemas?.TryGetValue(name, out var found) == true && found is OpenApiSchema problem)
+                        DescribeProblem(problem);
                 return Task.CompletedTask;
             });
         });
+
+    private static OpenApiResponse Problem(string description, string schema, OpenApiDocument? document) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            [ProblemJson] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(schema, document) },
+        },
+    };
+
+    /// <summary>Every problem the service writes has these members (ProblemSetup fills the ones a handler leaves out), and
+    /// may carry extension members (RFC 9457, section 3.2) such as accepted_parameters or retry_after_seconds.</summary>
+    private static void DescribeProblem(OpenApiSchema problem)
+    {
+        problem.Properties ??= new Dictionary<string, IOpenApiSchema>();
+        foreach (var (name, type) in new[] { ("type", JsonSchemaType.String), ("title", JsonSchemaType.String), ("status", JsonSchemaType.Integer),
+                     ("detail", JsonSchemaType.String), ("instance", JsonSchemaType.String) })
+            if (problem.Properties.TryGetValue(name, out var found) && found is OpenApiSchema member)
+                member.Type = type;
+        problem.Properties["trace_id"] = new OpenApiSchema
+            { Type = JsonSchemaType.String, Description = "The trace id of the request, also in the logs and the audit rows." };
+        problem.Properties["request_id"] = new OpenApiSchema
+            { Type = JsonSchemaType.String, Description = "The same as trace_id." };
+        if (problem.Properties.TryGetValue("errors", out var listed) && listed is OpenApiSchema errors)
+            errors.Description = "Each field (its JSON name or path, 'body' for the body as a whole, or a query parameter) with what is wrong with it.";
+        problem.Required = new HashSet<string> { "type", "title", "status", "detail", "instance", "trace_id", "request_id" };
+        problem.AdditionalPropertiesAllowed = true;
+        problem.AdditionalProperties = null;
+    }
+
+    /// <summary>A nullable JsonElement is written oneOf [null, {}]; {} already takes null, so null matched both and a strict
+    /// validator refused every null. Any value, null included, is {}.</summary>
+    private static void NullableJsonElementIsAnyValue(OpenApiSchema schema)
+    {
+        foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+            if (property is OpenApiSchema { OneOf: { Count: 2 } alternatives }
+                && alternatives.Any(a => a is OpenApiSchema { Type: JsonSchemaType.Null })
+                && alternatives.OfType<OpenApiSchemaReference>().FirstOrDefault(r => r.Reference.Id == nameof(System.Text.Json.JsonElement)) is { } any)
+                schema.Properties![name] = any;
+    }
 }
 
 public static class EndpointConventions

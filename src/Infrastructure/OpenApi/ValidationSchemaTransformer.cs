@@ -24,8 +24,12 @@ public sealed class ValidationSchemaTransformer(IServiceProvider services) : IOp
             if (string.IsNullOrEmpty(member.Key) || member.Key.Contains('.')) continue; // computed or nested rules
             var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Key);
             if (!properties.TryGetValue(name, out var property) || property is not OpenApiSchema target) continue;
+            // A pattern or length on a list is a RuleForEach: it holds for each item, not for the list.
+            var list = target.Type?.HasFlag(JsonSchemaType.Array) == true;
+            if (list && target.Items is not OpenApiSchema) continue;
             foreach (var (rule, _) in member)
-                Apply(target, rule);
+                if (!list) Apply(target, rule);
+                else if (rule is IRegularExpressionValidator or ILengthValidator) Apply((OpenApiSchema)target.Items!, rule);
         }
         return Task.CompletedTask;
     }

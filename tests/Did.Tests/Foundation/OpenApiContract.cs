@@ -38,10 +38,33 @@ public static class OpenApiContract
                 {
                     found.Add($"{at}: {response.Name} is not {ProblemJson}");
                 }
+                else if (response.Name == "400" && !content.All(m => m.Value.TryGetProperty("schema", out var schema) && HasErrors(schema, schemas)))
+                {
+                    found.Add($"{at}: 400 has no errors member");
+                }
             }
             if (success.Count > 1)
                 found.Add($"{at}: more than one 2xx schema ({string.Join(", ", success)})");
+            if (op.TryGetProperty("requestBody", out _) && !op.GetProperty("responses").TryGetProperty("415", out _))
+                found.Add($"{at}: has a request body but no 415");
         }
+
+        if (schemas.ValueKind == JsonValueKind.Object)
+            foreach (var schema in schemas.EnumerateObject())
+            {
+                if (schema.Value.TryGetProperty("enum", out var values) && values.EnumerateArray().Any(v => v.ValueKind == JsonValueKind.Null))
+                    found.Add($"schema {schema.Name}: an enum component that holds null (say null around its $ref)");
+                if (IsProblem(schema.Name))
+                    found.AddRange(ProblemViolations(schema.Name, schema.Value));
+                foreach (var (where, part) in Parts(schema.Name, schema.Value))
+                {
+                    if (part.TryGetProperty("type", out var type) && !Types(type).Contains("string")
+                        && (part.TryGetProperty("pattern", out _) || part.TryGetProperty("maxLength", out _) || part.TryGetProperty("minLength", out _)))
+                        found.Add($"{where}: a pattern or length on a non-string ({string.Join("|", Types(type))})");
+                    if (part.TryGetProperty("oneOf", out var alternatives) && alternatives.EnumerateArray().Any(a => TakesAnything(a, schemas)))
+                        found.Add($"{where}: a oneOf with an alternative that takes any value, so null matches twice");
+                }
+            }
 
         if (doc.TryGetProperty("tags", out var tags))
             foreach (var tag in tags.EnumerateArray())
@@ -54,6 +77,56 @@ public static class OpenApiContract
         if (!doc.GetProperty("info").TryGetProperty("license", out _))
             found.Add("info: no license");
         return found;
+    }
+
+    /// <summary>The members every problem the service writes carries; RFC 9457 extension members may follow.</summary>
+    public static readonly string[] ProblemMembers = ["type", "title", "status", "detail", "instance", "trace_id", "request_id"];
+
+    private static bool IsProblem(string name) => name is "ProblemDetails" or "HttpValidationProblemDetails";
+
+    private static IEnumerable<string> ProblemViolations(string name, JsonElement schema)
+    {
+        var required = schema.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(e => e.GetString()).ToHashSet() : [];
+        foreach (var member in ProblemMembers.Where(m => !required.Contains(m)))
+            yield return $"schema {name}: does not require '{member}'";
+        if (schema.TryGetProperty("additionalProperties", out var extra) && extra.ValueKind == JsonValueKind.False)
+            yield return $"schema {name}: refuses extension members (trace_id, errors, accepted_parameters...)";
+    }
+
+    /// <summary>A schema and every schema written inside it (properties, items, map values), each with where it is.</summary>
+    private static IEnumerable<(string Where, JsonElement Part)> Parts(string where, JsonElement schema)
+    {
+        yield return (where, schema);
+        if (schema.TryGetProperty("properties", out var properties))
+            foreach (var p in properties.EnumerateObject())
+            foreach (var part in Parts($"{where}.{p.Name}", p.Value))
+                yield return part;
+        foreach (var nested in new[] { "items", "additionalProperties" })
+            if (schema.TryGetProperty(nested, out var inner) && inner.ValueKind == JsonValueKind.Object)
+                foreach (var part in Parts($"{where}.{nested}", inner))
+                    yield return part;
+    }
+
+    private static IEnumerable<string> Types(JsonElement type) =>
+        type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()!) : [type.GetString()!];
+
+    private static bool HasErrors(JsonElement schema, JsonElement components)
+    {
+        const string local = "#/components/schemas/";
+        if (schema.TryGetProperty("$ref", out var r) && r.GetString() is { } target && target.StartsWith(local, StringComparison.Ordinal))
+            return components.ValueKind == JsonValueKind.Object && components.TryGetProperty(target[local.Length..], out var resolved)
+                && HasErrors(resolved, components);
+        return schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty("errors", out _);
+    }
+
+    /// <summary>{} (or a $ref to it): every value, null included, matches it.</summary>
+    private static bool TakesAnything(JsonElement schema, JsonElement components)
+    {
+        const string local = "#/components/schemas/";
+        if (schema.TryGetProperty("$ref", out var r) && r.GetString() is { } target && target.StartsWith(local, StringComparison.Ordinal))
+            return components.ValueKind == JsonValueKind.Object && components.TryGetProperty(target[local.Length..], out var resolved)
+                && TakesAnything(resolved, components);
+        return schema.ValueKind == JsonValueKind.Object && !schema.EnumerateObject().Any(p => p.Name is not ("description" or "title"));
     }
 
     /// <summary>A union, written in place or behind one $ref to a component schema.</summary>

@@ -59,6 +59,43 @@ public sealed class OpenApiContractTests
         Assert.That(Check(Operation($"\"200\":{Job},\"409\":{response}")), Has.Some.Contains("409 is not application/problem+json"));
 
     [Test]
+    public void A_400_without_errors_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job},\"400\":{Problem}"), """{"ProblemDetails":{"type":"object","properties":{"detail":{"type":"string"}}}}"""),
+            Has.Some.Contains("400 has no errors member"));
+
+    [Test]
+    public void An_operation_with_a_body_and_no_415_fails() =>
+        Assert.That(Check("""{"operationId":"ApplyDialplan","security":[],"requestBody":{"content":{"application/json":{}}},"responses":{}}"""),
+            Has.Some.Contains("has a request body but no 415"));
+
+    [Test]
+    public void An_enum_component_that_holds_null_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), """{"When":{"type":["null","string"],"enum":["OPEN",null]}}"""),
+            Has.Some.Contains("schema When: an enum component that holds null"));
+
+    [Test]
+    public void A_problem_schema_that_does_not_require_its_members_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), """{"ProblemDetails":{"type":"object","required":["type","title","status","detail","instance"]}}"""),
+            Has.Some.Contains("schema ProblemDetails: does not require 'trace_id'"));
+
+    [Test]
+    public void A_problem_schema_that_refuses_extension_members_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), """
+            {"HttpValidationProblemDetails":{"type":"object","required":["type","title","status","detail","instance","trace_id","request_id"],"additionalProperties":false}}
+            """), Is.EqualTo(new[] { "schema HttpValidationProblemDetails: refuses extension members (trace_id, errors, accepted_parameters...)" }));
+
+    [Test]
+    public void A_pattern_on_a_list_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), """{"Hours":{"type":"object","properties":{"days":{"type":"array","pattern":"^MON$","items":{"type":"string"}}}}}"""),
+            Has.Some.Contains("Hours.days: a pattern or length on a non-string (array)"));
+
+    [Test]
+    public void A_nullable_any_value_written_as_one_of_fails() =>
+        Assert.That(Check(Operation($"\"200\":{Job}"), """
+            {"JsonElement":{},"Audit":{"type":"object","properties":{"before":{"oneOf":[{"type":"null"},{"$ref":"#/components/schemas/JsonElement"}]}}}}
+            """), Has.Some.Contains("Audit.before: a oneOf with an alternative that takes any value"));
+
+    [Test]
     public void A_tag_without_a_description_fails() =>
         Assert.That(Check(Operation($"\"200\":{Job}"), tags: """[{"name":"Apply"}]"""), Has.Some.Contains("tag Apply: no description"));
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Did.Infrastructure.OpenApi;
 using Did.Tests.Support;
 using NUnit.Framework;
@@ -32,6 +33,28 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(paths.GetProperty("/api/v1/auth/token").GetProperty("post").GetProperty("security").GetArrayLength(), Is.Zero);
         var apply = paths.GetProperty("/api/v1/apply").GetProperty("post").GetProperty("security");
         Assert.That(apply[0].TryGetProperty(OpenApiSetup.Bearer, out _), Is.True);
+    }
+
+    [Test]
+    public async Task Every_operation_with_a_body_answers_another_media_type_with_its_documented_415()
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        var wrong = new List<string>();
+        foreach (var path in paths.EnumerateObject())
+        foreach (var method in path.Value.EnumerateObject().Where(m => m.Value.TryGetProperty("requestBody", out _)))
+        {
+            var url = path.Name.Replace("{id}", Guid.NewGuid().ToString());
+            var request = new HttpRequestMessage(new HttpMethod(method.Name.ToUpperInvariant()), url)
+                { Content = new StringContent("{}", Encoding.UTF8, "text/plain") };
+            var response = await Admin.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var documented = method.Value.GetProperty("responses").TryGetProperty("415", out _);
+            if (response.StatusCode != HttpStatusCode.UnsupportedMediaType || !documented)
+                wrong.Add($"{method.Name} {path.Name}: {(int)response.StatusCode}, 415 documented: {documented}");
+            else if (OpenApiContract.ProblemMembers.Where(m => !text.Contains($"\"{m}\":", StringComparison.Ordinal)).ToList() is { Count: > 0 } missing)
+                wrong.Add($"{method.Name} {path.Name}: the problem lacks {string.Join(", ", missing)}");
+        }
+        Assert.That(wrong, Is.Empty);
     }
 
     [Test]
