@@ -46,7 +46,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         ProblemException p => FromProblemException(p),
         ValidationException v => Validation(v),
         BadHttpRequestException b => BadRequest(b),
-        JsonException j => Simple(400, "Malformed JSON", JsonDetail(j)),
+        JsonException j => MalformedJson(j),
         PostgresException pg when ConstraintMessages.ToProblem(pg) is { } mapped => FromProblemException(mapped),
         NpgsqlException { IsTransient: true } => Simple(503, "Service unavailable", "The database is not reachable right now; retry later."),
         _ => Simple(500, "Internal server error", "An unexpected error occurred. It has been logged with the trace id."),
@@ -74,49 +74,89 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         if (b.StatusCode == StatusCodes.Status413PayloadTooLarge)
             return Simple(413, "Payload too large", "The request body is larger than this endpoint accepts.");
         if (b.InnerException is JsonException j)
-            return Simple(400, "Malformed JSON", JsonDetail(j));
+            return MalformedJson(j);
         // Minimal-API binding messages name C# types and parameters (and suggest services); clients need the wire name.
         var missing = MissingParameter().Match(b.Message);
         if (NoBody().IsMatch(b.Message) || missing.Success && missing.Groups["source"].Value == "body")
-            return Simple(400, "Bad request", "A JSON body is required: the request has none, or it is null.");
+            return Invalid("Bad request", Body, "A JSON body is required: the request has none, or it is null.");
         if (missing.Success)
-            return Simple(400, "Bad request", $"Parameter '{JsonNamingPolicy.SnakeCaseLower.ConvertName(missing.Groups["name"].Value)}' is required.");
+        {
+            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(missing.Groups["name"].Value);
+            return Invalid("Bad request", name, $"Parameter '{name}' is required.");
+        }
         var bind = BindFailure().Match(b.Message);
         if (bind.Success)
         {
-            var name = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(bind.Groups["name"].Value);
-            return Simple(400, "Bad request", $"Parameter '{name}' has an invalid value '{bind.Groups["value"].Value}'.");
+            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(bind.Groups["name"].Value);
+            return Invalid("Bad request", name, $"Parameter '{name}' has an invalid value '{bind.Groups["value"].Value}'.");
         }
         return Simple(b.StatusCode, b.StatusCode == 400 ? "Bad request" : "Request rejected", b.Message);
     }
 
-    /// <summary>System.Text.Json messages name CLR types; clients need the JSON path and what was wrong.</summary>
-    internal static string JsonDetail(JsonException j)
+    /// <summary>The key in <c>errors</c> of a problem with the body as a whole (none, not JSON, not an object).</summary>
+    public const string Body = "body";
+
+    /// <summary>A body the JSON reader refused: a 400 whose <c>errors</c> names the field it stopped at, like a
+    /// validation failure, so a client handles one shape for every 400.</summary>
+    private static ProblemDetails MalformedJson(JsonException j)
+    {
+        var (field, detail) = JsonDetail(j);
+        return Invalid("Malformed JSON", field, detail);
+    }
+
+    private static ProblemDetails Invalid(string title, string field, string detail)
+    {
+        var pd = Simple(400, title, detail);
+        pd.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail] };
+        return pd;
+    }
+
+    /// <summary>System.Text.Json messages name CLR types; clients need the JSON path and what was wrong. The field is the
+    /// path without its leading <c>$.</c> (<c>rules[0].destination</c>), or <see cref="Body"/> for the body itself.</summary>
+    internal static (string Field, string Detail) JsonDetail(JsonException j)
     {
         var message = j.Message;
         var at = string.IsNullOrEmpty(j.Path) ? "" : $" at '{j.Path}'";
+        var path = FieldOf(j.Path);
         const string missing = "missing required properties including: ";
         var i = message.IndexOf(missing, StringComparison.Ordinal);
         if (i >= 0)
-            return $"Missing required property {message[(i + missing.Length)..].TrimEnd('.')}.";
+        {
+            var names = message[(i + missing.Length)..].TrimEnd('.');
+            return (Child(path, names.Split(',')[0].Trim().Trim('\'')), $"Missing required property {names}.");
+        }
         const string unmapped = "The JSON property '";
         if (message.StartsWith(unmapped, StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
-            return $"Unknown or read-only property '{message[unmapped.Length..message.IndexOf('\'', unmapped.Length)]}'.";
+        {
+            var name = message[unmapped.Length..message.IndexOf('\'', unmapped.Length)];
+            return (path == name || path.EndsWith("." + name, StringComparison.Ordinal) ? path : Child(path, name),
+                $"Unknown or read-only property '{name}'.");
+        }
         // The reader names the property in its own message, or in the inner one when a nested object holds it.
         if ((ApiJson.DuplicateProperty(message) ?? ApiJson.DuplicateProperty(j.InnerException?.Message)) is { } twice)
-            return $"Duplicate property '{twice}'{at}: send each property once.";
+            return (path == twice || path.EndsWith("." + twice, StringComparison.Ordinal) ? path : Child(path, twice),
+                $"Duplicate property '{twice}'{at}: send each property once.");
         if (message.StartsWith("Duplicate properties", StringComparison.Ordinal))
-            return $"Duplicate property{at}: send each property once.";
+            return (Whole(path), $"Duplicate property{at}: send each property once.");
         if (message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)
             || j.InnerException?.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) == true
             || j.InnerException is System.Text.DecoderFallbackException)
-            return $"The body is not valid UTF-8{at}.";
+            return (Whole(path), $"The body is not valid UTF-8{at}.");
         if (message.Contains("allow null", StringComparison.OrdinalIgnoreCase) || message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
-            return $"The value{at} must not be null.";
+            return (Whole(path), $"The value{at} must not be null.");
+        if (message.StartsWith(StrictEnumConverter.Expected, StringComparison.Ordinal))
+            return (Whole(path), $"The value{at} must be one of {message[StrictEnumConverter.Expected.Length..].TrimEnd('.')}.");
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
-            return $"The value{at} has the wrong type or is not one of the allowed values.";
-        return $"The body is not valid JSON{at}.";
+            return (Whole(path), $"The value{at} has the wrong type or is not one of the allowed values.");
+        return (Whole(path), $"The body is not valid JSON{at}.");
     }
+
+    private static string FieldOf(string? jsonPath) =>
+        jsonPath is null || jsonPath == "$" ? "" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+
+    private static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    private static string Whole(string path) => path.Length == 0 ? Body : path;
 
     [System.Text.RegularExpressions.GeneratedRegex("^Implicit body inferred for parameter \"[^\"]*\" but no body was provided")]
     private static partial System.Text.RegularExpressions.Regex NoBody();

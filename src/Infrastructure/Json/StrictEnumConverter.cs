@@ -13,15 +13,21 @@ public sealed class StrictEnumConverterFactory : JsonConverterFactory
         (JsonConverter)Activator.CreateInstance(typeof(StrictEnumConverter<>).MakeGenericType(t))!;
 }
 
+public static class StrictEnumConverter
+{
+    /// <summary>How the refusal of a value starts; the wire names follow, and the problem writer reads them from there.</summary>
+    public const string Expected = "Expected one of ";
+}
+
 public sealed class StrictEnumConverter<T> : JsonConverter<T> where T : struct, Enum
 {
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
-            throw new JsonException($"Expected one of {string.Join(", ", ApiJson.Names<T>())}.");
+            throw new JsonException($"{StrictEnumConverter.Expected}{string.Join(", ", ApiJson.Names<T>())}.");
         return ApiJson.TryParse<T>(reader.GetString(), out var value)
             ? value
-            : throw new JsonException($"Expected one of {string.Join(", ", ApiJson.Names<T>())}.");
+            : throw new JsonException($"{StrictEnumConverter.Expected}{string.Join(", ", ApiJson.Names<T>())}.");
     }
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
