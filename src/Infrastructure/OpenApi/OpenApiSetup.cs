@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Did.Infrastructure.Json;
 using Microsoft.OpenApi;
@@ -89,6 +90,17 @@ public static class OpenApiSetup
                     op.Responses["400"] = Problem("Bad Request", nameof(HttpValidationProblemDetails), ctx.Document);
                 if (op.RequestBody is not null && !op.Responses.ContainsKey("415"))
                     op.Responses["415"] = Problem("Unsupported Media Type", nameof(ProblemDetails), ctx.Document);
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((op, _, _) =>
+            {
+                // The limits Paging's validator enforces, where a generated client can check them before sending.
+                foreach (var parameter in op.Parameters?.OfType<OpenApiParameter>() ?? [])
+                    if (parameter is { Name: "page" or "page_size", Schema: OpenApiSchema number })
+                    {
+                        number.Minimum = "1";
+                        if (parameter.Name == "page_size") number.Maximum = Paging.Paging.MaxPageSize.ToString(CultureInfo.InvariantCulture);
+                    }
                 return Task.CompletedTask;
             });
             o.AddDocumentTransformer((doc, _, _) =>

@@ -58,6 +58,33 @@ public sealed class OpenApiDocumentTests : ApiFixture
     }
 
     [Test]
+    public async Task Every_list_documents_the_page_size_it_accepts_and_refuses_the_sizes_outside()
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        var wrong = new List<string>();
+        foreach (var path in paths.EnumerateObject())
+        foreach (var method in path.Value.EnumerateObject())
+        {
+            if (!method.Value.TryGetProperty("parameters", out var parameters)) continue;
+            var size = parameters.EnumerateArray().FirstOrDefault(p => p.GetProperty("name").GetString() == "page_size");
+            if (size.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
+            var schema = size.GetProperty("schema");
+            var documented = (schema.TryGetProperty("minimum", out var min) ? min.ToString() : "none") + ".."
+                + (schema.TryGetProperty("maximum", out var max) ? max.ToString() : "none");
+            if (documented != $"1..{Did.Infrastructure.Paging.Paging.MaxPageSize}")
+                wrong.Add($"{path.Name}: page_size documented {documented}");
+            var url = path.Name.Replace("{id}", Guid.NewGuid().ToString());
+            foreach (var (value, refused) in new[] { (0, true), (1, false), (200, false), (201, true) })
+            {
+                var status = (await Admin.GetAsync($"{url}?page_size={value}")).StatusCode;
+                if ((status == HttpStatusCode.BadRequest) != refused)
+                    wrong.Add($"{path.Name}: page_size={value} answered {(int)status}");
+            }
+        }
+        Assert.That(wrong, Is.Empty);
+    }
+
+    [Test]
     public async Task Every_operation_documents_the_400_of_an_unknown_query_parameter()
     {
         var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
