@@ -12,7 +12,6 @@ namespace Did.Dialplan;
 public static class RouteForms
 {
     public const string CallerVariable = "DID_CALLER";
-    public const string TodayVariable = "DID_TODAY";
 
     /// <summary>The data of the one Set that reads caller ID: digits and '+' only survive.</summary>
     public const string SetCaller = "DID_CALLER=${FILTER(0-9+,${CALLERID(num)})}";
