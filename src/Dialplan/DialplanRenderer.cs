@@ -18,41 +18,16 @@ public static class DialplanRenderer
         ArgumentNullException.ThrowIfNull(queues);
         if (!extensions.CanSeek || !queues.CanSeek)
             throw new ArgumentException("The streams must be seekable: the header's hash is written after the body.");
-        return Render(snapshot, settings, extensions, queues, WriteOnce);
-    }
 
-    /// <summary>Writes both files (header first, then body) to the given writers; they are not flushed or closed. A writer
-    /// cannot go back to the header, so each body is generated twice: once to hash it, once to write it.</summary>
-    public static RenderResult Render(DialplanSnapshot snapshot, DialplanSettings settings, TextWriter extensions, TextWriter queues)
-    {
-        ArgumentNullException.ThrowIfNull(extensions);
-        ArgumentNullException.ThrowIfNull(queues);
-        return Render(snapshot, settings, extensions, queues, WriteTwice);
-    }
-
-    public static RenderedDialplan RenderToStrings(DialplanSnapshot snapshot, DialplanSettings? settings = null)
-    {
-        var extensions = new StringWriter { NewLine = "\n" };
-        var queues = new StringWriter { NewLine = "\n" };
-        var result = Render(snapshot, settings ?? new DialplanSettings(), extensions, queues);
-        return new RenderedDialplan(extensions.ToString(), queues.ToString(), result);
-    }
-
-    /// <summary>Writes one file, its header (name, counts, hash) then its body, to its target; returns the body's hash.</summary>
-    private delegate string FileWriter<in TTarget>(TTarget target, string fileName, string counts, Action<TextBuffer> writeBody);
-
-    private static RenderResult Render<TTarget>(DialplanSnapshot snapshot, DialplanSettings settings, TTarget extensions, TTarget queues,
-        FileWriter<TTarget> write)
-    {
         var model = DialplanModel.Build(snapshot, settings);
         // Everything in a header but the hash comes from the model, so it is known before the body is written.
         var contexts = ExtensionsFile.Contexts(model);
         var sections = QueuesFile.Sections(model);
-        var extensionsHash = write(extensions, ExtensionsFileName,
+        var extensionsHash = WriteFile(extensions, ExtensionsFileName,
             $"tenants={model.Tenants.Length} users={model.UserCount} ivrs={model.IvrCount} queues={model.QueueCount} " +
             $"numbers={model.Numbers.Length} shards={model.Shards.Length} contexts={contexts.Count}",
             o => ExtensionsFile.Write(model, o));
-        var queuesHash = write(queues, QueuesFileName, $"queues={sections.Count}", o => QueuesFile.Write(model, o));
+        var queuesHash = WriteFile(queues, QueuesFileName, $"queues={sections.Count}", o => QueuesFile.Write(model, o));
 
         return new RenderResult
         {
@@ -71,7 +46,9 @@ public static class DialplanRenderer
         };
     }
 
-    private static string WriteOnce(Stream stream, string fileName, string counts, Action<TextBuffer> writeBody)
+    /// <summary>Writes one file, its header (name, counts, a placeholder for the hash) then its body, and the body's hash
+    /// over the placeholder; returns that hash.</summary>
+    private static string WriteFile(Stream stream, string fileName, string counts, Action<TextBuffer> writeBody)
     {
         var hashAt = FileHeader.Write(stream, fileName, counts);
         string hash;
@@ -81,23 +58,6 @@ public static class DialplanRenderer
             hash = body.Sha256Hex();
         }
         FileHeader.WriteHash(stream, hashAt, hash);
-        return hash;
-    }
-
-    private static string WriteTwice(TextWriter writer, string fileName, string counts, Action<TextBuffer> writeBody)
-    {
-        string hash;
-        using (var hashing = TextBuffer.ForHash())
-        {
-            writeBody(hashing);
-            hash = hashing.Sha256Hex();
-        }
-        FileHeader.Write(writer, fileName, hash, counts);
-        using (var body = TextBuffer.ForWriter(writer))
-        {
-            writeBody(body);
-            body.Complete();
-        }
         return hash;
     }
 }

@@ -11,13 +11,6 @@ public static class FileHeader
     private const string HashPrefix = "; sha256 of body: ";
     private const int HashLength = 64; // lower-case hex SHA-256
 
-    internal static void Write(TextWriter writer, string fileName, string sha256, string counts)
-    {
-        writer.Write(Start(fileName));
-        writer.Write(sha256);
-        writer.Write(End(counts));
-    }
-
     /// <summary>Writes the header with a placeholder where the hash goes, before the body is known; returns the position
     /// of the placeholder for <see cref="WriteHash"/>. The hash has a fixed length, so writing it later moves nothing.</summary>
     internal static long Write(Stream stream, string fileName, string counts)

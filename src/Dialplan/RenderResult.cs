@@ -39,6 +39,3 @@ public sealed record RenderWarning(Guid? TenantId, string? Number, string Text)
     public static readonly Comparison<RenderWarning> Order = (a, b) =>
         string.CompareOrdinal(a.Text, b.Text) is var c and not 0 ? c : Nullable.Compare(a.TenantId, b.TenantId);
 }
-
-/// <summary>Both files as strings, for tests and small tools.</summary>
-public sealed record RenderedDialplan(string Extensions, string Queues, RenderResult Result);

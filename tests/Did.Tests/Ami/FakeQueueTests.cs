@@ -76,7 +76,7 @@ public sealed class FakeQueueTests
     [TestCase(false)]
     public void Rendered_queue_members_only_ring_the_phone(bool voicemailOnNoAnswer)
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small(), new DialplanSettings { VoicemailOnNoAnswer = voicemailOnNoAnswer });
+        var r = RenderedDialplan.Of(Samples.Small(), new DialplanSettings { VoicemailOnNoAnswer = voicemailOnNoAnswer });
         var plan = FakeDialplanParser.Parse(r.Extensions);
         var queues = FakeQueuesParser.Parse(r.Queues);
 

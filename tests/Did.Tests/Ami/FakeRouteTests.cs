@@ -75,7 +75,7 @@ public sealed class FakeRouteTests
     [Test]
     public async Task Verify_passes_for_a_rendered_dialplan_with_rules_schedules_and_failovers()
     {
-        var rendered = DialplanRenderer.RenderToStrings(RouteSamples.Routed());
+        var rendered = RenderedDialplan.Of(RouteSamples.Routed());
         await using var node = await Node.StartAsync(rendered.Extensions);
 
         Assert.That(await node.VerifyAsync(), Does.StartWith($"{rendered.Result.Contexts} contexts and "));
@@ -96,7 +96,7 @@ public sealed class FakeRouteTests
     [Test]
     public void The_fake_switch_walks_a_call_where_the_service_walker_does()
     {
-        var rendered = DialplanRenderer.RenderToStrings(RouteSamples.Routed());
+        var rendered = RenderedDialplan.Of(RouteSamples.Routed());
         var plan = FakeDialplanParser.Parse(rendered.Extensions);
         var queues = FakeQueuesParser.Parse(rendered.Queues);
         var source = new DialplanTextSource(rendered.Extensions);

@@ -16,8 +16,8 @@ public sealed class ScopedSnapshotTests
     {
         var snapshot = RouteSamples.Routed();
         var stored = ScopedSnapshot.Split(snapshot).Values.Select(p => DeployedState.FromJson(DeployedState.ToJson(p)));
-        var again = DialplanRenderer.RenderToStrings(ScopedSnapshot.Join(stored));
-        var original = DialplanRenderer.RenderToStrings(snapshot);
+        var again = RenderedDialplan.Of(ScopedSnapshot.Join(stored));
+        var original = RenderedDialplan.Of(snapshot);
         Assert.That(again.Extensions, Is.EqualTo(original.Extensions));
         Assert.That(again.Queues, Is.EqualTo(original.Queues));
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Dapper;
 using Did.Dialplan;
 using Did.Features.Apply;
+using Did.Tests.Dialplan;
 using Did.Tests.Support;
 using NUnit.Framework;
 
@@ -118,7 +119,7 @@ public sealed class SnapshotMemoryTests : ApiFixture
             var whole = await DialplanSnapshotReader.ReadAsync(Db, CancellationToken.None);
 
             Assert.That(Canonical(remembered), Is.EqualTo(Canonical(whole)), write);
-            Assert.That(DialplanRenderer.RenderToStrings(remembered).Extensions, Is.EqualTo(DialplanRenderer.RenderToStrings(whole).Extensions), write);
+            Assert.That(RenderedDialplan.Of(remembered).Extensions, Is.EqualTo(RenderedDialplan.Of(whole).Extensions), write);
             foreach (var tenant in remembered.Tenants.Where(t => before.ContainsKey(t.Id)))
             {
                 var kept = ReferenceEquals(tenant, before[tenant.Id].Snapshot);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Dapper;
 using Did.Dialplan;
 using Did.Features.Apply;
+using Did.Tests.Dialplan;
 using Did.Tests.Support;
 using NUnit.Framework;
 
@@ -120,7 +121,7 @@ public sealed class SnapshotUsersTests : ApiFixture
             var tenant = user[0] switch { 'a' => _a.Id, 'b' => _b.Id, _ => _c.Id };
             Assert.That(found, Is.EqualTo(new[] { (tenant, _users[user]) }), reference);
         }
-        var rendered = DialplanRenderer.RenderToStrings(await DialplanSnapshotReader.ReadAsync(Db, CancellationToken.None)).Extensions;
+        var rendered = RenderedDialplan.Of(await DialplanSnapshotReader.ReadAsync(Db, CancellationToken.None)).Extensions;
         var context = rendered[rendered.IndexOf($"\n[tenant-{(user[0] == 'a' ? _a.Slug : _b.Slug)}]", StringComparison.Ordinal)..];
         context = context[..(context.IndexOf("\n[", 1, StringComparison.Ordinal) is var end and > 0 ? end : context.Length)];
         Assert.That(context, Does.Contain($"exten => {user[1..]},1,Dial("), reference + " renders the user");
@@ -133,8 +134,8 @@ public sealed class SnapshotUsersTests : ApiFixture
         var every = await EveryUserAsync(read);
         Assert.That(every.Tenants.Sum(t => t.Users.Count), Is.GreaterThan(read.Tenants.Sum(t => t.Users.Count) + 30), "the database has unreached users");
 
-        var fromRead = DialplanRenderer.RenderToStrings(read);
-        var fromEvery = DialplanRenderer.RenderToStrings(every);
+        var fromRead = RenderedDialplan.Of(read);
+        var fromEvery = RenderedDialplan.Of(every);
 
         Assert.That(fromRead.Extensions, Is.EqualTo(fromEvery.Extensions));
         Assert.That(fromRead.Queues, Is.EqualTo(fromEvery.Queues));
@@ -161,16 +162,16 @@ public sealed class SnapshotUsersTests : ApiFixture
         var memory = new SnapshotMemory();
         var before = await DialplanSnapshotReader.ReadAsync(Db, memory, CancellationToken.None);
         Assert.That(Extensions(before, _c.Id), Does.Not.Contain("3050"));
-        Assert.That(DialplanRenderer.RenderToStrings(before).Result.Warnings.Select(w => w.Text), Has.Some.Contains($"Goto(tenant-{_c.Slug},3050,1) leads nowhere"));
+        Assert.That(RenderedDialplan.Of(before).Result.Warnings.Select(w => w.Text), Has.Some.Contains($"Goto(tenant-{_c.Slug},3050,1) leads nowhere"));
 
         var created = await CreateUserAsync("USER", _c.Id, "3050");
         var remembered = await DialplanSnapshotReader.ReadAsync(Db, memory, CancellationToken.None);
         var whole = await DialplanSnapshotReader.ReadAsync(Db, CancellationToken.None);
 
         Assert.That(remembered.Tenants.Single(t => t.Id == _c.Id).Users.Select(u => u.Id), Does.Contain(created.Id));
-        var rendered = DialplanRenderer.RenderToStrings(remembered);
+        var rendered = RenderedDialplan.Of(remembered);
         Assert.That(rendered.Extensions, Does.Contain("exten => 3050,1,Dial("));
         Assert.That(rendered.Result.Warnings.Select(w => w.Text), Has.None.Contains($"tenant-{_c.Slug},3050"));
-        Assert.That(rendered.Extensions, Is.EqualTo(DialplanRenderer.RenderToStrings(whole).Extensions));
+        Assert.That(rendered.Extensions, Is.EqualTo(RenderedDialplan.Of(whole).Extensions));
     }
 }

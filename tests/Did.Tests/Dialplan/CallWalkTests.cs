@@ -11,7 +11,7 @@ public class CallWalkTests
 
     private static CallWalk Walk(DialplanSnapshot snapshot, string number, string? caller, DateTimeOffset at, DialStatus status = DialStatus.Answer)
     {
-        var rendered = DialplanRenderer.RenderToStrings(snapshot);
+        var rendered = RenderedDialplan.Of(snapshot);
         return DialplanWalker.Walk(new DialplanTextSource(rendered.Extensions), new WalkRequest(number, caller, at, status),
             QueueSettings.Read(new StringReader(rendered.Queues)));
     }

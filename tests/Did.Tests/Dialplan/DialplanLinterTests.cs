@@ -33,7 +33,7 @@ public class DialplanLinterTests
 
     [Test]
     public void Golden_dialplan_has_no_findings() =>
-        Assert.That(DialplanLinter.Lint(DialplanRenderer.RenderToStrings(Samples.Small()).Extensions), Is.Empty);
+        Assert.That(DialplanLinter.Lint(RenderedDialplan.Of(Samples.Small()).Extensions), Is.Empty);
 
     [Test]
     public void Goto_to_a_missing_extension_is_dangling()

@@ -99,7 +99,7 @@ public class DialplanParserTests
     [Test]
     public void Parsing_the_golden_file_gives_every_rendered_context()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small());
+        var r = RenderedDialplan.Of(Samples.Small());
         var (contexts, errors) = DialplanParser.Parse(r.Extensions);
 
         Assert.That(errors, Is.Empty);

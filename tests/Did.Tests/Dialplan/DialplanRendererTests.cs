@@ -28,8 +28,8 @@ public class DialplanRendererTests
             }).ToList(),
             s.Numbers.OrderBy(n => n.Number.GetHashCode()).Reverse().ToList());
 
-        var a = DialplanRenderer.RenderToStrings(s);
-        var b = DialplanRenderer.RenderToStrings(shuffled);
+        var a = RenderedDialplan.Of(s);
+        var b = RenderedDialplan.Of(shuffled);
 
         Assert.That(b.Extensions, Is.EqualTo(a.Extensions));
         Assert.That(b.Queues, Is.EqualTo(a.Queues));
@@ -45,7 +45,7 @@ public class DialplanRendererTests
             [new UserSnapshot(u1, "1001"), new UserSnapshot(u2, "1002"), new UserSnapshot(u3, "1003")], [],
             [new QueueSnapshot(q, "sales", QueueStrategy.Linear, 15, [u3, u1, u2])])], []);
 
-        var r = DialplanRenderer.RenderToStrings(snapshot);
+        var r = RenderedDialplan.Of(snapshot);
 
         var members = Lines(r.Queues).Where(l => l.StartsWith("member => ", StringComparison.Ordinal)).ToArray();
         Assert.That(members, Is.EqualTo(new[]
@@ -59,7 +59,7 @@ public class DialplanRendererTests
     [Test]
     public void Header_hash_is_the_sha256_of_the_body_and_matches_the_result()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small());
+        var r = RenderedDialplan.Of(Samples.Small());
 
         Assert.That(GeneratedHeader.TryReadHashes(r.Extensions, out var declared, out var actual), Is.True);
         Assert.That(declared, Is.EqualTo(actual));
@@ -104,20 +104,6 @@ public class DialplanRendererTests
     }
 
     [Test]
-    public void Rendering_into_a_stream_gives_the_bytes_of_the_text_render()
-    {
-        var snapshot = RoutedAtLength();
-        var (extensions, queues, r) = RenderToStreams(snapshot, []);
-        var text = DialplanRenderer.RenderToStrings(snapshot);
-
-        Assert.That(extensions, Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(text.Extensions)));
-        Assert.That(queues, Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(text.Queues)));
-        Assert.That((r.ExtensionsSha256, r.QueuesSha256), Is.EqualTo((text.Result.ExtensionsSha256, text.Result.QueuesSha256)));
-        Assert.That(r.ContextNames, Is.EqualTo(text.Result.ContextNames));
-        Assert.That(r.QueueNames, Is.EqualTo(text.Result.QueueNames));
-    }
-
-    [Test]
     public void Rendering_into_a_stream_that_cannot_seek_is_refused_before_anything_is_written()
     {
         using var pipe = new System.IO.Pipes.AnonymousPipeServerStream();
@@ -130,7 +116,7 @@ public class DialplanRendererTests
     [Test]
     public void Edited_body_no_longer_matches_the_header_hash()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small());
+        var r = RenderedDialplan.Of(Samples.Small());
 
         GeneratedHeader.TryReadHashes(r.Extensions.Replace("Congestion()", "Busy()"), out var declared, out var actual);
 
@@ -140,8 +126,8 @@ public class DialplanRendererTests
     [Test]
     public void Result_counts_and_lists_every_context_in_file_order()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small()).Result;
-        var headers = Lines(DialplanRenderer.RenderToStrings(Samples.Small()).Extensions)
+        var r = RenderedDialplan.Of(Samples.Small()).Result;
+        var headers = Lines(RenderedDialplan.Of(Samples.Small()).Extensions)
             .Where(l => l.StartsWith('[')).Select(l => l.Trim('[', ']')).ToList();
 
         Assert.That(r.ContextNames, Is.EqualTo(headers));
@@ -154,7 +140,7 @@ public class DialplanRendererTests
     {
         var numbers = Enumerable.Range(0, 2500).Select(i => ToUser("+1555100" + i.ToString("D4")));
 
-        var r = DialplanRenderer.RenderToStrings(OneTenant(numbers));
+        var r = RenderedDialplan.Of(OneTenant(numbers));
 
         Assert.That(r.Result.Shards, Is.EqualTo(3));
         var perShard = r.Extensions.Split("\n[").Where(c => c.StartsWith("did-")).Select(c => c.Split('\n').Count(l => l.StartsWith("exten => +"))).ToList();
@@ -164,7 +150,7 @@ public class DialplanRendererTests
     [Test]
     public void Numbers_with_the_same_digits_but_different_lengths_get_different_shards()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([ToUser("+15551234567"), ToUser("+155512345678"), ToUser("+1555123456")]));
+        var r = RenderedDialplan.Of(OneTenant([ToUser("+15551234567"), ToUser("+155512345678"), ToUser("+1555123456")]));
 
         Assert.That(r.Result.ContextNames.Where(c => c.StartsWith("did-")), Is.EqualTo(new[] { "did-1555123", "did-15551234", "did-155512345" }));
         Assert.That(r.Extensions, Does.Contain("exten => _+1555123XXX,1,Goto(did-1555123,"));
@@ -175,7 +161,7 @@ public class DialplanRendererTests
     [Test]
     public void Numbers_shorter_than_the_shard_width_get_a_shard_per_length()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([ToUser("+12"), ToUser("+123"), ToUser("+1234")]));
+        var r = RenderedDialplan.Of(OneTenant([ToUser("+12"), ToUser("+123"), ToUser("+1234")]));
 
         Assert.That(r.Result.ContextNames.Where(c => c.StartsWith("did-")), Is.EqualTo(new[] { "did-len2", "did-len3", "did-1" }));
         Assert.That(r.Extensions, Does.Contain("exten => _+XX,1,Goto(did-len2,+${FILTER(0-9,${EXTEN})},1)"));
@@ -187,7 +173,7 @@ public class DialplanRendererTests
     [Test]
     public void A_number_dialled_without_plus_reaches_its_shard_with_the_plus_restored_and_filtered()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([ToUser("+15551234567")]));
+        var r = RenderedDialplan.Of(OneTenant([ToUser("+15551234567")]));
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => _15551234XXX,1,Goto(did-15551234,+${FILTER(0-9,${EXTEN})},1)"));
         var all = r.Extensions.Split("${EXTEN}").Length - 1;
@@ -198,7 +184,7 @@ public class DialplanRendererTests
     [Test]
     public void Unknown_numbers_hit_the_fallback_in_the_trunk_context_and_in_every_shard()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small());
+        var r = RenderedDialplan.Of(Samples.Small());
         var contexts = r.Extensions.Split("\n[").Skip(1).ToDictionary(c => c[..c.IndexOf(']')], c => Lines(c));
 
         Assert.That(contexts["from-trunk-external"], Does.Contain("exten => _+X.,1,Congestion()"));
@@ -210,7 +196,7 @@ public class DialplanRendererTests
     [Test]
     public void The_unassigned_gap_number_is_not_routed()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small());
+        var r = RenderedDialplan.Of(Samples.Small());
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234573"));
         Assert.That(r.Extensions, Does.Contain("exten => +15551234574,1,Busy(20)"));
@@ -219,7 +205,7 @@ public class DialplanRendererTests
     [Test]
     public void Fallback_action_is_configurable()
     {
-        var r = DialplanRenderer.RenderToStrings(Samples.Small(), new DialplanSettings { FallbackAction = "Playback(custom/not-in-service)" });
+        var r = RenderedDialplan.Of(Samples.Small(), new DialplanSettings { FallbackAction = "Playback(custom/not-in-service)" });
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => _+X.,1,Playback(custom/not-in-service)"));
         Assert.That(r.Extensions, Does.Not.Contain("Congestion()"));
@@ -228,7 +214,7 @@ public class DialplanRendererTests
     [Test]
     public void Fallback_action_that_reaches_a_tenant_is_refused()
     {
-        var ex = Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(Samples.Small(), new DialplanSettings { FallbackAction = "Goto(tenant-acme,1001,1)" }));
+        var ex = Assert.Throws<DialplanException>(() => RenderedDialplan.Of(Samples.Small(), new DialplanSettings { FallbackAction = "Goto(tenant-acme,1001,1)" }));
         Assert.That(ex!.Problems.Single().TenantId, Is.Null, "the platform's settings belong to no tenant");
         Assert.That(ex.Problems.Single().Message, Does.Contain("FallbackAction").And.Contain("CROSS_TENANT_REFERENCE"));
     }
@@ -236,7 +222,7 @@ public class DialplanRendererTests
     [Test]
     public void Endpoint_technology_and_name_format_are_configurable()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([ToUser("+15551234567")]), new DialplanSettings { EndpointTechnology = "SIP", EndpointFormat = "{extension}.{slug}", RingSeconds = 20 });
+        var r = RenderedDialplan.Of(OneTenant([ToUser("+15551234567")]), new DialplanSettings { EndpointTechnology = "SIP", EndpointFormat = "{extension}.{slug}", RingSeconds = 20 });
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => 1001,1,Dial(SIP/1001.acme,20)"));
     }
@@ -253,7 +239,7 @@ public class DialplanRendererTests
             new RoutedNumber("+15551230002", T, AssignmentType.External, null, "Goto(tenant-acme,1003,1)"),
         ]);
 
-        var r = DialplanRenderer.RenderToStrings(snapshot);
+        var r = RenderedDialplan.Of(snapshot);
 
         var dials = Lines(r.Extensions).Where(l => l.Contains(",1,Dial(", StringComparison.Ordinal)).ToList();
         Assert.That(dials, Has.Some.StartsWith("exten => 1001,1,Dial(").And.Some.StartsWith("exten => 1003,1,Dial("));
@@ -268,7 +254,7 @@ public class DialplanRendererTests
     {
         var s = Samples.Small();
         var acme = s.Tenants[0] with { Queues = [s.Tenants[0].Queues[0] with { Strategy = QueueStrategy.Leastrecent }] };
-        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [acme, s.Tenants[1]] });
+        var r = RenderedDialplan.Of(s with { Tenants = [acme, s.Tenants[1]] });
 
         Assert.That(Lines(r.Queues), Does.Contain("strategy = leastrecent"));
     }
@@ -281,7 +267,7 @@ public class DialplanRendererTests
         var options = new Dictionary<string, Destination>(main.Options) { ["5"] = new(DestinationType.User, Samples.G(999)), ["6"] = new(DestinationType.User, Samples.Carol) };
         var acme = s.Tenants[0] with { Ivrs = [main with { Options = options }, s.Tenants[0].Ivrs[1]] };
 
-        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [acme, s.Tenants[1]] });
+        var r = RenderedDialplan.Of(s with { Tenants = [acme, s.Tenants[1]] });
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => 5,1,Hangup()").And.Contain("exten => 6,1,Hangup()"));
         Assert.That(r.Result.Warnings.Select(w => w.Text), Has.Some.Contains("option 5").And.Some.Contains("option 6"));
@@ -292,7 +278,7 @@ public class DialplanRendererTests
     public void Number_assigned_to_a_user_without_extension_is_left_unrouted_with_a_warning()
     {
         var s = Samples.Small();
-        var r = DialplanRenderer.RenderToStrings(s with { Numbers = [.. s.Numbers, new RoutedNumber("+15551234599", Samples.Acme, AssignmentType.User, Samples.Carol, null)] });
+        var r = RenderedDialplan.Of(s with { Numbers = [.. s.Numbers, new RoutedNumber("+15551234599", Samples.Acme, AssignmentType.User, Samples.Carol, null)] });
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234599"));
         Assert.That(r.Result.Warnings.Select(w => w.Text), Has.Some.Contains("+15551234599"));
@@ -301,7 +287,7 @@ public class DialplanRendererTests
     [Test]
     public void External_goto_to_a_missing_extension_of_the_own_tenant_is_left_unrouted()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme,9999,1)")]));
+        var r = RenderedDialplan.Of(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme,9999,1)")]));
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234567"));
         Assert.That(r.Result.Warnings.Single().Text, Does.Contain("leads nowhere"));
@@ -310,7 +296,7 @@ public class DialplanRendererTests
     [Test]
     public void External_voicemail_without_context_is_written_with_the_tenant_context()
     {
-        var r = DialplanRenderer.RenderToStrings(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "voicemail(1001)")]));
+        var r = RenderedDialplan.Of(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "voicemail(1001)")]));
 
         Assert.That(Lines(r.Extensions), Does.Contain("exten => +15551234567,1,VoiceMail(1001@tenant-acme)"));
     }
@@ -319,13 +305,13 @@ public class DialplanRendererTests
     public void Widened_external_applications_pass_the_linter_given_options_for_the_same_settings()
     {
         var settings = new DialplanSettings { ExternalActions = ExternalActionPolicy.Default.Widen("MusicOnHold") };
-        var r = DialplanRenderer.RenderToStrings(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "MusicOnHold(default)")]), settings);
+        var r = RenderedDialplan.Of(OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "MusicOnHold(default)")]), settings);
 
         Assert.That(DialplanLinter.Lint(r.Extensions).Select(f => f.Rule), Is.EqualTo(new[] { LintRule.ApplicationNotAllowed }));
         Assert.That(DialplanLinter.Lint(r.Extensions, DialplanLintOptions.For(settings)), Is.Empty);
     }
 
-    private static DialplanException Refused(DialplanSnapshot s) => Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(s))!;
+    private static DialplanException Refused(DialplanSnapshot s) => Assert.Throws<DialplanException>(() => RenderedDialplan.Of(s))!;
 
     private static string[] Messages(DialplanException e) => [.. e.Messages];
 
@@ -387,7 +373,7 @@ public class DialplanRendererTests
         var other = new TenantSnapshot(Samples.G(200), "acme-ivr-x", [new UserSnapshot(Samples.G(201), "1001")], [], []);
         var s = OneTenant([new RoutedNumber("+15551234567", T, AssignmentType.External, null, "Goto(tenant-acme-ivr-x,1001,1)")]);
 
-        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, other] });
+        var r = RenderedDialplan.Of(s with { Tenants = [.. s.Tenants, other] });
 
         Assert.That(r.Extensions, Does.Not.Contain("+15551234567"));
         Assert.That(r.Result.Warnings.Single().Text, Does.Contain("Goto(acme_ivr_x,1001,1) leads nowhere"));
@@ -401,7 +387,7 @@ public class DialplanRendererTests
         var lookalike = new TenantSnapshot(Samples.G(300), "acme-ivr-main", [new UserSnapshot(Samples.G(301), "1001")], [], []);
         var toLookalike = new RoutedNumber("+15550001111", Samples.G(300), AssignmentType.User, Samples.G(301), null);
 
-        var r = DialplanRenderer.RenderToStrings(s with { Tenants = [.. s.Tenants, lookalike], Numbers = [.. s.Numbers, toLookalike] }).Result;
+        var r = RenderedDialplan.Of(s with { Tenants = [.. s.Tenants, lookalike], Numbers = [.. s.Numbers, toLookalike] }).Result;
 
         Assert.That(r.ContextNames, Does.Contain("tenant-acme-ivr-main").And.Contain("acme_ivr_main"));
         Assert.That(r.ContextNames, Is.Unique);
@@ -465,10 +451,8 @@ public class DialplanRendererTests
     public void Rendering_a_hundred_thousand_numbers_for_a_thousand_tenants_of_500_users_passes_the_linter()
     {
         var snapshot = LargeSamples.Build(tenants: 1000, usersPerTenant: 500, numbers: 100_000);
-        using var extensions = new StringWriter();
-        using var queues = new StringWriter();
-
-        var r = DialplanRenderer.Render(snapshot, new DialplanSettings(), extensions, queues);
+        var rendered = RenderedDialplan.Of(snapshot);
+        var r = rendered.Result;
 
         // Only users something reaches get a line: here those of a USER number, the IVR's option 1 and the queue's members.
         var reached = snapshot.Numbers.Where(n => n.Type == AssignmentType.User).Select(n => n.TargetId!.Value)
@@ -478,6 +462,6 @@ public class DialplanRendererTests
         Assert.That((r.Tenants, r.Users, r.Ivrs, r.Queues, r.NumbersRouted, r.Shards), Is.EqualTo((1000, reached, 1000, 1000, 100_000, 100)));
         Assert.That(r.Contexts, Is.EqualTo(1 + 100 + 4000)); // per tenant: users, members, IVR, queue
         Assert.That(r.Warnings, Is.Empty);
-        Assert.That(DialplanLinter.Lint(extensions.ToString()), Is.Empty);
+        Assert.That(DialplanLinter.Lint(rendered.Extensions), Is.Empty);
     }
 }

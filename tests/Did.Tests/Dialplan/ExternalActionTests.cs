@@ -241,7 +241,7 @@ public class ExternalActionTests
                 new Destination(DestinationType.Hangup, null), new Destination(DestinationType.Hangup, null))], [])],
             [new RoutedNumber("+15551230001", tenant, AssignmentType.User, u1, null), new RoutedNumber("+15551230002", tenant, AssignmentType.External, null, action)]);
         string extensions;
-        try { extensions = DialplanRenderer.RenderToStrings(snapshot).Extensions; }
+        try { extensions = RenderedDialplan.Of(snapshot).Extensions; }
         catch (DialplanException)
         {
             Assert.That(extension, Is.Null, "an action the renderer refuses reaches nobody");

@@ -14,7 +14,7 @@ public class HostileCallerTests
         .Append("\"").Append(")").Append(",").Append("|").Append("\n").Append("${EXTEN}").Append("+44${SHELL(reboot)}")
         .Append(new string('"', 200));
 
-    private static readonly string Text = DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions;
+    private static readonly string Text = RenderedDialplan.Of(RouteSamples.Routed()).Extensions;
 
     private static CallWalk Walk(string? caller) =>
         DialplanWalker.Walk(new DialplanTextSource(Text), new WalkRequest(RouteSamples.RulesNumber, caller, WeekdayNoon, DialStatus.Answer));

@@ -10,7 +10,7 @@ public sealed class LintBySectionTests
 {
     private static readonly DialplanLintOptions Options = DialplanLintOptions.For(new DialplanSettings());
 
-    private static string Rendered() => DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions;
+    private static string Rendered() => RenderedDialplan.Of(RouteSamples.Routed()).Extensions;
 
     private static (IReadOnlyList<LintFinding> Findings, List<ContextDigest> Digests) Whole(string text, DialplanLintOptions? options = null)
     {

@@ -16,7 +16,7 @@ public class QuarantineDialplanTests
 
     private static CallWalk Walk(DialplanSnapshot snapshot, string number, DialplanSettings? settings = null)
     {
-        var rendered = DialplanRenderer.RenderToStrings(snapshot, settings);
+        var rendered = RenderedDialplan.Of(snapshot, settings);
         return DialplanWalker.Walk(new DialplanTextSource(rendered.Extensions), new WalkRequest(number, "+12125550100", At, DialStatus.Answer),
             QueueSettings.Read(new StringReader(rendered.Queues)));
     }
@@ -24,7 +24,7 @@ public class QuarantineDialplanTests
     [Test]
     public void Extensions_file_with_quarantined_numbers_matches_the_golden_file()
     {
-        var r = DialplanRenderer.RenderToStrings(WithQuarantined());
+        var r = RenderedDialplan.Of(WithQuarantined());
         // Not named extensions*.conf: the fake switch's parser golden (FakeDialplanParserEquivalenceTests) reads those.
         Golden.AssertMatches("Dialplan/quarantine.extensions_custom.conf", r.Extensions);
     }
@@ -32,7 +32,7 @@ public class QuarantineDialplanTests
     [Test]
     public void The_intercept_of_quarantined_numbers_lints_clean()
     {
-        var r = DialplanRenderer.RenderToStrings(WithQuarantined());
+        var r = RenderedDialplan.Of(WithQuarantined());
 
         Assert.That(DialplanLinter.Lint(r.Extensions), Is.Empty);
     }
@@ -81,7 +81,7 @@ public class QuarantineDialplanTests
     public void A_quarantine_action_the_policy_refuses_stops_the_render(string action, string expected)
     {
         var ex = Assert.Throws<DialplanException>(() =>
-            DialplanRenderer.RenderToStrings(WithQuarantined(), new DialplanSettings { QuarantineAction = action }));
+            RenderedDialplan.Of(WithQuarantined(), new DialplanSettings { QuarantineAction = action }));
 
         Assert.That(ex!.Problems.Single().Message, Does.StartWith("settings: QuarantineAction").And.Contain(expected));
     }
@@ -91,7 +91,7 @@ public class QuarantineDialplanTests
     {
         var snapshot = Samples.Small() with { Quarantined = [new QuarantinedNumber("+15551234567")] };
 
-        var ex = Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(snapshot));
+        var ex = Assert.Throws<DialplanException>(() => RenderedDialplan.Of(snapshot));
 
         Assert.That(ex!.Problems.Single().Message, Is.EqualTo("quarantined number '+15551234567' is also routed"));
     }
@@ -101,7 +101,7 @@ public class QuarantineDialplanTests
     {
         var snapshot = Samples.Small() with { Quarantined = [new QuarantinedNumber("+1555\nexten => s,1,System(id)")] };
 
-        var ex = Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(snapshot));
+        var ex = Assert.Throws<DialplanException>(() => RenderedDialplan.Of(snapshot));
 
         Assert.That(ex!.Problems.Single().Message, Does.Contain("is not E.164"));
     }

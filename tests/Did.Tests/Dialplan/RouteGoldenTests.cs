@@ -11,21 +11,21 @@ public class RouteGoldenTests
     [Test]
     public void Extensions_file_of_the_routed_snapshot_matches_the_golden_file()
     {
-        var r = DialplanRenderer.RenderToStrings(RouteSamples.Routed());
+        var r = RenderedDialplan.Of(RouteSamples.Routed());
         Golden.AssertMatches("Dialplan/extensions_custom.routes.conf", r.Extensions);
     }
 
     [Test]
     public void Queues_file_of_the_routed_snapshot_matches_the_golden_file()
     {
-        var r = DialplanRenderer.RenderToStrings(RouteSamples.Routed());
+        var r = RenderedDialplan.Of(RouteSamples.Routed());
         Golden.AssertMatches("Dialplan/queues_custom.routes.conf", r.Queues);
     }
 
     [Test]
     public void Without_voicemail_and_answer_a_ring_time_hangs_up_and_a_failover_queue_starts_at_queue()
     {
-        var r = DialplanRenderer.RenderToStrings(RouteSamples.Routed(), new DialplanSettings { VoicemailOnNoAnswer = false, AnswerBeforeQueue = false });
+        var r = RenderedDialplan.Of(RouteSamples.Routed(), new DialplanSettings { VoicemailOnNoAnswer = false, AnswerBeforeQueue = false });
         Golden.AssertMatches("Dialplan/extensions_custom.routes.no-voicemail.conf", r.Extensions);
     }
 }

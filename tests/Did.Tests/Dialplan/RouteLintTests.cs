@@ -41,8 +41,8 @@ public class RouteLintTests
     [Test]
     public void The_routed_golden_dialplan_has_no_findings()
     {
-        Assert.That(DialplanLinter.Lint(DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions), Is.Empty);
-        Assert.That(DialplanLinter.Lint(DialplanRenderer.RenderToStrings(RouteSamples.Routed(),
+        Assert.That(DialplanLinter.Lint(RenderedDialplan.Of(RouteSamples.Routed()).Extensions), Is.Empty);
+        Assert.That(DialplanLinter.Lint(RenderedDialplan.Of(RouteSamples.Routed(),
             new DialplanSettings { VoicemailOnNoAnswer = false, AnswerBeforeQueue = false }).Extensions), Is.Empty);
     }
 

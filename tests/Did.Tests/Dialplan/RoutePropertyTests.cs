@@ -37,7 +37,7 @@ public class RoutePropertyTests
     {
         var random = new Random(seed);
         var world = BuildWorld(random);
-        var rendered = DialplanRenderer.RenderToStrings(world.Snapshot);
+        var rendered = RenderedDialplan.Of(world.Snapshot);
         Assert.That(DialplanLinter.Lint(rendered.Extensions), Is.Empty, "the random route set renders a clean dialplan");
         var source = new DialplanTextSource(rendered.Extensions);
         var queues = QueueSettings.Read(new StringReader(rendered.Queues));

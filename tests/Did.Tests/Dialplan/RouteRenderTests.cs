@@ -13,7 +13,7 @@ public class RouteRenderTests
         return s with { Numbers = [.. s.Numbers, new RoutedNumber("+15551230099", Samples.Acme, type, type == AssignmentType.External ? null : target ?? Samples.Alice, action, options)] };
     }
 
-    private static DialplanException Refused(DialplanSnapshot s) => Assert.Throws<DialplanException>(() => DialplanRenderer.RenderToStrings(s))!;
+    private static DialplanException Refused(DialplanSnapshot s) => Assert.Throws<DialplanException>(() => RenderedDialplan.Of(s))!;
 
     private static string[] LinesOf(string text, string number) =>
         [.. text.Split('\n').Where(l => l.StartsWith("exten => " + number + ",", StringComparison.Ordinal))];
@@ -74,7 +74,7 @@ public class RouteRenderTests
     public void A_rule_whose_destination_is_gone_is_left_out_with_a_warning_and_the_others_keep_their_index()
     {
         var gone = Guid.NewGuid();
-        var r = DialplanRenderer.RenderToStrings(With(new RouteOptions(null, null,
+        var r = RenderedDialplan.Of(With(new RouteOptions(null, null,
         [
             new RouteRule("+44", false, null, null, RouteSamples.User(gone)),
             new RouteRule("+33", false, null, null, RouteSamples.User(Samples.Bob)),
@@ -93,7 +93,7 @@ public class RouteRenderTests
         // A warning about another tenant's data: filed under that tenant, about no number.
         s = s with { Tenants = [.. s.Tenants.Select(t => t.Id != Samples.Beta ? t : t with { Queues = [new QueueSnapshot(Samples.G(98), "sales", QueueStrategy.Ringall, 15, [Samples.G(99)])] })] };
 
-        var warnings = DialplanRenderer.RenderToStrings(s).Result.Warnings;
+        var warnings = RenderedDialplan.Of(s).Result.Warnings;
 
         Assert.That(warnings, Is.EqualTo(new[]
         {
@@ -108,7 +108,7 @@ public class RouteRenderTests
     public void A_rule_whose_schedule_is_gone_is_left_out_with_a_warning()
     {
         var gone = Guid.NewGuid();
-        var r = DialplanRenderer.RenderToStrings(With(new RouteOptions(null, null, [new RouteRule(null, false, gone, ScheduleCondition.Closed, RouteSamples.User(Samples.Bob))])));
+        var r = RenderedDialplan.Of(With(new RouteOptions(null, null, [new RouteRule(null, false, gone, ScheduleCondition.Closed, RouteSamples.User(Samples.Bob))])));
 
         Assert.That(r.Result.Warnings.Select(w => w.Text), Does.Contain($"number '+15551230099' rule 0: schedule {gone} does not exist; rule left out"));
         Assert.That(LinesOf(r.Extensions, "+15551230099"), Is.EqualTo(new[] { "exten => +15551230099,1,Goto(tenant-acme,1001,1)" }));
@@ -117,7 +117,7 @@ public class RouteRenderTests
     [Test]
     public void Options_that_change_nothing_render_the_plain_one_line_route()
     {
-        var r = DialplanRenderer.RenderToStrings(With(new RouteOptions(30, RouteSamples.User(Samples.Bob), []), AssignmentType.Ivr, Samples.MainIvr));
+        var r = RenderedDialplan.Of(With(new RouteOptions(30, RouteSamples.User(Samples.Bob), []), AssignmentType.Ivr, Samples.MainIvr));
 
         Assert.That(LinesOf(r.Extensions, "+15551230099"), Is.EqualTo(new[] { "exten => +15551230099,1,Goto(acme_ivr_main,s,1)" }));
     }
@@ -125,8 +125,8 @@ public class RouteRenderTests
     [Test]
     public void A_number_without_options_renders_exactly_as_before()
     {
-        var plain = DialplanRenderer.RenderToStrings(Samples.Small()).Extensions;
-        var routed = DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions;
+        var plain = RenderedDialplan.Of(Samples.Small()).Extensions;
+        var routed = RenderedDialplan.Of(RouteSamples.Routed()).Extensions;
 
         foreach (var n in Samples.Small().Numbers)
             Assert.That(LinesOf(routed, n.Number), Is.EqualTo(LinesOf(plain, n.Number)).And.Length.EqualTo(1), n.Number);
@@ -136,8 +136,8 @@ public class RouteRenderTests
     public void Only_a_queue_entered_with_a_failover_gives_up_when_empty()
     {
         var s = Samples.Small();
-        var plain = DialplanRenderer.RenderToStrings(s).Queues;
-        var withFailover = DialplanRenderer.RenderToStrings(s with
+        var plain = RenderedDialplan.Of(s).Queues;
+        var withFailover = RenderedDialplan.Of(s with
         {
             Numbers = [.. s.Numbers, new RoutedNumber("+15551230099", Samples.Acme, AssignmentType.Queue, Samples.SupportQueue, null,
                 new RouteOptions(null, RouteSamples.User(Samples.Bob), []))],
@@ -151,7 +151,7 @@ public class RouteRenderTests
     [Test]
     public void A_queues_wait_limit_is_its_timeout_wherever_it_is_entered()
     {
-        var text = DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions;
+        var text = RenderedDialplan.Of(RouteSamples.Routed()).Extensions;
 
         Assert.That(text, Does.Contain("[acme_queue_sales]\nexten => s,1,Answer()\n same => n,Queue(acme_sales,,,,120)\n"));
         Assert.That(LinesOf(text, RouteSamples.QueueFailoverNumber), Does.Contain("exten => +15551230002,n,Queue(acme_sales,,,,120)"));
@@ -200,7 +200,7 @@ public class RouteRenderTests
         var snapshot = new DialplanSnapshot([new TenantSnapshot(Samples.Acme, slug, [], [], [], [RouteSamples.OfficeHoursSchedule() with { Name = name }])], []);
 
         Assert.That(context, Has.Length.LessThanOrEqualTo(ContextNames.MaxLength));
-        Assert.That(DialplanRenderer.RenderToStrings(snapshot).Result.ContextNames, Does.Contain(context));
+        Assert.That(RenderedDialplan.Of(snapshot).Result.ContextNames, Does.Contain(context));
     }
 
     [Test]
@@ -213,14 +213,14 @@ public class RouteRenderTests
             Schedules = [.. acme.Schedules!.Reverse().Select(x => x with { Open = [.. x.Open.Reverse()], Closed = [.. x.Closed.Reverse()] })],
         };
 
-        Assert.That(DialplanRenderer.RenderToStrings(s with { Tenants = [shuffled, s.Tenants[1]] }).Extensions,
-            Is.EqualTo(DialplanRenderer.RenderToStrings(s).Extensions));
+        Assert.That(RenderedDialplan.Of(s with { Tenants = [shuffled, s.Tenants[1]] }).Extensions,
+            Is.EqualTo(RenderedDialplan.Of(s).Extensions));
     }
 
     [Test]
     public void Routes_with_rules_stay_within_their_shard_and_the_sharding_is_unchanged()
     {
-        var r = DialplanRenderer.RenderToStrings(RouteSamples.Routed());
+        var r = RenderedDialplan.Of(RouteSamples.Routed());
 
         Assert.That(r.Result.ContextNames.Where(c => ContextNames.IsShard(c)), Is.EqualTo(new[] { "did-15551230", "did-15551234", "did-15557654", "did-442071234" }));
         Assert.That(r.Extensions.Split("\n[").Single(c => c.StartsWith("did-15551230]", StringComparison.Ordinal)).Split('\n')

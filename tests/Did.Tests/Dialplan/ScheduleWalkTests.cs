@@ -23,7 +23,7 @@ public class ScheduleWalkTests
                     new RouteRule(null, false, Schedule, ScheduleCondition.Open, RouteSamples.External("Playback(open)")),
                 ])),
             ]);
-        var text = DialplanRenderer.RenderToStrings(snapshot).Extensions;
+        var text = RenderedDialplan.Of(snapshot).Extensions;
         var walk = DialplanWalker.Walk(new DialplanTextSource(text), new WalkRequest(Number, "+12125550100", at, DialStatus.Answer));
         return walk.Outcome!.Value!["Playback(".Length..^1].ToUpperInvariant();
     }
@@ -115,7 +115,7 @@ public class ScheduleWalkTests
     {
         var snapshot = new DialplanSnapshot([new TenantSnapshot(Tenant, "shop", [], [], [], [RouteSamples.OfficeHoursSchedule() with { Id = Schedule }])], []);
 
-        var text = DialplanRenderer.RenderToStrings(snapshot).Extensions;
+        var text = RenderedDialplan.Of(snapshot).Extensions;
 
         Assert.That(text, Does.Contain("GotoIf($[${DID_TODAY} >= 20261231 & ${DID_TODAY} <= 20270102]?holiday)"));
         Assert.That(text, Does.Not.Contain(",25,dec"));

@@ -144,7 +144,7 @@ public class SwitchNameTests
             ],
             [new RoutedNumber("+15550000001", t1, AssignmentType.Queue, q1, null), new RoutedNumber("+15550000002", t2, AssignmentType.Queue, q2, null)]);
 
-        var r = DialplanRenderer.RenderToStrings(snapshot);
+        var r = RenderedDialplan.Of(snapshot);
 
         var queues = FakeQueuesParser.Parse(r.Queues);
         Assert.That(queues.Keys, Is.EquivalentTo(new[] { "acme_x-y", "acme-x_y" }));
@@ -175,7 +175,7 @@ public class SwitchNameTests
     public void Rendering_generated_tenants_never_refuses_a_name_and_gives_each_object_its_own() =>
         Snapshots.Sample(snapshot =>
         {
-            var r = DialplanRenderer.RenderToStrings(snapshot);
+            var r = RenderedDialplan.Of(snapshot);
             var ivrs = snapshot.Tenants.Sum(t => t.Ivrs.Count);
             var queues = snapshot.Tenants.Sum(t => t.Queues.Count);
             var withMembers = snapshot.Tenants.Count(t => t.Queues.Count > 0);

@@ -46,7 +46,7 @@ public sealed class TenantDialplanViewTests
     public void A_tenant_sees_its_schedules_and_every_line_of_its_routes_with_rules_and_no_other_tenants()
     {
         var routed = RouteSamples.Routed();
-        var rendered = DialplanRenderer.RenderToStrings(routed).Extensions;
+        var rendered = RenderedDialplan.Of(routed).Extensions;
         var acme = TenantDialplanView.For(routed, Samples.Acme);
         var beta = TenantDialplanView.For(routed, Samples.Beta);
         var shard = ContextNames.Shard(RouteSamples.RulesNumber, 3);

@@ -34,7 +34,7 @@ public sealed class DialplanFileTests
     [TestCase("\r")]
     public async Task Each_context_reads_as_the_parser_reads_the_whole_file(string lineBreak)
     {
-        var text = DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions.Replace("\n", lineBreak);
+        var text = RenderedDialplan.Of(RouteSamples.Routed()).Extensions.Replace("\n", lineBreak);
         using var file = await OpenAsync(text);
         var whole = DialplanParser.Parse(text).Contexts;
 
@@ -45,7 +45,7 @@ public sealed class DialplanFileTests
     [Test]
     public async Task Read_for_one_extension_a_context_keeps_that_extension_and_the_patterns()
     {
-        var text = DialplanRenderer.RenderToStrings(RouteSamples.Routed()).Extensions;
+        var text = RenderedDialplan.Of(RouteSamples.Routed()).Extensions;
         using var file = await OpenAsync(text);
 
         var shard = file.Sections("did-15551230", RouteSamples.RulesNumber).Single();
@@ -74,7 +74,7 @@ public sealed class DialplanFileTests
     [Test]
     public async Task The_fingerprint_tells_files_apart_and_the_header_hash_is_read()
     {
-        var rendered = DialplanRenderer.RenderToStrings(Samples.Small());
+        var rendered = RenderedDialplan.Of(Samples.Small());
         using var a = await OpenAsync(rendered.Extensions);
         var fingerprint = a.Fingerprint;
         using var b = await OpenAsync(rendered.Extensions + "\n");
@@ -86,7 +86,7 @@ public sealed class DialplanFileTests
     [Test]
     public async Task A_walk_reads_the_file_it_opened_while_apply_renames_a_new_one_into_place()
     {
-        var text = DialplanRenderer.RenderToStrings(Samples.Small()).Extensions;
+        var text = RenderedDialplan.Of(Samples.Small()).Extensions;
         using var before = await OpenAsync(text, cache: true);
         var path = Path.Combine(_dir, "extensions_custom.conf");
         // Another render of the same length, as apply would write it: a new body, so a new sha256 in the header.
