@@ -16,8 +16,8 @@ public sealed record PlannedDeployment(NodeDeployment Deployment, NodePlan Plan)
 /// <summary>One apply, from database to switch, as named steps:
 /// <code>Snapshot → Render → Lint (what changed) ‖ Diff (each node) → Plan → Backup → Write → Delta or Reload → Verify (each changed node)</code>
 /// (a render byte-identical to every node's live files ends after Render: nothing to lint or deploy; the same data as the
-/// last render, whose files every node has, ends after Snapshot: <see cref="LastRender"/>).
-/// and <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. The files are always
+/// last render, whose files every node has, ends after Snapshot: <see cref="LastRender"/>),
+/// then <see cref="ApplyRollback"/> when anything fails once a live file may have been replaced. The files are always
 /// written whole first (backup, atomic write); then a small change goes to the switch as a live delta over AMI, and
 /// anything else by a reload (<see cref="NodePlan"/>); verify lists what the delta or reload can have changed. Each step is a method
 /// with one input and one output; the job's steps are the record of running them through <see cref="ApplyStepLog"/>.
@@ -118,6 +118,7 @@ public sealed class ApplyPipeline(
                     continue;
                 }
                 var planned = node;
+                // A delta the AMI user may not make leaves the switch as it was: the files are already written, so a reload deploys them.
                 if (node.Plan.How == NodeUpdate.Delta && (node.Plan.Changes.Count > 0 || node.Deployment.QueuesChanged)
                     && !(await _log.RunAsync($"delta:{name}", DeltaAsync, node)).Made)
                     planned = node with { Plan = NodePlan.ReloadInstead(node.Plan, node.Deployment.Lint.Digests) };
@@ -245,8 +246,6 @@ public sealed class ApplyPipeline(
 
     private static async Task<NodeDelta> DeltaAsync(PlannedDeployment planned) =>
         new(planned.Deployment.Node, await NodeSwitch.ApplyDeltaAsync(planned.Deployment.Node, planned.Plan.Changes, planned.Deployment.QueuesChanged, ToTheEnd));
-
-    // A delta the AMI user may not make leaves the switch as it was: the files are already written, so a reload deploys them.
 
     private async Task<NodeVerified> VerifyAsync(PlannedDeployment planned) =>
         new(planned.Deployment.Node, await NodeSwitch.VerifyAsync(planned.Deployment.Node, planned.Deployment.Rendered.ExtensionsPath,
