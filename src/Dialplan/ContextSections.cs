@@ -8,6 +8,8 @@ namespace Did.Dialplan;
 /// Only for files of this renderer: one header per context, no block comment spanning a header.</summary>
 public static class ContextSections
 {
+    /// <summary>The sections of <paramref name="names"/> in <paramref name="file"/>, in file order; the stream is
+    /// disposed.</summary>
     public static IReadOnlyList<DialplanContext> Read(Stream file, IReadOnlySet<string> names)
     {
         var found = new List<DialplanContext>();
@@ -25,7 +27,4 @@ public static class ContextSections
         });
         return found;
     }
-
-    public static IReadOnlyList<DialplanContext> Read(string path, IReadOnlySet<string> names) =>
-        Read(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), names);
 }

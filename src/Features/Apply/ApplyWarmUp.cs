@@ -65,7 +65,7 @@ public sealed class ApplyWarmUp(NpgsqlDataSource db, DialplanSettings settings, 
             NodeFiles.CountChanges(Path.Combine(dir, "missing.conf"), ext);
             var changed = NodeFiles.CountChanges(ext, next);
             var contexts = rendered.ContextNames.ToHashSet(StringComparer.Ordinal);
-            var delta = DialplanDelta.Between(ContextSections.Read(ext, contexts), ContextSections.Read(next, contexts), 100);
+            var delta = DialplanDelta.Between(NodeFiles.ReadContexts(ext, contexts), NodeFiles.ReadContexts(next, contexts), 100);
             var parts = DeployedState.Prepare(ScopedSnapshot.Build(snapshot, new Dictionary<Guid, TenantPart>(), ApplyScope.Platform)).Forms;
             foreach (var part in parts) DeployedState.FromJson(part.Json);
             return (rendered, findings.Count, changed, delta, parts);

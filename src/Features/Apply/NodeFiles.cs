@@ -129,6 +129,11 @@ public static partial class NodeFiles
     public static DiffStats CountChanges(string live, string rendered) =>
         ConfigDiff.Count(() => File.Exists(live) ? File.OpenRead(live) : Stream.Null, () => File.OpenRead(rendered));
 
+    /// <summary>The <c>[context]</c> sections of <paramref name="names"/> in a file the renderer wrote (a node's live file or
+    /// a rendered one), parsed with the file's line numbers (<see cref="ContextSections"/>).</summary>
+    public static IReadOnlyList<DialplanContext> ReadContexts(string path, IReadOnlySet<string> names) =>
+        ContextSections.Read(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), names);
+
     /// <summary>Whether two files have the same bytes (false when either is missing).</summary>
     public static async Task<bool> SameBytesAsync(string a, string b, CancellationToken ct)
     {

@@ -37,7 +37,7 @@ public sealed record NodePlan(AsteriskNode Node, NodeUpdate How, string Why, IRe
         if (changed.Count == 0) return new(node, NodeUpdate.Delta, "no context changed", [], [], []);
 
         var names = changed.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        var delta = DialplanDelta.Between(ContextSections.Read(node.ExtensionsPath, names), ContextSections.Read(renderedExtensions, names),
+        var delta = DialplanDelta.Between(NodeFiles.ReadContexts(node.ExtensionsPath, names), NodeFiles.ReadContexts(renderedExtensions, names),
             options.LiveDeltaMaxChanges);
         if (delta.Unsafe is { } why) return Reload(node, why, changed, rendered, options);
         return new(node, NodeUpdate.Delta, $"{changed.Count} of {rendered.Count} contexts changed", delta.Changes, changed, []);

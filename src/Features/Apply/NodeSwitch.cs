@@ -135,7 +135,7 @@ public static class NodeSwitch
         CancellationToken ct) => Task.Run(() =>
     {
         var problems = new List<string>();
-        foreach (var context in ContextSections.Read(renderedExtensions, differing.Keys.ToHashSet(StringComparer.Ordinal)))
+        foreach (var context in NodeFiles.ReadContexts(renderedExtensions, differing.Keys.ToHashSet(StringComparer.Ordinal)))
         {
             ct.ThrowIfCancellationRequested();
             if (differing.TryGetValue(context.Name, out var live) && Compare(context, live) is { } problem) problems.Add(problem);

@@ -162,7 +162,7 @@ public sealed class DriftCheckRunner(
     {
         if (contexts.Count == 0) return;
         var byLine = contexts.ToDictionary(c => c.Expected.LineNumber);
-        var sections = ContextSections.Read(renderedExtensions, contexts.Select(c => c.Expected.Name).ToHashSet(StringComparer.Ordinal));
+        var sections = NodeFiles.ReadContexts(renderedExtensions, contexts.Select(c => c.Expected.Name).ToHashSet(StringComparer.Ordinal));
         var described = 0;
         foreach (var section in sections)
         {
