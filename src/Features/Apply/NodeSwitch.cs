@@ -4,8 +4,9 @@ using Did.Infrastructure.Ami;
 
 namespace Did.Features.Apply;
 
-/// <summary>What Apply asks of one switch over AMI: reload the dialplan (and the queues), and check that what Asterisk
-/// now runs is what was rendered. Writing the files is <see cref="NodeFiles"/>' part.</summary>
+/// <summary>What Apply asks of one switch over AMI: make a live delta or reload the dialplan (and, either way, the queues
+/// when they changed), and check that what Asterisk now runs is what was rendered. Writing the files is
+/// <see cref="NodeFiles"/>' part.</summary>
 public static class NodeSwitch
 {
     public static async Task<string> ReloadAsync(AsteriskNode node, bool queuesChanged, CancellationToken ct)
