@@ -10,9 +10,9 @@ namespace Did.Features.Routing;
 /// <summary>A dialplan file as a walk reads it: contexts on demand, each parsed from its own byte range, so simulating one
 /// call reads the contexts it passes, not the whole live file. Where each <c>[context]</c> starts is found once per
 /// version of the file (its length, modification time and header) by one pass of the scanner the linter uses, so
-/// comments and an unclosed '[' count as Asterisk counts them; the pass also takes a fingerprint of the bytes, to tell whether two nodes run the same
-/// file. The file stays open for the walk: a file replaced meanwhile (Apply renames a new one into place) does not
-/// change what this walk reads.</summary>
+/// comments and an unclosed '[' count as Asterisk counts them; the pass also takes a fingerprint of the bytes, to tell
+/// whether two nodes run the same file. The file stays open for the walk: a file replaced meanwhile (Apply renames a
+/// new one into place) does not change what this walk reads.</summary>
 public sealed class DialplanFile : IDialplanSource, IDisposable
 {
     private static readonly ConcurrentDictionary<string, Lazy<DialplanFileIndex>> Indexes = new(StringComparer.Ordinal);
