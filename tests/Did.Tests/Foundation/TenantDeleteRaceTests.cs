@@ -46,7 +46,7 @@ public sealed class TenantDeleteRaceTests : ApiFixture
             await using var tx = await deleter.BeginTransactionAsync();
             await deleter.ExecuteAsync("DELETE FROM tenants WHERE id = @id", new { id = tenant.Id }, tx);
             var sent = send(Admin, tenant.Id, number);
-            await WaitUntilWaitingAsync(sent);
+            await LockWaits.UntilWaitingAsync(Db, 1, sent);
             await tx.CommitAsync();
             response = await sent;
         }
@@ -61,23 +61,5 @@ public sealed class TenantDeleteRaceTests : ApiFixture
     {
         await using var conn = await Db.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_logs");
-    }
-
-    /// <summary>Until the request waits for a lock held by the test's transaction (the deadline only turns a hang into a
-    /// failure); a request that answers without waiting fails the test with its answer.</summary>
-    private async Task WaitUntilWaitingAsync(Task<HttpResponseMessage> sent)
-    {
-        await using var observer = await Db.OpenConnectionAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await observer.ExecuteScalarAsync<long>("""
-                   SELECT count(*) FROM pg_stat_activity
-                   WHERE datname = current_database() AND wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0
-                   """) == 0)
-        {
-            if (sent.IsCompleted)
-                Assert.Fail($"the request answered without waiting for the delete: {(int)(await sent).StatusCode} {await (await sent).Content.ReadAsStringAsync()}");
-            if (DateTime.UtcNow > deadline) Assert.Fail("the request never waited for the tenant's delete");
-            await Task.Delay(10);
-        }
     }
 }

@@ -28,22 +28,11 @@ public sealed class ExtensionRemovalRaceTests : ApiFixture
     {
         await using var holder = new NpgsqlConnection(App.ConnectionString);
         await holder.OpenAsync();
-        await using var observer = new NpgsqlConnection(App.ConnectionString);
-        await observer.OpenAsync();
         await using var tx = await holder.BeginTransactionAsync();
         await holder.ExecuteAsync("SELECT 1 FROM users WHERE id = @user FOR UPDATE", new { user }, tx);
         await holder.ExecuteAsync("UPDATE users SET extension = NULL, updated_at = now() WHERE id = @user", new { user }, tx);
         var sent = change();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await observer.ExecuteScalarAsync<long>("""
-                   SELECT count(*) FROM pg_stat_activity
-                   WHERE datname = current_database() AND wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0
-                   """) < 1)
-        {
-            if (sent.IsCompleted) Assert.Fail($"the change finished without waiting: {(int)(await sent).StatusCode} {await (await sent).Content.ReadAsStringAsync()}");
-            if (DateTime.UtcNow > deadline) Assert.Fail("the change never waited for the user's lock");
-            await Task.Delay(10);
-        }
+        await LockWaits.UntilWaitingAsync(Db, 1, sent);
         await tx.CommitAsync();
         return await sent;
     }

@@ -46,7 +46,7 @@ public sealed class IvrConcurrencyTests : ApiFixture
             await holder.ExecuteAsync("SELECT 1 FROM users WHERE id = @id FOR UPDATE", new { id = _alice.Id }, tx);
             changingB = Patch(Admin, $"/api/v1/ivrs/{b}",
                 new { options = new Dictionary<string, object> { ["2"] = new { type = "USER", id = _alice.Id } } });
-            await WaitForLockWaitersAsync(1, changingB);
+            await LockWaits.UntilWaitingAsync(Db, 1, changingB);
 
             var changingA = SendTo(a, b);
             var first = await Task.WhenAny(changingA, changingB, Task.Delay(TimeSpan.FromSeconds(20)));
@@ -69,7 +69,7 @@ public sealed class IvrConcurrencyTests : ApiFixture
             await using var tx = await deleter.BeginTransactionAsync();
             await deleter.ExecuteAsync("DELETE FROM ivrs WHERE id = @b", new { b }, tx);
             var sent = SendTo(a, b);
-            await WaitForLockWaitersAsync(1, sent);
+            await LockWaits.UntilWaitingAsync(Db, 1, sent);
             await tx.CommitAsync();
             response = await sent;
         }
@@ -78,22 +78,5 @@ public sealed class IvrConcurrencyTests : ApiFixture
         Assert.That(messages[0], Does.Contain(b.ToString()).And.Contain("not found"));
         var ivr = await Expect(await Admin.GetAsync($"/api/v1/ivrs/{a}"), HttpStatusCode.OK);
         Assert.That(ivr.GetProperty("options").EnumerateObject(), Is.Empty, "the refused change changed nothing");
-    }
-
-    /// <summary>Until <paramref name="count"/> sessions wait for a lock (the deadline only turns a hang into a failure).</summary>
-    private async Task WaitForLockWaitersAsync(int count, Task<HttpResponseMessage> sent)
-    {
-        await using var observer = await Db.OpenConnectionAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await observer.ExecuteScalarAsync<long>("""
-                   SELECT count(*) FROM pg_stat_activity
-                   WHERE datname = current_database() AND wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0
-                   """) < count)
-        {
-            if (sent.IsCompleted)
-                Assert.Fail($"the request answered without waiting: {(int)(await sent).StatusCode} {await (await sent).Content.ReadAsStringAsync()}");
-            if (DateTime.UtcNow > deadline) Assert.Fail("the request never waited for the lock");
-            await Task.Delay(10);
-        }
     }
 }

@@ -51,8 +51,6 @@ public sealed class RouteChangeConcurrencyTests : ApiFixture
     {
         await using var holder = new NpgsqlConnection(App.ConnectionString);
         await holder.OpenAsync();
-        await using var observer = new NpgsqlConnection(App.ConnectionString);
-        await observer.OpenAsync();
         var sent = new List<Task<HttpResponseMessage>>();
         await using (var tx = await holder.BeginTransactionAsync())
         {
@@ -60,29 +58,11 @@ public sealed class RouteChangeConcurrencyTests : ApiFixture
             foreach (var request in requests)
             {
                 sent.Add(request());
-                await WaitForLockWaitersAsync(observer, sent.Count, sent);
+                await LockWaits.UntilWaitingAsync(Db, sent.Count, sent);
             }
             await tx.RollbackAsync();
         }
         return await Task.WhenAll(sent);
-    }
-
-    /// <summary>Waits until <paramref name="count"/> sessions of this database wait for a lock (polling
-    /// pg_stat_activity, each time in a transaction of its own, since a transaction keeps the view it read first; the
-    /// deadline only turns a hang into a failure).</summary>
-    private static async Task WaitForLockWaitersAsync(NpgsqlConnection observer, int count, List<Task<HttpResponseMessage>> sent)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await observer.ExecuteScalarAsync<long>("""
-                   SELECT count(*) FROM pg_stat_activity
-                   WHERE datname = current_database() AND wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(pid)) > 0
-                   """) < count)
-        {
-            if (sent.FirstOrDefault(t => t.IsCompleted) is { } early)
-                Assert.Fail($"a request finished without waiting for the lock: {(int)(await early).StatusCode} {await (await early).Content.ReadAsStringAsync()}");
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{count} request(s) never waited for the number's lock");
-            await Task.Delay(10);
-        }
     }
 
     private sealed record AuditRow(string Action, Guid? ActorId, Guid? TenantId, string? Before, string? After);

@@ -39,22 +39,6 @@ public sealed class RoutedUserRaceTests : ApiFixture
         return (gate, tx, await gate.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: tx));
     }
 
-    /// <summary>Returns once a backend waits for a lock <paramref name="pid"/> holds; fails if <paramref name="sent"/>
-    /// finishes first.</summary>
-    private async Task WaitUntilBlockedByAsync(int pid, Task<HttpResponseMessage> sent)
-    {
-        await using var observer = await Db.OpenConnectionAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await observer.ExecuteScalarAsync<bool>(
-                   "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND @pid = ANY(pg_blocking_pids(pid)))",
-                   new { pid }))
-        {
-            if (sent.IsCompleted) Assert.Fail($"the request finished without waiting: {(int)(await sent).StatusCode} {await (await sent).Content.ReadAsStringAsync()}");
-            if (DateTime.UtcNow > deadline) Assert.Fail("the request never waited for the gate");
-            await Task.Delay(10);
-        }
-    }
-
     /// <summary>Every reference to a user without an extension, in the five places a user is routed to.</summary>
     private async Task<long> RoutesToUsersWithoutExtensionAsync()
     {
@@ -91,7 +75,7 @@ public sealed class RoutedUserRaceTests : ApiFixture
         {
             // The assign reads the user with its extension, then waits to write its route.
             var assign = _admin.Client.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign", Route(how, user.Id));
-            await WaitUntilBlockedByAsync(pid, assign);
+            await LockWaits.UntilBlockedByAsync(Db, pid, assign);
 
             var removed = await Expect(await Patch(_admin.Client, $"/api/v1/users/{user.Id}", new { extension = "" }), HttpStatusCode.OK);
             Assert.That(removed.GetProperty("extension").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
@@ -119,13 +103,13 @@ public sealed class RoutedUserRaceTests : ApiFixture
                 rules = new[] { new { caller_id_prefix = "+44", destination = new { type = "EXTERNAL", value = "Hangup()" } } },
             };
             var assign = _admin.Client.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign", body);
-            await WaitUntilBlockedByAsync(pid, assign);
+            await LockWaits.UntilBlockedByAsync(Db, pid, assign);
             await using var observer = await Db.OpenConnectionAsync();
             var assignPid = await observer.ExecuteScalarAsync<int>(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND @pid = ANY(pg_blocking_pids(pid))", new { pid });
 
             var patch = Patch(_admin.Client, $"/api/v1/users/{user.Id}", new { extension = "" });
-            await WaitUntilBlockedByAsync(assignPid, patch);
+            await LockWaits.UntilBlockedByAsync(Db, assignPid, patch);
             await tx.CommitAsync();
 
             await Expect(await assign, HttpStatusCode.Created);
@@ -149,7 +133,7 @@ public sealed class RoutedUserRaceTests : ApiFixture
         await using (gate)
         {
             var patch = Patch(_admin.Client, $"/api/v1/users/{user.Id}", new { extension = "" });
-            await WaitUntilBlockedByAsync(pid, patch);
+            await LockWaits.UntilBlockedByAsync(Db, pid, patch);
             await gate.ExecuteAsync("""
                 UPDATE phone_numbers SET status = 'ASSIGNED' WHERE id = @number;
                 SET LOCAL session_replication_role = replica;
