@@ -117,26 +117,39 @@ public static class AssignDid
             {
                 await transaction.CommitAsync(write, ct);
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && ChangedUser(r, e.ConstraintName) is { } changed)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && LostTarget(r, e.ConstraintName) is { } lost)
             {
-                throw Problem.Conflict($"{changed} had its extension removed (or was deleted or moved to another tenant) while this " +
-                    "route was saved, so calls could not ring it; nothing was saved. Check the user and send the route again.");
+                throw Problem.Conflict(lost);
             }
             return new AssignmentResult(after, before is null);
         }
 
-        /// <summary>The user a route's write lost, named with its field, from the user key that refused the write: the
-        /// read under the number's lock found the user ringing, and the user changed before the key checked it (the key
-        /// requires an extension, migration M0035). Null for any other key.</summary>
-        private static string? ChangedUser(AssignDidRequest r, string? constraint)
+        /// <summary>Why a route's write lost its target, naming it with its field, from the key that refused the write: the
+        /// read under the number's lock found the target, and it was deleted (or, a user, lost its extension, which the user
+        /// keys require: migration M0035) before the key checked it. Null for any other key.</summary>
+        private static string? LostTarget(AssignDidRequest r, string? constraint)
         {
-            var rules = (r.Rules ?? []).Select((rule, i) => (rule.Destination, i))
-                .Where(x => x.Destination.Type == AssignmentType.User).Select(x => $"rules[{x.i}].destination.id {x.Destination.Id}");
+            var rules = r.Rules ?? [];
+            string Rules(AssignmentType type) => string.Join(", ", rules.Select((rule, i) => (rule.Destination, i))
+                .Where(x => x.Destination.Type == type).Select(x => $"rules[{x.i}].destination.id {x.Destination.Id}"));
+            string Schedules() => string.Join(", ", rules.Select((rule, i) => (rule.ScheduleId, i))
+                .Where(x => x.ScheduleId is not null).Select(x => $"rules[{x.i}].schedule_id {x.ScheduleId}"));
+            static string User(string what) => $"{what} had its extension removed (or was deleted or moved to another tenant) " +
+                "while this route was saved, so calls could not ring it; nothing was saved. Check the user and send the route again.";
+            static string Deleted(string what) =>
+                $"{what} was deleted while this route was saved; nothing was saved. Check it and send the route again.";
             return constraint switch
             {
-                "fk_did_assignments_user" => $"User {r.AssignedId} (assigned_id)",
-                "fk_did_assignments_failover_user" => $"User {r.Failover?.Id} (failover.id)",
-                "fk_did_route_rules_user" => $"A user a rule sends calls to ({string.Join(", ", rules)})",
+                "fk_did_assignments_user" => User($"User {r.AssignedId} (assigned_id)"),
+                "fk_did_assignments_failover_user" => User($"User {r.Failover?.Id} (failover.id)"),
+                "fk_did_route_rules_user" => User($"A user a rule sends calls to ({Rules(AssignmentType.User)})"),
+                "fk_did_assignments_ivr" => Deleted($"IVR {r.AssignedId} (assigned_id)"),
+                "fk_did_assignments_queue" => Deleted($"Queue {r.AssignedId} (assigned_id)"),
+                "fk_did_assignments_failover_ivr" => Deleted($"IVR {r.Failover?.Id} (failover.id)"),
+                "fk_did_assignments_failover_queue" => Deleted($"Queue {r.Failover?.Id} (failover.id)"),
+                "fk_did_route_rules_ivr" => Deleted($"An IVR a rule sends calls to ({Rules(AssignmentType.Ivr)})"),
+                "fk_did_route_rules_queue" => Deleted($"A queue a rule sends calls to ({Rules(AssignmentType.Queue)})"),
+                "fk_did_route_rules_schedule" => Deleted($"A schedule a rule uses ({Schedules()})"),
                 _ => null,
             };
         }
