@@ -103,6 +103,6 @@ mkdir -p "$Asterisk__ConfigDir" "$Asterisk__BackupDir"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
 # No MSBuild worker stays behind after the build (the C# compiler server exits by itself after 10 idle minutes).
 dotnet build src/Did.csproj -c Release -nologo -v quiet -nodeReuse:false
-echo "Serving on $ASPNETCORE_URLS (OpenAPI: /openapi/v1.json, docs: /scalar); Ctrl-C stops the service."
+echo "Starting Did on $ASPNETCORE_URLS (OpenAPI: /openapi/v1.json, docs: /scalar); it says \"Now listening\" when it serves, or why it cannot start. Ctrl-C stops it."
 echo $$ > "$pidfile"
 exec dotnet src/bin/Release/net10.0/Did.dll
