@@ -62,7 +62,7 @@ internal sealed class BenchService : IAsyncDisposable
         var fake = await FakeAsterisk.StartAsync(node);
         // The fake is .NET code standing in for Asterisk, which is native and has nothing to compile: its parser is
         // compiled here, on a small dialplan, so the first apply's reload does not time the fake's JIT.
-        FakeDialplanParser.Parse(DialplanRenderer.RenderToStrings(new Shape(2, 5, 100).Snapshot()).Extensions);
+        FakeDialplanParser.Parse(Did.Tests.Dialplan.RenderedDialplan.Of(new Shape(2, 5, 100).Snapshot()).Extensions);
 
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
