@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Dapper;
 using Did.Tests.Support;
-using Npgsql;
 using NUnit.Framework;
 
 namespace Did.Tests.Routing;
@@ -56,12 +54,9 @@ public sealed class RouteTargetDeleteRaceTests : ApiFixture
     {
         var target = await CreateAsync(kind);
         var number = (await SeedNumbersAsync(_tenant.Id))[0];
-        await using var gate = new NpgsqlConnection(App.ConnectionString);
-        await gate.OpenAsync();
-        await using (var tx = await gate.BeginTransactionAsync())
+        var (gate, tx, pid) = await LockWaits.HoldTableAsync(App.ConnectionString, gated);
+        await using (gate)
         {
-            await gate.ExecuteAsync($"LOCK TABLE {gated} IN SHARE MODE", transaction: tx);
-            var pid = await gate.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: tx);
             var assign = _admin.Client.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign", Route(how, target));
             await LockWaits.UntilBlockedByAsync(Db, pid, assign);
 

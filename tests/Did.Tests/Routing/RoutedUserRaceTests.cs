@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Did.Tests.Support;
-using Npgsql;
 using NUnit.Framework;
 
 namespace Did.Tests.Routing;
@@ -26,17 +25,6 @@ public sealed class RoutedUserRaceTests : ApiFixture
         var queue = await Expect(await _admin.Client.PostAsJsonAsync("/api/v1/queues",
             new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = 15, members = Array.Empty<Guid>() }), HttpStatusCode.Created);
         _queue = queue.GetProperty("id").GetGuid();
-    }
-
-    /// <summary>Takes <paramref name="table"/> in SHARE mode (writers wait, readers and foreign-key checks do not) on a
-    /// connection of its own, for the test to release.</summary>
-    private async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction, int Pid)> GateAsync(string table)
-    {
-        var gate = new NpgsqlConnection(App.ConnectionString);
-        await gate.OpenAsync();
-        var tx = await gate.BeginTransactionAsync();
-        await gate.ExecuteAsync($"LOCK TABLE {table} IN SHARE MODE", transaction: tx);
-        return (gate, tx, await gate.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: tx));
     }
 
     /// <summary>Every reference to a user without an extension, in the five places a user is routed to.</summary>
@@ -70,7 +58,7 @@ public sealed class RoutedUserRaceTests : ApiFixture
     {
         var user = await CreateUserAsync("USER", _tenant.Id, (++_extension).ToString());
         var number = (await SeedNumbersAsync(_tenant.Id))[0];
-        var (gate, tx, pid) = await GateAsync("did_assignments");
+        var (gate, tx, pid) = await LockWaits.HoldTableAsync(App.ConnectionString, "did_assignments");
         await using (gate)
         {
             // The assign reads the user with its extension, then waits to write its route.
@@ -93,7 +81,7 @@ public sealed class RoutedUserRaceTests : ApiFixture
     {
         var user = await CreateUserAsync("USER", _tenant.Id, (++_extension).ToString());
         var number = (await SeedNumbersAsync(_tenant.Id))[0];
-        var (gate, tx, pid) = await GateAsync("did_route_rules");
+        var (gate, tx, pid) = await LockWaits.HoldTableAsync(App.ConnectionString, "did_route_rules");
         await using (gate)
         {
             // The assign has written its route (the user's key checked and held) and waits to write its rules.
@@ -129,7 +117,7 @@ public sealed class RoutedUserRaceTests : ApiFixture
     {
         var user = await CreateUserAsync("USER", _tenant.Id, (++_extension).ToString());
         var number = (await SeedNumbersAsync(_tenant.Id))[0];
-        var (gate, tx, pid) = await GateAsync("users");
+        var (gate, tx, pid) = await LockWaits.HoldTableAsync(App.ConnectionString, "users");
         await using (gate)
         {
             var patch = Patch(_admin.Client, $"/api/v1/users/{user.Id}", new { extension = "" });

@@ -9,6 +9,18 @@ namespace Did.Tests.Support;
 /// test with its answer; the 30 s deadline only turns a hang into a failure.</summary>
 public static class LockWaits
 {
+    /// <summary>Takes <paramref name="table"/> in SHARE mode (writers wait, readers and foreign-key checks do not) on a
+    /// connection of its own, held until the test ends the transaction; with the backend's pid, for
+    /// <see cref="UntilBlockedByAsync"/>.</summary>
+    public static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction, int Pid)> HoldTableAsync(string connectionString, string table)
+    {
+        var gate = new NpgsqlConnection(connectionString);
+        await gate.OpenAsync();
+        var tx = await gate.BeginTransactionAsync();
+        await gate.ExecuteAsync($"LOCK TABLE {table} IN SHARE MODE", transaction: tx);
+        return (gate, tx, await gate.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: tx));
+    }
+
     /// <summary>Until at least <paramref name="count"/> sessions wait for a lock that another session holds.</summary>
     public static Task UntilWaitingAsync(NpgsqlDataSource db, int count, params IReadOnlyList<Task<HttpResponseMessage>> sent) =>
         PollAsync(db, """
