@@ -67,39 +67,26 @@ public static class UpdateUser
                 throw Problem.Invalid("tenant_id", $"Tenant '{t}' does not exist.");
 
             // A route rings the user by extension and tenant context: removing either would leave calls nowhere to go.
-            var unroutable = (extension is null && before.Extension is not null) || tenantId != before.TenantId;
-            if (unroutable)
+            if ((extension is null && before.Extension is not null) || tenantId != before.TenantId)
                 await RouteReferences.EnsureUnreferencedAsync(conn, tx, DestinationType.User, r.Id, $"User {before.Email}", ct);
 
             var rotate = role != before.Role || tenantId != before.TenantId || r.Password is not null;
-            UserRow row;
-            try
-            {
-                row = await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
-                    UPDATE users SET
-                        email = @email, display_name = @displayName, role = @role, tenant_id = @tenantId, extension = @extension,
-                        password_hash = coalesce(@hash, password_hash),
-                        security_stamp = CASE WHEN @rotate THEN gen_random_uuid() ELSE security_stamp END,
-                        updated_at = now()
-                    WHERE id = @id
-                    RETURNING {UserRow.Columns}
-                    """, new
-                    {
-                        id = r.Id, email = r.Email?.Trim() ?? before.Email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
-                        role = ApiJson.Name(role), tenantId, extension,
-                        hash, rotate,
-                    }, tx, cancellationToken: ct));
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && unroutable)
-            {
-                // The user keys of every route (migration M0035) refuse the change for a route the read above did not see;
-                // the answer is the read's 409, naming what routes to the user now.
-                await tx.RollbackAsync(ct);
-                await using var again = await conn.BeginTransactionAsync(ct);
-                await RouteReferences.EnsureUnreferencedAsync(conn, again, DestinationType.User, r.Id, $"User {before.Email}", ct);
-                throw;
-            }
-            var after = row.ToResponse();
+            // The user keys of every route (migration M0035) back the read above: a route it could not see refuses the
+            // UPDATE, answered by the key's 409.
+            var after = (await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
+                UPDATE users SET
+                    email = @email, display_name = @displayName, role = @role, tenant_id = @tenantId, extension = @extension,
+                    password_hash = coalesce(@hash, password_hash),
+                    security_stamp = CASE WHEN @rotate THEN gen_random_uuid() ELSE security_stamp END,
+                    updated_at = now()
+                WHERE id = @id
+                RETURNING {UserRow.Columns}
+                """, new
+                {
+                    id = r.Id, email = r.Email?.Trim() ?? before.Email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
+                    role = ApiJson.Name(role), tenantId, extension,
+                    hash, rotate,
+                }, tx, cancellationToken: ct))).ToResponse();
             if (r.Password is null && !AuditChange.Changed(before, after))
             {
                 // Nothing changed (a password sent is always a change): undo the write, so updated_at stays and no audit row says nothing.
