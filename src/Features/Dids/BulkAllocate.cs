@@ -35,11 +35,13 @@ public static class BulkAllocate
     /// meanwhile, the locked numbers are allocated after all.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkAllocateRequest, BulkResult>
     {
+        // The rows to change are found by number on both sides of the join: joined on id alone, PostgreSQL reads a long
+        // list's rows by scanning the whole inventory.
         private static readonly string Allocate = $"""
             WITH was AS (SELECT id, status FROM phone_numbers WHERE number = ANY(@numbers))
             UPDATE phone_numbers p SET {NumberQuarantine.Give}
             FROM was
-            WHERE was.id = p.id AND {NumberQuarantine.FreeFor("p", "@TenantId")}
+            WHERE p.number = ANY(@numbers) AND was.id = p.id AND {NumberQuarantine.FreeFor("p", "@TenantId")}
             RETURNING p.id, was.status = 'QUARANTINED' AS from_quarantine
             """;
 
