@@ -2,10 +2,11 @@ using Did.Dialplan;
 
 namespace Did.Features.Apply;
 
-/// <summary>How many rows of a tenant a snapshot reads, and the sum of a 64-bit hash of the transaction that wrote each
-/// (its <c>xmin</c>). PostgreSQL never changes a row in place: an insert or an update leaves a row written by a
-/// transaction that an earlier snapshot could not see, so its hash joins the sum; a delete alone lowers the count. So
-/// when both are equal, so are the tenant's rows, but for a hash collision of 2^-64.</summary>
+/// <summary>How many rows of a tenant a snapshot reads (its users stood for by one row that every write of a user's
+/// tenant or extension writes again), and the sum of a 64-bit hash of the transaction that wrote each (its
+/// <c>xmin</c>). PostgreSQL never changes a row in place: an insert or an update leaves a row written by a transaction
+/// that an earlier snapshot could not see, so its hash joins the sum; a delete alone lowers the count. So when both are
+/// equal, so are the tenant's rows, but for a hash collision of 2^-64.</summary>
 public readonly record struct TenantRowVersions(long Rows, decimal WriterHashSum);
 
 /// <summary>The last dialplan snapshot this process read, tenant by tenant, each with the versions of its rows then: the

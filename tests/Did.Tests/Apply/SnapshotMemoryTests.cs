@@ -80,8 +80,17 @@ public sealed class SnapshotMemoryTests : ApiFixture
     /// <summary>Each write, made after a remembered read, and the tenants it changes.</summary>
     private IEnumerable<(string Write, Func<Task> Make, Guid[] Changes)> Writes() =>
     [
-        ("a user's email", () => Sql("UPDATE users SET email = 'x' || email WHERE id = @id", new { id = _alice.Id }), [_a.Id]),
+        // A user's email, name or password is nothing the dialplan reads: the tenant is kept.
+        ("a user's email", () => Sql("UPDATE users SET email = 'x' || email WHERE id = @id", new { id = _alice.Id }), []),
         ("a user's extension", () => Sql("UPDATE users SET extension = '1099' WHERE id = @id", new { id = _bob.Id }), [_a.Id]),
+        ("a user added by hand", () => Sql("""
+            INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
+            VALUES (gen_random_uuid(), 'erin@' || @tenant || '.test', 'Erin', 'x', 'USER', @tenant, '2002', gen_random_uuid())
+            """, new { tenant = _b.Id }), [_b.Id]),
+        ("one user's extension removed and another's changed, in one statement", () => Sql(
+            "UPDATE users SET extension = CASE extension WHEN '2002' THEN NULL ELSE '2003' END WHERE tenant_id = @b AND extension IN ('2001', '2002')",
+            new { b = _b.Id }), [_b.Id]),
+        ("a user deleted", () => Sql("DELETE FROM users WHERE tenant_id = @b AND display_name = 'Erin'", new { b = _b.Id }), [_b.Id]),
         ("an IVR's greeting", () => Sql("UPDATE ivrs SET greeting = 'hello' WHERE id = @id", new { id = _ivr }), [_a.Id]),
         ("an IVR option removed", () => Sql("DELETE FROM ivr_destinations WHERE ivr_id = @id AND key = '2'", new { id = _ivr }), [_a.Id]),
         ("a queue's strategy", () => Sql("UPDATE queues SET strategy = 'LINEAR' WHERE id = @id", new { id = _queue }), [_a.Id]),
