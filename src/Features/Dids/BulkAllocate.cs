@@ -72,13 +72,13 @@ public static class BulkAllocate
                 foreach (var row in rows)
                 {
                     var (pos, label, _) = requested.Numbers[row.Ord];
-                    if (row.Status is null) errors.Add(pos, $"{label}: Unknown number: {row.Number}");
+                    if (row.Status is null) errors.Add(pos, label, $"Unknown number: {row.Number}");
                     else if (row.Status == "QUARANTINED")
                     {
                         if (row.QuarantinedFromTenantId != r.TenantId && row.QuarantineUntil > now)
-                            errors.Add(pos, $"{label}: {NumberQuarantine.Refusal(row.Number, row.QuarantineUntil.Value, row.QuarantinedFromName)}");
+                            errors.Add(pos, label, NumberQuarantine.Refusal(row.Number, row.QuarantineUntil.Value, row.QuarantinedFromName));
                     }
-                    else if (row.Status != "UNASSIGNED") errors.Add(pos, $"{label}: {DidRules.HeldBy(row.Number, row.Status, row.TenantName)}");
+                    else if (row.Status != "UNASSIGNED") errors.Add(pos, label, DidRules.HeldBy(row.Number, row.Status, row.TenantName));
                 }
                 errors.ThrowIfAny("updated", "Nothing was allocated");
                 moved = (await conn.QueryAsync<(Guid, bool)>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
@@ -115,7 +115,7 @@ public sealed class BulkAllocateModule : ICarterModule
                          "(national forms read with default_region, else Dids__DefaultRegion) or a range {from, to} of up to 100,000 (both ends " +
                          "of the same length and country). All or nothing: any bad, unknown or held number, or one quarantined from another " +
                          "tenant (with the date it frees up), makes it a 400 listing every " +
-                         "problem ({updated: 0, failed, errors: [\"numbers[i]: ...\" or \"range[i]: ...\"]}, the first 1,000) and nothing changes.")
+                         "problem ({updated: 0, failed, errors: {\"numbers[i]\" or \"range[i]\": [messages]}}, the first 1,000) and nothing changes.")
             .Produces<BulkResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

@@ -43,7 +43,8 @@ public static class BulkDeallocate
                     "QUARANTINED" => $"DID {row.Number} is not allocated: it is already quarantined until {NumberQuarantine.Date(row.QuarantineUntil!.Value)}",
                     _ => null,
                 };
-                if (error is not null) errors.Add(requested.Numbers[row.Ord].Pos, $"{requested.Numbers[row.Ord].Label}: {error}");
+                var (pos, label, _) = requested.Numbers[row.Ord];
+                if (error is not null) errors.Add(pos, label, error);
             }
             errors.ThrowIfAny("updated", "Nothing was deallocated");
 
@@ -83,7 +84,8 @@ public sealed class BulkDeallocateModule : ICarterModule
             .WithSummary("Take ALLOCATED or ASSIGNED numbers back from their tenants (platform admin): a list of up to 10,000 numbers in any " +
                          "written form or a range {from, to} of up to 100,000. ASSIGNED numbers' routes end in the same transaction; every number " +
                          "becomes QUARANTINED for Dids__QuarantineDays days (0: straight to UNASSIGNED). All or nothing: an unknown, UNASSIGNED or " +
-                         "QUARANTINED number makes it a 400 listing every problem (the first 1,000) and nothing changes.")
+                         "QUARANTINED number makes it a 400 listing every problem ({updated: 0, failed, errors: {\"numbers[i]\" or \"range[i]\": " +
+                         "[messages]}}, the first 1,000) and nothing changes.")
             .Produces<BulkResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

@@ -44,9 +44,9 @@ internal static class BulkNumbers
         for (var i = 0; i < numbers.Count; i++)
         {
             if (!NumberNormalizer.TryNormalize(numbers[i], region, out var n, out var reason))
-                errors.Add(i, $"numbers[{i}]: {NumberNormalizer.Describe(numbers[i], reason, region)}");
+                errors.Add(i, $"numbers[{i}]", NumberNormalizer.Describe(numbers[i], reason, region));
             else if (!seen.TryAdd(n.E164, i))
-                errors.Add(i, $"numbers[{i}]: Duplicate number: {n.E164} (also at numbers[{seen[n.E164]}])");
+                errors.Add(i, $"numbers[{i}]", $"Duplicate number: {n.E164} (also at numbers[{seen[n.E164]}])");
             else list.Add((i, $"numbers[{i}]", n.E164));
         }
         return new Requested(list, errors);

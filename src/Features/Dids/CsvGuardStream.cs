@@ -1,9 +1,12 @@
 namespace Did.Features.Dids;
 
 /// <summary>A CSV row the importer refuses before parsing: <see cref="Line"/> names it.</summary>
-internal sealed class CsvFormatException(long line, string message) : Exception(message)
+internal sealed class CsvFormatException(long line, string problem) : Exception($"line {line}: {problem}")
 {
     public long Line { get; } = line;
+
+    /// <summary>What is wrong with the line, without the "line N: " that <see cref="Exception.Message"/> starts with.</summary>
+    public string Problem { get; } = problem;
 }
 
 /// <summary>Bounds the memory a CSV parser can be made to use: the bytes of one row (a physical line, or several when a
@@ -69,7 +72,7 @@ internal sealed class CsvGuardStream(Stream inner, int maxRowBytes) : Stream
         _rowBytes += bytes;
         if (_rowBytes > maxRowBytes)
             throw new CsvFormatException(_rowStartLine,
-                $"line {_rowStartLine}: the row is longer than {maxRowBytes:N0} bytes" + (_inQuotes ? " (a quote opened here never closes)" : ""));
+                $"the row is longer than {maxRowBytes:N0} bytes" + (_inQuotes ? " (a quote opened here never closes)" : ""));
     }
 
     public override bool CanRead => true;

@@ -174,11 +174,11 @@ internal sealed class DidImporter : IAsyncDisposable
         var existing = bad.Where(b => b.Existing).ToList();
         var duplicates = bad.Where(b => !b.Existing).ToList();
         Errors.AddCounted(duplicates.Count == 0 ? 0 : duplicates[0].Total,
-            duplicates.Select(b => (b.Pos, $"{_label(b.Pos)}: Duplicate number: {b.Number} (also at {_label(b.FirstPos)})")));
+            duplicates.Select(b => (b.Pos, _label(b.Pos), $"Duplicate number: {b.Number} (also at {_label(b.FirstPos)})")));
         var listedExisting = existing.Select(b => $"{_label(b.Pos)}: {b.Number}").ToList();
         if (!skipping)
             Errors.AddCounted(existing.Count == 0 ? 0 : existing[0].Total,
-                existing.Select(b => (b.Pos, $"{_label(b.Pos)}: Number already in inventory: {b.Number}")));
+                existing.Select(b => (b.Pos, _label(b.Pos), $"Number already in inventory: {b.Number}")));
         return (existing.Count == 0 ? 0 : existing[0].Total, listedExisting);
     }
 

@@ -89,7 +89,7 @@ public static class ImportDids
                 {
                     if (NumberNormalizer.TryNormalize(range[i], null, out var number, out var reason))
                         await importer.AddAsync(i, number, NullIfEmpty(r.Provider), metadata, ct);
-                    else importer.Errors.Add(i, $"range[{i}]: {NumberNormalizer.Describe(range[i], reason, null)}");
+                    else importer.Errors.Add(i, $"range[{i}]", NumberNormalizer.Describe(range[i], reason, null));
                 }
                 return await CommitAsync(conn, tx, ctx, importer, r.Options, r.Range, ct);
             }
@@ -99,7 +99,7 @@ public static class ImportDids
                 var error = NumberNormalizer.TryNormalize(item.Number, region, out var number, out var reason)
                     ? CheckProvider(item.Provider) ?? CheckMetadata(item.Metadata)
                     : NumberNormalizer.Describe(item.Number, reason, region);
-                if (error is not null) importer.Errors.Add(i, $"dids[{i}]: {error}");
+                if (error is not null) importer.Errors.Add(i, $"dids[{i}]", error);
                 else await importer.AddAsync(i, number, NullIfEmpty(item.Provider),
                     item.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null, ct);
             }
@@ -138,21 +138,21 @@ public static class ImportDids
                     }
                     var parsed = CsvLayout.Parse(row, layout, region);
                     if (parsed.Skip) continue;
-                    if (parsed.Error is not null) errors.Add(parsed.Line, $"line {parsed.Line}: {parsed.Error}");
+                    if (parsed.Error is not null) errors.Add(parsed.Line, $"line {parsed.Line}", parsed.Error);
                     else await importer.AddAsync(parsed.Line, parsed.Number, parsed.Provider, parsed.Metadata, ct);
                 }
             }
             catch (CsvFormatException e)
             {
-                errors.Add(e.Line, e.Message);
+                errors.Add(e.Line, $"line {e.Line}", e.Problem);
                 errors.ThrowIfAny("imported", "Nothing was imported");
             }
             if (layout is null)
                 throw Problem.BadRequest("line 1: the body is empty; expected a header row number,provider[,metadata].",
-                    new Dictionary<string, object?> { ["imported"] = 0, ["failed"] = 1, ["errors"] = new[] { "line 1: the body is empty" } });
+                    new Dictionary<string, object?> { ["imported"] = 0, ["failed"] = 1, ["errors"] = new Dictionary<string, string[]> { ["line 1"] = ["the body is empty"] } });
             if (importer.Staged == 0 && errors.Count == 0)
                 throw Problem.BadRequest("line 2: the CSV has a header but no rows.",
-                    new Dictionary<string, object?> { ["imported"] = 0, ["failed"] = 1, ["errors"] = new[] { "line 2: no rows" } });
+                    new Dictionary<string, object?> { ["imported"] = 0, ["failed"] = 1, ["errors"] = new Dictionary<string, string[]> { ["line 2"] = ["no rows"] } });
             return await CommitAsync(conn, tx, ctx, importer, c.Options, null, ct);
         }
     }
@@ -221,20 +221,20 @@ public static class ImportDids
         {
             const long line = 1; // the header is the first row
             if (row.Span.IndexOfAny('\0', '\uFFFD') >= 0)
-                throw new CsvFormatException(line, $"line {line}: not a CSV header (binary data or invalid UTF-8); expected number,provider[,metadata].");
+                throw new CsvFormatException(line, "not a CSV header (binary data or invalid UTF-8); expected number,provider[,metadata].");
             var names = new string[row.ColCount];
             for (var i = 0; i < row.ColCount; i++) names[i] = row[i].ToString().Trim();
             if (names.Any(n => n.Length == 0 || n.Length > 100 || n.Any(char.IsControl)))
-                throw new CsvFormatException(line, $"line {line}: the header has an empty or invalid column name; expected number,provider[,metadata].");
+                throw new CsvFormatException(line, "the header has an empty or invalid column name; expected number,provider[,metadata].");
             var dup = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (dup is not null)
-                throw new CsvFormatException(line, $"line {line}: the header names column '{EchoedValue.Of(dup.Key)}' twice.");
+                throw new CsvFormatException(line, $"the header names column '{EchoedValue.Of(dup.Key)}' twice.");
             int Find(string name) => Array.FindIndex(names, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
             var number = Find("number");
             var provider = Find("provider");
             if (number < 0 || provider < 0)
                 throw new CsvFormatException(line,
-                    $"line {line}: the header must name the columns number and provider (metadata optional); it has {EchoedValue.Of(string.Join(",", names))}.");
+                    $"the header must name the columns number and provider (metadata optional); it has {EchoedValue.Of(string.Join(",", names))}.");
             var metadata = Find("metadata");
             var region = Find("default_region");
             return new CsvLayout
@@ -345,8 +345,8 @@ public sealed class ImportDidsModule : ICarterModule
         "number,provider[,metadata][,default_region] (metadata a JSON object cell; the columns an export writes are read as its " +
         "own; other columns become metadata keys). Any problem (a number libphonenumber refuses, with its reason and the form " +
         "given, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed row) stores " +
-        "nothing and answers 400 {imported: 0, failed, errors} naming each item (dids[i], range[i]) or CSV line; at most 1,000 " +
-        "errors are listed, failed counts them all. on_conflict=skip imports the rest and answers skipped and skipped_numbers.";
+        "nothing and answers 400 {imported: 0, failed, errors: {field: [messages]}} keyed by each item (dids[i], range[i]) or " +
+        "CSV line (line 7); at most 1,000 errors are listed, failed counts them all. on_conflict=skip imports the rest and answers skipped and skipped_numbers.";
 
     private static ImportOptions Options(string? defaultRegion, string? onConflict, bool validateOnly)
     {

@@ -64,6 +64,9 @@ public abstract class DidFixture : ApiFixture
         return await conn.ExecuteScalarAsync<long>(sql, args);
     }
 
+    /// <summary>The row problems of an import or bulk change's 400, as "field: message" in the order of the body
+    /// (<c>errors</c> is {field: [messages]}).</summary>
     protected static string[] Errors(JsonElement body) =>
-        body.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        body.GetProperty("errors").EnumerateObject()
+            .SelectMany(field => field.Value.EnumerateArray().Select(m => $"{field.Name}: {m.GetString()}")).ToArray();
 }
