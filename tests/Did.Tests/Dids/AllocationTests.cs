@@ -174,6 +174,28 @@ public sealed class AllocationTests : DidFixture
         Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE tenant_id = @t", new { t = tenant.Id }), Is.Zero);
     }
 
+    /// <summary>The row problems are the map of every other 400: each row's location is a key, in the order of the rows,
+    /// and its messages carry no location of their own.</summary>
+    [Test]
+    public async Task Bulk_allocate_keys_each_rows_problems_by_the_row()
+    {
+        var tenant = await CreateTenantAsync();
+        var n = NewNumbers(2);
+        await ImportAsync(n[0]);
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate",
+            new { tenant_id = tenant.Id, numbers = new[] { n[0], n[1], n[0] } }), HttpStatusCode.BadRequest);
+        var errors = body.GetProperty("errors");
+        Assert.That(errors.ValueKind, Is.EqualTo(JsonValueKind.Object), body.ToString());
+        Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "numbers[1]", "numbers[2]" }));
+        Assert.That(errors.GetProperty("numbers[1]").EnumerateArray().Select(m => m.GetString()), Is.EqualTo(new[] { $"Unknown number: {n[1]}" }));
+        Assert.That(errors.GetProperty("numbers[2]").EnumerateArray().Select(m => m.GetString()),
+            Is.EqualTo(new[] { $"Duplicate number: {n[0]} (also at numbers[0])" }));
+        Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(2));
+        Assert.That(body.GetProperty("updated").GetInt64(), Is.Zero);
+        Assert.That(body.GetProperty("detail").GetString(),
+            Is.EqualTo($"Nothing was allocated: 2 problem(s); the first is \"numbers[1]: Unknown number: {n[1]}\"."));
+    }
+
     [Test]
     public async Task Bulk_allocate_to_an_unknown_tenant_is_a_400_on_tenant_id()
     {

@@ -69,6 +69,21 @@ public sealed class ImportCsvTests : DidFixture
     }
 
     [Test]
+    public async Task Csv_errors_are_keyed_by_line_with_messages_that_do_not_repeat_it()
+    {
+        var n = NewNumber();
+        var body = await Expect(await PostCsv(Admin, $"number,provider\n{n},a\n+1 555 123,a\n{n},a\n"), HttpStatusCode.BadRequest);
+        var errors = body.GetProperty("errors");
+        Assert.That(errors.ValueKind, Is.EqualTo(JsonValueKind.Object), body.ToString());
+        Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "line 3", "line 4" }));
+        Assert.That(errors.GetProperty("line 3").EnumerateArray().Select(m => m.GetString()),
+            Is.EqualTo(new[] { "Not a valid number (TOO_SHORT): '+1 555 123'" }));
+        Assert.That(errors.GetProperty("line 4").EnumerateArray().Select(m => m.GetString()), Is.EqualTo(new[] { $"Duplicate number: {n} (also at line 2)" }));
+        Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(2));
+        Assert.That(body.GetProperty("imported").GetInt64(), Is.Zero);
+    }
+
+    [Test]
     public async Task Csv_metadata_and_provider_errors_echo_what_was_sent()
     {
         var n = NewNumbers(2);
@@ -129,6 +144,7 @@ public sealed class ImportCsvTests : DidFixture
         var body = await Expect(await PostCsv(Admin, csv), HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain(detail));
         Assert.That(body.GetProperty("imported").GetInt64(), Is.Zero);
+        Assert.That(body.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.Not.Empty.And.All.Match("^line [0-9]+$"), body.ToString());
         Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers"), Is.EqualTo(before));
     }
 

@@ -79,6 +79,65 @@ public static class OpenApiContract
         return found;
     }
 
+    /// <summary>Where an answer's <paramref name="body"/> breaks the schema the document declares for the operation's
+    /// <paramref name="status"/>, one line each ($.errors: array, the document says object). Checked: $ref, type,
+    /// required, properties, additionalProperties, items; a generated client reads no more than that.</summary>
+    public static List<string> BodyViolations(JsonElement doc, string method, string path, string status, JsonElement body)
+    {
+        var response = doc.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty(status);
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        var found = new List<string>();
+        foreach (var media in response.GetProperty("content").EnumerateObject())
+            Conform(media.Value.GetProperty("schema"), body, "$", schemas, found);
+        return found;
+    }
+
+    private static void Conform(JsonElement schema, JsonElement value, string at, JsonElement schemas, List<string> found)
+    {
+        const string local = "#/components/schemas/";
+        if (schema.TryGetProperty("$ref", out var r))
+        {
+            Conform(schemas.GetProperty(r.GetString()![local.Length..]), value, at, schemas, found);
+            return;
+        }
+        var kind = TypeOf(value);
+        if (schema.TryGetProperty("type", out var type) && !Types(type).Any(t => t == kind || t == "number" && kind == "integer"))
+        {
+            found.Add($"{at}: {kind}, the document says {string.Join("|", Types(type))}");
+            return;
+        }
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            if (schema.TryGetProperty("required", out var required))
+                foreach (var name in required.EnumerateArray().Select(n => n.GetString()!).Where(n => !value.TryGetProperty(n, out _)))
+                    found.Add($"{at}: no '{name}'");
+            var properties = schema.TryGetProperty("properties", out var p) ? p : default;
+            var extra = schema.TryGetProperty("additionalProperties", out var a) ? a : default;
+            foreach (var member in value.EnumerateObject())
+                if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(member.Name, out var declared))
+                    Conform(declared, member.Value, $"{at}.{member.Name}", schemas, found);
+                else if (extra.ValueKind == JsonValueKind.False)
+                    found.Add($"{at}: '{member.Name}' is not allowed");
+                else if (extra.ValueKind == JsonValueKind.Object)
+                    Conform(extra, member.Value, $"{at}[{member.Name}]", schemas, found);
+        }
+        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
+        {
+            var i = 0;
+            foreach (var item in value.EnumerateArray()) Conform(items, item, $"{at}[{i++}]", schemas, found);
+        }
+    }
+
+    private static string TypeOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Number => value.TryGetInt64(out _) ? "integer" : "number",
+        _ => "null",
+    };
+
     /// <summary>The members every problem the service writes carries; RFC 9457 extension members may follow.</summary>
     public static readonly string[] ProblemMembers = ["type", "title", "status", "detail", "instance", "trace_id", "request_id"];
 

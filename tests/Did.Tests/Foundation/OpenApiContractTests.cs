@@ -106,4 +106,28 @@ public sealed class OpenApiContractTests
     [Test]
     public void A_document_without_a_license_fails() =>
         Assert.That(Check(Operation($"\"200\":{Job}"), info: """{"title":"t","version":"v1"}"""), Has.Some.Contains("no license"));
+
+    private const string Validation = """
+        {"paths":{"/api/v1/dids/import":{"post":{"responses":{"400":{"content":{"application/problem+json":{"schema":{"$ref":"#/components/schemas/V"}}}}}}}},
+         "components":{"schemas":{"V":{"type":"object","required":["title"],"properties":{"title":{"type":"string"},
+           "errors":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string"}}}}}}}}
+        """;
+
+    private static List<string> BodyCheck(string body)
+    {
+        using var doc = JsonDocument.Parse(Validation);
+        using var answer = JsonDocument.Parse(body);
+        return OpenApiContract.BodyViolations(doc.RootElement, "post", "/api/v1/dids/import", "400", answer.RootElement);
+    }
+
+    [Test]
+    public void A_body_with_errors_as_declared_passes() =>
+        Assert.That(BodyCheck("""{"title":"t","failed":2,"errors":{"line 3":["bad"],"line 4":["worse","worst"]}}"""), Is.Empty);
+
+    [TestCase("""{"title":"t","errors":["line 3: bad"]}""", "$.errors: array, the document says object")]
+    [TestCase("""{"title":"t","errors":{"line 3":"bad"}}""", "$.errors[line 3]: string, the document says array")]
+    [TestCase("""{"title":"t","errors":{"line 3":[3]}}""", "$.errors[line 3][0]: integer, the document says string")]
+    [TestCase("""{"errors":{}}""", "$: no 'title'")]
+    public void A_body_unlike_the_declared_answer_fails(string body, string violation) =>
+        Assert.That(BodyCheck(body), Is.EqualTo(new[] { violation }));
 }
