@@ -82,8 +82,8 @@ public static class ApplyJobStore
             // One row per tenant whose live routing changed, all in one statement (a first apply changes every tenant).
             var rows = deployed.Changed.Select(tenant => ApplyAudit.TenantDeployed(CallerFor(tenant, callers), id, tenant)).ToList();
             await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-                SELECT r.id, r.actor_id, r.action, r.entity_type, r.entity_id, r.tenant_id, NULL, r.after::jsonb, r.source_ip, r.user_agent, r.request_id
+                INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                SELECT r.id, clock_timestamp(), r.actor_id, r.action, r.entity_type, r.entity_id, r.tenant_id, NULL, r.after::jsonb, r.source_ip, r.user_agent, r.request_id
                 FROM unnest(@ids, @actors, @actions, @types, @entities, @tenants, @afters, @ips, @agents, @requests)
                      AS r(id, actor_id, action, entity_type, entity_id, tenant_id, after, source_ip, user_agent, request_id)
                 """, new

@@ -104,9 +104,9 @@ public static class AssignDid
             refusal.ThrowIfAny();
 
             // The new row is known before it is written: its id is made here (a replace keeps the row, its id, creator and
-            // creation time), and its timestamps are the transaction's now(), read under the lock, which is the value
-            // now() gives every statement of this transaction. So the route, the number's status and the audit of exactly
-            // that route go in one statement, and the rules in the next.
+            // creation time), and its timestamps are number.Now, the clock read once the number's lock was held
+            // (LockNumber), which the write stamps the route, the number and the audit row with. So the route, the number's
+            // status and the audit of exactly that route go in one statement, and the rules in the next.
             var after = new AssignmentResponse(before?.Id ?? Guid.CreateVersion7(), number.Id, number.Number, r.AssignedType,
                 r.AssignedId, value, label, r.RingSeconds, failover, [.. resolved.OfType<RouteRuleResponse>()],
                 before is null ? ctx.ActorId : before.CreatedBy, before?.CreatedAt ?? number.Now, number.Now);
@@ -155,16 +155,18 @@ public static class AssignDid
         }
 
         /// <summary>The number, locked for the transaction, and the target looked up in the number's tenant.</summary>
-        private sealed record LockedNumber(Guid Id, string Number, string Status, Guid? TenantId, string? Slug, DateTime Now,
-            string? TargetLabel, bool? TargetRingable);
+        private sealed record LockedNumber(Guid Id, string Number, string Status, Guid? TenantId, string? Slug,
+            string? TargetLabel, bool? TargetRingable, DateTime Now);
 
         /// <summary>A user, IVR, queue or schedule of the number's tenant that a rule or the failover names.</summary>
         private sealed record FoundTarget(string Kind, Guid Id, string Label, bool Ringable);
 
         /// <summary>Locks the number in the caller's scope (no row: 404), so concurrent changes of one number queue up
         /// and each sees the previous one's result, and looks the target up in the number's tenant (another tenant's user,
-        /// IVR or queue is not found), one statement per kind of target. <c>now</c> is the transaction's timestamp, the
-        /// <c>now()</c> of every row it writes. Whether a POST finds the number free is decided from the locked row's
+        /// IVR or queue is not found), one statement per kind of target. <c>now</c>, the stamp of every row the change writes,
+        /// is <c>clock_timestamp()</c> read by the outer SELECT, so once the inner one's FOR UPDATE holds the row: a change
+        /// that began before another but waited for its lock is stamped after it (the transaction's <c>now()</c>, its
+        /// start, would not be). Whether a POST finds the number free is decided from the locked row's
         /// status, which is current even after a wait: a <c>FOR UPDATE</c> that waited returns the row as the previous
         /// holder committed it; status and route change together in every transaction, and the unique key on the route's
         /// number backs that up (a POST inserts with no ON CONFLICT). The other tables are read as they were before the
@@ -172,10 +174,10 @@ public static class AssignDid
         /// (409); the user's row is not locked here, its key takes that lock when the write checks it.</summary>
         private NpgsqlBatchCommand LockNumber(Guid id, RouteTarget? target)
         {
-            var statement = new NpgsqlBatchCommand(target?.Type switch
+            var locked = target?.Type switch
             {
                 null => """
-                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug,
                            NULL::text AS target_label, NULL::boolean AS target_ringable
                     FROM phone_numbers p
                     LEFT JOIN tenants t ON t.id = p.tenant_id
@@ -183,7 +185,7 @@ public static class AssignDid
                     FOR UPDATE OF p
                     """,
                 DestinationType.User => """
-                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug,
                            'USER ' || u.email || coalesce(' (' || u.extension || ')', '') AS target_label,
                            u.extension IS NOT NULL AS target_ringable
                     FROM phone_numbers p
@@ -193,7 +195,7 @@ public static class AssignDid
                     FOR UPDATE OF p
                     """,
                 DestinationType.Ivr => """
-                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug,
                            'IVR ' || i.name AS target_label, i.id IS NOT NULL AS target_ringable
                     FROM phone_numbers p
                     LEFT JOIN tenants t ON t.id = p.tenant_id
@@ -202,7 +204,7 @@ public static class AssignDid
                     FOR UPDATE OF p
                     """,
                 DestinationType.Queue => """
-                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug, now() AS now,
+                    SELECT p.id, p.number, p.status, p.tenant_id, t.slug,
                            'QUEUE ' || q.name AS target_label, q.id IS NOT NULL AS target_ringable
                     FROM phone_numbers p
                     LEFT JOIN tenants t ON t.id = p.tenant_id
@@ -211,7 +213,8 @@ public static class AssignDid
                     FOR UPDATE OF p
                     """,
                 var other => throw new ArgumentOutOfRangeException(nameof(target), other, "only users, IVRs and queues are routed to by id"),
-            })
+            };
+            var statement = new NpgsqlBatchCommand($"SELECT locked.*, clock_timestamp() AS now FROM ({locked}) locked")
             {
                 Parameters = { Uuid("id", id), Uuid("scope", ctx.TenantScope) },
             };
@@ -266,30 +269,32 @@ public static class AssignDid
                 ? """
                     WITH route AS (
                         INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value,
-                                                     ring_seconds, failover_type, failover_id, failover_value, created_by)
+                                                     ring_seconds, failover_type, failover_id, failover_value, created_by,
+                                                     created_at, updated_at)
                         VALUES (@route_id, @number_id, @tenant_id, @assigned_type, @assigned_id, @assigned_value,
-                                @ring_seconds, @failover_type, @failover_id, @failover_value, @actor_id)
+                                @ring_seconds, @failover_type, @failover_id, @failover_value, @actor_id, @now, @now)
                         ON CONFLICT (phone_number_id) DO UPDATE SET
                             assigned_type = excluded.assigned_type, assigned_id = excluded.assigned_id,
                             assigned_value = excluded.assigned_value, ring_seconds = excluded.ring_seconds,
                             failover_type = excluded.failover_type, failover_id = excluded.failover_id,
-                            failover_value = excluded.failover_value, updated_at = now()
+                            failover_value = excluded.failover_value, updated_at = @now
                     ),
-                    status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @number_id)
-                    INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-                    VALUES (@audit_id, @actor_id, @action, 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, @after::jsonb,
+                    status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = @now WHERE id = @number_id)
+                    INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                    VALUES (@audit_id, @now, @actor_id, @action, 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, @after::jsonb,
                             @source_ip, @user_agent, @request_id)
                     """
                 : """
                     WITH route AS (
                         INSERT INTO did_assignments (id, phone_number_id, tenant_id, assigned_type, assigned_id, assigned_value,
-                                                     ring_seconds, failover_type, failover_id, failover_value, created_by)
+                                                     ring_seconds, failover_type, failover_id, failover_value, created_by,
+                                                     created_at, updated_at)
                         VALUES (@route_id, @number_id, @tenant_id, @assigned_type, @assigned_id, @assigned_value,
-                                @ring_seconds, @failover_type, @failover_id, @failover_value, @actor_id)
+                                @ring_seconds, @failover_type, @failover_id, @failover_value, @actor_id, @now, @now)
                     ),
-                    status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = now() WHERE id = @number_id)
-                    INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-                    VALUES (@audit_id, @actor_id, @action, 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, @after::jsonb,
+                    status AS (UPDATE phone_numbers SET status = 'ASSIGNED', updated_at = @now WHERE id = @number_id)
+                    INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+                    VALUES (@audit_id, @now, @actor_id, @action, 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, @after::jsonb,
                             @source_ip, @user_agent, @request_id)
                     """)
             {
@@ -303,6 +308,7 @@ public static class AssignDid
                     Uuid("audit_id", Guid.CreateVersion7()), Text("action", ApiJson.Name(before is null ? AuditAction.Assign : AuditAction.Reassign)),
                     Text("before", before is null ? null : ApiJson.Serialize(before)), Text("after", ApiJson.Serialize(after)),
                     Text("source_ip", ctx.SourceIp), Text("user_agent", ctx.UserAgent), Text("request_id", ctx.RequestId),
+                    Timestamp("now", after.UpdatedAt),
                 },
             };
 

@@ -57,12 +57,13 @@ public static class UnassignDid
         };
 
         /// <summary>The route, the number's status and the audit row of exactly the route removed, as one statement: its
-        /// data-modifying CTEs are all or nothing, and the route's rules go with it (ON DELETE CASCADE).</summary>
+        /// data-modifying CTEs are all or nothing, and the route's rules go with it (ON DELETE CASCADE). Stamped with
+        /// <c>clock_timestamp()</c>, under the number's lock, not with the transaction's start (AuditLog).</summary>
         private NpgsqlBatchCommand RemoveRoute(LockedNumber number, AssignmentResponse before) => new("""
             WITH route AS (DELETE FROM did_assignments WHERE phone_number_id = @number_id),
-            status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = now() WHERE id = @number_id)
-            INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-            VALUES (@audit_id, @actor_id, 'UNASSIGN', 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, NULL,
+            status AS (UPDATE phone_numbers SET status = 'ALLOCATED', updated_at = clock_timestamp() WHERE id = @number_id)
+            INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+            VALUES (@audit_id, clock_timestamp(), @actor_id, 'UNASSIGN', 'PHONE_NUMBER', @number_id, @tenant_id, @before::jsonb, NULL,
                     @source_ip, @user_agent, @request_id)
             """)
         {

@@ -73,7 +73,7 @@ public static class ChangePassword
                     new { id, checkedHash = account.PasswordHash }, tx, cancellationToken: ct)))?.ToResponse()
                     ?? throw Problem.Conflict("The password was changed by another request meanwhile; sign in with the new one.");
                 var changed = await conn.QuerySingleAsync<Changed>(new CommandDefinition("""
-                    UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), updated_at = now()
+                    UPDATE users SET password_hash = @hash, security_stamp = gen_random_uuid(), updated_at = clock_timestamp()
                     WHERE id = @id
                     RETURNING security_stamp, updated_at
                     """, new { id, hash }, tx, cancellationToken: ct));

@@ -45,7 +45,7 @@ public static class EndQuarantine
                 throw Problem.Conflict($"DID {before.Number} is not quarantined (it is {Infrastructure.Json.ApiJson.Name(before.Status)}).");
 
             var after = (await conn.QuerySingleAsync<DidRow>(new CommandDefinition($"""
-                UPDATE phone_numbers SET status = 'UNASSIGNED', quarantine_until = NULL, quarantined_from_tenant_id = NULL, updated_at = now()
+                UPDATE phone_numbers SET status = 'UNASSIGNED', quarantine_until = NULL, quarantined_from_tenant_id = NULL, updated_at = clock_timestamp()
                 WHERE id = @Id
                 RETURNING {DidRow.Columns}
                 """, new { r.Id }, tx, cancellationToken: ct))).ToResponse();

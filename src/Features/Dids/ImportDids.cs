@@ -174,7 +174,7 @@ public static class ImportDids
         };
         if (options.OnConflict == OnConflict.Skip) after["skipped"] = outcome.Skipped;
         if (range is not null) after["range"] = range;
-        await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null, after, ct);
+        await AuditLog.WriteAtTransactionStartAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null, after, ct);
         await tx.CommitAsync(ct);
         ImportMetrics.Stored(outcome.Imported);
         return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, false);

@@ -16,17 +16,20 @@ internal static class NumberQuarantine
         $"({p}.status = 'UNASSIGNED' OR ({p}.status = 'QUARANTINED' AND ({p}.quarantined_from_tenant_id = {tenant} OR {p}.quarantine_until <= now())))";
 
     /// <summary>The SET list that takes a held number (status ALLOCATED, routes already removed) back from its tenant:
-    /// into quarantine until now() + @quarantineDays days, remembering the tenant; with 0 days, into the inventory.</summary>
+    /// into quarantine until now() + @quarantineDays days, remembering the tenant; with 0 days, into the inventory.
+    /// updated_at is the clock as the row is written, under its lock, so it follows the order of the number's changes;
+    /// quarantine_until keeps the transaction's now(), the value BulkDeallocate's audit row records for it.</summary>
     public const string TakeBack = """
         status = CASE WHEN @quarantineDays > 0 THEN 'QUARANTINED' ELSE 'UNASSIGNED' END,
         quarantine_until = CASE WHEN @quarantineDays > 0 THEN now() + make_interval(days => @quarantineDays) END,
         quarantined_from_tenant_id = CASE WHEN @quarantineDays > 0 THEN tenant_id END,
-        tenant_id = NULL, updated_at = now()
+        tenant_id = NULL, updated_at = clock_timestamp()
         """;
 
-    /// <summary>The SET list that gives a number to @TenantId, ending any quarantine it was in.</summary>
+    /// <summary>The SET list that gives a number to @TenantId, ending any quarantine it was in; updated_at as in
+    /// <see cref="TakeBack"/>.</summary>
     public const string Give = """
-        status = 'ALLOCATED', tenant_id = @TenantId, quarantine_until = NULL, quarantined_from_tenant_id = NULL, updated_at = now()
+        status = 'ALLOCATED', tenant_id = @TenantId, quarantine_until = NULL, quarantined_from_tenant_id = NULL, updated_at = clock_timestamp()
         """;
 
     public static string Date(DateTime until) => until.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -46,8 +49,8 @@ internal static class NumberQuarantine
         var auditIds = numberIds.Select(_ => Guid.CreateVersion7()).ToArray();
         return conn.ExecuteAsync(new CommandDefinition("""
             WITH gone AS (DELETE FROM did_assignments WHERE phone_number_id = ANY(@numberIds) RETURNING *)
-            INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-            SELECT x.audit_id, @actor, 'UNASSIGN', 'PHONE_NUMBER', g.phone_number_id, g.tenant_id,
+            INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+            SELECT x.audit_id, clock_timestamp(), @actor, 'UNASSIGN', 'PHONE_NUMBER', g.phone_number_id, g.tenant_id,
                    jsonb_build_object('id', g.id, 'phone_number_id', g.phone_number_id, 'phone_number', g.number,
                        'assigned_type', g.assigned_type, 'assigned_id', g.assigned_id, 'assigned_value', g.assigned_value,
                        'ring_seconds', g.ring_seconds, 'failover', CASE WHEN g.failover_type IS NOT NULL THEN jsonb_build_object(

@@ -67,7 +67,7 @@ public sealed class QuarantineSweep(NpgsqlDataSource db, IConfiguration config, 
                 LIMIT @BatchSize
                 FOR UPDATE SKIP LOCKED)
             UPDATE phone_numbers p
-            SET status = 'UNASSIGNED', quarantine_until = NULL, quarantined_from_tenant_id = NULL, updated_at = now()
+            SET status = 'UNASSIGNED', quarantine_until = NULL, quarantined_from_tenant_id = NULL, updated_at = clock_timestamp()
             FROM due WHERE p.id = due.id
             RETURNING p.id, due.quarantined_from_tenant_id AS from_tenant_id
             """, new { BatchSize }, tx, commandTimeout: 0, cancellationToken: ct))).AsList();

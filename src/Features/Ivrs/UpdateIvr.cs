@@ -50,7 +50,7 @@ public static class UpdateIvr
             await RouteTargets.EnsureInTenantAsync(conn, tx, before.TenantId, IvrStore.Targets(options, timeout, invalid), ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE ivrs SET name = coalesce(@Name, name), greeting = coalesce(@Greeting, greeting),
-                    timeout_seconds = coalesce(@TimeoutSeconds, timeout_seconds), updated_at = now()
+                    timeout_seconds = coalesce(@TimeoutSeconds, timeout_seconds), updated_at = clock_timestamp()
                 WHERE id = @Id
                 """, new { r.Id, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct));
             await IvrStore.ReplaceKeysAsync(conn, tx, r.Id, before.TenantId, options, timeout, invalid, ct);

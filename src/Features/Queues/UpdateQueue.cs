@@ -70,7 +70,7 @@ public static class UpdateQueue
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE queues SET name = coalesce(@Name, name), strategy = coalesce(@strategy, strategy),
                     member_ring_seconds = coalesce(@MemberRingSeconds, member_ring_seconds),
-                    max_wait_seconds = CASE WHEN @MaxWaitSecondsSent THEN @MaxWaitSeconds ELSE max_wait_seconds END, updated_at = now()
+                    max_wait_seconds = CASE WHEN @MaxWaitSecondsSent THEN @MaxWaitSeconds ELSE max_wait_seconds END, updated_at = clock_timestamp()
                 WHERE id = @Id
                 """, new
                 {

@@ -42,7 +42,7 @@ public static class UpdateSchedule
             await using var tx = await conn.BeginTransactionAsync(ct);
             var before = await TenantOwned.LockToChangeAsync<ScheduleStore, ScheduleResponse>(conn, tx, ctx, r.Id, ct);
             await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE schedules SET name = coalesce(@Name, name), timezone = coalesce(@Timezone, timezone), updated_at = now()
+                UPDATE schedules SET name = coalesce(@Name, name), timezone = coalesce(@Timezone, timezone), updated_at = clock_timestamp()
                 WHERE id = @Id
                 """, new { r.Id, r.Name, r.Timezone }, tx, cancellationToken: ct));
             await ScheduleStore.ReplaceAsync(conn, tx, r.Id, before.TenantId, r.Open, r.ClosedDates, ct);

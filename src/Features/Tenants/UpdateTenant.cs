@@ -37,7 +37,7 @@ public static class UpdateTenant
                 $"SELECT {TenantSql.Columns} FROM tenants WHERE id = @Id FOR UPDATE", new { r.Id }, tx, cancellationToken: ct))
                 ?? throw Problem.NotFound("Tenant", r.Id);
             var after = await conn.QuerySingleAsync<TenantResponse>(new CommandDefinition($"""
-                UPDATE tenants SET name = coalesce(@name, name), updated_at = now() WHERE id = @Id
+                UPDATE tenants SET name = coalesce(@name, name), updated_at = clock_timestamp() WHERE id = @Id
                 RETURNING {TenantSql.Columns}
                 """, new { r.Id, name = r.Name?.Trim() }, tx, cancellationToken: ct));
             if (!AuditChange.Changed(before, after))

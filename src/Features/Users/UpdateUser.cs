@@ -78,7 +78,7 @@ public static class UpdateUser
                     email = @email, display_name = @displayName, role = @role, tenant_id = @tenantId, extension = @extension,
                     password_hash = coalesce(@hash, password_hash),
                     security_stamp = CASE WHEN @rotate THEN gen_random_uuid() ELSE security_stamp END,
-                    updated_at = now()
+                    updated_at = clock_timestamp()
                 WHERE id = @id
                 RETURNING {UserRow.Columns}
                 """, new

@@ -41,21 +41,42 @@ public enum AuditEntity
 
 /// <summary>Writes the audit row inside the caller's transaction, so the row and the change commit or vanish together.
 /// <paramref name="before"/> and <paramref name="after"/> are API response objects: they never hold secrets.
-/// (The route changes write their audit row in the statement of their change: AssignDid, UnassignDid.)</summary>
+/// (The route changes write their audit row in the statement of their change: AssignDid, UnassignDid.)
+/// A row is stamped (<c>at</c>) with <c>clock_timestamp()</c> as it is written, after every lock the change took, never
+/// with the transaction's start (<c>now()</c>): a change that began first but waited for another's lock is stamped after
+/// it, so one object's rows sorted by time form the chain of their before and after (docs/decisions.md).</summary>
 public static class AuditLog
 {
     public const string InsertSql = """
-        INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-        VALUES (@AuditId, @AuditActor, @AuditActionName, @AuditEntityType, @AuditEntityId, @AuditTenantId, @AuditBefore::jsonb,
-                @AuditAfter::jsonb, @AuditIp, @AuditUserAgent, @AuditRequestId)
+        INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+        VALUES (@AuditId, clock_timestamp(), @AuditActor, @AuditActionName, @AuditEntityType, @AuditEntityId, @AuditTenantId,
+                @AuditBefore::jsonb, @AuditAfter::jsonb, @AuditIp, @AuditUserAgent, @AuditRequestId)
+        """;
+
+    /// <summary><see cref="InsertSql"/> stamped with the transaction's <c>now()</c>: only for a row about objects this
+    /// transaction created, which no other transaction can have locked before it commits, so no row about them can come
+    /// before it. An import stamps its numbers' <c>created_at</c> and its audit row alike with it, and a number's history
+    /// finds its import by that equality (GetDidHistory).</summary>
+    public const string InsertAtTransactionStartSql = """
+        INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
+        VALUES (@AuditId, now(), @AuditActor, @AuditActionName, @AuditEntityType, @AuditEntityId, @AuditTenantId,
+                @AuditBefore::jsonb, @AuditAfter::jsonb, @AuditIp, @AuditUserAgent, @AuditRequestId)
         """;
 
     /// <returns>The audit row's id (a bulk change links its numbers to it: audit_log_numbers).</returns>
-    public static async Task<Guid> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx,
-        AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId, object? before, object? after, CancellationToken ct)
+    public static Task<Guid> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx,
+        AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId, object? before, object? after, CancellationToken ct) =>
+        WriteAsync(InsertSql, conn, tx, new AuditParameters(ctx, action, entity, entityId, tenantId, before, after), ct);
+
+    /// <summary>The row of a change that created what it is about, stamped as its rows' <c>created_at</c> default (the
+    /// transaction's <c>now()</c>): <see cref="InsertAtTransactionStartSql"/>.</summary>
+    public static Task<Guid> WriteAtTransactionStartAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx,
+        AuditAction action, AuditEntity entity, Guid? entityId, Guid? tenantId, object? before, object? after, CancellationToken ct) =>
+        WriteAsync(InsertAtTransactionStartSql, conn, tx, new AuditParameters(ctx, action, entity, entityId, tenantId, before, after), ct);
+
+    private static async Task<Guid> WriteAsync(string sql, NpgsqlConnection conn, NpgsqlTransaction tx, AuditParameters row, CancellationToken ct)
     {
-        var row = new AuditParameters(ctx, action, entity, entityId, tenantId, before, after);
-        await conn.ExecuteAsync(new CommandDefinition(InsertSql, row, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(sql, row, tx, cancellationToken: ct));
         return row.AuditId;
     }
 }

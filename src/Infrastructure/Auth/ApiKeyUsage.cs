@@ -33,8 +33,8 @@ public sealed class ApiKeyUsage(NpgsqlDataSource db, TimeProvider clock)
                     RETURNING key_id),
                 used AS (
                     UPDATE api_keys SET last_used_at = now() WHERE id IN (SELECT key_id FROM seen) RETURNING id, tenant_id)
-                INSERT INTO audit_logs (id, actor_id, action, entity_type, entity_id, tenant_id, after, source_ip, user_agent, request_id)
-                SELECT @auditId, id, @action, @entity, id, tenant_id, @after::jsonb, @sourceIp, @userAgent, @requestId FROM used
+                INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, after, source_ip, user_agent, request_id)
+                SELECT @auditId, clock_timestamp(), id, @action, @entity, id, tenant_id, @after::jsonb, @sourceIp, @userAgent, @requestId FROM used
                 """, new
                 {
                     keyId = key.Id, network, auditId = Guid.CreateVersion7(),

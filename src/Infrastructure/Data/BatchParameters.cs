@@ -16,6 +16,9 @@ public static class BatchParameters
     public static NpgsqlParameter Integer(string name, int? value) =>
         new(name, NpgsqlDbType.Integer) { Value = value is { } v ? v : DBNull.Value };
 
+    /// <summary>A timestamptz: <paramref name="value"/> is UTC, as Npgsql reads a timestamptz.</summary>
+    public static NpgsqlParameter Timestamp(string name, DateTime value) => new(name, NpgsqlDbType.TimestampTz) { Value = value };
+
     /// <summary>Arrays for <c>unnest</c>: one element per row, null elements allowed.</summary>
     public static NpgsqlParameter Uuids(string name, Guid?[] values) => new(name, NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = values };
 

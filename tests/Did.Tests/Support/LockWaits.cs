@@ -21,6 +21,18 @@ public static class LockWaits
         return (gate, tx, await gate.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: tx));
     }
 
+    /// <summary>Locks row <paramref name="id"/> of <paramref name="table"/> <c>FOR UPDATE</c> (every other lock of the row
+    /// waits, <c>FOR KEY SHARE</c> included) on a connection of its own, held until the test ends the transaction; with the
+    /// backend's pid, for <see cref="UntilBlockedByAsync"/>.</summary>
+    public static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction, int Pid)> HoldRowAsync(string connectionString, string table, Guid id)
+    {
+        var gate = new NpgsqlConnection(connectionString);
+        await gate.OpenAsync();
+        var tx = await gate.BeginTransactionAsync();
+        await gate.ExecuteAsync($"SELECT 1 FROM {table} WHERE id = @id FOR UPDATE", new { id }, tx);
+        return (gate, tx, await gate.ExecuteScalarAsync<int>("SELECT pg_backend_pid()", transaction: tx));
+    }
+
     /// <summary>Until at least <paramref name="count"/> sessions wait for a lock that another session holds.</summary>
     public static Task UntilWaitingAsync(NpgsqlDataSource db, int count, params IReadOnlyList<Task<HttpResponseMessage>> sent) =>
         PollAsync(db, """
