@@ -353,11 +353,13 @@ public sealed class ImportDidsModule : ICarterModule
         var region = RegionParameter.IsUnknown(defaultRegion)
             ? throw Problem.Invalid(RegionParameter.Name, RegionParameter.Refusal(defaultRegion))
             : NumberNormalizer.Region(defaultRegion);
-        var mode = onConflict?.ToLowerInvariant() switch
+        // Read as documented and nothing else, as every other query value: a spelling taken once would have to stay taken.
+        var mode = onConflict switch
         {
             null or "error" => OnConflict.Error,
             "skip" => OnConflict.Skip,
-            _ => throw Problem.Invalid("on_conflict", $"'on_conflict' must be error or skip (you sent '{EchoedValue.Of(onConflict)}')."),
+            _ => throw Problem.Invalid("on_conflict",
+                $"'on_conflict' must be error or skip, written exactly so in lowercase (you sent '{EchoedValue.Of(onConflict)}')."),
         };
         return new ImportOptions(region, mode, validateOnly);
     }

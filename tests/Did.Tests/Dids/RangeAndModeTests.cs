@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Did.Tests.Support;
 using NUnit.Framework;
 
 namespace Did.Tests.Dids;
@@ -130,6 +131,23 @@ public sealed class RangeAndModeTests : DidFixture
         Assert.That(body.GetProperty("skipped_numbers").EnumerateArray().Select(e => e.GetString()),
             Is.EqualTo(new[] { $"line 3: {existing[0]}", $"line 5: {existing[1]}" }));
         Assert.That(await StoredAsync(fresh), Is.EqualTo(3));
+    }
+
+    [TestCase("/api/v1/dids/import", "SKIP")]
+    [TestCase("/api/v1/dids/import", "Skip")]
+    [TestCase("/api/v1/dids/import", "skip%20")]
+    [TestCase("/api/v1/dids/import", "Error")]
+    [TestCase("/api/v1/dids/import/validate", "SKIP")]
+    public async Task On_conflict_is_read_only_as_documented_in_lowercase(string path, string sent)
+    {
+        var number = NewNumber();
+        var messages = await Problems.FieldErrorsAsync(
+            await Admin.PostAsJsonAsync($"{path}?on_conflict={sent}", new { dids = new[] { new { number } } }), "on_conflict");
+        Assert.That(messages, Is.EqualTo(new[]
+        {
+            $"'on_conflict' must be error or skip, written exactly so in lowercase (you sent '{Uri.UnescapeDataString(sent)}').",
+        }));
+        Assert.That(await StoredAsync([number]), Is.Zero);
     }
 
     [Test]
