@@ -24,8 +24,8 @@ public sealed record ListAuditLogsQuery(
     [property: FromQuery(Name = "entity_id")] Guid? EntityId = null,
     [property: FromQuery(Name = "tenant_id")] Guid? TenantId = null,
     [property: FromQuery(Name = "actor_id")] Guid? ActorId = null,
-    [property: FromQuery(Name = "from"), Description(Timestamps.Description)] string? From = null,
-    [property: FromQuery(Name = "to"), Description(Timestamps.Description)] string? To = null,
+    [property: FromQuery(Name = "from"), Description(Timestamps.Description), DateTimeParameter] string? From = null,
+    [property: FromQuery(Name = "to"), Description(Timestamps.Description), DateTimeParameter] string? To = null,
     [property: FromQuery(Name = "cursor"), Description(Paging.CursorDescription)] string? Cursor = null,
     [property: FromQuery(Name = "page"), Description(Paging.PageNumberDescription)] int? Page = null,
     [property: FromQuery(Name = "page_size"), Description(Paging.PageSizeDescription)] int PageSize = Paging.DefaultPageSize)

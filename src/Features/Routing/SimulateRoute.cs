@@ -25,7 +25,7 @@ public sealed record SimulateRouteQuery(
     [property: FromQuery(Name = "number"), Description(SimulateRoute.NumberDescription)] string? Number = null,
     [property: FromQuery(Name = RegionParameter.Name), Description(SimulateRoute.DefaultRegionDescription)] string? DefaultRegion = null,
     [property: FromQuery(Name = "caller_id")] string? CallerId = null,
-    [property: FromQuery(Name = "at"), Description(SimulateRoute.AtDescription)] string? At = null,
+    [property: FromQuery(Name = "at"), Description(SimulateRoute.AtDescription), DateTimeParameter] string? At = null,
     [property: FromQuery(Name = "dial_status")] QueryEnum<DialStatus>? DialStatus = null,
     [property: FromQuery(Name = "source")] QueryEnum<SimulationSource>? Source = null) : IQuery<SimulationResponse>;
 

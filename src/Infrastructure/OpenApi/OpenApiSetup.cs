@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Did.Infrastructure.Json;
@@ -64,6 +65,18 @@ public static class OpenApiSetup
                 foreach (var parameter in op.Parameters?.OfType<OpenApiParameter>() ?? [])
                     if (parameter.Schema is OpenApiSchemaReference { Reference.Id: { } id } && id.StartsWith(QueryEnumPrefix, StringComparison.Ordinal))
                         parameter.Schema = new OpenApiSchemaReference(id[QueryEnumPrefix.Length..], ctx.Document);
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((op, ctx, _) =>
+            {
+                // A timestamp is bound as a string for its validator to read; on the wire it is a date-time. A new schema, as
+                // the generated one may be shared with other string parameters.
+                foreach (var described in ctx.Description.ParameterDescriptions)
+                    if (described.ParameterDescriptor is IParameterInfoParameterDescriptor { ParameterInfo: var info }
+                        && info.GetCustomAttributes(typeof(DateTimeParameterAttribute), false).Length > 0
+                        && op.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == described.Name && p.In == ParameterLocation.Query)
+                            is { } parameter)
+                        parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" };
                 return Task.CompletedTask;
             });
             o.AddDocumentTransformer((doc, _, _) =>

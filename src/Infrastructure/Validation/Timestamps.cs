@@ -11,7 +11,8 @@ public static class Timestamps
 {
     public const string Pattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
-    public const string Description = "An RFC 3339 date-time with Z or an offset, such as 2026-12-25T15:00:00Z; without either it is a 400.";
+    public const string Description =
+        "An RFC 3339 date-time with Z or an offset, such as 2026-12-25T15:00:00Z or 2026-12-25T10:00:00-05:00; without either it is a 400.";
 
     private static readonly Regex Shape = WholeMatch.Of(Pattern);
 

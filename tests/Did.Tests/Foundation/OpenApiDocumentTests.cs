@@ -84,6 +84,22 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(wrong, Is.Empty);
     }
 
+    [TestCase("SimulateRoute", "at")]
+    [TestCase("ListAuditLogs", "from")]
+    [TestCase("ListAuditLogs", "to")]
+    public async Task A_timestamp_parameter_is_documented_as_a_date_time_with_an_offset(string operationId, string name)
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        var operation = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Single(m => m.Value.TryGetProperty("operationId", out var id) && id.GetString() == operationId).Value;
+        var parameter = operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+        var schema = parameter.GetProperty("schema");
+        Assert.That((schema.GetProperty("type").ToString(), schema.TryGetProperty("format", out var format) ? format.GetString() : null),
+            Is.EqualTo(("string", "date-time")), parameter.ToString());
+        Assert.That(parameter.GetProperty("description").GetString(),
+            Does.Contain("RFC 3339").And.Contain("offset").And.Contain("2026-12-25T10:00:00-05:00"), parameter.ToString());
+    }
+
     [Test]
     public async Task Every_operation_documents_the_400_of_an_unknown_query_parameter()
     {
