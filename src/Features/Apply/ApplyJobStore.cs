@@ -4,6 +4,7 @@ using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Json;
+using Did.Infrastructure.Paging;
 using Npgsql;
 
 namespace Did.Features.Apply;
@@ -109,10 +110,19 @@ public static class ApplyJobStore
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM apply_jobs WHERE id = @id", new { id }, cancellationToken: ct)))?.ToResponse();
 
-    /// <summary>The jobs that <paramref name="whereAndOrder"/> (the SQL after <c>FROM apply_jobs</c>) selects, in one query.</summary>
-    public static async Task<List<ApplyJobResponse>> ReadAsync(NpgsqlConnection conn, string whereAndOrder, object args, CancellationToken ct) =>
-        (await conn.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM apply_jobs {whereAndOrder}", args, cancellationToken: ct)))
-        .Select(r => r.ToResponse()).ToList();
+    /// <summary>How many jobs <paramref name="where"/> selects, and the page of them that <paramref name="keysetAndOrder"/>
+    /// (the SQL after the WHERE clause, starting with AND) cuts, both from one snapshot (<see cref="PageSnapshot"/>).</summary>
+    public static async Task<(long Total, List<ApplyJobResponse> Rows)> PageAsync(NpgsqlConnection conn, string where, string keysetAndOrder,
+        object args, CancellationToken ct)
+    {
+        await using var tx = await PageSnapshot.BeginAsync(conn, ct);
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
+            SELECT count(*) FROM apply_jobs {where};
+            SELECT {Columns} FROM apply_jobs {where} {keysetAndOrder};
+            """, args, tx, cancellationToken: ct));
+        var total = await results.ReadSingleAsync<long>();
+        return (total, (await results.ReadAsync<Row>()).Select(r => r.ToResponse()).ToList());
+    }
 
     /// <summary>Whether a tenant admin may read job <paramref name="id"/> (<see cref="CarriedBy"/>).</summary>
     public static Task<bool> CarriedAsync(NpgsqlConnection conn, Guid id, Guid? actor, Guid? tenant, CancellationToken ct) =>

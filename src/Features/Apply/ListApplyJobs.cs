@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Carter;
-using Dapper;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
@@ -44,8 +43,7 @@ public static class ListApplyJobs
                 limit = q.Limit(), offset = q.Offset(),
             };
             await using var conn = await db.OpenConnectionAsync(ct);
-            var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM apply_jobs {where}", args, cancellationToken: ct));
-            var rows = await ApplyJobStore.ReadAsync(conn, $"{where} {keyset} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset", args, ct);
+            var (total, rows) = await ApplyJobStore.PageAsync(conn, where, $"{keyset} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset", args, ct);
             return q.ToPaged([.. rows.Select(j => j.For(ctx))], total, j => new ApplyJobCursor(j.StartedAt, j.Id));
         }
     }

@@ -3,6 +3,7 @@ using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Json;
+using Did.Infrastructure.Paging;
 using Npgsql;
 
 namespace Did.Features.Drift;
@@ -51,6 +52,20 @@ public static class DriftCheckStore
     public static async Task<DriftCheckResponse?> GetAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM drift_checks WHERE id = @id", new { id }, cancellationToken: ct)))?.ToResponse();
+
+    /// <summary>How many checks there are, and the page of them that <paramref name="keysetAndOrder"/> (the SQL after
+    /// <c>WHERE true</c>, starting with AND) cuts, both from one snapshot (<see cref="PageSnapshot"/>).</summary>
+    public static async Task<(long Total, List<DriftCheckResponse> Rows)> PageAsync(NpgsqlConnection conn, string keysetAndOrder, object args,
+        CancellationToken ct)
+    {
+        await using var tx = await PageSnapshot.BeginAsync(conn, ct);
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
+            SELECT count(*) FROM drift_checks;
+            SELECT {Columns} FROM drift_checks WHERE true {keysetAndOrder};
+            """, args, tx, cancellationToken: ct));
+        var total = await results.ReadSingleAsync<long>();
+        return (total, (await results.ReadAsync<Row>()).Select(r => r.ToResponse()).ToList());
+    }
 
     /// <summary>The checks that <paramref name="whereAndOrder"/> (the SQL after <c>FROM drift_checks</c>) selects.</summary>
     public static async Task<List<DriftCheckResponse>> ReadAsync(NpgsqlConnection conn, string whereAndOrder, object? args, CancellationToken ct) =>

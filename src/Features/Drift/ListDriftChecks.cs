@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Carter;
-using Dapper;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Paging;
@@ -36,11 +35,10 @@ public static class ListDriftChecks
         {
             DriftAccess.Require(ctx);
             var after = q.After<DriftCheckCursor>();
-            var keyset = after is null ? "" : "WHERE (started_at, id) < (@afterStartedAt, @afterId)";
+            var keyset = after is null ? "" : "AND (started_at, id) < (@afterStartedAt, @afterId)";
             var args = new { afterStartedAt = after?.StartedAt, afterId = after?.Id, limit = q.Limit(), offset = q.Offset() };
             await using var conn = await db.OpenConnectionAsync(ct);
-            var total = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM drift_checks", cancellationToken: ct));
-            var rows = await DriftCheckStore.ReadAsync(conn, $"{keyset} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset", args, ct);
+            var (total, rows) = await DriftCheckStore.PageAsync(conn, $"{keyset} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset", args, ct);
             return q.ToPaged(rows, total, c => new DriftCheckCursor(c.StartedAt, c.Id));
         }
     }
