@@ -13,15 +13,9 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
 {
     private readonly ILogger _log = logger ?? NullLogger<AmiClient>.Instance;
     private AmiConnection? _connection;
-    private volatile bool _fullyBooted;
 
     /// <summary>The banner line, e.g. <c>Asterisk Call Manager/13.0.0</c>.</summary>
     public string? Banner => _connection?.Banner;
-
-    public bool IsConnected => _connection is { IsOpen: true };
-
-    /// <summary>Asterisk said <c>Event: FullyBooted</c> on this session (it had finished starting).</summary>
-    public bool IsFullyBooted => _fullyBooted;
 
     /// <summary>Connects (within <see cref="AmiOptions.ConnectTimeout"/>), reads the banner and logs in.</summary>
     /// <exception cref="AmiAuthenticationException">Wrong username or secret.</exception>
@@ -32,7 +26,6 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
         options.Validate();
         _connection = await AmiConnection.OpenAsync(options.Host, options.Port, options.ConnectTimeout,
             limits ?? AmiFramingLimits.Default, _log, ct);
-        _connection.EventReceived += OnEvent;
         try
         {
             await LoginAsync(_connection, ct);
@@ -82,11 +75,6 @@ public sealed class AmiClient(AmiOptions options, ILogger<AmiClient>? logger = n
     /// <summary>Lowercase hex md5(challenge + secret), the <c>Key</c> of an MD5 Login.</summary>
     internal static string Md5Key(string challenge, string secret) =>
         Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(challenge + secret)));
-
-    private void OnEvent(AmiMessage e)
-    {
-        if (string.Equals(e.EventName, "FullyBooted", StringComparison.OrdinalIgnoreCase)) _fullyBooted = true;
-    }
 
     /// <summary>Sends an action and returns its response.</summary>
     /// <exception cref="AmiActionFailedException">Asterisk answered <c>Response: Error</c>.</exception>

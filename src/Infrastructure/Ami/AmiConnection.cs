@@ -36,10 +36,6 @@ internal sealed class AmiConnection : IAsyncDisposable
     private Exception? ClosedReason => Volatile.Read(ref _closedField);
 
     public string Banner { get; private set; } = "";
-    public bool IsOpen => ClosedReason is null;
-
-    /// <summary>Raised on the read loop for every event no list action claimed. Handlers must be quick.</summary>
-    public event Action<AmiMessage>? EventReceived;
 
     /// <summary>Connects and reads the banner, both within <paramref name="timeout"/>.</summary>
     public static async Task<AmiConnection> OpenAsync(string host, int port, TimeSpan timeout, AmiFramingLimits limits,
@@ -240,14 +236,6 @@ internal sealed class AmiConnection : IAsyncDisposable
         AmiEventSubscription[] subscribers;
         lock (_subscriptionsLock) subscribers = [.. _subscriptions];
         foreach (var s in subscribers) s.Offer(e);
-        try
-        {
-            EventReceived?.Invoke(e);
-        }
-        catch (Exception ex)
-        {
-            _log.LogError(ex, "AMI event handler failed on {Event}", e.EventName);
-        }
     }
 
     private void Close(Exception reason)

@@ -15,7 +15,7 @@ public sealed class AmiOptions
     public string AuthType { get; set; } = "md5";
 
     /// <summary>The <c>Events:</c> header of the Login: which event classes this session receives. <c>system</c> carries
-    /// the <c>Reload</c> and <c>FullyBooted</c> events the client needs and keeps call events off the wire. Empty sends
+    /// the <c>Reload</c> events the client waits for and keeps call events off the wire. Empty sends
     /// no header (the user's configured classes apply).</summary>
     public string EventMask { get; set; } = "system";
 

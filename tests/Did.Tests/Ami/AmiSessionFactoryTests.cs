@@ -22,7 +22,7 @@ public sealed class AmiSessionFactoryTests
     {
         await using var ast = await FakeAsterisk.StartAsync(_configDir);
         await using var client = await Factory(ast.ClientOptions()).OpenAsync();
-        Assert.That(client.IsConnected, Is.True);
+        Assert.DoesNotThrowAsync(() => client.PingAsync(), "the session is logged in");
         Assert.That(ast.CountActions("Login"), Is.EqualTo(1));
     }
 
@@ -50,7 +50,7 @@ public sealed class AmiSessionFactoryTests
         while (ast.ConnectionsAccepted < 2) await Task.Delay(5);
         ast.Faults.RefuseConnections = false;
         await using var client = await opening;
-        Assert.That(client.IsConnected, Is.True);
+        Assert.DoesNotThrowAsync(() => client.PingAsync(), "the session is logged in");
     }
 
     [Test]
@@ -96,7 +96,7 @@ public sealed class AmiSessionFactoryTests
         ast.Faults.RefuseConnections = false;
         await Task.Delay(700);
         await using var client = await factory.OpenAsync();
-        Assert.That(client.IsConnected, Is.True);
+        Assert.DoesNotThrowAsync(() => client.PingAsync(), "the session is logged in");
     }
 
     [Test]
