@@ -100,7 +100,7 @@ public static class NodeSwitch
                         {
                             if (problems.Count < 10) problems.Enqueue($"Context '{digest.Name}' is missing ({live.Message}).");
                         }
-                        else if (!Matches(digest, live) && differing.Count < 10) differing[digest.Name] = live;
+                        else if (!LiveContextComparison.Matches(digest, live) && differing.Count < 10) differing[digest.Name] = live;
                     }
                 });
         }
@@ -120,17 +120,6 @@ public static class NodeSwitch
     /// it answers "Did not find extension" in a context that exists, "Did not find context" in one that does not.</summary>
     private const string ProbeExtension = "verify-probe";
 
-    /// <summary>The switch's context has the rendered priorities and no others: the same digest over the priorities a
-    /// detailed comparison looks at (hints and priorities that are not numbers are not compared). The drift check
-    /// compares by it too.</summary>
-    public static bool Matches(ContextDigest expected, AmiDialplan live)
-    {
-        var digest = new ContextDigestBuilder();
-        foreach (var e in live.Entries)
-            if (!e.IsHint && e.Priority is { } p) digest.Add(e.Extension, p, e.Application, e.AppData);
-        return digest.Entries == expected.Entries && digest.Sum == expected.Sum;
-    }
-
     /// <summary>Reads the rendered file once more, only when something differs, to say what.</summary>
     private static Task<List<string>> DescribeDifferencesAsync(string renderedExtensions, IReadOnlyDictionary<string, AmiDialplan> differing,
         CancellationToken ct) => Task.Run(() =>
@@ -139,36 +128,9 @@ public static class NodeSwitch
         foreach (var context in NodeFiles.ReadContexts(renderedExtensions, differing.Keys.ToHashSet(StringComparer.Ordinal)))
         {
             ct.ThrowIfCancellationRequested();
-            if (differing.TryGetValue(context.Name, out var live) && Compare(context, live) is { } problem) problems.Add(problem);
+            if (differing.TryGetValue(context.Name, out var live) && LiveContextComparison.FirstDifference(context, live) is { } problem)
+                problems.Add(problem);
         }
         return problems;
     }, ct);
-
-    /// <summary>The first difference, comparing multisets: AMI lists a caller-ID variant (<c>exten =&gt; 1/_+44.,1,...</c>) as one
-    /// more priority of the same extension, so (extension, priority) may repeat. Each rendered entry takes one entry of the
-    /// switch with the same extension, priority, application and data; what is missing or left over is the difference.</summary>
-    private static string? Compare(DialplanContext expected, AmiDialplan live)
-    {
-        var actual = new Dictionary<(string, int), List<AmiDialplanEntry>>();
-        foreach (var e in live.Entries)
-        {
-            if (e.IsHint || e.Priority is not { } p) continue;
-            if (!actual.TryGetValue((e.Extension, p), out var same)) actual[(e.Extension, p)] = same = [];
-            same.Add(e);
-        }
-        foreach (var e in expected.Entries)
-        {
-            if (!actual.TryGetValue((e.Extension, e.Priority), out var candidates) || candidates.Count == 0)
-                return $"'{expected.Name}' lacks {e.Extension} priority {e.Priority} (line {e.LineNumber}).";
-            var match = candidates.FindIndex(got => got.Application.Equals(e.Application, StringComparison.OrdinalIgnoreCase) && got.AppData == e.AppData);
-            if (match < 0)
-            {
-                var got = candidates[0];
-                return $"'{expected.Name}' {e.Extension},{e.Priority} runs {got.Application}({got.AppData}), not {e.Application}({e.AppData}).";
-            }
-            candidates.RemoveAt(match);
-        }
-        var left = actual.Values.Sum(c => c.Count);
-        return left > 0 ? $"'{expected.Name}' has {left} priorities that were not rendered." : null;
-    }
 }

@@ -1,3 +1,5 @@
+using Did.Features.Apply;
+
 namespace Did.Features.Drift;
 
 /// <summary>JSON: RUNNING, IN_SYNC (every node runs what was deployed), DRIFTED (at least one node does not),
@@ -6,7 +8,7 @@ namespace Did.Features.Drift;
 public enum DriftCheckStatus { Running, InSync, Drifted, Inconclusive, Failed }
 
 /// <summary>A context whose live priorities differ from the render: each difference as a line, at most
-/// <see cref="DriftComparison.MaxLinesPerContext"/>.</summary>
+/// <see cref="LiveContextComparison.MaxLinesPerContext"/>.</summary>
 public sealed record DriftContext(string Context, IReadOnlyList<string> Differences);
 
 /// <summary>A live file whose bytes differ from the render: the unified diff (bounded) of live against rendered.</summary>

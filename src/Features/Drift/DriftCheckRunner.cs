@@ -13,7 +13,7 @@ namespace Did.Features.Drift;
 
 /// <summary>Runs a drift check: renders the deployed state (what the last successful apply left live), then compares each
 /// node's live files byte for byte and every rendered context as the switch runs it (AMI <c>ShowDialPlan</c>, in parallel
-/// over <see cref="ApplyOptions.VerifyConnections"/> connections) by digest, as verify does (<see cref="NodeSwitch.Matches"/>):
+/// over <see cref="ApplyOptions.VerifyConnections"/> connections) by digest, as verify does (<see cref="LiveContextComparison.Matches"/>):
 /// the file is read for one digest per context, and only a context whose digest differs is read again to say what
 /// differs. One at a time across replicas, by an advisory lock of its own: it never takes or waits for the apply lock,
 /// so it never blocks an apply; an apply that runs meanwhile makes the result INCONCLUSIVE instead. Once started it
@@ -140,7 +140,7 @@ public sealed class DriftCheckRunner(
                     var expected = contexts[index];
                     var live = await ami.ShowDialPlanAsync(expected.Name, null, AmiListLimits.Around(expected.Entries), token);
                     if (!live.Found) differing.Add((index, new DriftContext(expected.Name, [$"missing: the switch has no context '{expected.Name}' ({live.Message})"])));
-                    else if (!NodeSwitch.Matches(expected, live)) unmatched.Add(new Unmatched(index, expected, live));
+                    else if (!LiveContextComparison.Matches(expected, live)) unmatched.Add(new Unmatched(index, expected, live));
                 }
             });
         }
@@ -156,7 +156,7 @@ public sealed class DriftCheckRunner(
     private sealed record Unmatched(int Index, ContextDigest Expected, AmiDialplan Live);
 
     /// <summary>Reads the sections of <paramref name="contexts"/> from the rendered file once more and adds each one that
-    /// <see cref="DriftComparison.Differences"/> finds different, with its lines. A section is known by its header's
+    /// <see cref="LiveContextComparison.Lines"/> finds different, with its lines. A section is known by its header's
     /// line, so a context written twice is told apart.</summary>
     private static void Describe(string renderedExtensions, IReadOnlyList<Unmatched> contexts, ConcurrentBag<(int Index, DriftContext Context)> differing)
     {
@@ -168,7 +168,7 @@ public sealed class DriftCheckRunner(
         {
             if (!byLine.TryGetValue(section.LineNumber, out var c)) continue;
             described++;
-            if (DriftComparison.Differences(section, c.Live) is { Count: > 0 } lines) differing.Add((c.Index, new DriftContext(c.Expected.Name, lines)));
+            if (LiveContextComparison.Lines(section, c.Live) is { Count: > 0 } lines) differing.Add((c.Index, new DriftContext(c.Expected.Name, lines)));
         }
         // The digests and the sections come from one file of the renderer, which writes neither a '\r' nor a block comment.
         if (described != contexts.Count)
