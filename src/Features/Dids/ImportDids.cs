@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -397,7 +398,7 @@ public sealed class ImportDidsModule : ICarterModule
         var dids = app.MapApiGroup("/api/v1/dids", "DIDs");
         Describe(dids.MapPost("/import", async (HttpRequest request, IMediator mediator, CancellationToken ct,
                 [FromQuery(Name = "default_region"), Description(DefaultRegionDescription)] string? defaultRegion = null,
-                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription)] string? onConflict = null) =>
+                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription), AllowedValues("error", "skip")] string? onConflict = null) =>
                 TypedResults.Created((string?)null, await ImportAsync(request, mediator, Options(defaultRegion, onConflict, false), ct))), maxImport)
             .WithRetiredQueryParameter("validate_only",
                 "Validating an import is its own operation: POST /api/v1/dids/import/validate, with the same body and parameters.")
@@ -408,7 +409,7 @@ public sealed class ImportDidsModule : ICarterModule
             .Produces<ImportResult>(StatusCodes.Status201Created);
         Describe(dids.MapPost("/import/validate", async (HttpRequest request, IMediator mediator, CancellationToken ct,
                 [FromQuery(Name = "default_region"), Description(DefaultRegionDescription)] string? defaultRegion = null,
-                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription)] string? onConflict = null) =>
+                [FromQuery(Name = "on_conflict"), Description(OnConflictDescription), AllowedValues("error", "skip")] string? onConflict = null) =>
                 TypedResults.Ok(await ImportAsync(request, mediator, Options(defaultRegion, onConflict, true), ct))), maxImport)
             .WithName("ValidateDidImport")
             .WithSummary("Run every check of an import and answer its report, storing nothing (platform admin): the same body, " +

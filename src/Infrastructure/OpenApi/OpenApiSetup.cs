@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Did.Infrastructure.Json;
@@ -77,6 +78,22 @@ public static class OpenApiSetup
                         && op.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == described.Name && p.In == ParameterLocation.Query)
                             is { } parameter)
                         parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" };
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((op, ctx, _) =>
+            {
+                // A string parameter that takes only a few spellings ([AllowedValues], read by its own validator) lists them,
+                // so a generated client offers them and nothing else.
+                foreach (var described in ctx.Description.ParameterDescriptions)
+                    if (described.ParameterDescriptor is IParameterInfoParameterDescriptor { ParameterInfo: var info }
+                        && info.GetCustomAttributes(typeof(AllowedValuesAttribute), false).FirstOrDefault() is AllowedValuesAttribute allowed
+                        && op.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == described.Name && p.In == ParameterLocation.Query)
+                            is { } parameter)
+                        parameter.Schema = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.String,
+                            Enum = [.. allowed.Values.Select(v => (JsonNode)JsonValue.Create((string)v!))],
+                        };
                 return Task.CompletedTask;
             });
             o.AddDocumentTransformer((doc, _, _) =>

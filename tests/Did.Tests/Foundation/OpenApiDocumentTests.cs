@@ -100,6 +100,19 @@ public sealed class OpenApiDocumentTests : ApiFixture
             Does.Contain("RFC 3339").And.Contain("offset").And.Contain("2026-12-25T10:00:00-05:00"), parameter.ToString());
     }
 
+    [TestCase("ImportDids")]
+    [TestCase("ValidateDidImport")]
+    public async Task The_import_mode_parameter_lists_its_two_spellings(string operationId)
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        var operation = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Single(m => m.Value.TryGetProperty("operationId", out var id) && id.GetString() == operationId).Value;
+        var parameter = operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "on_conflict");
+        var schema = parameter.GetProperty("schema");
+        Assert.That(schema.TryGetProperty("enum", out var values) ? values.EnumerateArray().Select(v => v.GetString()).ToArray() : null,
+            Is.EqualTo(new[] { "error", "skip" }), parameter.ToString());
+    }
+
     [Test]
     public async Task Every_operation_documents_the_400_of_an_unknown_query_parameter()
     {
