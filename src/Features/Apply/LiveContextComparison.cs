@@ -7,7 +7,9 @@ namespace Did.Features.Apply;
 /// then, for a context whose digest differs, entry by entry, to say what differs. Verification reports the first
 /// difference (<see cref="FirstDifference"/>), the drift check every one (<see cref="Lines"/>); both read one comparison,
 /// so they never disagree on whether, or where, a context differs. Hints and priorities that are not numbers are not
-/// compared, and applications are compared ignoring case, as <see cref="ContextDigest"/> does. Pure: data in, text out.</summary>
+/// compared, and applications are compared ignoring case (<see cref="StringComparison.OrdinalIgnoreCase"/>; the upper-casing
+/// of <see cref="ContextDigest"/> also folds the long s, which only decides whether a context is compared at all). Pure:
+/// data in, text out.</summary>
 public static class LiveContextComparison
 {
     /// <summary>The most lines <see cref="Lines"/> reports for one context.</summary>
@@ -48,19 +50,20 @@ public static class LiveContextComparison
         foreach (var e in expected.Entries)
         {
             slots.TryGetValue((e.Extension, e.Priority), out var candidates);
-            var match = candidates?.FindIndex(got => got.Application.Equals(e.Application, StringComparison.OrdinalIgnoreCase) && got.AppData == e.AppData) ?? -1;
+            var match = candidates?.FindIndex(got => SameApplication(got.Application, e.Application) && got.AppData == e.AppData) ?? -1;
             if (match >= 0) candidates!.RemoveAt(match);
             else lacking.Add(new Missing(e, candidates is [var first, ..] ? first : null));
         }
-        // Of entries alike (same extension, priority, application and data), the ones named are the first in the switch's order.
-        var left = new Dictionary<(string, int, string, string), int>();
+        // Of entries alike (same extension, priority, application and data, as the matching above tells them), the ones
+        // named are the first in the switch's order.
+        var left = new Dictionary<AmiDialplanEntry, int>(Alike.Instance);
         foreach (var got in slots.Values.SelectMany(s => s))
-            left[Key(got)] = left.GetValueOrDefault(Key(got)) + 1;
+            left[got] = left.GetValueOrDefault(got) + 1;
         var notRendered = new List<AmiDialplanEntry>();
         foreach (var e in live.Entries)
-            if (Compared(e) is not null && left.GetValueOrDefault(Key(e)) is var n and > 0)
+            if (Compared(e) is not null && left.GetValueOrDefault(e) is var n and > 0)
             {
-                left[Key(e)] = n - 1;
+                left[e] = n - 1;
                 notRendered.Add(e);
             }
         return new Differences(lacking, notRendered);
@@ -93,5 +96,21 @@ public static class LiveContextComparison
 
     private static int? Compared(AmiDialplanEntry e) => e.IsHint ? null : e.Priority;
 
-    private static (string, int, string, string) Key(AmiDialplanEntry e) => (e.Extension, e.Priority!.Value, e.Application.ToUpperInvariant(), e.AppData);
+    /// <summary>Applications compare ignoring case, by one rule for both halves of <see cref="Compare"/>: an upper-cased
+    /// key for what is left would fold the long s (U+017F) into S where the matching does not, and name as not
+    /// rendered the entry a rendered one took.</summary>
+    private static bool SameApplication(string a, string b) => a.Equals(b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Entries of the switch alike for <see cref="Compare"/>: same extension, priority, application and data.</summary>
+    private sealed class Alike : IEqualityComparer<AmiDialplanEntry>
+    {
+        public static readonly Alike Instance = new();
+
+        public bool Equals(AmiDialplanEntry? a, AmiDialplanEntry? b) =>
+            a is not null && b is not null && a.Extension == b.Extension && a.Priority == b.Priority
+            && SameApplication(a.Application, b.Application) && a.AppData == b.AppData;
+
+        public int GetHashCode(AmiDialplanEntry e) =>
+            HashCode.Combine(e.Extension, e.Priority, StringComparer.OrdinalIgnoreCase.GetHashCode(e.Application), e.AppData);
+    }
 }
