@@ -58,14 +58,18 @@ internal static class BulkNumbers
 
     /// <summary>Locks the existing rows in number order (two bulk calls never deadlock), then reads every requested number
     /// with its state, in the order given (<c>Ord</c> is the index in <paramref name="numbers"/>); a number not in the
-    /// inventory has a null status.</summary>
+    /// inventory has a null status. The state is what the locking statement returns: a lock that waited for another
+    /// change returns the row as that change committed it, where another read of the table in the same statement would
+    /// still see it as before the wait.</summary>
     public static async Task<List<Row>> LockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] numbers, CancellationToken ct) =>
         (await conn.QueryAsync<Row>(new CommandDefinition("""
-            WITH locked AS (SELECT id FROM phone_numbers WHERE number = ANY(@numbers) ORDER BY number FOR UPDATE)
+            WITH locked AS (
+                SELECT id, number, status, tenant_id, quarantine_until, quarantined_from_tenant_id
+                FROM phone_numbers WHERE number = ANY(@numbers) ORDER BY number FOR UPDATE)
             SELECT (n.ord - 1)::int AS ord, n.number, p.id, p.status, p.tenant_id, t.name AS tenant_name,
                    p.quarantine_until, p.quarantined_from_tenant_id, q.name AS quarantined_from_name
             FROM unnest(@numbers::text[]) WITH ORDINALITY AS n(number, ord)
-            LEFT JOIN phone_numbers p ON p.number = n.number AND p.id IN (SELECT id FROM locked)
+            LEFT JOIN locked p ON p.number = n.number
             LEFT JOIN tenants t ON t.id = p.tenant_id
             LEFT JOIN tenants q ON q.id = p.quarantined_from_tenant_id
             ORDER BY n.ord
