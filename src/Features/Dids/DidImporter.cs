@@ -136,7 +136,10 @@ internal sealed class DidImporter : IAsyncDisposable
             }
         }
 
-        await DiagnoseAsync(null, null, ct);
+        // With skip, numbers already stored are skipped, never problems, even beside refused rows: nothing of this import
+        // was inserted, so its id range holds no stored number.
+        if (onConflict == OnConflict.Skip) await DiagnoseAsync(firstId, lastId, ct);
+        else await DiagnoseAsync(null, null, ct);
         Errors.ThrowIfAny("imported", "Nothing was imported");
         // The unique index objected, yet no number is a duplicate or already stored: a concurrent change came and went.
         throw Problem.Conflict("The import collided with a concurrent change to the same numbers; retry it.");
@@ -146,8 +149,8 @@ internal sealed class DidImporter : IAsyncDisposable
 
     /// <summary>Duplicates within the import (every occurrence after the first) and numbers already in the inventory.
     /// A concurrent import that committed first is seen here (READ COMMITTED: a new snapshot per statement). With the ids
-    /// of this import's own rows (after a skipping insert), numbers already stored are returned as skipped instead of
-    /// added to the errors; duplicates are errors either way.</summary>
+    /// of this import's own rows (after a skipping insert, or the ids it would have had), numbers already stored are
+    /// returned as skipped instead of added to the errors; duplicates are errors either way.</summary>
     private async Task<(long Total, IReadOnlyList<string> Listed)> DiagnoseAsync(Guid? firstId, Guid? lastId, CancellationToken ct)
     {
         await _conn.ExecuteAsync(new CommandDefinition("ANALYZE import_staging", transaction: _tx, cancellationToken: ct));

@@ -188,6 +188,19 @@ public sealed class RangeAndModeTests : DidFixture
     }
 
     [Test]
+    public async Task On_conflict_skip_does_not_count_a_stored_number_as_a_problem_beside_a_refused_row()
+    {
+        var stored = NewNumber();
+        await ImportAsync(stored);
+        var fresh = NewNumber();
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import?on_conflict=skip",
+            new { dids = new[] { new { number = stored }, new { number = fresh }, new { number = "bad" } } }), HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[] { "dids[2]: Not a valid number (NOT_A_NUMBER): 'bad'" }), body.ToString());
+        Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(1), body.ToString());
+        Assert.That(await StoredAsync([fresh]), Is.Zero);
+    }
+
+    [Test]
     public async Task Validating_an_import_answers_its_report_and_stores_nothing()
     {
         var existing = NewNumber();
