@@ -144,6 +144,9 @@ public static class OpenApiSetup
                 foreach (var name in new[] { nameof(ProblemDetails), nameof(HttpValidationProblemDetails) })
                     if (doc.Components?.Schemas?.TryGetValue(name, out var found) == true && found is OpenApiSchema problem)
                         DescribeProblem(problem);
+                if (doc.Components?.Schemas?.TryGetValue(nameof(HttpValidationProblemDetails), out var validation) == true
+                    && validation is OpenApiSchema rows)
+                    DescribeRowCounts(rows);
                 return Task.CompletedTask;
             });
         });
@@ -175,6 +178,19 @@ public static class OpenApiSetup
         problem.Required = new HashSet<string> { "type", "title", "status", "detail", "instance", "trace_id", "request_id" };
         problem.AdditionalPropertiesAllowed = true;
         problem.AdditionalProperties = null;
+    }
+
+    /// <summary>The members an all-or-nothing import or bulk change adds to its 400 (ErrorList), declared so that a
+    /// generated client reads them as fields, not as loose extra data.</summary>
+    private static void DescribeRowCounts(OpenApiSchema problem)
+    {
+        problem.Properties ??= new Dictionary<string, IOpenApiSchema>();
+        problem.Properties["failed"] = new OpenApiSchema
+            { Type = JsonSchemaType.Integer, Format = "int64", Description = "An import or bulk change: how many problems its rows have (errors lists the first 1,000)." };
+        problem.Properties["imported"] = new OpenApiSchema
+            { Type = JsonSchemaType.Integer, Format = "int64", Description = "An import: how many numbers it stored, 0 when refused." };
+        problem.Properties["updated"] = new OpenApiSchema
+            { Type = JsonSchemaType.Integer, Format = "int64", Description = "A bulk allocate or deallocate: how many numbers it changed, 0 when refused." };
     }
 
     /// <summary>A nullable JsonElement is written oneOf [null, {}]; {} already takes null, so null matched both and a strict

@@ -84,6 +84,16 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(wrong, Is.Empty);
     }
 
+    [TestCase("failed")]
+    [TestCase("imported")]
+    [TestCase("updated")]
+    public async Task The_400_schema_declares_what_an_import_or_bulk_change_adds(string member)
+    {
+        var schemas = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("components").GetProperty("schemas");
+        var property = schemas.GetProperty("HttpValidationProblemDetails").GetProperty("properties").GetProperty(member);
+        Assert.That(property.GetProperty("type").ToString(), Does.Contain("integer"), property.ToString());
+    }
+
     [TestCase("SimulateRoute", "at")]
     [TestCase("ListAuditLogs", "from")]
     [TestCase("ListAuditLogs", "to")]
