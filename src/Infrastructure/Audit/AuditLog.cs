@@ -47,19 +47,17 @@ public enum AuditEntity
 /// it, so one object's rows sorted by time form the chain of their before and after (docs/decisions.md).</summary>
 public static class AuditLog
 {
-    public const string InsertSql = """
-        INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-        VALUES (@AuditId, clock_timestamp(), @AuditActor, @AuditActionName, @AuditEntityType, @AuditEntityId, @AuditTenantId,
-                @AuditBefore::jsonb, @AuditAfter::jsonb, @AuditIp, @AuditUserAgent, @AuditRequestId)
-        """;
+    public static readonly string InsertSql = Insert(at: "clock_timestamp()");
 
     /// <summary><see cref="InsertSql"/> stamped with the transaction's <c>now()</c>: only for a row about objects this
     /// transaction created, which no other transaction can have locked before it commits, so no row about them can come
     /// before it. An import stamps its numbers' <c>created_at</c> and its audit row alike with it, and a number's history
     /// finds its import by that equality (GetDidHistory).</summary>
-    public const string InsertAtTransactionStartSql = """
+    public static readonly string InsertAtTransactionStartSql = Insert(at: "now()");
+
+    private static string Insert(string at) => $"""
         INSERT INTO audit_logs (id, at, actor_id, action, entity_type, entity_id, tenant_id, before, after, source_ip, user_agent, request_id)
-        VALUES (@AuditId, now(), @AuditActor, @AuditActionName, @AuditEntityType, @AuditEntityId, @AuditTenantId,
+        VALUES (@AuditId, {at}, @AuditActor, @AuditActionName, @AuditEntityType, @AuditEntityId, @AuditTenantId,
                 @AuditBefore::jsonb, @AuditAfter::jsonb, @AuditIp, @AuditUserAgent, @AuditRequestId)
         """;
 
