@@ -30,13 +30,11 @@ public sealed class M0038_TenantUserWrites : Migration
                 ON CONFLICT (tenant_id) DO UPDATE SET writes = w.writes + 1;
             ELSE
                 INSERT INTO tenant_user_writes AS w (tenant_id, writes)
-                SELECT DISTINCT tenant_id, 1 FROM (
-                    SELECT o.tenant_id FROM old_users o JOIN new_users n USING (id)
-                    WHERE o.tenant_id IS DISTINCT FROM n.tenant_id OR o.extension IS DISTINCT FROM n.extension
-                    UNION ALL
-                    SELECT n.tenant_id FROM old_users o JOIN new_users n USING (id)
-                    WHERE o.tenant_id IS DISTINCT FROM n.tenant_id OR o.extension IS DISTINCT FROM n.extension) moved
-                WHERE tenant_id IS NOT NULL
+                SELECT DISTINCT t.tenant_id, 1
+                FROM old_users o JOIN new_users n USING (id)
+                CROSS JOIN LATERAL (VALUES (o.tenant_id), (n.tenant_id)) AS t(tenant_id)
+                WHERE (o.tenant_id IS DISTINCT FROM n.tenant_id OR o.extension IS DISTINCT FROM n.extension)
+                  AND t.tenant_id IS NOT NULL
                 ON CONFLICT (tenant_id) DO UPDATE SET writes = w.writes + 1;
             END IF;
             RETURN NULL;

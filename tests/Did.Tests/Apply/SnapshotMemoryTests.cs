@@ -112,6 +112,13 @@ public sealed class SnapshotMemoryTests : ApiFixture
         ("a write rolled back", RolledBackWrite, []),
         ("a tenant's slug", () => Sql("UPDATE tenants SET slug = slug || 'z' WHERE id = @id", new { id = _c.Id }), [_c.Id]),
         ("a new tenant", async () => await CreateTenantAsync(), []),
+        ("another user added by hand", () => Sql("""
+            INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
+            VALUES (gen_random_uuid(), 'frank@' || @b || '.test', 'Frank', 'x', 'USER', @b, '1077', gen_random_uuid())
+            """, new { b = _b.Id }), [_b.Id]),
+        // Both tenants move: the one the user left and the one it joined.
+        ("a user moved to another tenant", () => Sql("UPDATE users SET tenant_id = @a WHERE tenant_id = @b AND display_name = 'Frank'",
+            new { a = _a.Id, b = _b.Id }), [_a.Id, _b.Id]),
         ("a tenant emptied and deleted by the API", DeleteTenantC, [_c.Id]),
     ];
 
