@@ -70,30 +70,24 @@ public static class OpenApiSetup
             });
             o.AddOperationTransformer((op, ctx, _) =>
             {
-                // A timestamp is bound as a string for its validator to read; on the wire it is a date-time. A new schema, as
-                // the generated one may be shared with other string parameters.
+                // Query strings bound as strings for their own validators to read, so that a bad value is refused naming the
+                // parameter, say what they take on the wire: a timestamp is a date-time, a parameter with [AllowedValues]
+                // lists its spellings. A new schema each, as the generated one may be shared with other string parameters.
                 foreach (var described in ctx.Description.ParameterDescriptions)
-                    if (described.ParameterDescriptor is IParameterInfoParameterDescriptor { ParameterInfo: var info }
-                        && info.GetCustomAttributes(typeof(DateTimeParameterAttribute), false).Length > 0
-                        && op.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == described.Name && p.In == ParameterLocation.Query)
-                            is { } parameter)
+                {
+                    if (described.ParameterDescriptor is not IParameterInfoParameterDescriptor { ParameterInfo: var info }
+                        || op.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == described.Name && p.In == ParameterLocation.Query)
+                            is not { } parameter)
+                        continue;
+                    if (info.GetCustomAttributes(typeof(DateTimeParameterAttribute), false).Length > 0)
                         parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" };
-                return Task.CompletedTask;
-            });
-            o.AddOperationTransformer((op, ctx, _) =>
-            {
-                // A string parameter that takes only a few spellings ([AllowedValues], read by its own validator) lists them,
-                // so a generated client offers them and nothing else.
-                foreach (var described in ctx.Description.ParameterDescriptions)
-                    if (described.ParameterDescriptor is IParameterInfoParameterDescriptor { ParameterInfo: var info }
-                        && info.GetCustomAttributes(typeof(AllowedValuesAttribute), false).FirstOrDefault() is AllowedValuesAttribute allowed
-                        && op.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == described.Name && p.In == ParameterLocation.Query)
-                            is { } parameter)
+                    else if (info.GetCustomAttributes(typeof(AllowedValuesAttribute), false).FirstOrDefault() is AllowedValuesAttribute allowed)
                         parameter.Schema = new OpenApiSchema
                         {
                             Type = JsonSchemaType.String,
                             Enum = [.. allowed.Values.Select(v => (JsonNode)JsonValue.Create((string)v!))],
                         };
+                }
                 return Task.CompletedTask;
             });
             o.AddDocumentTransformer((doc, _, _) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Tests.Support;
 using NUnit.Framework;
@@ -84,6 +85,15 @@ public sealed class OpenApiDocumentTests : ApiFixture
         Assert.That(wrong, Is.Empty);
     }
 
+    /// <summary>Parameter <paramref name="name"/> of operation <paramref name="operationId"/> in the served document.</summary>
+    private async Task<JsonElement> QueryParameterAsync(string operationId, string name)
+    {
+        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
+        var operation = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Single(m => m.Value.TryGetProperty("operationId", out var id) && id.GetString() == operationId).Value;
+        return operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+    }
+
     [TestCase("failed")]
     [TestCase("imported")]
     [TestCase("updated")]
@@ -99,10 +109,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
     [TestCase("ListAuditLogs", "to")]
     public async Task A_timestamp_parameter_is_documented_as_a_date_time_with_an_offset(string operationId, string name)
     {
-        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
-        var operation = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
-            .Single(m => m.Value.TryGetProperty("operationId", out var id) && id.GetString() == operationId).Value;
-        var parameter = operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+        var parameter = await QueryParameterAsync(operationId, name);
         var schema = parameter.GetProperty("schema");
         Assert.That((schema.GetProperty("type").ToString(), schema.TryGetProperty("format", out var format) ? format.GetString() : null),
             Is.EqualTo(("string", "date-time")), parameter.ToString());
@@ -114,10 +121,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
     [TestCase("ValidateDidImport")]
     public async Task The_import_mode_parameter_lists_its_two_spellings(string operationId)
     {
-        var paths = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("paths");
-        var operation = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
-            .Single(m => m.Value.TryGetProperty("operationId", out var id) && id.GetString() == operationId).Value;
-        var parameter = operation.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "on_conflict");
+        var parameter = await QueryParameterAsync(operationId, "on_conflict");
         var schema = parameter.GetProperty("schema");
         Assert.That(schema.TryGetProperty("enum", out var values) ? values.EnumerateArray().Select(v => v.GetString()).ToArray() : null,
             Is.EqualTo(new[] { "error", "skip" }), parameter.ToString());
