@@ -4,12 +4,12 @@ using FluentValidation;
 
 namespace Did.Infrastructure.Validation;
 
-/// <summary>The one reader of timestamps in query strings (<c>at</c>, <c>from</c>, <c>to</c>): an RFC 3339 date-time with
-/// <c>Z</c> or an offset, read as that instant, or refused. A timestamp without either would be read in the server's
+/// <summary>The one reader of timestamps in query strings (<c>at</c>, <c>from</c>, <c>to</c>): an RFC 3339 date-time (seconds
+/// included, as RFC 3339 requires) with <c>Z</c> or an offset, read as that instant, or refused. A timestamp without either would be read in the server's
 /// zone, a value the client never sent (docs/decisions.md, "A value is read as sent, or refused").</summary>
 public static class Timestamps
 {
-    public const string Pattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+    public const string Pattern = @"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
     public const string Description =
         "An RFC 3339 date-time with Z or an offset, such as 2026-12-25T15:00:00Z or 2026-12-25T10:00:00-05:00; without either it is a 400.";

@@ -186,13 +186,15 @@ public sealed class AuditTests : DidFixture
     }
 
     /// <summary>A time without Z or an offset names no instant: reading it in the server's zone would filter on a
-    /// time the client never sent.</summary>
+    /// time the client never sent. RFC 3339 also requires the seconds.</summary>
     [TestCase("from", "2026-12-01T10:00:00")]
+    [TestCase("from", "2026-12-01T10:00Z")]
+    [TestCase("to", "2026-12-01T10:00+02:00")]
     [TestCase("to", "2026-12-01T10:00:00.5")]
     [TestCase("from", "2026-12-01")]
     [TestCase("to", "2026-12-01 10:00:00Z")]
     [TestCase("from", "2026-02-30T10:00:00Z")]
-    public async Task A_time_filter_without_an_offset_or_that_does_not_exist_is_a_400_naming_it(string parameter, string value)
+    public async Task A_time_filter_without_an_offset_or_seconds_or_that_does_not_exist_is_a_400_naming_it(string parameter, string value)
     {
         var messages = await Problems.FieldErrorsAsync(
             await Admin.GetAsync($"/api/v1/audit-logs?{parameter}={Uri.EscapeDataString(value)}"), parameter);

@@ -169,6 +169,7 @@ public sealed class SimulateTests : ApplyFixtureBase
     [TestCase("number=%2B1555%0A", "number")]
     [TestCase("number=%2B15551230001&at=2026-12-25", "at")]
     [TestCase("number=%2B15551230001&at=2026-12-25T15:00:00", "at")]
+    [TestCase("number=%2B15551230001&at=2026-12-25T15:00Z", "at")]
     [TestCase("number=%2B15551230001&at=2026-02-30T15:00:00Z", "at")]
     [TestCase("number=%2B15551230001&at=1969-12-31T23:59:59Z", "at")]
     [TestCase("number=%2B15551230001&at=0001-01-01T00:00:00Z", "at")]
