@@ -97,7 +97,7 @@ public static class BulkAllocate
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null, after, ct);
             await BulkNumbers.LinkAsync(conn, tx, audit, moved.Select(m => m.Id), moved.Select(_ => (Guid?)r.TenantId), ct);
             await tx.CommitAsync(ct);
-            return new BulkResult(moved.Count, 0, []);
+            return new BulkResult(moved.Count, 0);
         }
     }
 }

@@ -67,7 +67,7 @@ public static class BulkDeallocate
                 cancellationToken: ct));
             await BulkNumbers.LinkAsync(conn, tx, audit, rows.Select(x => x.Id!.Value), rows.Select(x => x.TenantId), ct);
             await tx.CommitAsync(ct);
-            return new BulkResult(updated, 0, []);
+            return new BulkResult(updated, 0);
         }
     }
 }

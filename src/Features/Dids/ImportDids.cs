@@ -167,7 +167,7 @@ public static class ImportDids
         if (options.ValidateOnly)
         {
             await tx.RollbackAsync(ct);
-            return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, true);
+            return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, true);
         }
         var after = new Dictionary<string, object?>
         {
@@ -178,7 +178,7 @@ public static class ImportDids
         await AuditLog.WriteAtTransactionStartAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null, after, ct);
         await tx.CommitAsync(ct);
         ImportMetrics.Stored(outcome.Imported);
-        return new ImportResult(outcome.Imported, outcome.Skipped, 0, [], outcome.SkippedListed, false);
+        return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, false);
     }
 
     internal static string? CheckMetadata(JsonElement? metadata) =>

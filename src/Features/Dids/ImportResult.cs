@@ -15,9 +15,10 @@ public sealed record ImportOptions(string? DefaultRegion, OnConflict OnConflict,
     public static readonly ImportOptions Default = new(null, OnConflict.Error, false);
 }
 
-/// <summary>The answer of an import: everything stored (failed 0) or, as a 400, nothing, with every problem listed.
+/// <summary>The answer of an import that succeeded (failed 0); a refused import stores nothing and is a 400 whose
+/// <c>errors</c> lists every problem.
 /// <c>skipped</c> counts the numbers already in the inventory that <c>on_conflict=skip</c> passed over;
 /// <c>skipped_numbers</c> lists the first 1,000 of them by position. With <c>validate_only</c> nothing is stored and
 /// <c>imported</c> is what would have been.</summary>
-public sealed record ImportResult(long Imported, long Skipped, long Failed, IReadOnlyList<string> Errors, IReadOnlyList<string> SkippedNumbers,
+public sealed record ImportResult(long Imported, long Skipped, long Failed, IReadOnlyList<string> SkippedNumbers,
     bool ValidateOnly);

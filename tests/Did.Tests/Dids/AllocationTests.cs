@@ -146,6 +146,7 @@ public sealed class AllocationTests : DidFixture
         var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, numbers }), HttpStatusCode.OK);
         Assert.That(body.GetProperty("updated").GetInt64(), Is.EqualTo(500));
         Assert.That(body.GetProperty("failed").GetInt64(), Is.Zero);
+        Assert.That(body.TryGetProperty("errors", out _), Is.False, "errors belong to the 400 alone");
         Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE tenant_id = @t AND status = 'ALLOCATED'", new { t = tenant.Id }), Is.EqualTo(500));
         Assert.That(await CountAsync("SELECT count(*) FROM audit_logs WHERE action = 'ALLOCATE' AND tenant_id = @t AND entity_id IS NULL AND (after->>'count')::int = 500",
             new { t = tenant.Id }), Is.EqualTo(1));
