@@ -2,8 +2,8 @@ using Did.Infrastructure.Errors;
 
 namespace Did.Features.Dids;
 
-/// <summary>Problems of an all-or-nothing request: every one counted, the first 1,000 (by position) listed, each with
-/// the field it is about (numbers[3], range[12], dids[0], line 7).</summary>
+/// <summary>Problems of an all-or-nothing request: every refused row counted, the first 1,000 problems (by position)
+/// listed, each with the row it is about (numbers[3], range[12], dids[0], line 7). A row may have several.</summary>
 internal sealed class ErrorList
 {
     public const int MaxListed = 1_000;
@@ -18,7 +18,16 @@ internal sealed class ErrorList
         if (_items.Count > 4 * MaxListed) Trim();
     }
 
-    /// <summary>Problems found elsewhere (e.g. by SQL) of which only the first <paramref name="listed"/> are known.</summary>
+    /// <summary>One refused row and every problem found in it, in the order found.</summary>
+    public void Add(long pos, string field, IReadOnlyList<string> messages)
+    {
+        Count++;
+        foreach (var message in messages) _items.Add((pos, field, message));
+        if (_items.Count > 4 * MaxListed) Trim();
+    }
+
+    /// <summary>Rows refused elsewhere (e.g. by SQL), one problem each, of which only the first <paramref name="listed"/>
+    /// are known.</summary>
     public void AddCounted(long total, IEnumerable<(long Pos, string Field, string Message)> listed)
     {
         _items.AddRange(listed);
@@ -30,7 +39,7 @@ internal sealed class ErrorList
     private void Trim() => _items = _items.OrderBy(i => i.Pos).Take(MaxListed).ToList();
 
     /// <summary>The 400 of an all-or-nothing request: problem+json whose extensions carry the contract's
-    /// {imported|updated: 0, failed: N, errors: {field: [messages]}}, the fields in position order.</summary>
+    /// {imported|updated: 0, failed: rows refused, errors: {field: [messages]}}, the fields in position order.</summary>
     public void ThrowIfAny(string countName, string nothing)
     {
         if (Count == 0) return;
@@ -42,7 +51,7 @@ internal sealed class ErrorList
             messages.Add(message);
         }
         var (_, firstField, first) = _items[0];
-        throw Problem.BadRequest($"{nothing}: {Count:N0} problem(s); the first is \"{firstField}: {first}\".",
+        throw Problem.BadRequest($"{nothing}: {Count:N0} refused; the first problem is \"{firstField}: {first}\".",
             new Dictionary<string, object?> { [countName] = 0, ["failed"] = Count, ["errors"] = errors });
     }
 }

@@ -97,10 +97,12 @@ public static class ImportDids
             for (var i = 0; i < r.Dids!.Count; i++)
             {
                 var item = r.Dids[i];
-                var error = NumberNormalizer.TryNormalize(item.Number, region, out var number, out var reason)
-                    ? CheckProvider(item.Provider) ?? CheckMetadata(item.Metadata)
-                    : NumberNormalizer.Describe(item.Number, reason, region);
-                if (error is not null) importer.Errors.Add(i, $"dids[{i}]", error);
+                List<string>? problems = null;
+                if (!NumberNormalizer.TryNormalize(item.Number, region, out var number, out var reason))
+                    (problems ??= []).Add(NumberNormalizer.Describe(item.Number, reason, region));
+                if (CheckProvider(item.Provider) is { } itemProvider) (problems ??= []).Add(itemProvider);
+                if (CheckMetadata(item.Metadata) is { } itemMetadata) (problems ??= []).Add(itemMetadata);
+                if (problems is not null) importer.Errors.Add(i, $"dids[{i}]", problems);
                 else await importer.AddAsync(i, number, NullIfEmpty(item.Provider),
                     item.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null, ct);
             }
@@ -139,7 +141,7 @@ public static class ImportDids
                     }
                     var parsed = CsvLayout.Parse(row, layout, region);
                     if (parsed.Skip) continue;
-                    if (parsed.Error is not null) errors.Add(parsed.Line, $"line {parsed.Line}", parsed.Error);
+                    if (parsed.Errors is not null) errors.Add(parsed.Line, $"line {parsed.Line}", parsed.Errors);
                     else await importer.AddAsync(parsed.Line, parsed.Number, parsed.Provider, parsed.Metadata, ct);
                 }
             }
@@ -253,9 +255,13 @@ public static class ImportDids
             };
         }
 
-        public readonly record struct Parsed(long Line, bool Skip, string? Error, NormalizedNumber Number, string? Provider, string? Metadata);
+        /// <summary>A data line: skipped (empty), refused with every problem found in it, or read.</summary>
+        public readonly record struct Parsed(long Line, bool Skip, IReadOnlyList<string>? Errors, NormalizedNumber Number, string? Provider,
+            string? Metadata);
 
         /// <param name="defaultRegion">The request's region; a row's default_region cell, when the CSV has one, wins.</param>
+        /// <remarks>A line that is not CSV of the header's shape, or whose region is unknown, is refused for that alone;
+        /// otherwise its number, provider and metadata are each checked and every problem reported.</remarks>
         public static Parsed Parse(SepReader.Row row, CsvLayout layout, string? defaultRegion)
         {
             var line = row.LineNumberFrom;
@@ -270,12 +276,13 @@ public static class ImportDids
                 region = NumberNormalizer.Region(regionCell.ToString().Trim());
                 if (region is null) return Fail(line, $"default_region '{EchoedValue.Of(regionCell)}' is not a region libphonenumber knows (US, GB, DE...)");
             }
+            List<string>? problems = null;
             var written = row[layout.Number].ToString();
             if (!NumberNormalizer.TryNormalize(written, region, out var number, out var reason))
-                return Fail(line, NumberNormalizer.Describe(written, reason, region));
+                (problems ??= []).Add(NumberNormalizer.Describe(written, reason, region));
             var providerSpan = row[layout.Provider].Span;
             if (layout.FromExport && IsEscapedFormula(providerSpan)) providerSpan = providerSpan[1..];
-            if (CheckProvider(providerSpan) is { } badProvider) return Fail(line, badProvider);
+            if (CheckProvider(providerSpan) is { } badProvider) (problems ??= []).Add(badProvider);
             var provider = providerSpan.IsEmpty ? null : providerSpan.ToString();
 
             string? metadata = null;
@@ -288,21 +295,22 @@ public static class ImportDids
                     if (layout.Extras.Length == 0)
                     {
                         using var doc = JsonDocument.Parse(cell, MetadataJson);
-                        if (doc.RootElement.ValueKind != JsonValueKind.Object) return Fail(line, NotAnObject(cell));
-                        metadata = cell;
+                        if (doc.RootElement.ValueKind != JsonValueKind.Object) (problems ??= []).Add(NotAnObject(cell));
+                        else metadata = cell;
                     }
                     else if (JsonNode.Parse(cell, documentOptions: MetadataJson) is JsonObject o) merged = o;
-                    else return Fail(line, NotAnObject(cell));
+                    else (problems ??= []).Add(NotAnObject(cell));
                 }
                 catch (JsonException e) when (ApiJson.DuplicateProperty(e.Message) is { } key)
                 {
-                    return Fail(line, $"metadata names the key '{EchoedValue.Of(key)}' twice");
+                    (problems ??= []).Add($"metadata names the key '{EchoedValue.Of(key)}' twice");
                 }
                 catch (JsonException)
                 {
-                    return Fail(line, "metadata is not valid JSON");
+                    (problems ??= []).Add("metadata is not valid JSON");
                 }
             }
+            if (problems is not null) return new Parsed(line, false, problems, default, null, null);
             foreach (var (index, name) in layout.Extras)
             {
                 var value = row[index].Span;
@@ -314,7 +322,7 @@ public static class ImportDids
             return new Parsed(line, false, null, number, provider, metadata);
         }
 
-        private static Parsed Fail(long line, string error) => new(line, false, error, default, null, null);
+        private static Parsed Fail(long line, string error) => new(line, false, [error], default, null, null);
 
         /// <summary>A metadata cell is one JSON object, each key once: stored as jsonb, a key sent twice would keep only
         /// its last value, and merged with extra columns it cannot be read at all.</summary>
@@ -347,7 +355,7 @@ public sealed class ImportDidsModule : ICarterModule
         "own; other columns become metadata keys). Any problem (a number libphonenumber refuses, with its reason and the form " +
         "given, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed row) stores " +
         "nothing and answers 400 {imported: 0, failed, errors: {field: [messages]}} keyed by each item (dids[i], range[i]) or " +
-        "CSV line (line 7); at most 1,000 errors are listed, failed counts them all. on_conflict=skip imports the rest and answers skipped and skipped_numbers.";
+        "CSV line (line 7); every problem of an item is listed (the first 1,000 problems), failed counts the items refused. on_conflict=skip imports the rest and answers skipped and skipped_numbers.";
 
     private static ImportOptions Options(string? defaultRegion, string? onConflict, bool validateOnly)
     {

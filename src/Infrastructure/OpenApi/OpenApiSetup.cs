@@ -180,7 +180,7 @@ public static class OpenApiSetup
     {
         problem.Properties ??= new Dictionary<string, IOpenApiSchema>();
         problem.Properties["failed"] = new OpenApiSchema
-            { Type = JsonSchemaType.Integer, Format = "int64", Description = "An import or bulk change: how many problems its rows have (errors lists the first 1,000)." };
+            { Type = JsonSchemaType.Integer, Format = "int64", Description = "An import or bulk change: how many of its items (numbers, CSV lines) were refused (errors lists the first 1,000 problems)." };
         problem.Properties["imported"] = new OpenApiSchema
             { Type = JsonSchemaType.Integer, Format = "int64", Description = "An import: how many numbers it stored, 0 when refused." };
         problem.Properties["updated"] = new OpenApiSchema

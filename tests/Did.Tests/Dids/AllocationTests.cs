@@ -194,7 +194,7 @@ public sealed class AllocationTests : DidFixture
         Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(2));
         Assert.That(body.GetProperty("updated").GetInt64(), Is.Zero);
         Assert.That(body.GetProperty("detail").GetString(),
-            Is.EqualTo($"Nothing was allocated: 2 problem(s); the first is \"numbers[1]: Unknown number: {n[1]}\"."));
+            Is.EqualTo($"Nothing was allocated: 2 refused; the first problem is \"numbers[1]: Unknown number: {n[1]}\"."));
     }
 
     [Test]

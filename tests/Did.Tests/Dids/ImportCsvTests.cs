@@ -99,6 +99,22 @@ public sealed class ImportCsvTests : DidFixture
     }
 
     [Test]
+    public async Task A_csv_line_is_refused_with_every_problem_it_has_and_counted_once()
+    {
+        var n = NewNumber();
+        var csv = $"number,provider,metadata\n+1555BAD,ab\u0007c,\"[1]\"\n{n},a,\n";
+        var body = await Expect(await PostCsv(Admin, csv), HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[]
+        {
+            "line 2: Not a valid number (NOT_A_NUMBER): '+1555BAD'",
+            "line 2: provider must not contain control characters: U+0007 at position 3 (you sent 'ab?c')",
+            "line 2: metadata must be a JSON object (you sent '[1]')",
+        }));
+        Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(1), "failed counts refused lines");
+        Assert.That(await StoredAsync([n]), Is.Zero);
+    }
+
+    [Test]
     public async Task Csv_lists_at_most_1000_errors_and_counts_them_all()
     {
         var csv = new StringBuilder("number,provider\n");

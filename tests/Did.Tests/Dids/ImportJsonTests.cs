@@ -72,6 +72,20 @@ public sealed class ImportJsonTests : DidFixture
     }
 
     [Test]
+    public async Task A_json_item_is_refused_with_every_problem_it_has_and_counted_once()
+    {
+        var json = JsonSerializer.Serialize(new { dids = new object[] { new { number = "+1555BAD", provider = "a\u0001", metadata = 7 } } });
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/dids/import", json), HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[]
+        {
+            "dids[0]: Not a valid number (NOT_A_NUMBER): '+1555BAD'",
+            "dids[0]: provider must not contain control characters: U+0001 at position 2 (you sent 'a?')",
+            "dids[0]: metadata must be a JSON object (you sent '7')",
+        }));
+        Assert.That(body.GetProperty("failed").GetInt64(), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Json_import_of_more_than_10000_items_is_a_400()
     {
         var dids = Enumerable.Range(0, 10_001).Select(i => new { number = $"+1999{i:D7}" });
