@@ -77,8 +77,80 @@ internal static class AssignmentRules
                     context.AddFailure($"rules[{i}]",
                         $"rules[{i}] has the same conditions as rules[{first[conditions]}] ({Conditions(rule)}), which is tried first, " +
                         "so it could never decide.");
+                else if (TakenBy(rules, i) is { Count: > 0 } takers)
+                    context.AddFailure($"rules[{i}]", $"rules[{i}] ({Conditions(rule)}) could never decide: " + (takers.Count == 1
+                        ? $"rules[{takers[0]}] ({Conditions(rules[takers[0]]!)}) is tried first and takes every call it matches."
+                        : string.Join(", ", takers.Select(j => $"rules[{j}] ({Conditions(rules[j]!)})"))
+                          + " are tried first and between them take every call it matches."));
             }
         });
+    }
+
+    /// <summary>The earlier rules that take every call rule <paramref name="index"/> matches, so that it could never decide:
+    /// the one that does alone, else all that take some of its calls; empty when some call reaches it.
+    /// <para>A call is its caller ID and, for each schedule, one of three states: OPEN, CLOSED outside its closed dates, or
+    /// HOLIDAY (CLOSED holds in both of the last two). Every state of every schedule counts as possible, since a schedule's
+    /// hours and dates may change after the route is saved: a rule is refused only when no schedule could let a call
+    /// reach it. Callers fall into classes by the conditions they meet, and one caller stands for each class the rule
+    /// matches: withheld (no digit, so no prefix holds); a number that no prefix starts ("1"); for a prefix p, the caller
+    /// "p" itself, which meets only the prefixes that p starts with, the fewest that any caller meeting p meets, so when
+    /// "p" is taken every such caller is.</para></summary>
+    internal static IReadOnlyList<int> TakenBy(IReadOnlyList<RouteRuleRequest?> rules, int index)
+    {
+        var rule = rules[index];
+        if (rule is null || !IsWellFormed(rule)) return [];
+        var earlier = Enumerable.Range(0, index).Where(j => rules[j] is { } r && IsWellFormed(r)).ToList();
+        if (!Taken(rule, earlier.Select(j => rules[j]!))) return [];
+        foreach (var j in earlier)
+            if (Taken(rule, [rules[j]!])) return [j];
+        return earlier.Where(j => Callers(rule).Any(caller => CallerHolds(rules[j]!, caller)) && SharesAState(rule, rules[j]!)).ToList();
+    }
+
+    private const int Open = 1, ClosedOnly = 2, Holiday = 4, AnyState = Open | ClosedOnly | Holiday;
+
+    private static int States(ScheduleCondition when) => when switch
+    {
+        ScheduleCondition.Open => Open,
+        ScheduleCondition.Closed => ClosedOnly | Holiday,
+        _ => Holiday,
+    };
+
+    /// <summary>Conditions the other rules of the validator accept, so that what they mean is known.</summary>
+    private static bool IsWellFormed(RouteRuleRequest r) =>
+        (r.CallerIdPrefix is null || Grammar.IsCallerIdPrefix(r.CallerIdPrefix)) && (r.CallerId is null or "WITHHELD")
+        && !(r.CallerIdPrefix is not null && r.CallerId is not null) && r.ScheduleId is null == r.When is null
+        && (r.When is not { } w || Enum.IsDefined(w)) && (r.CallerIdPrefix is not null || r.CallerId is not null || r.ScheduleId is not null);
+
+    /// <summary>The callers that stand for the classes a rule's caller condition matches; null is withheld.</summary>
+    private static string?[] Callers(RouteRuleRequest r) => r.CallerIdPrefix is { } p ? [p] : r.CallerId is not null ? [null] : [null, "1"];
+
+    private static bool CallerHolds(RouteRuleRequest r, string? caller) =>
+        r.CallerIdPrefix is { } p ? caller is not null && caller.StartsWith(p, StringComparison.Ordinal)
+        : r.CallerId is null || caller is null;
+
+    /// <summary>Whether some call could meet both rules' schedule conditions.</summary>
+    private static bool SharesAState(RouteRuleRequest a, RouteRuleRequest b) =>
+        a.ScheduleId is not { } s || b.ScheduleId != s || (States(a.When!.Value) & States(b.When!.Value)) != 0;
+
+    /// <summary>Whether every call that meets <paramref name="rule"/> meets one of <paramref name="takers"/>: for each caller
+    /// that stands for the rule, the takers that caller meets leave no state of some schedule in which the rule holds.</summary>
+    private static bool Taken(RouteRuleRequest rule, IEnumerable<RouteRuleRequest> takers)
+    {
+        var list = takers.ToList();
+        foreach (var caller in Callers(rule))
+        {
+            var left = new Dictionary<Guid, int>();
+            if (rule.ScheduleId is { } own) left[own] = States(rule.When!.Value);
+            var taken = false;
+            foreach (var t in list.Where(t => CallerHolds(t, caller)))
+            {
+                if (t.ScheduleId is not { } s) { taken = true; break; }
+                left[s] = left.GetValueOrDefault(s, AnyState) & ~States(t.When!.Value);
+                if (left[s] == 0) { taken = true; break; }
+            }
+            if (!taken) return false;
+        }
+        return true;
     }
 
     /// <summary>A route's default as sent, for an error: "QUEUE 6f1c..." or "EXTERNAL 'Hangup()'".</summary>

@@ -290,6 +290,73 @@ public sealed class RouteRuleTests : ApiFixture
         }));
     }
 
+    /// <summary>Rules are tried in order, so a rule whose every call an earlier rule takes never decides: a holiday greeting
+    /// after a CLOSED rule on the same schedule (closed dates are CLOSED too), a +44 rule after a +4 rule, anything after
+    /// OPEN and CLOSED rules on one schedule. Such a route is refused, naming the rules that take its calls, and nothing is
+    /// stored.</summary>
+    [Test]
+    public async Task A_rule_whose_every_call_earlier_rules_take_is_a_400()
+    {
+        var holiday = new { type = "EXTERNAL", value = "Playback(custom/holiday)" };
+        var queue = new { type = "QUEUE", id = _queue };
+        async Task<string[]> RefusedAsync(object[] rules)
+        {
+            var number = (await SeedNumbersAsync(_acme.Id))[0];
+            var errors = await Problems.FieldErrorsAsync(await Assign(number.Id, new { assigned_type = "USER", assigned_id = _alice.Id, rules }), $"rules[{rules.Length - 1}]");
+            Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ALLOCATED", 0L, 0L)), "nothing is stored");
+            return errors;
+        }
+
+        Assert.That(await RefusedAsync([
+                new { schedule_id = _office, when = "CLOSED", destination = queue },
+                new { schedule_id = _office, when = "HOLIDAY", destination = holiday },
+            ]),
+            Is.EqualTo(new[]
+            {
+                $"rules[1] (schedule_id {_office}, when HOLIDAY) could never decide: rules[0] (schedule_id {_office}, when CLOSED) is tried " +
+                "first and takes every call it matches.",
+            }));
+        Assert.That(await RefusedAsync([
+                new { caller_id_prefix = "+4", destination = (object)holiday },
+                new { caller_id_prefix = "+44", destination = (object)queue },
+            ]),
+            Is.EqualTo(new[]
+            {
+                "rules[1] (caller_id_prefix '+44') could never decide: rules[0] (caller_id_prefix '+4') is tried first and takes every call it matches.",
+            }));
+        Assert.That(await RefusedAsync([
+                new { schedule_id = (Guid?)_office, when = (string?)"OPEN", caller_id_prefix = (string?)null, destination = (object)queue },
+                new { schedule_id = (Guid?)_office, when = (string?)"CLOSED", caller_id_prefix = (string?)null, destination = (object)holiday },
+                new { schedule_id = (Guid?)null, when = (string?)null, caller_id_prefix = (string?)"+44", destination = (object)queue },
+            ]),
+            Is.EqualTo(new[]
+            {
+                $"rules[2] (caller_id_prefix '+44') could never decide: rules[0] (schedule_id {_office}, when OPEN), rules[1] (schedule_id {_office}, " +
+                "when CLOSED) are tried first and between them take every call it matches.",
+            }));
+    }
+
+    /// <summary>The same conditions in the other order each decide for some call, and are kept.</summary>
+    [Test]
+    public async Task Rules_that_each_decide_for_some_call_are_kept_in_any_order()
+    {
+        var number = (await SeedNumbersAsync(_acme.Id))[0];
+        await Expect(await Assign(number.Id, new
+        {
+            assigned_type = "USER", assigned_id = _alice.Id,
+            rules = new object[]
+            {
+                new { schedule_id = _office, when = "HOLIDAY", destination = new { type = "EXTERNAL", value = "Playback(custom/holiday)" } },
+                new { caller_id_prefix = "+44", schedule_id = _office, when = "CLOSED", destination = new { type = "IVR", id = _ivr } },
+                new { schedule_id = _office, when = "CLOSED", destination = new { type = "QUEUE", id = _queue } },
+                new { caller_id_prefix = "+44", destination = new { type = "IVR", id = _ivr } },
+                new { caller_id_prefix = "+4", destination = new { type = "QUEUE", id = _queue } },
+                new { caller_id = "WITHHELD", destination = new { type = "EXTERNAL", value = "Hangup()" } },
+            },
+        }), HttpStatusCode.Created);
+        Assert.That(await StateOfAsync(number.Id), Is.EqualTo(("ASSIGNED", 1L, 6L)));
+    }
+
     [Test]
     public async Task Twenty_rules_are_the_most_a_number_has()
     {
