@@ -88,7 +88,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         if (bind.Success)
         {
             var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(bind.Groups["name"].Value);
-            return Invalid("Bad request", name, $"Parameter '{name}' has an invalid value '{bind.Groups["value"].Value}'.");
+            var accepted = QueryEnums.AcceptedBy(bind.Groups["type"].Value);
+            return Invalid("Bad request", name, $"Parameter '{name}' has an invalid value '{bind.Groups["value"].Value}'"
+                                                + (accepted is null ? "." : $"; it takes one of {accepted}."));
         }
         return Simple(b.StatusCode, b.StatusCode == 400 ? "Bad request" : "Request rejected", b.Message);
     }
@@ -164,7 +166,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     [System.Text.RegularExpressions.GeneratedRegex("^Required parameter \"(?:.* )?(?<name>\\w+)\" was not provided from (?<source>[a-z ]+)\\.\\z")]
     private static partial System.Text.RegularExpressions.Regex MissingParameter();
 
-    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?:(?<type>.*) )?(?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
     private static partial System.Text.RegularExpressions.Regex BindFailure();
 
     internal static ProblemDetails Simple(int status, string title, string detail) =>

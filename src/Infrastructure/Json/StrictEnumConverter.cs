@@ -48,8 +48,27 @@ public readonly record struct QueryEnum<T>(T Value) where T : struct, Enum
     {
         var ok = ApiJson.TryParse<T>(s, out var value);
         result = new QueryEnum<T>(value);
+        if (!ok) QueryEnums.Refused<T>();
         return ok;
     }
 
     public override string ToString() => ApiJson.Name(Value);
+}
+
+/// <summary>The wire names of each enum whose query value was refused, by its C# name: the binding failure that follows a
+/// refusal names only the parameter's type and name, and its 400 must also say which values the parameter takes.</summary>
+public static partial class QueryEnums
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Accepted = new(StringComparer.Ordinal);
+
+    internal static void Refused<T>() where T : struct, Enum =>
+        Accepted.TryAdd(typeof(T).Name, string.Join(", ", ApiJson.Names<T>()));
+
+    /// <summary>"ANSWER, NOANSWER, ..." for a parameter type that names <c>QueryEnum&lt;DialStatus&gt;</c> (nullable or not,
+    /// with or without namespaces) whose value was refused; null for any other type.</summary>
+    public static string? AcceptedBy(string parameterType) =>
+        QueryEnumType().Match(parameterType) is { Success: true } m && Accepted.TryGetValue(m.Groups["name"].Value, out var names) ? names : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"QueryEnum<(?:[\w.]+\.)?(?<name>\w+)>")]
+    private static partial System.Text.RegularExpressions.Regex QueryEnumType();
 }

@@ -189,6 +189,16 @@ public sealed class SimulateTests : ApplyFixtureBase
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain($"'{parameter}'").And.Contain(extra.Split('=')[1]));
     }
 
+    /// <summary>The rule is the list of values the parameter takes, as a body's enum refusal names them.</summary>
+    [TestCase("dial_status=noanswer", "dial_status", "'noanswer'; it takes one of ANSWER, NOANSWER, BUSY, CHANUNAVAIL, CONGESTION, TIMEOUT, JOINEMPTY.")]
+    [TestCase("source=pending", "source", "'pending'; it takes one of LIVE, PENDING.")]
+    public async Task An_unknown_value_is_a_400_listing_the_values_the_parameter_takes(string extra, string parameter, string rule)
+    {
+        var errors = await Problems.FieldErrorsAsync(await Admin.GetAsync(Url("+15551230001", extra)), parameter);
+
+        Assert.That(errors, Is.EqualTo(new[] { $"Parameter '{parameter}' has an invalid value {rule}" }));
+    }
+
     [Test]
     public async Task A_caller_id_longer_than_256_characters_is_refused() =>
         await Problems.FieldErrorsAsync(await Admin.GetAsync(Url("+15551230001", "caller_id=" + new string('1', 257))), "caller_id");
