@@ -28,4 +28,10 @@ public sealed class ApplyOptions
     /// <summary>Minutes between scheduled drift checks (one at a time across replicas); 0 turns the schedule off. A check
     /// on demand (POST /api/v1/apply/drift-checks) runs whatever this says.</summary>
     public int DriftCheckMinutes { get; set; } = 15;
+    /// <summary>Previews and simulations of the pending dialplan rendered at once (<see cref="RenderSlots"/>).</summary>
+    public int RenderConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Previews and simulations that may wait for a render slot; more are refused with a 503 at once.</summary>
+    public int RenderQueueLimit { get; set; } = 8 * Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>The longest a preview or simulation waits for a render slot before a 503 with Retry-After.</summary>
+    public int RenderWaitMilliseconds { get; set; } = 10_000;
 }

@@ -16,8 +16,8 @@ namespace Did.Features.Apply;
 /// would deploy, without the lock, and touches nothing.</summary>
 public sealed class ApplyRunner(
     NpgsqlDataSource db, ApplyLockSession lockSession, AsteriskNodes nodes, DialplanSettings settings, IOptions<ApplyOptions> options,
-    ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, LastRender lastRender, SnapshotMemory snapshots, TimeProvider clock,
-    ILogger<ApplyRunner> log)
+    ApplyWorkFolder work, ApplyQueue queue, LintedSections linted, LastRender lastRender, SnapshotMemory snapshots, RenderSlots renders,
+    TimeProvider clock, ILogger<ApplyRunner> log)
 {
     public async Task<ApplyJobResponse> ApplyAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
@@ -133,6 +133,7 @@ public sealed class ApplyRunner(
         var node = nodes.All[0];
         var scope = await ScopeAsync(ctx, tenantId, ct);
         if (!scope.IsPlatform) await RefuseWhenDeployedStateUnknownAsync(ct);
+        using var slot = await renders.EnterAsync(ct);
         var folder = work.CreateFolder("preview-" + Guid.NewGuid().ToString("N"));
         try
         {

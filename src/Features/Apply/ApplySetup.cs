@@ -19,9 +19,13 @@ public static class ApplySetup
             .Validate(o => o.VerifyAllUpToPriorities >= 0, "Apply:VerifyAllUpToPriorities must not be negative (env Apply__VerifyAllUpToPriorities).")
             .Validate(o => o.TenantMinIntervalSeconds >= 0, "Apply:TenantMinIntervalSeconds must not be negative (env Apply__TenantMinIntervalSeconds).")
             .Validate(o => o.DriftCheckMinutes >= 0, "Apply:DriftCheckMinutes must not be negative; 0 turns the schedule off (env Apply__DriftCheckMinutes).")
+            .Validate(o => o.RenderConcurrency >= 1, "Apply:RenderConcurrency must be at least 1 (env Apply__RenderConcurrency).")
+            .Validate(o => o.RenderQueueLimit >= 0, "Apply:RenderQueueLimit must not be negative (env Apply__RenderQueueLimit).")
+            .Validate(o => o.RenderWaitMilliseconds >= 0, "Apply:RenderWaitMilliseconds must not be negative (env Apply__RenderWaitMilliseconds).")
             .ValidateOnStart();
         services.AddSingleton<AsteriskNodes>();
         services.AddSingleton<ApplyWorkFolder>();
+        services.AddSingleton<RenderSlots>();
         services.AddSingleton<LintedSections>(); // what the last apply's lint saw; applies run one at a time
         services.AddSingleton<LastRender>();
         services.AddSingleton<SnapshotMemory>(); // the last snapshot read, to read again only the tenants that changed

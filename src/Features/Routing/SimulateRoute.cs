@@ -84,7 +84,7 @@ public static class SimulateRoute
     /// ids and labels of where the call ends up, and the number's tenant (a tenant admin may simulate only its own numbers:
     /// any other is a 404, as an unknown one).</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, AsteriskNodes nodes, DialplanSettings settings, ApplyWorkFolder work,
-        TimeProvider clock, NumberSettings numbers) : IQueryHandler<SimulateRouteQuery, SimulationResponse>
+        RenderSlots renders, TimeProvider clock, NumberSettings numbers) : IQueryHandler<SimulateRouteQuery, SimulationResponse>
     {
         public async ValueTask<SimulationResponse> Handle(SimulateRouteQuery q, CancellationToken ct)
         {
@@ -142,10 +142,12 @@ public static class SimulateRoute
             return (answer, result);
         }
 
-        /// <summary>The dialplan an apply would deploy now: rendered from the database into a private work folder, walked,
-        /// removed. Data the renderer refuses answers 409, as for a preview.</summary>
+        /// <summary>The dialplan an apply would deploy now: rendered from the database into a private work folder (in one of
+        /// the <see cref="RenderSlots"/>, shared with previews), walked, removed. Data the renderer refuses answers 409, as
+        /// for a preview.</summary>
         private async Task<CallWalk> WalkPendingAsync(WalkRequest request, CancellationToken ct)
         {
+            using var slot = await renders.EnterAsync(ct);
             var folder = work.CreateFolder("simulate-" + Guid.NewGuid().ToString("N"));
             try
             {
@@ -227,7 +229,8 @@ public sealed class SimulateRouteModule : ICarterModule
                          "written form libphonenumber reads (a national one with default_region, else Dids__DefaultRegion), and answered in E.164; " +
                          "caller_id is the caller ID as a carrier sends it (absent: withheld); at defaults to now; dial_status is what the destination's " +
                          "Dial or Queue returns (ANSWER by default); source LIVE walks each node's live file (and says when nodes differ), PENDING " +
-                         "renders the database now and writes nothing. The answer names the outcome, the rule that decided, whether the failover " +
+                         "renders the database now and writes nothing (a 503 with Retry-After when as many renders run as Apply__RenderConcurrency allows and " +
+                         "the queue is full or its wait is over). The answer names the outcome, the rule that decided, whether the failover " +
                          "ran, and every step. Platform admins and support: any number; tenant admins: their own numbers (any other is a 404).")
             .Produces<SimulationResponse>()
             .ProducesValidationProblem()
