@@ -131,14 +131,11 @@ public sealed class ApplyRunner(
     public async Task<ApplyPreviewResponse> PreviewAsync(RequestContext ctx, Guid? tenantId, CancellationToken ct)
     {
         var node = nodes.All[0];
-        var scope = await ScopeAsync(ctx, tenantId, ct);
-        if (!scope.IsPlatform) await RefuseWhenDeployedStateUnknownAsync(ct);
         using var slot = await renders.EnterAsync(ct);
         var folder = work.CreateFolder("preview-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var snapshot = (await ReadScopedAsync(scope, ct)).Snapshot;
-            var rendered = await ApplyPipeline.RenderIntoAsync(folder, snapshot, settings);
+            var (snapshot, rendered) = await RenderPendingAsync(ctx, tenantId, folder, ct);
             var view = ctx.Role == Role.TenantAdmin ? TenantDialplanView.For(snapshot, ctx.TenantId ?? Guid.Empty) : null;
             DiffLineFilter? filter = view is null ? null : view.Shows;
             var extensions = NodeFiles.Diff(node.ExtensionsPath, rendered.ExtensionsPath, DialplanRenderer.ExtensionsFileName, filter);
@@ -160,6 +157,20 @@ public sealed class ApplyRunner(
         {
             work.Remove(folder);
         }
+    }
+
+    /// <summary>Renders into <paramref name="folder"/> what the caller's apply would deploy now, deploying nothing: a tenant
+    /// admin's own tenant (or the one tenant a platform role names) from the database and every other tenant as last
+    /// deployed; otherwise the whole platform from the database. The preview and the simulator's PENDING dialplan are
+    /// this one render, so another tenant's pending change, or data the renderer refuses, never shows in a tenant's
+    /// answer. The caller holds one of the <see cref="RenderSlots"/>.</summary>
+    public async Task<(DialplanSnapshot Snapshot, RenderedFiles Rendered)> RenderPendingAsync(RequestContext ctx, Guid? tenantId, string folder,
+        CancellationToken ct)
+    {
+        var scope = await ScopeAsync(ctx, tenantId, ct);
+        if (!scope.IsPlatform) await RefuseWhenDeployedStateUnknownAsync(ct);
+        var snapshot = (await ReadScopedAsync(scope, ct)).Snapshot;
+        return (snapshot, await ApplyPipeline.RenderIntoAsync(folder, snapshot, settings));
     }
 
     /// <summary>The deployed state to commit with the job's end: none unless the nodes now run what was rendered

@@ -83,7 +83,7 @@ public static class SimulateRoute
     /// <summary>Walks the dialplan text with <see cref="DialplanWalker"/>; the route is never read from the database, only the
     /// ids and labels of where the call ends up, and the number's tenant (a tenant admin may simulate only its own numbers:
     /// any other is a 404, as an unknown one).</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, AsteriskNodes nodes, DialplanSettings settings, ApplyWorkFolder work,
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, AsteriskNodes nodes, ApplyRunner runner, ApplyWorkFolder work,
         RenderSlots renders, TimeProvider clock, NumberSettings numbers) : IQueryHandler<SimulateRouteQuery, SimulationResponse>
     {
         public async ValueTask<SimulationResponse> Handle(SimulateRouteQuery q, CancellationToken ct)
@@ -142,17 +142,17 @@ public static class SimulateRoute
             return (answer, result);
         }
 
-        /// <summary>The dialplan an apply would deploy now: rendered from the database into a private work folder (in one of
-        /// the <see cref="RenderSlots"/>, shared with previews), walked, removed. Data the renderer refuses answers 409, as
-        /// for a preview.</summary>
+        /// <summary>The dialplan the caller's apply would deploy now, as its preview renders it (a tenant admin's: its own
+        /// tenant pending, every other as deployed): rendered into a private work folder (in one of the
+        /// <see cref="RenderSlots"/>, shared with previews), walked, removed. Data the renderer refuses answers 409, as for a
+        /// preview.</summary>
         private async Task<CallWalk> WalkPendingAsync(WalkRequest request, CancellationToken ct)
         {
             using var slot = await renders.EnterAsync(ct);
             var folder = work.CreateFolder("simulate-" + Guid.NewGuid().ToString("N"));
             try
             {
-                var snapshot = await DialplanSnapshotReader.ReadAsync(db, ct);
-                var rendered = await ApplyPipeline.RenderIntoAsync(folder, snapshot, settings);
+                var (_, rendered) = await runner.RenderPendingAsync(ctx, null, folder, ct);
                 using var file = await DialplanFile.OpenAsync(rendered.ExtensionsPath, cache: false, ct)
                                  ?? throw new InvalidOperationException("the rendered file is missing");
                 return Walk(file, request, await ReadQueuesAsync(rendered.QueuesPath, ct));

@@ -109,6 +109,26 @@ public sealed class SwitchNameApplyTests : ApplyFixtureBase
         });
     }
 
+    /// <summary>The simulator's PENDING dialplan is the caller's preview's: a tenant admin's own tenant pending, every other
+    /// as deployed, so another tenant's refused data neither stops nor shows in its answer.</summary>
+    [Test]
+    public async Task Another_tenants_refused_data_does_not_stop_a_tenants_pending_simulation()
+    {
+        var (other, _, _) = await TenantWithPhoneAsync(Unique("other"), "2001");
+        var mine = await RouteAnotherNumberAsync();
+        var simulate = $"/api/v1/routing/simulate?number={Uri.EscapeDataString(mine.Number)}&source=PENDING";
+        await WithRefusedExternalActionAsync(other, async number =>
+        {
+            var response = await AcmeAdmin.Client.GetAsync(simulate);
+            var text = await response.Content.ReadAsStringAsync();
+            var body = await Expect(response, HttpStatusCode.OK);
+            Assert.That(body.GetProperty("outcome").GetProperty("type").GetString(), Is.EqualTo("USER"), text);
+            Assert.That(text, Does.Not.Contain(other.Slug).And.Not.Contain(number.Number).And.Not.Contain("System"));
+
+            AssertConflict(await Expect(await Admin.GetAsync(simulate), HttpStatusCode.Conflict), own: 1, elsewhere: 0);
+        });
+    }
+
     [Test]
     public async Task The_callers_own_refused_data_is_listed_in_its_409()
     {
