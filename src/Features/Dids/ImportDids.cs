@@ -183,8 +183,121 @@ public static class ImportDids
         return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, false);
     }
 
-    internal static string? CheckMetadata(JsonElement? metadata) =>
-        metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null } m ? NotAnObject(m.GetRawText()) : null;
+    internal static string? CheckMetadata(JsonElement? metadata) => metadata switch
+    {
+        { ValueKind: JsonValueKind.Object } m => CheckStorable(m),
+        { ValueKind: not JsonValueKind.Null } m => NotAnObject(m.GetRawText()),
+        _ => null,
+    };
+
+    /// <summary>The most bytes a number's metadata may take as PostgreSQL writes it (jsonb's text, which the export writes):
+    /// with every quote doubled by CSV quoting, an exported row stays well within <see cref="MaxCsvRowBytes"/>, so the
+    /// export imports back. M0039 holds every stored number to it.</summary>
+    public const int MaxMetadataBytes = 16_384;
+
+    /// <summary>Why PostgreSQL could not store a metadata object, or could not give it back within
+    /// <see cref="MaxMetadataBytes"/>: U+0000 (jsonb has no place for it), an unpaired surrogate escape, or a size as stored
+    /// over the limit. A number's size is counted as jsonb writes it, without exponent (1e300 is 301 digits), so a short
+    /// literal cannot hide a large value, nor one numeric cannot hold.</summary>
+    internal static string? CheckStorable(JsonElement metadata)
+    {
+        long size;
+        try
+        {
+            size = StoredSize(metadata);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to unescape an unpaired surrogate (\ud800) into a string; PostgreSQL refuses it too.
+            return "metadata must be valid Unicode: it has an unpaired surrogate escape (\\uD800 to \\uDFFF)";
+        }
+        catch (NulInMetadata)
+        {
+            return "metadata must not contain U+0000 (\\u0000): PostgreSQL cannot store it in JSON";
+        }
+        return size > MaxMetadataBytes ? $"metadata is larger than {MaxMetadataBytes:N0} bytes of JSON as stored (numbers written out in full)" : null;
+    }
+
+    /// <summary>Ends the walk of <see cref="StoredSize"/> at the first U+0000.</summary>
+    private sealed class NulInMetadata : Exception;
+
+    /// <summary>An upper bound of the bytes of jsonb's text of <paramref name="e"/> (exact but for numbers with leading
+    /// zeros after an exponent shift), or any value past <see cref="MaxMetadataBytes"/> once it is known to be over it:
+    /// the walk stops there, so no count can overflow.</summary>
+    private static long StoredSize(JsonElement e)
+    {
+        const long cap = MaxMetadataBytes + 1L;
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+            {
+                long size = 2, n = 0; // {"k": v, "k": v}
+                foreach (var p in e.EnumerateObject())
+                {
+                    size += StringSize(p.Name) + 2 + StoredSize(p.Value) + (n++ > 0 ? 2 : 0);
+                    if (size > cap) return cap;
+                }
+                return size;
+            }
+            case JsonValueKind.Array:
+            {
+                long size = 2, n = 0; // [v, v]
+                foreach (var item in e.EnumerateArray())
+                {
+                    size += StoredSize(item) + (n++ > 0 ? 2 : 0);
+                    if (size > cap) return cap;
+                }
+                return size;
+            }
+            case JsonValueKind.String:
+                return StringSize(e.GetString()!);
+            case JsonValueKind.Number:
+                return NumberSize(e.GetRawText(), cap);
+            default:
+                return e.GetRawText().Length; // true, false, null
+        }
+    }
+
+    /// <summary>A string as jsonb writes it: quoted, with " \ and control characters escaped, the rest as UTF-8.</summary>
+    private static long StringSize(string s)
+    {
+        long size = 2;
+        foreach (var c in s)
+        {
+            if (c == '\0') throw new NulInMetadata();
+            size += c switch
+            {
+                '"' or '\\' or '\b' or '\f' or '\n' or '\r' or '\t' => 2,
+                < ' ' => 6,
+                < '\u0080' => 1,
+                < '\u0800' => 2,
+                _ when char.IsSurrogate(c) => 2, // half of a pair: four bytes in all
+                _ => 3,
+            };
+        }
+        return size;
+    }
+
+    /// <summary>A JSON number as numeric writes it: sign, the integer digits (at least one), and the fraction digits the
+    /// literal has beyond the exponent, never in exponent form.</summary>
+    private static long NumberSize(string literal, long cap)
+    {
+        var span = literal.AsSpan();
+        var sign = span[0] == '-' ? 1 : 0;
+        var e = span.IndexOfAny('e', 'E');
+        var mantissa = e < 0 ? span[sign..] : span[sign..e];
+        long exponent = 0;
+        if (e >= 0 && !long.TryParse(span[(e + 1)..], System.Globalization.NumberStyles.AllowLeadingSign,
+                System.Globalization.CultureInfo.InvariantCulture, out exponent))
+            return cap; // more exponent digits than a long holds: far too large either way
+        exponent = Math.Clamp(exponent, -cap, cap);
+        var point = mantissa.IndexOf('.');
+        long integerDigits = point < 0 ? mantissa.Length : point;
+        long fractionDigits = point < 0 ? 0 : mantissa.Length - point - 1;
+        var integer = Math.Max(1, integerDigits + exponent);
+        var fraction = Math.Max(0, fractionDigits - exponent);
+        return sign + integer + (fraction > 0 ? 1 + fraction : 0);
+    }
 
     /// <summary>The error of a metadata value that is JSON but not an object, echoing what was sent.</summary>
     internal static string NotAnObject(string sent) => $"metadata must be a JSON object (you sent '{EchoedValue.Of(sent)}')";
@@ -296,6 +409,7 @@ public static class ImportDids
                     {
                         using var doc = JsonDocument.Parse(cell, MetadataJson);
                         if (doc.RootElement.ValueKind != JsonValueKind.Object) (problems ??= []).Add(NotAnObject(cell));
+                        else if (CheckStorable(doc.RootElement) is { } unstorable) (problems ??= []).Add(unstorable);
                         else metadata = cell;
                     }
                     else if (JsonNode.Parse(cell, documentOptions: MetadataJson) is JsonObject o) merged = o;
@@ -318,7 +432,12 @@ public static class ImportDids
                 merged ??= new JsonObject();
                 merged[name] = value.ToString();
             }
-            if (merged is not null) metadata = merged.ToJsonString();
+            if (merged is not null)
+            {
+                metadata = merged.ToJsonString();
+                using var doc = JsonDocument.Parse(metadata);
+                if (CheckStorable(doc.RootElement) is { } unstorable) return Fail(line, unstorable);
+            }
             return new Parsed(line, false, null, number, provider, metadata);
         }
 
@@ -352,7 +471,8 @@ public sealed class ImportDidsModule : ICarterModule
         "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items, or {\"range\": {\"from\", \"to\"}, provider, metadata} " +
         "with up to 100,000 numbers of the same length and country. text/csv: streamed, no item cap, header " +
         "number,provider[,metadata][,default_region] (metadata a JSON object cell; the columns an export writes are read as its " +
-        "own; other columns become metadata keys). Any problem (a number libphonenumber refuses, with its reason and the form " +
+        "own; other columns become metadata keys). A number's metadata is at most 16,384 bytes as stored (numbers written out in full), " +
+        "without \\u0000. Any problem (a number libphonenumber refuses, with its reason and the form " +
         "given, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed row) stores " +
         "nothing and answers 400 {imported: 0, failed, errors: {field: [messages]}} keyed by each item (dids[i], range[i]) or " +
         "CSV line (line 7); every problem of an item is listed (the first 1,000 problems), failed counts the items refused. on_conflict=skip imports the rest and answers skipped and skipped_numbers.";

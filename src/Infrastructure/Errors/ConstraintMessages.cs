@@ -35,6 +35,7 @@ public static class ConstraintMessages
         ["ck_phone_numbers_status"] = "status must be UNASSIGNED, ALLOCATED or ASSIGNED.",
         ["ck_phone_numbers_status_tenant"] = "An UNASSIGNED number has no tenant; an ALLOCATED or ASSIGNED one needs one.",
         ["ck_phone_numbers_metadata"] = "provider_metadata must be a JSON object.",
+        ["ck_phone_numbers_metadata_size"] = "provider_metadata must be at most 16,384 bytes of JSON as stored.",
         ["fk_phone_numbers_tenant"] = "The tenant does not exist, or still holds numbers.",
         ["ux_schedules_tenant_name"] = "A schedule with this name already exists in the tenant.",
         ["fk_schedules_tenant"] = "The tenant still owns schedules; delete them first.",

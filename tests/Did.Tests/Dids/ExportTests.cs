@@ -96,6 +96,33 @@ public sealed class ExportTests : DidFixture
         Assert.That(stored, Is.EqualTo(providers));
     }
 
+    /// <summary>Metadata of the largest size an import takes, all quotes (each one escaped in the JSON, then doubled by
+    /// the CSV): its exported row still fits the rows an import reads.</summary>
+    [Test]
+    public async Task Metadata_of_the_largest_size_exports_and_imports_back_unchanged()
+    {
+        var numbers = NewNumbers(1);
+        var quotes = new string('"', 8_187); // {"q": "\"\"..."}: 9 + 2 x 8,187 = 16,383 bytes as stored
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import",
+            new { dids = new[] { new { number = numbers[0], metadata = new { q = quotes } } } }), HttpStatusCode.Created);
+        var exported = await ExportOfAsync(numbers);
+
+        foreach (var id in await ExistingIdsAsync(numbers)) await Expect(await Admin.DeleteAsync($"/api/v1/dids/{id}"), HttpStatusCode.NoContent);
+        await Expect(await PostCsv(Admin, exported), HttpStatusCode.Created);
+        Assert.That(await ExportOfAsync(numbers), Is.EqualTo(exported));
+    }
+
+    [Test]
+    public async Task The_database_refuses_metadata_larger_than_an_export_row_allows()
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            "INSERT INTO phone_numbers (id, number, country, number_type, provider_metadata) VALUES (gen_random_uuid(), @n, 'US', 'FIXED_LINE_OR_MOBILE', jsonb_build_object('q', repeat('x', 20000)))", conn);
+        cmd.Parameters.AddWithValue("n", NewNumber());
+        var e = Assert.ThrowsAsync<Npgsql.PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.That(e!.ConstraintName, Is.EqualTo("ck_phone_numbers_metadata_size"));
+    }
+
     /// <summary>The export's header and the lines of <paramref name="numbers"/> (other tests of the fixture add others).</summary>
     private async Task<string> ExportOfAsync(string[] numbers)
     {

@@ -151,6 +151,10 @@ public sealed class ImportCsvTests : DidFixture
             "line 2: metadata names the key 'k' twice").SetName("Metadata_naming_a_key_twice_beside_extra_columns_is_a_400");
         yield return new TestCaseData(Utf8("number,provider,metadata\n+12125550001,a,\"{\"\"k\"\":1,\"\"k\"\":2}\"\n"),
             "line 2: metadata names the key 'k' twice").SetName("Metadata_naming_a_key_twice_is_a_400");
+        yield return new TestCaseData(Utf8("number,provider,metadata\n+12125550001,a,{}\n+12125550002,a,\"{\"\"k\"\":1e1000000}\"\n"),
+            "line 3: metadata is larger than 16,384 bytes").SetName("Metadata_with_a_number_too_large_to_store_is_a_400_naming_its_line");
+        yield return new TestCaseData(Utf8("number,provider,metadata\n+12125550001,a,{}\n+12125550002,a,\"{\"\"k\"\":\"\"a\\u0000b\"\"}\"\n"),
+            "line 3: metadata must not contain U+0000").SetName("Metadata_with_an_escaped_nul_is_a_400_naming_its_line");
     }
 
     [TestCaseSource(nameof(Garbage))]

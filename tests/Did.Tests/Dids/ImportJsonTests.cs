@@ -71,6 +71,25 @@ public sealed class ImportJsonTests : DidFixture
         Assert.That(await StoredAsync(good), Is.Zero);
     }
 
+    /// <summary>An export writes each number on one CSV row, and the import reads rows of at most 64 KiB: metadata larger
+    /// than its limit as stored would make an export that does not import back.</summary>
+    [Test]
+    public async Task Metadata_larger_than_an_exported_row_allows_is_a_400_naming_the_item()
+    {
+        var numbers = NewNumbers(2);
+        var json = JsonSerializer.Serialize(new
+        {
+            dids = new object[]
+            {
+                new { number = numbers[0], metadata = new { note = new string('q', 100) } },
+                new { number = numbers[1], metadata = new { note = new string('q', 70_000) } },
+            },
+        });
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/dids/import", json), HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[] { "dids[1]: metadata is larger than 16,384 bytes of JSON as stored (numbers written out in full)" }));
+        Assert.That(await StoredAsync(numbers), Is.Zero);
+    }
+
     [Test]
     public async Task A_json_item_is_refused_with_every_problem_it_has_and_counted_once()
     {
