@@ -405,15 +405,12 @@ public static class ImportDids
                 var cell = row[layout.Metadata].ToString();
                 try
                 {
-                    if (layout.Extras.Length == 0)
-                    {
-                        using var doc = JsonDocument.Parse(cell, MetadataJson);
-                        if (doc.RootElement.ValueKind != JsonValueKind.Object) (problems ??= []).Add(NotAnObject(cell));
-                        else if (CheckStorable(doc.RootElement) is { } unstorable) (problems ??= []).Add(unstorable);
-                        else metadata = cell;
-                    }
-                    else if (JsonNode.Parse(cell, documentOptions: MetadataJson) is JsonObject o) merged = o;
-                    else (problems ??= []).Add(NotAnObject(cell));
+                    // Checked before any merge: writing out a string with an unpaired surrogate escape throws.
+                    using var doc = JsonDocument.Parse(cell, MetadataJson);
+                    if (doc.RootElement.ValueKind != JsonValueKind.Object) (problems ??= []).Add(NotAnObject(cell));
+                    else if (CheckStorable(doc.RootElement) is { } unstorable) (problems ??= []).Add(unstorable);
+                    else if (layout.Extras.Length == 0) metadata = cell;
+                    else merged = JsonObject.Create(doc.RootElement.Clone());
                 }
                 catch (JsonException e) when (ApiJson.DuplicateProperty(e.Message) is { } key)
                 {

@@ -155,6 +155,8 @@ public sealed class ImportCsvTests : DidFixture
             "line 3: metadata is larger than 16,384 bytes").SetName("Metadata_with_a_number_too_large_to_store_is_a_400_naming_its_line");
         yield return new TestCaseData(Utf8("number,provider,metadata\n+12125550001,a,{}\n+12125550002,a,\"{\"\"k\"\":\"\"a\\u0000b\"\"}\"\n"),
             "line 3: metadata must not contain U+0000").SetName("Metadata_with_an_escaped_nul_is_a_400_naming_its_line");
+        yield return new TestCaseData(Utf8("number,provider,metadata,rate_center\n+12125550001,a,{},RC\n+12125550002,a,\"{\"\"k\"\":\"\"\\ud800\"\"}\",RC\n"),
+            "line 3: metadata must be valid Unicode").SetName("Metadata_with_an_unpaired_surrogate_beside_extra_columns_is_a_400_naming_its_line");
     }
 
     [TestCaseSource(nameof(Garbage))]
