@@ -38,10 +38,10 @@ internal static class NumberNormalizer
     public static bool TryNormalize(string input, string? defaultRegion, out NormalizedNumber number, out string reason)
     {
         number = default;
-        foreach (var c in input)
-            if (char.IsLetter(c))
+        for (var i = 0; i < input.Length; i++)
+            if (char.IsLetter(input[i]))
             {
-                reason = "NOT_A_NUMBER";
+                reason = IsExtensionAfter(input, i, defaultRegion) ? "HAS_EXTENSION" : "NOT_A_NUMBER";
                 return false;
             }
 
@@ -79,6 +79,24 @@ internal static class NumberNormalizer
         number = new NormalizedNumber(e164, region, type);
         reason = "";
         return true;
+    }
+
+    /// <summary>Whether the letters from <paramref name="firstLetter"/> on only mark an extension ("ext. 12", "x12",
+    /// ";ext=12"): libphonenumber reads an extension in the whole input, and the text before the first letter is on its own
+    /// the same number. Then the client is told of the extension, not of letters its number does not have.</summary>
+    private static bool IsExtensionAfter(string input, int firstLetter, string? defaultRegion)
+    {
+        try
+        {
+            var whole = Util.Parse(input, defaultRegion);
+            var before = Util.Parse(input[..firstLetter], defaultRegion);
+            return whole.HasExtension && !before.HasExtension && whole.CountryCode == before.CountryCode
+                   && Util.GetNationalSignificantNumber(whole) == Util.GetNationalSignificantNumber(before);
+        }
+        catch (NumberParseException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The sentence an error list carries: the reason, the form given (echoed safely), and what to do when the

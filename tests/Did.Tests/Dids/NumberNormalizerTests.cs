@@ -61,6 +61,12 @@ public sealed class NumberNormalizerTests
     [TestCase("+1 800 FLOWERS", null, "NOT_A_NUMBER")]
     [TestCase("", "US", "NOT_A_NUMBER")]
     [TestCase("+234 700 5929 526714", null, "TOO_LONG")]
+    [TestCase("(212) 555-0100 ext. 12", "US", "HAS_EXTENSION")]
+    [TestCase("+1 212 555 0100 x12", null, "HAS_EXTENSION")]
+    [TestCase("+12125550100;ext=12", null, "HAS_EXTENSION")]
+    [TestCase("+1 212 555 0100 #12", null, "HAS_EXTENSION")]
+    [TestCase("+1 800 FLOWERS x12", null, "NOT_A_NUMBER")]
+    [TestCase("+1 212 555 O100 x12", null, "NOT_A_NUMBER")]
     public void Refuses_with_libphonenumbers_reason(string written, string? region, string expected)
     {
         Assert.That(NumberNormalizer.TryNormalize(written, region, out _, out var reason), Is.False);
