@@ -14,8 +14,12 @@ public sealed class UnreadBodyGuard(RequestDelegate next)
         var request = http.Request;
         var sent = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
         if (sent && http.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
-            throw new ProblemException(StatusCodes.Status400BadRequest, "Unexpected body",
-                $"{request.Method} {request.Path} takes no body; send none.");
+        {
+            var detail = $"{request.Method} {request.Path} takes no body; send none.";
+            // Named as every 400 names its field: the body as a whole is "body".
+            throw new ProblemException(StatusCodes.Status400BadRequest, "Unexpected body", detail,
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["body"] = [detail] } });
+        }
         return next(http);
     }
 }

@@ -109,6 +109,16 @@ public sealed class BadInputTests : ApiFixture
         await Expect(await Admin.PatchAsync($"/api/v1/dids/{number.Id}/deallocate", null), HttpStatusCode.OK); // without a body, as before
     }
 
+    /// <summary>Every 400 names its field (docs/decisions.md): a body where none is read is the field <c>body</c>.</summary>
+    [Test]
+    public async Task A_body_sent_to_an_operation_that_takes_none_is_named_as_the_field_body()
+    {
+        var number = (await SeedNumbersAsync((await CreateTenantAsync()).Id))[0];
+        var problem = await Expect(await SendJson(Admin, HttpMethod.Patch, $"/api/v1/dids/{number.Id}/deallocate", "{}"), HttpStatusCode.BadRequest);
+        Assert.That(problem.GetProperty("errors").GetProperty("body")[0].GetString(),
+            Is.EqualTo($"PATCH /api/v1/dids/{number.Id}/deallocate takes no body; send none."), problem.ToString());
+    }
+
     [Test]
     public async Task Unknown_route_is_a_404_problem() =>
         await Expect(await Admin.GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
