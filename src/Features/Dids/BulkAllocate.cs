@@ -84,18 +84,19 @@ public static class BulkAllocate
                 moved = (await conn.QueryAsync<(Guid, bool)>(new CommandDefinition(Allocate, args, tx, commandTimeout: 0, cancellationToken: ct))).AsList();
             }
 
-            // The numbers that came back out of quarantine, by id (only when there are some): a number's history reads its own
-            // state before from this.
-            var fromQuarantine = moved.Where(m => m.FromQuarantine).Select(m => m.Id).ToArray();
-            object after = (r.Range, fromQuarantine.Length) switch
+            // How many came back out of quarantine (only when some did); which ones, each number's link says (M0040), where a
+            // number's history reads its state before.
+            var fromQuarantine = moved.Count(m => m.FromQuarantine);
+            object after = (r.Range, fromQuarantine) switch
             {
                 (null, 0) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164 },
-                (null, _) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164, from_quarantine = fromQuarantine },
+                (null, _) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, numbers = requested.E164, from_quarantine_count = fromQuarantine },
                 (_, 0) => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range },
-                _ => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range, from_quarantine = fromQuarantine },
+                _ => new { count = moved.Count, tenant_id = r.TenantId, tenant_name = tenant, range = r.Range, from_quarantine_count = fromQuarantine },
             };
             var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Allocate, AuditEntity.PhoneNumber, null, r.TenantId, null, after, ct);
-            await BulkNumbers.LinkAsync(conn, tx, audit, moved.Select(m => m.Id), moved.Select(_ => (Guid?)r.TenantId), ct);
+            await BulkNumbers.LinkAsync(conn, tx, audit, moved.Select(m => m.Id), moved.Select(_ => (Guid?)r.TenantId),
+                moved.Select(m => m.FromQuarantine), ct);
             await tx.CommitAsync(ct);
             return new BulkResult(moved.Count, 0);
         }

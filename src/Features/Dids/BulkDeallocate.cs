@@ -65,7 +65,7 @@ public static class BulkDeallocate
                 WHERE id = ANY(@ids) AND status IN ('ALLOCATED', 'ASSIGNED')
                 """, new { ids = rows.Select(x => x.Id!.Value).ToArray(), quarantineDays = settings.QuarantineDays }, tx, commandTimeout: 0,
                 cancellationToken: ct));
-            await BulkNumbers.LinkAsync(conn, tx, audit, rows.Select(x => x.Id!.Value), rows.Select(x => x.TenantId), ct);
+            await BulkNumbers.LinkAsync(conn, tx, audit, rows.Select(x => x.Id!.Value), rows.Select(x => x.TenantId), null, ct);
             await tx.CommitAsync(ct);
             return new BulkResult(updated, 0);
         }

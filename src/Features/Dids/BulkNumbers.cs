@@ -75,11 +75,19 @@ internal static class BulkNumbers
             ORDER BY n.ord
             """, new { numbers }, tx, commandTimeout: 0, cancellationToken: ct))).ToList();
 
-    /// <summary>Links the bulk change's audit row to each number it changed, with the tenant that held the number.</summary>
+    /// <summary>Links the bulk change's audit row to each number it changed, with the tenant that held the number and, for
+    /// an allocation, whether the number came out of quarantine (M0040).</summary>
     public static Task LinkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid auditId, IEnumerable<Guid> ids, IEnumerable<Guid?> tenants,
-        CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO audit_log_numbers (phone_number_id, audit_log_id, tenant_id)
-            SELECT id, @auditId, tenant_id FROM unnest(@ids, @tenants) AS x(id, tenant_id)
-            """, new { auditId, ids = ids.ToArray(), tenants = tenants.ToArray() }, tx, commandTimeout: 0, cancellationToken: ct));
+        IEnumerable<bool>? fromQuarantine, CancellationToken ct)
+    {
+        var idList = ids.ToArray();
+        return conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO audit_log_numbers (phone_number_id, audit_log_id, tenant_id, from_quarantine)
+            SELECT id, @auditId, tenant_id, from_quarantine FROM unnest(@ids, @tenants, @fromQuarantine) AS x(id, tenant_id, from_quarantine)
+            """, new
+            {
+                auditId, ids = idList, tenants = tenants.ToArray(),
+                fromQuarantine = fromQuarantine?.Select(f => (bool?)f).ToArray() ?? new bool?[idList.Length],
+            }, tx, commandTimeout: 0, cancellationToken: ct));
+    }
 }

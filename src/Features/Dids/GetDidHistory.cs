@@ -57,7 +57,8 @@ public static class GetDidHistory
         SELECT a.id, a.at, a.action, a.actor_id, l.tenant_id, true, (a.after->>'count')::bigint,
                CASE a.action
                    WHEN 'ALLOCATE' THEN jsonb_build_object('status',
-                       CASE WHEN coalesce(a.after->'from_quarantine', '[]') @> jsonb_build_array(@id::text) THEN 'QUARANTINED' ELSE 'UNASSIGNED' END,
+                       CASE WHEN coalesce(l.from_quarantine, coalesce(a.after->'from_quarantine', '[]') @> jsonb_build_array(@id::text))
+                           THEN 'QUARANTINED' ELSE 'UNASSIGNED' END,
                        'tenant_id', NULL)
                    WHEN 'DEALLOCATE' THEN jsonb_build_object('status', 'ALLOCATED', 'tenant_id', l.tenant_id)
                    WHEN 'END_QUARANTINE' THEN jsonb_build_object('status', 'QUARANTINED', 'tenant_id', NULL,

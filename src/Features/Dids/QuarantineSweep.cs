@@ -77,7 +77,7 @@ public sealed class QuarantineSweep(NpgsqlDataSource db, IConfiguration config, 
         var system = scope.ServiceProvider.GetRequiredService<RequestContext>();
         var audit = await AuditLog.WriteAsync(conn, tx, system, AuditAction.EndQuarantine, AuditEntity.PhoneNumber, null, null, null,
             new { count = freed.Count, reason = "quarantine expired" }, ct);
-        await BulkNumbers.LinkAsync(conn, tx, audit, freed.Select(f => f.Id), freed.Select(f => f.FromTenantId), ct);
+        await BulkNumbers.LinkAsync(conn, tx, audit, freed.Select(f => f.Id), freed.Select(f => f.FromTenantId), null, ct);
         await tx.CommitAsync(ct);
         return freed.Count;
     }

@@ -184,6 +184,35 @@ public sealed class QuarantineTests : DidFixture
         Assert.That((await HistoryAsync(freeId))[^1].GetProperty("before").GetProperty("status").GetString(), Is.EqualTo("UNASSIGNED"));
     }
 
+    /// <summary>A bulk allocation's audit row holds its request and how many numbers came out of quarantine, not which:
+    /// listed, a range of 100,000 made the row 4 MB, and every page of the audit log that showed it as large.</summary>
+    [Test]
+    public async Task A_range_allocation_out_of_quarantine_keeps_its_audit_row_the_size_of_its_request()
+    {
+        var tenant = await CreateTenantAsync();
+        var prefix = $"+1347{Random.Shared.Next(200, 1000)}0";
+        var range = new { from = prefix + "000", to = prefix + "499" };
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import", new { range }), HttpStatusCode.Created);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, range }), HttpStatusCode.OK);
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/deallocate", new { range }), HttpStatusCode.OK);
+
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate", new { tenant_id = tenant.Id, range }), HttpStatusCode.OK);
+
+        Assert.That(body.GetProperty("updated").GetInt64(), Is.EqualTo(500));
+        Assert.That(await CountAsync("SELECT max(octet_length(after::text)) FROM audit_logs WHERE action = 'ALLOCATE' AND tenant_id = @t",
+            new { t = tenant.Id }), Is.LessThan(1_000));
+        var id = await ImportedIdAsync(prefix + "123");
+        var history = await HistoryAsync(id);
+        Assert.That(history[^1].GetProperty("before").GetProperty("status").GetString(), Is.EqualTo("QUARANTINED"));
+        Assert.That(history[^3].GetProperty("before").GetProperty("status").GetString(), Is.EqualTo("UNASSIGNED"));
+    }
+
+    private async Task<Guid> ImportedIdAsync(string number)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<Guid>("SELECT id FROM phone_numbers WHERE number = @number", new { number });
+    }
+
     [Test]
     public async Task A_range_allocate_to_another_tenant_lists_the_quarantined_number_in_it()
     {
