@@ -45,7 +45,7 @@ public static class DatabaseSetup
         builder.Name = "did"; // the pool's name in its metrics, instead of its connection string
         ApplyPoolDefaults(builder.ConnectionStringBuilder, connectionString, config);
         services.AddSingleton(builder.Build());
-        services.AddSingleton(new DedicatedConnections(connectionString));
+        services.AddSingleton(_ => new DedicatedConnections(connectionString)); // built by the container, so disposed by it
         return services;
     }
 

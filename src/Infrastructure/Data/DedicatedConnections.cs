@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace Did.Infrastructure.Data;
@@ -5,22 +6,28 @@ namespace Did.Infrastructure.Data;
 /// <summary>Connections kept outside the pool, for sessions that must not take a pooled slot or hand session state on
 /// to the next request: the security-stamp LISTEN, which lasts as long as the service; and the apply's advisory lock,
 /// held (or waited for) for the length of an apply. Built from the configured connection string, because a data
-/// source's own <c>ConnectionString</c> leaves the password out.</summary>
-public sealed class DedicatedConnections(string connectionString)
+/// source's own <c>ConnectionString</c> leaves the password out. Each session's kind is an unpooled data source named
+/// after it, so that its metrics are labelled with that name and never with the connection string (host, user,
+/// database, password file).</summary>
+public sealed class DedicatedConnections(string connectionString) : IAsyncDisposable
 {
-    public async Task<NpgsqlConnection> OpenAsync(string applicationName, CancellationToken ct)
+    private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _sources = new(StringComparer.Ordinal);
+
+    public async Task<NpgsqlConnection> OpenAsync(string applicationName, CancellationToken ct) =>
+        await _sources.GetOrAdd(applicationName, name => new Lazy<NpgsqlDataSource>(() => Build(name))).Value.OpenConnectionAsync(ct);
+
+    private NpgsqlDataSource Build(string applicationName)
     {
-        var csb = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = applicationName };
-        var conn = new NpgsqlConnection(csb.ConnectionString);
-        try
-        {
-            await conn.OpenAsync(ct);
-            return conn;
-        }
-        catch
-        {
-            await conn.DisposeAsync();
-            throw;
-        }
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Pooling = false;
+        builder.ConnectionStringBuilder.ApplicationName = applicationName;
+        builder.Name = applicationName;
+        return builder.Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in _sources.Values.Where(s => s.IsValueCreated))
+            await source.Value.DisposeAsync();
     }
 }

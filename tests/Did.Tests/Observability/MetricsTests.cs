@@ -136,6 +136,19 @@ public sealed class MetricsTests : ApplyFixtureBase
         Assert.That(await Anonymous.GetStringAsync("/openapi/v1.json"), Does.Not.Contain("/metrics"));
     }
 
+    [Test]
+    public async Task The_service_s_own_sessions_are_labelled_by_their_name_never_by_the_connection_string()
+    {
+        await RouteANewNumberAsync();
+        Assert.That(Status(await Job(await PostApply())), Is.EqualTo("SUCCEEDED"));
+        var metrics = await ScrapeAsync();
+
+        var pools = metrics.Samples.Select(s => s.Labels.GetValueOrDefault("db_client_connection_pool_name")).OfType<string>().Distinct().ToList();
+        Assert.That(pools, Does.Contain("did-apply-lock"), "the apply's lock session");
+        Assert.That(pools.Where(p => p.Contains("Application Name=did", StringComparison.OrdinalIgnoreCase)), Is.Empty,
+            "a session the service opens outside its pool names no host, user or database");
+    }
+
     private async Task RouteANewNumberAsync()
     {
         var number = (await SeedNumbersAsync(Acme.Id))[0];
