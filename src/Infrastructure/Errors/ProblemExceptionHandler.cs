@@ -146,6 +146,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return (Whole(path), $"The body is not valid UTF-8{at}.");
         if (message.Contains("allow null", StringComparison.OrdinalIgnoreCase) || message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
             return (Whole(path), $"The value{at} must not be null.");
+        if (message.StartsWith(TimestampConverter.Expected, StringComparison.Ordinal))
+            return (Whole(path), $"The value{at} {message[TimestampConverter.Expected.Length..]}");
         if (message.StartsWith(StrictEnumConverter.Expected, StringComparison.Ordinal))
             return (Whole(path), $"The value{at} must be one of {message[StrictEnumConverter.Expected.Length..].TrimEnd('.')}.");
         if (message.Contains("could not be converted to", StringComparison.Ordinal))

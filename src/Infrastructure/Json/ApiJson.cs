@@ -16,6 +16,7 @@ public static class ApiJson
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a misspelt or read-only field is an error, not a silent no-op
         o.AllowDuplicateProperties = false; // {"role":"USER","role":"PLATFORM_ADMIN"} is ambiguous: refused, not last-one-wins
         o.Converters.Add(new StrictEnumConverterFactory());
+        o.Converters.Add(new TimestampConverter()); // a date-time without Z or an offset would be read in the server's zone
     }
 
     public static readonly JsonSerializerOptions Options = Create();

@@ -4,7 +4,8 @@ using FluentValidation;
 
 namespace Did.Infrastructure.Validation;
 
-/// <summary>The one reader of timestamps in query strings (<c>at</c>, <c>from</c>, <c>to</c>): an RFC 3339 date-time (seconds
+/// <summary>The one reader of timestamps in query strings (<c>at</c>, <c>from</c>, <c>to</c>) and, through
+/// <see cref="Json.TimestampConverter"/>, in bodies (<c>expires_at</c>): an RFC 3339 date-time (seconds
 /// included, as RFC 3339 requires) with <c>Z</c> or an offset, read as that instant, or refused. A timestamp without either would be read in the server's
 /// zone, a value the client never sent (docs/decisions.md, "A value is read as sent, or refused").</summary>
 public static class Timestamps
@@ -41,5 +42,6 @@ public static class Timestamps
         : TryRead(value, out var instant) ? instant
         : throw new InvalidOperationException($"'{value}' reached a handler unvalidated: its validator uses Timestamp()");
 
-    private static bool HasShape(string value) => Shape.IsMatch(value);
+    /// <summary>Whether <paramref name="value"/> has the shape of <see cref="Pattern"/> (the date may still not exist).</summary>
+    public static bool HasShape(string value) => Shape.IsMatch(value);
 }

@@ -52,4 +52,20 @@ public sealed class ApiKeyExpiryTests : ApiKeyFixture
             new { name = "k", role = "USER", tenant_id = tenant.Id, expires_at = DateTimeOffset.UtcNow.AddSeconds(-5) }), "expires_at");
         Assert.That(errors[0], Does.Contain("in the future"));
     }
+
+    [Test]
+    public async Task An_expiry_without_z_or_an_offset_is_refused_naming_its_value_and_one_with_an_offset_is_that_instant()
+    {
+        var tenant = await CreateTenantAsync();
+        foreach (var sent in new[] { "2030-01-01T00:00:00", "2030-01-01", "2030-01-01T00:00Z" })
+        {
+            var errors = await Problems.FieldErrorsAsync(await Admin.PostAsJsonAsync("/api/v1/api-keys",
+                new { name = "k", role = "USER", tenant_id = tenant.Id, expires_at = sent }), "expires_at");
+            Assert.That(errors[0], Does.Contain("'Z' or an offset").And.Contain($"'{sent}'"), sent);
+        }
+
+        var created = await Expect(await Admin.PostAsJsonAsync("/api/v1/api-keys",
+            new { name = "k", role = "USER", tenant_id = tenant.Id, expires_at = "2030-01-01T00:00:00-05:00" }), HttpStatusCode.Created);
+        Assert.That(created.GetProperty("expires_at").GetString(), Is.EqualTo("2030-01-01T05:00:00Z"));
+    }
 }
