@@ -19,7 +19,9 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
     private readonly int[] _addressBackoff = SignInOptions.Backoff(
         options.Value.AddressFailures, options.Value.FirstBackoffSeconds, options.Value.MaxBackoffSeconds);
 
-    public sealed record Admission(bool Admitted, int RetryAfterSeconds);
+    /// <param name="AddressWaitSet">The wait an admitted attempt wrote into its address's row, for it to take back if the
+    /// attempt signs in or never reaches the check.</param>
+    public sealed record Admission(bool Admitted, int RetryAfterSeconds, DateTime? AddressWaitSet);
 
     /// <summary>Counts the attempt and says whether its password may be checked. The address's row decides first; only
     /// an attempt it lets through touches (and may create) the email's row, so refused attempts add no rows. Both rows
@@ -60,7 +62,8 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
             )
             SELECT coalesce(account.admitted, false) AS admitted,
                    greatest(1, ceil(extract(epoch FROM coalesce(account.blocked_until, address.blocked_until) - now())))::int
-                       AS retry_after_seconds
+                       AS retry_after_seconds,
+                   CASE WHEN address.admitted THEN address.blocked_until END AS address_wait_set
             FROM address LEFT JOIN account ON true
             """, new
             {
@@ -87,11 +90,11 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
         }
         catch
         {
-            await WithdrawAsync(key, CancellationToken.None);
+            await WithdrawAsync(key, admission, CancellationToken.None);
             throw;
         }
         if (verified)
-            await SignedInAsync(key, ct);
+            await SignedInAsync(key, admission, ct);
         return verified;
     }
 
@@ -100,26 +103,36 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
             $"Too many failed sign-ins from this address; try again in {seconds} seconds.",
             new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
 
-    /// <summary>The attempt signed in: it is no failure of its address, and the email's count from there starts over.</summary>
-    public async Task SignedInAsync(SignInKey key, CancellationToken ct)
+    /// <summary>The address's count and the wait its admission set, taken back: the wait was to follow this attempt only
+    /// if it failed. While it stood every other attempt from the address was refused, so the row was not waiting before
+    /// this attempt, and only a wait this attempt wrote goes (the same time still in the row).</summary>
+    private const string TakeBackFromAddress = """
+        UPDATE login_throttle SET failures = greatest(failures - 1, 0),
+            blocked_until = CASE WHEN blocked_until = @AddressWaitSet THEN least(blocked_until, now()) ELSE blocked_until END
+        WHERE address = @Network::inet AND account = ''::bytea;
+        """;
+
+    /// <summary>The attempt signed in: it is no failure of its address, which is free again as it was before this attempt,
+    /// and the email's count from there starts over.</summary>
+    private async Task SignedInAsync(SignInKey key, Admission admission, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE address = @Network::inet AND account = ''::bytea;
+        await conn.ExecuteAsync(new CommandDefinition($"""
+            {TakeBackFromAddress}
             DELETE FROM login_throttle WHERE address = @Network::inet AND account = @Account;
-            """, new { key.Network, key.Account }, cancellationToken: ct));
+            """, new { key.Network, key.Account, admission.AddressWaitSet }, cancellationToken: ct));
     }
 
     /// <summary>The attempt was counted but its password never checked: take the count back. An email's row left with
     /// nothing to count goes, so attempts cut short cannot pile up rows.</summary>
-    public async Task WithdrawAsync(SignInKey key, CancellationToken ct)
+    private async Task WithdrawAsync(SignInKey key, Admission admission, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE address = @Network::inet AND account = ''::bytea;
+        await conn.ExecuteAsync(new CommandDefinition($"""
+            {TakeBackFromAddress}
             DELETE FROM login_throttle WHERE address = @Network::inet AND account = @Account AND failures <= 1;
             UPDATE login_throttle SET failures = failures - 1 WHERE address = @Network::inet AND account = @Account;
-            """, new { key.Network, key.Account }, cancellationToken: ct));
+            """, new { key.Network, key.Account, admission.AddressWaitSet }, cancellationToken: ct));
     }
 
     /// <summary>Deletes expired rows, a batch at a time; rows a sign-in holds at that moment are left for the next run.

@@ -155,6 +155,24 @@ public sealed class SignInThrottleTests : ApiFixture
     }
 
     [Test]
+    public async Task A_sign_in_past_the_address_s_allowance_leaves_the_next_person_free_and_a_failure_still_waits()
+    {
+        var first = await NewUserAsync();
+        var second = await NewUserAsync();
+        var address = NewAddress();
+        var office = ClientFrom(address);
+        for (var i = 0; i < 10; i++)
+            await FailAsync(office, $"{Unique("typo")}@example.com", 1);
+        await RetryAfterOfRefusalAsync(await SignIn(office, first.Email, first.Password));
+        await EndWaitAsync(address);
+
+        await Expect(await SignIn(office, first.Email, first.Password), HttpStatusCode.OK);
+        await Expect(await SignIn(office, second.Email, second.Password), HttpStatusCode.OK);
+        await FailAsync(office, second.Email, 1);
+        await RetryAfterOfRefusalAsync(await SignIn(office, second.Email, second.Password));
+    }
+
+    [Test]
     public async Task A_sign_in_starts_the_count_of_its_email_from_its_address_over()
     {
         var user = await NewUserAsync();
