@@ -1,3 +1,4 @@
+using System.Globalization;
 using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
@@ -27,7 +28,7 @@ public static class CreateApiKey
             RuleFor(r => r.Name).NotEmpty().PlainText(200);
             RuleFor(r => r.ExpiresAt)
                 .Must(at => at is null || at > clock.GetUtcNow())
-                .WithMessage("'expires_at' must be in the future (you sent '{PropertyValue}').");
+                .WithMessage((_, at) => $"'expires_at' must be in the future (you sent the instant '{at!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture)}').");
         }
     }
 

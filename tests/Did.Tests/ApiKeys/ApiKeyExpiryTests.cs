@@ -54,6 +54,15 @@ public sealed class ApiKeyExpiryTests : ApiKeyFixture
     }
 
     [Test]
+    public async Task A_past_expiry_is_refused_showing_the_instant_as_rfc_3339()
+    {
+        var tenant = await CreateTenantAsync();
+        var errors = await Problems.FieldErrorsAsync(await Admin.PostAsJsonAsync("/api/v1/api-keys",
+            new { name = "k", role = "USER", tenant_id = tenant.Id, expires_at = "2020-01-01T05:00:00+05:00" }), "expires_at");
+        Assert.That(errors[0], Does.Contain("in the future").And.Contain("'2020-01-01T00:00:00Z'"));
+    }
+
+    [Test]
     public async Task An_expiry_without_z_or_an_offset_is_refused_naming_its_value_and_one_with_an_offset_is_that_instant()
     {
         var tenant = await CreateTenantAsync();
