@@ -47,6 +47,16 @@ public static class OpenApiSetup
             o.AddSchemaTransformer<ValidationSchemaTransformer>();
             o.AddSchemaTransformer((schema, ctx, _) =>
             {
+                // TimestampConverter is opaque to the schema generator as well: a DateTimeOffset is a date-time string on the
+                // wire, and an optional one written in place also takes null.
+                var nullable = Nullable.GetUnderlyingType(ctx.JsonTypeInfo.Type);
+                if ((nullable ?? ctx.JsonTypeInfo.Type) != typeof(DateTimeOffset)) return Task.CompletedTask;
+                schema.Type = nullable is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                schema.Format = "date-time";
+                return Task.CompletedTask;
+            });
+            o.AddSchemaTransformer((schema, ctx, _) =>
+            {
                 // Our enum converter is opaque to the schema generator: describe enums (and QueryEnum<T>) by their wire names.
                 // A nullable one written in place (an optional enum of a request body) also takes null, as the reader does.
                 var nullable = Nullable.GetUnderlyingType(ctx.JsonTypeInfo.Type);

@@ -117,6 +117,19 @@ public sealed class OpenApiDocumentTests : ApiFixture
             Does.Contain("RFC 3339").And.Contain("offset").And.Contain("2026-12-25T10:00:00-05:00"), parameter.ToString());
     }
 
+    [TestCase("CreateApiKeyRequest", "expires_at", true)]
+    [TestCase("SimulationResponse", "at", false)]
+    public async Task A_timestamp_in_a_body_or_an_answer_is_documented_as_a_date_time_string(string schema, string name, bool optional)
+    {
+        var schemas = (await Expect(await Anonymous.GetAsync("/openapi/v1.json"), HttpStatusCode.OK)).GetProperty("components").GetProperty("schemas");
+        var property = schemas.GetProperty(schema).GetProperty("properties").GetProperty(name);
+        var types = property.TryGetProperty("type", out var type)
+            ? type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()).ToList() : [type.GetString()]
+            : [];
+        Assert.That(types, Is.EquivalentTo(optional ? new[] { "string", "null" } : ["string"]), property.ToString());
+        Assert.That(property.TryGetProperty("format", out var format) ? format.GetString() : null, Is.EqualTo("date-time"), property.ToString());
+    }
+
     [TestCase("ImportDids")]
     [TestCase("ValidateDidImport")]
     public async Task The_import_mode_parameter_lists_its_two_spellings(string operationId)
