@@ -11,6 +11,7 @@ using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Did.Features.ApiKeys;
@@ -37,7 +38,11 @@ public static class CreateApiKey
     /// the creator's row under a share lock and applies the same rule to it, so a concurrent change of the creator's role
     /// either comes first (and nothing is created) or waits for this commit and then removes the key
     /// (migration M0026's trigger).</summary>
-    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<CreateApiKeyRequest, CreatedApiKeyResponse>
+    /// <para>A tenant holds at most <see cref="ApiKeyOptions.MaxPerTenant"/> keys that have not expired: the count is read
+    /// under the tenant's row lock (<c>FOR NO KEY UPDATE</c>, which only key creations and tenant changes take), so two
+    /// creations at once cannot both pass it.</para>
+    public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, IOptions<ApiKeyOptions> options)
+        : ICommandHandler<CreateApiKeyRequest, CreatedApiKeyResponse>
     {
         public async ValueTask<CreatedApiKeyResponse> Handle(CreateApiKeyRequest r, CancellationToken ct)
         {
@@ -49,7 +54,17 @@ public static class CreateApiKey
             var secret = ApiKeySecret.New();
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (tenantId is { } t) await TenantExistence.EnsureExistsAsync(conn, tx, t, ct);
+            if (tenantId is { } t)
+            {
+                await TenantExistence.EnsureExistsAsync(conn, tx, t, ct);
+                if (options.Value.MaxPerTenant is > 0 and var max && await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+                        SELECT count(*) FROM api_keys
+                        WHERE tenant_id = (SELECT id FROM tenants WHERE id = @t FOR NO KEY UPDATE)
+                          AND (expires_at IS NULL OR expires_at > now())
+                        """, new { t }, tx, cancellationToken: ct)) >= max)
+                    throw Problem.Conflict($"The tenant already holds {max} API keys that have not expired (Auth:ApiKeys:MaxPerTenant); " +
+                                           "revoke one (DELETE /api/v1/api-keys/{id}) before creating another.");
+            }
 
             var row = await conn.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition($"""
                 INSERT INTO api_keys (id, name, prefix, secret_sha256, role, tenant_id, created_by, expires_at)
@@ -106,7 +121,9 @@ public sealed class CreateApiKeyModule : ICarterModule
             .WithSummary("Create an API key; its secret is in this answer only. A platform admin creates keys of any role; a tenant admin TENANT_ADMIN or USER keys of its own tenant.")
             .WithDescription("Send the secret as 'Authorization: Bearer did_...' wherever a token works. The key acts with its role in its " +
                 "tenant until it expires (expires_at, optional), is revoked (DELETE), or its creator or tenant is deleted or its creator " +
-                "loses the right to create it. Only the SHA-256 of the secret is stored: a lost secret cannot be shown again.")
+                "loses the right to create it. Only the SHA-256 of the secret is stored: a lost secret cannot be shown again. A tenant holds " +
+                "at most Auth__ApiKeys__MaxPerTenant (100) keys that have not expired; one more is a 409.")
             .Produces<CreatedApiKeyResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
 }

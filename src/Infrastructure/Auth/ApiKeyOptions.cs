@@ -16,6 +16,10 @@ public sealed class ApiKeyOptions
     /// their outcome; past it, 429. A key already in memory is never refused by this. 0 turns it off.</summary>
     public int LookupsPerMinute { get; set; } = 120;
 
+    /// <summary>Keys a tenant may hold that have not expired; creating one more is a 409. Each key has its own rate-limit
+    /// allowance, so without a bound a tenant admin could multiply its tenant's by creating keys. 0: no bound.</summary>
+    public int MaxPerTenant { get; set; } = 100;
+
     /// <summary>How often the time each key was last used is written to the database.</summary>
     public int LastUsedFlushSeconds { get; set; } = 60;
 
@@ -23,6 +27,7 @@ public sealed class ApiKeyOptions
         CacheSeconds < 0 || CacheSize < 0 ? "Auth:ApiKeys:CacheSeconds and CacheSize must be 0 or more."
         : LookupsPerMinute < 0 ? "Auth:ApiKeys:LookupsPerMinute must be 0 (off) or more."
         : LastUsedFlushSeconds < 1 ? "Auth:ApiKeys:LastUsedFlushSeconds must be at least 1."
+        : MaxPerTenant < 0 ? "Auth:ApiKeys:MaxPerTenant must be 0 (no bound) or more."
         : null;
 
     internal sealed class Check : IValidateOptions<ApiKeyOptions>
