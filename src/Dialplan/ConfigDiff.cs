@@ -14,7 +14,8 @@ public sealed record DiffStats(int LinesAdded, int LinesRemoved, int SectionsAdd
 }
 
 /// <summary>Keeps a changed line in a filtered diff: (section, line) -> shown or not. Used to show a tenant admin only
-/// its own lines.</summary>
+/// its own lines. A filtered diff's hunks carry no context and no line numbers (<c>@@ -0,removed +0,added @@</c>): the
+/// positions and spans of a shared section would count the lines of every other tenant in it.</summary>
 public delegate bool DiffLineFilter(string section, string line);
 
 /// <summary>Diffs two config files section by section ([name] blocks, <see cref="ConfigSections"/>). Each file is read as a
@@ -193,8 +194,12 @@ public static class ConfigDiff
                         if (filter is null || filter(name, b[blk.InsertStartB + n])) { hunk.Add("+" + b[blk.InsertStartB + n]); added++; }
                 }
                 for (; o < oEnd; o++) hunk.Add(" " + a[o]);
-                if (filter is not null) hunk.RemoveAll(l => l[0] == ' ');
-                if (hunk.Count > 0)
+                if (filter is not null)
+                {
+                    hunk.RemoveAll(l => l[0] == ' ');
+                    if (hunk.Count > 0) Write($"@@ -0,{hunk.Count(l => l[0] == '-')} +0,{hunk.Count(l => l[0] == '+')} @@ [{name}]", hunk);
+                }
+                else if (hunk.Count > 0)
                     Write($"@@ -{aStart + oStart},{oEnd - oStart} +{bStart + nStart},{nEnd - nStart} @@ [{name}]", hunk);
                 i = j + 1;
             }

@@ -63,6 +63,15 @@ public sealed class ConfigDiffTests
         Assert.That(r.Stats.LinesAdded, Is.EqualTo(1));
     }
 
+    /// <summary>A shared section's line numbers and spans would count another tenant's lines.</summary>
+    [Test]
+    public void A_filtered_hunk_counts_only_the_lines_it_shows_and_names_no_position()
+    {
+        var after = Before.Replace("1001,1)", "1009,1)").Replace("2001,1)", "2009,1)");
+        var r = ConfigDiff.Compare(Text(Before), Text(after), "x.conf", (section, line) => line.Contains("acme"));
+        Assert.That(r.UnifiedDiff.Split('\n').Where(l => l.StartsWith("@@")), Is.EqualTo(new[] { "@@ -0,1 +0,1 @@ [did-1555]" }));
+    }
+
     [Test]
     public void A_missing_live_file_shows_everything_as_added()
     {
