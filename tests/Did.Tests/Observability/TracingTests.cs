@@ -30,6 +30,9 @@ public sealed class TracingTests : ApplyFixtureBase
         // this test process, are spans of this service's provider too. Past its queue (2,048 by default) the batch
         // processor drops spans until the next export, and a request's own span, ending last, was among them.
         ["OTEL_BSP_MAX_QUEUE_SIZE"] = "1000000",
+        // Those spans make each export big: on a loaded machine the collector may take longer than the exporter's default
+        // 10 s to read one, and a batch that times out is dropped, the request's span with it.
+        ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "120000",
     };
 
     protected override async Task BeforeServiceStartsAsync()
