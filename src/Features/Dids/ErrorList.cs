@@ -11,12 +11,8 @@ internal sealed class ErrorList
 
     public long Count { get; private set; }
 
-    public void Add(long pos, string field, string message)
-    {
-        Count++;
-        _items.Add((pos, field, message));
-        if (_items.Count > 4 * MaxListed) Trim();
-    }
+    /// <summary>One refused row with one problem.</summary>
+    public void Add(long pos, string field, string message) => Add(pos, field, [message]);
 
     /// <summary>One refused row and every problem found in it, in the order found.</summary>
     public void Add(long pos, string field, IReadOnlyList<string> messages)
