@@ -29,6 +29,9 @@ public static class RouteForms
     public const string QuarantineLabel = "quarantine";
     public const string OpenLabel = "open";
     public const string HolidayLabel = "holiday";
+    /// <summary>The label of a schedule's first piece of opening hours that begins on its own day: the day after a closed
+    /// date jumps there, past the hours that the night before would have left open.</summary>
+    public const string SameDayLabel = "sameday";
 
     public const string Open = "OPEN";
     public const string Closed = "CLOSED";

@@ -66,7 +66,7 @@ internal sealed partial class DialplanModel
 
         // The calls of schedule lines by what they are made of: tenants' schedules mostly share their zones, hours and dates.
         private readonly Dictionary<string, string> _setTodays = new(StringComparer.Ordinal);
-        private readonly Dictionary<(DateOnly From, DateOnly To), string> _closedDates = new();
+        private readonly Dictionary<(DateOnly From, DateOnly To, string Label), string> _closedDates = new();
         private readonly Dictionary<(string Zone, int Days, int From, int To), string> _openPieces = new();
 
         private RouteLine[] ScheduleLines(string zone, IReadOnlyList<OpenInterval> open, IReadOnlyList<ClosedDates> closed)
@@ -74,52 +74,75 @@ internal sealed partial class DialplanModel
             var dates = new (DateOnly From, DateOnly To)[closed.Count];
             for (var i = 0; i < dates.Length; i++) dates[i] = (closed[i].From, closed[i].To);
             var dateCount = SortDistinct(dates);
-            var pieces = OpenPieces(open, out var pieceCount);
+            var pieces = OpenPieces(open, out var nightCount, out var pieceCount);
 
-            var lines = new List<RouteLine>(dateCount + pieceCount + 4);
+            var lines = new List<RouteLine>(2 * dateCount + pieceCount + 4);
             if (dateCount > 0)
             {
                 if (!_setTodays.TryGetValue(zone, out var setToday)) _setTodays[zone] = setToday = "Set(" + RouteForms.SetToday(zone) + ")";
                 lines.Add(new(null, setToday));
-                foreach (var (from, to) in dates.AsSpan(0, dateCount))
-                {
-                    if (!_closedDates.TryGetValue((from, to), out var gotoIf))
-                        _closedDates[(from, to)] = gotoIf = "GotoIf(" + RouteForms.GotoIf(RouteForms.ClosedDates(from, to), RouteForms.HolidayLabel) + ")";
-                    lines.Add(new(null, gotoIf));
-                }
+                foreach (var (from, to) in dates.AsSpan(0, dateCount)) lines.Add(new(null, ClosedDatesGoto(from, to, RouteForms.HolidayLabel)));
             }
-            foreach (var (from, to, days) in pieces.AsSpan(0, pieceCount))
+            // A night past midnight belongs to the day it began: after a closed date its hours past midnight stay closed.
+            var guarded = dateCount > 0 && nightCount > 0;
+            if (guarded)
+                foreach (var (from, to) in dates.AsSpan(0, dateCount))
+                    lines.Add(new(null, ClosedDatesGoto(NextDay(from), NextDay(to), RouteForms.SameDayLabel)));
+            for (var p = 0; p < pieceCount; p++)
             {
+                var (_, from, to, days) = pieces[p];
                 if (!_openPieces.TryGetValue((zone, days, from, to), out var gotoIfTime))
                     _openPieces[(zone, days, from, to)] = gotoIfTime =
                         "GotoIfTime(" + Clock(from) + "-" + Clock(to) + "," + DayNames(days) + ",*,*," + zone + "?" + RouteForms.OpenLabel + ")";
-                lines.Add(new(null, gotoIfTime));
+                lines.Add(new(guarded && p == nightCount ? RouteForms.SameDayLabel : null, gotoIfTime));
             }
-            lines.Add(new(null, "Return(" + RouteForms.Closed + ")"));
+            lines.Add(new(guarded && nightCount == pieceCount ? RouteForms.SameDayLabel : null, "Return(" + RouteForms.Closed + ")"));
             if (pieceCount > 0) lines.Add(new(RouteForms.OpenLabel, "Return(" + RouteForms.Open + ")"));
             if (dateCount > 0) lines.Add(new(RouteForms.HolidayLabel, "Return(" + RouteForms.Holiday + ")"));
             return [.. lines];
         }
 
-        /// <summary>Opening hours as GotoIfTime pieces (first minute, last minute, days), sorted, each once: the first
-        /// <paramref name="count"/> of the array. Asterisk's range includes its end minute and its weekday is the local day of
-        /// the moment tested, so [from, to) is from..to-1, and an interval past midnight is two pieces: from..23:59 on its
-        /// days, 00:00..to-1 on the day after each.</summary>
-        private static (int From, int To, int Days)[] OpenPieces(IReadOnlyList<OpenInterval> open, out int count)
+        private string ClosedDatesGoto(DateOnly from, DateOnly to, string label)
         {
-            var pieces = new (int From, int To, int Days)[open.Count * 2];
+            if (!_closedDates.TryGetValue((from, to, label), out var gotoIf))
+                _closedDates[(from, to, label)] = gotoIf = "GotoIf(" + RouteForms.GotoIf(RouteForms.ClosedDates(from, to), label) + ")";
+            return gotoIf;
+        }
+
+        private static DateOnly NextDay(DateOnly d) => d == DateOnly.MaxValue ? d : d.AddDays(1);
+
+        /// <summary>Opening hours as GotoIfTime pieces (night, first minute, last minute, days), sorted, each once: the first
+        /// <paramref name="count"/> of the array, the <paramref name="nightCount"/> pieces past midnight first. Asterisk's
+        /// range includes its end minute and its weekday is the local day of the moment tested, so [from, to) is
+        /// from..to-1, and an interval past midnight is two pieces: from..23:59 on its days, and a night piece
+        /// 00:00..to-1 on the day after each.</summary>
+        private static (bool Day, int From, int To, int Days)[] OpenPieces(IReadOnlyList<OpenInterval> open, out int nightCount, out int count)
+        {
+            var pieces = new (bool Day, int From, int To, int Days)[open.Count * 2];
             var n = 0;
             foreach (var i in open)
             {
                 var days = (int)i.Days;
-                if (i.ToMinute > i.FromMinute) pieces[n++] = (i.FromMinute, i.ToMinute - 1, days);
+                if (i.ToMinute > i.FromMinute) pieces[n++] = (true, i.FromMinute, i.ToMinute - 1, days);
                 else
                 {
-                    pieces[n++] = (i.FromMinute, 1439, days);
-                    pieces[n++] = (0, i.ToMinute - 1, ((days << 1) & 0x7F) | (days >> 6));
+                    pieces[n++] = (true, i.FromMinute, 1439, days);
+                    pieces[n++] = (false, 0, i.ToMinute - 1, ((days << 1) & 0x7F) | (days >> 6));
                 }
             }
             count = SortDistinct(pieces.AsSpan(0, n));
+            nightCount = 0;
+            while (nightCount < count && !pieces[nightCount].Day) nightCount++;
+            // A night piece that is also a piece of its own day's hours is open whatever the night before was: one copy.
+            var kept = 0;
+            for (var p = 0; p < count; p++)
+            {
+                var (day, from, to, days) = pieces[p];
+                if (!day && pieces.AsSpan(nightCount, count - nightCount).Contains((true, from, to, days))) continue;
+                pieces[kept++] = pieces[p];
+            }
+            nightCount -= count - kept;
+            count = kept;
             return pieces;
         }
 

@@ -216,7 +216,7 @@ public class CallWalkTests
             "did-15551230,+15551230001,4,:Gosub -> ",
             "acme_sched_office-hours,s,1,:Set -> DID_TODAY=20261225",
             "acme_sched_office-hours,s,2,:GotoIf -> true: to holiday",
-            "acme_sched_office-hours,s,9,holiday:Return -> GOSUB_RETVAL=HOLIDAY",
+            "acme_sched_office-hours,s,11,holiday:Return -> GOSUB_RETVAL=HOLIDAY",
             "did-15551230,+15551230001,5,rule-2:GotoIf -> true: to external-2",
             "did-15551230,+15551230001,13,external-2:Playback -> ",
             "did-15551230,+15551230001,14,:Hangup -> ",

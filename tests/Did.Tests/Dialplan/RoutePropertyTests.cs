@@ -202,7 +202,8 @@ public class RoutePropertyTests
         }
 
         // Wall-clock time in the schedule's zone: a closed date is a local date; an interval runs from its first minute up
-        // to (not including) its end, past midnight into the next day when it ends at or before it starts.
+        // to (not including) its end, past midnight into the next day when it ends at or before it starts, unless the day
+        // it began was closed.
         private static string State(ScheduleSnapshot s, DateTimeOffset at)
         {
             var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone));
@@ -215,7 +216,8 @@ public class RoutePropertyTests
             {
                 var open = i.ToMinute > i.FromMinute
                     ? i.Days.HasFlag(today) && minute >= i.FromMinute && minute < i.ToMinute
-                    : i.Days.HasFlag(today) && minute >= i.FromMinute || i.Days.HasFlag(yesterday) && minute < i.ToMinute;
+                    : i.Days.HasFlag(today) && minute >= i.FromMinute
+                      || i.Days.HasFlag(yesterday) && minute < i.ToMinute && !s.Closed.Any(c => c.From <= date.AddDays(-1) && date.AddDays(-1) <= c.To);
                 if (open) return "OPEN";
             }
             return "CLOSED";

@@ -69,6 +69,39 @@ public class ScheduleWalkTests
     }
 
     [Test]
+    public void A_night_that_begins_on_a_closed_date_stays_closed_past_midnight()
+    {
+        var saturdayNight = new ScheduleSnapshot(Schedule, "hours", "America/New_York",
+            [new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)], [new ClosedDates(new DateOnly(2026, 12, 26), new DateOnly(2026, 12, 26), "Boxing Day")]);
+
+        Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 26, 23, 0, 0, Est)), Is.EqualTo("HOLIDAY"));
+        Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 27, 1, 0, 0, Est)), Is.EqualTo("CLOSED"), "Saturday's night, Sunday 01:00");
+        Assert.That(StateAt(saturdayNight, new DateTimeOffset(2027, 1, 3, 1, 0, 0, Est)), Is.EqualTo("OPEN"), "the next Saturday's night");
+        Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 20, 1, 0, 0, Est)), Is.EqualTo("OPEN"), "the Saturday's night before");
+    }
+
+    [Test]
+    public void The_day_after_a_closed_date_keeps_the_hours_it_begins_itself()
+    {
+        var nights = new ScheduleSnapshot(Schedule, "hours", "America/New_York",
+            [new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60), new OpenInterval(WeekDays.Sun, 0, 60)],
+            [new ClosedDates(new DateOnly(2026, 12, 26), new DateOnly(2026, 12, 26), "Boxing Day")]);
+
+        Assert.That(StateAt(nights, new DateTimeOffset(2026, 12, 27, 0, 30, 0, Est)), Is.EqualTo("OPEN"), "Sunday's own 00:00-01:00");
+        Assert.That(StateAt(nights, new DateTimeOffset(2026, 12, 27, 1, 30, 0, Est)), Is.EqualTo("CLOSED"), "Saturday's night");
+    }
+
+    [Test]
+    public void A_closed_date_closes_the_end_of_the_night_before_it()
+    {
+        var saturdayNight = new ScheduleSnapshot(Schedule, "hours", "America/New_York",
+            [new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)], [new ClosedDates(new DateOnly(2026, 12, 27), new DateOnly(2026, 12, 27), "Closed Sunday")]);
+
+        Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 26, 23, 0, 0, Est)), Is.EqualTo("OPEN"));
+        Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 27, 1, 0, 0, Est)), Is.EqualTo("HOLIDAY"), "a closed date is its whole day");
+    }
+
+    [Test]
     public void An_interval_to_midnight_is_open_in_its_last_minute()
     {
         var evening = Hours(new OpenInterval(WeekDays.Wed, 18 * 60, 24 * 60));
