@@ -106,9 +106,11 @@ public static class ApplyJobStore
     private static ApplyCaller CallerFor(Guid tenant, IReadOnlyList<ApplyCaller> callers) =>
         callers.FirstOrDefault(c => c.Scope.Tenants?.Contains(tenant) == true) ?? callers.FirstOrDefault(c => c.Scope.IsPlatform) ?? callers[0];
 
-    public static async Task<ApplyJobResponse?> GetAsync(NpgsqlConnection conn, Guid id, CancellationToken ct) =>
+    /// <summary>Job <paramref name="id"/> if <paramref name="ctx"/> may read it (<see cref="Readable"/>), else null.</summary>
+    public static async Task<ApplyJobResponse?> GetAsync(NpgsqlConnection conn, Guid id, RequestContext ctx, CancellationToken ct) =>
         (await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM apply_jobs WHERE id = @id", new { id }, cancellationToken: ct)))?.ToResponse();
+            $"SELECT {Columns} FROM apply_jobs WHERE id = @id AND {Readable(ctx)}",
+            new { id, actor = ctx.ActorId, tenant = ctx.TenantId }, cancellationToken: ct)))?.ToResponse();
 
     /// <summary>How many jobs <paramref name="where"/> selects, and the page of them that <paramref name="keysetAndOrder"/>
     /// (the SQL after the WHERE clause, starting with AND) cuts, both from one snapshot (<see cref="PageSnapshot"/>).</summary>
@@ -124,14 +126,21 @@ public static class ApplyJobStore
         return (total, (await results.ReadAsync<Row>()).Select(r => r.ToResponse()).ToList());
     }
 
-    /// <summary>Whether a tenant admin may read job <paramref name="id"/> (<see cref="CarriedBy"/>).</summary>
-    public static Task<bool> CarriedAsync(NpgsqlConnection conn, Guid id, Guid? actor, Guid? tenant, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<bool>(new CommandDefinition(
-            $"SELECT EXISTS (SELECT 1 FROM apply_jobs WHERE id = @id AND {CarriedBy})", new { id, actor, tenant }, cancellationToken: ct));
+    /// <summary>The condition on <c>apply_jobs</c> of the jobs <paramref name="ctx"/> reads, with the parameters <c>@actor</c>
+    /// and <c>@tenant</c>: every job for platform roles; for a tenant admin <see cref="TenantAdminReads"/>.</summary>
+    public static string Readable(RequestContext ctx) => ctx.Role == Role.TenantAdmin ? TenantAdminReads : "true";
 
     /// <summary>The jobs a tenant admin (<c>@actor</c>, of tenant <c>@tenant</c>) reads: those that carried its request and
-    /// deployed its tenant or the whole platform. A person moved to another tenant no longer reads its old tenant's.</summary>
-    public const string CarriedBy = "(requested_by = @actor OR @actor = ANY(callers)) AND (tenant_ids IS NULL OR @tenant = ANY(tenant_ids))";
+    /// deployed its tenant or the whole platform, whatever their end (a person moved to another tenant no longer reads
+    /// its old tenant's), and those its tenant's audit log names because they changed the tenant's live routing
+    /// (<see cref="ApplyAudit.TenantDeployed"/>), whoever applied them. The second is found by ix_audit_apply_job (M0042).</summary>
+    public const string TenantAdminReads = """
+        (((apply_jobs.requested_by = @actor OR @actor = ANY(apply_jobs.callers))
+          AND (apply_jobs.tenant_ids IS NULL OR @tenant = ANY(apply_jobs.tenant_ids)))
+         OR EXISTS (SELECT 1 FROM audit_logs a
+                    WHERE a.action = 'APPLY' AND a.entity_type = 'TENANT'
+                      AND (a.after->>'job_id')::uuid = apply_jobs.id AND a.tenant_id = @tenant))
+        """;
 
     public static async Task<Guid?> RunningAsync(NpgsqlDataSource db, CancellationToken ct)
     {

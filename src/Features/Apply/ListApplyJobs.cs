@@ -22,7 +22,7 @@ public sealed record ListApplyJobsQuery(
 /// <summary>The sort key of the job list, newest first: start times may repeat, ids break the tie.</summary>
 public sealed record ApplyJobCursor(DateTime StartedAt, Guid Id);
 
-/// <summary>Apply jobs are platform-wide; a tenant admin sees the ones that carried its requests.</summary>
+/// <summary>Apply jobs are platform-wide; a tenant admin sees those <see cref="ApplyJobStore.TenantAdminReads"/> selects.</summary>
 public static class ListApplyJobs
 {
     public sealed class Validator : AbstractValidator<ListApplyJobsQuery>
@@ -34,7 +34,7 @@ public static class ListApplyJobs
     {
         public async ValueTask<Paged<ApplyJobResponse>> Handle(ListApplyJobsQuery q, CancellationToken ct)
         {
-            var where = ctx.Role == Role.TenantAdmin ? $"WHERE {ApplyJobStore.CarriedBy}" : "WHERE true";
+            var where = $"WHERE {ApplyJobStore.Readable(ctx)}";
             var after = q.After<ApplyJobCursor>();
             var keyset = after is null ? "" : "AND (started_at, id) < (@afterStartedAt, @afterId)";
             var args = new
@@ -57,7 +57,7 @@ public sealed class ListApplyJobsModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(query, ct)))
             .RequireAuthorization(Policies.Reader)
             .WithName("ListApplyJobs")
-            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs that carried its requests (its own and merged ones), without their platform-wide detail (as GET /apply/jobs/{id}). Follow next_cursor (cursor=) for the next page.")
+            .WithSummary("Apply jobs, newest first, with their steps. A tenant admin sees the jobs that carried its requests (its own and merged ones, whatever their end) and the jobs that changed its tenant's live routing (which its audit log names), without their platform-wide detail (as GET /apply/jobs/{id}). Follow next_cursor (cursor=) for the next page.")
             .Produces<Paged<ApplyJobResponse>>()
             .ProducesValidationProblem();
 }
