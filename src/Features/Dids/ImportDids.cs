@@ -92,7 +92,7 @@ public static class ImportDids
                         await importer.AddAsync(i, number, NullIfEmpty(r.Provider), metadata, ct);
                     else importer.Errors.Add(i, $"range[{i}]", NumberNormalizer.Describe(range[i], reason, null));
                 }
-                return await CommitAsync(conn, tx, ctx, importer, r.Options, r.Range, ct);
+                return await CommitAsync(conn, tx, ctx, importer, r.Options, r.Range, [], ct);
             }
             for (var i = 0; i < r.Dids!.Count; i++)
             {
@@ -106,13 +106,13 @@ public static class ImportDids
                 else await importer.AddAsync(i, number, NullIfEmpty(item.Provider),
                     item.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : null, ct);
             }
-            return await CommitAsync(conn, tx, ctx, importer, r.Options, null, ct);
+            return await CommitAsync(conn, tx, ctx, importer, r.Options, null, [], ct);
         }
     }
 
     /// <summary>Streams the body: UTF-8 text, header row first (number and provider required, metadata and default_region
-    /// optional; the other columns an export writes are read as its own and not stored; any other column becomes a
-    /// metadata key). Rows are checked as they arrive and staged; the body is never held whole.</summary>
+    /// optional; the other columns an export writes are read as its own, not stored, and named in the answer; any other
+    /// column becomes a metadata key). Rows are checked as they arrive and staged; the body is never held whole.</summary>
     public sealed class CsvHandler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<ImportDidsCsvCommand, ImportResult>
     {
         public async ValueTask<ImportResult> Handle(ImportDidsCsvCommand c, CancellationToken ct)
@@ -156,20 +156,21 @@ public static class ImportDids
             if (importer.Staged == 0 && errors.Count == 0)
                 throw Problem.BadRequest("line 2: the CSV has a header but no rows.",
                     new Dictionary<string, object?> { ["imported"] = 0, ["failed"] = 1, ["errors"] = new Dictionary<string, string[]> { ["line 2"] = ["no rows"] } });
-            return await CommitAsync(conn, tx, ctx, importer, c.Options, null, ct);
+            return await CommitAsync(conn, tx, ctx, importer, c.Options, null, layout.Ignored, ct);
         }
     }
 
     /// <summary>Stores the staged rows and writes the import's audit row, or, with validate_only, runs every check and
     /// rolls back. The audit row carries the range of the ids the import gave: a number's history finds its import by it.</summary>
+    /// <param name="ignored">The CSV columns read as an export's own and not stored; the answer names them.</param>
     private static async Task<ImportResult> CommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RequestContext ctx, DidImporter importer,
-        ImportOptions options, NumberRange? range, CancellationToken ct)
+        ImportOptions options, NumberRange? range, IReadOnlyList<string> ignored, CancellationToken ct)
     {
         var outcome = await importer.FinishAsync(options.OnConflict, ct);
         if (options.ValidateOnly)
         {
             await tx.RollbackAsync(ct);
-            return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, true);
+            return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, true, ignored);
         }
         var after = new Dictionary<string, object?>
         {
@@ -180,7 +181,7 @@ public static class ImportDids
         await AuditLog.WriteAtTransactionStartAsync(conn, tx, ctx, AuditAction.Import, AuditEntity.PhoneNumber, null, null, null, after, ct);
         await tx.CommitAsync(ct);
         ImportMetrics.Stored(outcome.Imported);
-        return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, false);
+        return new ImportResult(outcome.Imported, outcome.Skipped, 0, outcome.SkippedListed, false, ignored);
     }
 
     internal static string? CheckMetadata(JsonElement? metadata) => metadata switch
@@ -326,6 +327,9 @@ public static class ImportDids
         public int Region { get; private init; } = -1;
         public (int Index, string Name)[] Extras { get; private init; } = [];
 
+        /// <summary>The header's <see cref="ExportColumns"/>, as it writes them and in its order: read, not stored.</summary>
+        public string[] Ignored { get; private init; } = [];
+
         /// <summary>The header has a column only an export writes: the provider cells are the export's (ExportDids.ProviderCell).</summary>
         public bool FromExport { get; private init; }
 
@@ -361,6 +365,7 @@ public static class ImportDids
                 Metadata = metadata,
                 Region = region,
                 FromExport = names.Any(n => ExportColumns.Contains(n, StringComparer.OrdinalIgnoreCase)),
+                Ignored = [.. names.Where(n => ExportColumns.Contains(n, StringComparer.OrdinalIgnoreCase))],
                 Extras = names.Select((n, i) => (i, n))
                     .Where(x => x.i != number && x.i != provider && x.i != metadata && x.i != region
                                 && !ExportColumns.Contains(x.n, StringComparer.OrdinalIgnoreCase))
@@ -467,8 +472,9 @@ public sealed class ImportDidsModule : ICarterModule
         "00 44 20 7946 0000 with default_region=DE); they are stored in E.164 with their country and number_type. application/json: " +
         "{\"dids\": [{number, provider, metadata}]} with 1 to 10,000 items, or {\"range\": {\"from\", \"to\"}, provider, metadata} " +
         "with up to 100,000 numbers of the same length and country. text/csv: streamed, no item cap, header " +
-        "number,provider[,metadata][,default_region] (metadata a JSON object cell; the columns an export writes are read as its " +
-        "own; other columns become metadata keys). A number's metadata is at most 16,384 bytes as stored (numbers written out in full), " +
+        "number,provider[,metadata][,default_region] (metadata a JSON object cell; the state columns an export writes, status, " +
+        "tenant_id, tenant_slug, country, type, assigned_type and destination, are read as its own, not stored, and named in the " +
+        "answer's ignored_columns; other columns become metadata keys). A number's metadata is at most 16,384 bytes as stored (numbers written out in full), " +
         "without \\u0000. Any problem (a number libphonenumber refuses, with its reason and the form " +
         "given, a duplicate in the import, a number already in the inventory unless on_conflict=skip, a malformed row) stores " +
         "nothing and answers 400 {imported: 0, failed, errors: {field: [messages]}} keyed by each item (dids[i], range[i]) or " +
@@ -554,7 +560,8 @@ public sealed class ImportDidsModule : ICarterModule
                     csv.Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
-                        Description = "UTF-8 CSV. Header: number,provider[,metadata][,default_region][,other columns as metadata keys]. " +
+                        Description = "UTF-8 CSV. Header: number,provider[,metadata][,default_region][,other columns as metadata keys]; an export's " +
+                                      "state columns are not stored and the answer's ignored_columns names them. " +
                                       "Example row: +12125550100,twilio,\"{\"\"region\"\":\"\"us-east\"\"}\"",
                     };
                 return Task.CompletedTask;

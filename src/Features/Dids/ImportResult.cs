@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Did.Features.Dids;
 
 /// <summary>How an import treats numbers already in the inventory: <c>error</c> refuses the whole import (the default),
@@ -19,6 +21,14 @@ public sealed record ImportOptions(string? DefaultRegion, OnConflict OnConflict,
 /// <c>errors</c> lists every problem.
 /// <c>skipped</c> counts the numbers already in the inventory that <c>on_conflict=skip</c> passed over;
 /// <c>skipped_numbers</c> lists the first 1,000 of them by position. With <c>validate_only</c> nothing is stored and
-/// <c>imported</c> is what would have been.</summary>
+/// <c>imported</c> is what would have been. <c>ignored_columns</c> names the CSV columns read as an export's own and not
+/// stored (<see cref="ImportDids.CsvLayout.ExportColumns"/>).</summary>
 public sealed record ImportResult(long Imported, long Skipped, long Failed, IReadOnlyList<string> SkippedNumbers,
-    bool ValidateOnly);
+    bool ValidateOnly, [property: Description(ImportResult.IgnoredColumnsDescription)] IReadOnlyList<string> IgnoredColumns)
+{
+    public const string IgnoredColumnsDescription =
+        "The CSV header's columns read as the export's own state and not stored, as the header writes them and in its order: " +
+        "status, tenant_id, tenant_slug, country, type, assigned_type and destination (any case), so an export imports back " +
+        "unchanged. Every other column is stored (number, provider, metadata, default_region, or a metadata key). Always " +
+        "present; empty when there were none, and for a JSON import.";
+}

@@ -68,6 +68,9 @@ public sealed class ExportTests : DidFixture
 
         var body = await Expect(await PostCsv(Admin, exported), HttpStatusCode.Created);
         Assert.That(body.GetProperty("imported").GetInt64(), Is.EqualTo(4));
+        Assert.That(body.GetProperty("ignored_columns").EnumerateArray().Select(c => c.GetString()),
+            Is.EqualTo(new[] { "status", "tenant_id", "tenant_slug", "country", "type", "assigned_type", "destination" }),
+            "the export's state columns, in the header's order");
         Assert.That(await ExportOfAsync(numbers), Is.EqualTo(exported));
     }
 

@@ -26,6 +26,7 @@ public sealed class ImportJsonTests : DidFixture
         Assert.That(body.GetProperty("imported").GetInt64(), Is.EqualTo(3));
         Assert.That(body.GetProperty("failed").GetInt64(), Is.Zero);
         Assert.That(body.TryGetProperty("errors", out _), Is.False, "errors belong to the 400 alone");
+        Assert.That(body.GetProperty("ignored_columns").GetArrayLength(), Is.Zero, "JSON has no columns to leave out");
 
         var list = await Expect(await Admin.GetAsync($"/api/v1/dids?number={Uri.EscapeDataString(numbers[0])}"), HttpStatusCode.OK);
         var item = list.GetProperty("items")[0];
