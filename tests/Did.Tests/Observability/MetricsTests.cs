@@ -149,6 +149,17 @@ public sealed class MetricsTests : ApplyFixtureBase
             "a session the service opens outside its pool names no host, user or database");
     }
 
+    [Test]
+    public async Task The_start_up_migration_s_sessions_are_labelled_by_their_name_never_by_the_connection_string()
+    {
+        var metrics = await ScrapeAsync();
+
+        var database = new NpgsqlConnectionStringBuilder(App.ConnectionString).Database!;
+        var pools = metrics.Samples.Select(s => s.Labels.GetValueOrDefault("db_client_connection_pool_name")).OfType<string>().Distinct().ToList();
+        Assert.That(pools.Where(p => p.Contains(database, StringComparison.Ordinal)), Is.Empty,
+            "no session the service opens is labelled with its host, user or database");
+    }
+
     private async Task RouteANewNumberAsync()
     {
         var number = (await SeedNumbersAsync(Acme.Id))[0];
