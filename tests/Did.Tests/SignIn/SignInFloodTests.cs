@@ -75,6 +75,7 @@ public sealed class SignInFloodTests : ApiFixture
         {
             Assert.That(body.GetProperty("title").GetString(), Is.EqualTo("Too many sign-in requests"));
             Assert.That(refused.Headers.RetryAfter?.Delta?.TotalSeconds, Is.GreaterThan(0));
+            Assert.That(refused.Headers.CacheControl?.NoStore, Is.True, "every answer of the token endpoint is kept out of caches");
         });
         await Expect(await ClientFrom("192.0.2.78").PostAsJsonAsync("/api/v1/auth/token",
             new { email = "second@example.com", password = "wrong-password" }), HttpStatusCode.Unauthorized);
