@@ -10,8 +10,9 @@ namespace Did.Features.Auth;
 /// signing in from another. Past the allowed failures each further attempt waits, the wait doubling up to a maximum:
 /// a backoff, not a lock. An attempt is counted before its password is checked, by one statement that decides
 /// whether it may go ahead: parallel guesses are serialized on the rows, so no more than the allowed number are ever
-/// checked. A sign-in takes its own count back and clears the email's count from that address; an attempt that never
-/// reached the check (no hashing slot, client gone) takes its count back.</summary>
+/// checked. Only a password checked and found wrong stays counted: a sign-in takes its own count back and clears the
+/// email's count from that address; an attempt that never reached the check (its email waiting, no hashing slot, client
+/// gone) takes back its counts and the waits its admission set.</summary>
 public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> options)
 {
     private readonly int[] _accountBackoff = SignInOptions.Backoff(
@@ -19,9 +20,10 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
     private readonly int[] _addressBackoff = SignInOptions.Backoff(
         options.Value.AddressFailures, options.Value.FirstBackoffSeconds, options.Value.MaxBackoffSeconds);
 
-    /// <param name="AddressWaitSet">The wait an admitted attempt wrote into its address's row, for it to take back if the
-    /// attempt signs in or never reaches the check.</param>
-    public sealed record Admission(bool Admitted, int RetryAfterSeconds, DateTime? AddressWaitSet);
+    /// <param name="AddressWaitSet">The wait an attempt its address let through wrote into the address's row, for it to
+    /// take back if the attempt signs in or never reaches the check.</param>
+    /// <param name="AccountWaitSet">Likewise, the wait an admitted attempt wrote into its email's row.</param>
+    public sealed record Admission(bool Admitted, int RetryAfterSeconds, DateTime? AddressWaitSet, DateTime? AccountWaitSet);
 
     /// <summary>Counts the attempt and says whether its password may be checked. The address's row decides first; only
     /// an attempt it lets through touches (and may create) the email's row, so refused attempts add no rows. Both rows
@@ -63,7 +65,8 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
             SELECT coalesce(account.admitted, false) AS admitted,
                    greatest(1, ceil(extract(epoch FROM coalesce(account.blocked_until, address.blocked_until) - now())))::int
                        AS retry_after_seconds,
-                   CASE WHEN address.admitted THEN address.blocked_until END AS address_wait_set
+                   CASE WHEN address.admitted THEN address.blocked_until END AS address_wait_set,
+                   CASE WHEN account.admitted THEN account.blocked_until END AS account_wait_set
             FROM address LEFT JOIN account ON true
             """, new
             {
@@ -75,13 +78,18 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
     /// <summary>One counted attempt at an account's password, for every route that checks one (sign-in, a password
     /// change): counted first (429 with Retry-After while the key must wait, without checking), then
     /// <paramref name="check"/> reads what it needs and verifies the password in a hashing slot, with no connection held
-    /// while it hashes. A success takes its count back (<see cref="SignedInAsync"/>); a check that throws (no hashing
-    /// slot in time, client gone) never decided on the password, so its count is withdrawn; a failure stays counted.</summary>
+    /// while it hashes. A success takes its count back (<see cref="SignedInAsync"/>); an attempt its email's wait refused,
+    /// and a check that throws (no hashing slot in time, client gone), never decided on the password, so their counts
+    /// and waits are withdrawn; a failure stays counted.</summary>
     public async Task<bool> AttemptAsync(SignInKey key, Func<CancellationToken, Task<bool>> check, CancellationToken ct)
     {
         var admission = await AdmitAsync(key, ct);
         if (!admission.Admitted)
+        {
+            if (admission.AddressWaitSet is not null) // the address let it through; the email's wait refused it
+                await WithdrawFromAddressAsync(key, admission, CancellationToken.None);
             throw TooManyAttempts(admission.RetryAfterSeconds);
+        }
 
         bool verified;
         try
@@ -123,16 +131,29 @@ public sealed class SignInThrottle(NpgsqlDataSource db, IOptions<SignInOptions> 
             """, new { key.Network, key.Account, admission.AddressWaitSet }, cancellationToken: ct));
     }
 
-    /// <summary>The attempt was counted but its password never checked: take the count back. An email's row left with
-    /// nothing to count goes, so attempts cut short cannot pile up rows.</summary>
+    /// <summary>The attempt was counted but its password never checked: take its counts back, and the waits its
+    /// admission wrote, as <see cref="TakeBackFromAddress"/> does for the address: the email's row was not waiting before
+    /// this attempt either (a waiting row refuses), so the email is as free as it was. An email's row left with nothing
+    /// to count goes, so attempts cut short cannot pile up rows.</summary>
     private async Task WithdrawAsync(SignInKey key, Admission admission, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition($"""
             {TakeBackFromAddress}
             DELETE FROM login_throttle WHERE address = @Network::inet AND account = @Account AND failures <= 1;
-            UPDATE login_throttle SET failures = failures - 1 WHERE address = @Network::inet AND account = @Account;
-            """, new { key.Network, key.Account, admission.AddressWaitSet }, cancellationToken: ct));
+            UPDATE login_throttle SET failures = failures - 1,
+                blocked_until = CASE WHEN blocked_until = @AccountWaitSet THEN least(blocked_until, now()) ELSE blocked_until END
+            WHERE address = @Network::inet AND account = @Account;
+            """, new { key.Network, key.Account, admission.AddressWaitSet, admission.AccountWaitSet }, cancellationToken: ct));
+    }
+
+    /// <summary>The address let the attempt through but its email's wait refused it: only the address's count and wait
+    /// are taken back (the email's row kept its count, as a waiting row does).</summary>
+    private async Task WithdrawFromAddressAsync(SignInKey key, Admission admission, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(TakeBackFromAddress,
+            new { key.Network, admission.AddressWaitSet }, cancellationToken: ct));
     }
 
     /// <summary>Deletes expired rows, a batch at a time; rows a sign-in holds at that moment are left for the next run.

@@ -11,7 +11,8 @@ namespace Did.Tests.SignIn;
 
 /// <summary>Creating a user and setting a user's password hash a password, so they meet the same bounded hashing slots as
 /// a sign-in: with every slot taken and no queue, they are refused with a 503 and Retry-After, change nothing, and their
-/// operations document that 503. The test holds the one slot itself, so the refusal is decided, not raced.</summary>
+/// operations document that 503. A sign-in refused so was never checked, so it costs its email nothing. The test holds the
+/// one slot itself, so the refusal is decided, not raced.</summary>
 public sealed class BusyHashingTests : ApiFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -48,5 +49,21 @@ public sealed class BusyHashingTests : ApiFixture
             .ToDictionary(op => op.Value.GetProperty("operationId").GetString()!, op => op.Value.GetProperty("responses"));
         foreach (var operation in new[] { "CreateUser", "UpdateUser" })
             Assert.That(responses[operation].TryGetProperty("503", out _), Is.True, $"{operation} documents its 503");
+    }
+
+    [Test]
+    public async Task A_sign_in_refused_for_busy_hashing_leaves_its_email_as_free_as_before()
+    {
+        var user = await CreateUserAsync("USER", (await CreateTenantAsync()).Id);
+        var from = ClientFrom("203.0.113.201");
+        for (var i = 0; i < 4; i++) // the default allowance is 5 failures: one more and the email waits
+            await Expect(await from.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = $"wrong-{i}" }),
+                HttpStatusCode.Unauthorized);
+        using (await App.Services.GetRequiredService<HashingSlots>().EnterAsync(CancellationToken.None))
+            await Expect(await from.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = "never-checked" }),
+                HttpStatusCode.ServiceUnavailable);
+
+        await Expect(await from.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = user.Password }),
+            HttpStatusCode.OK);
     }
 }

@@ -173,6 +173,20 @@ public sealed class SignInThrottleTests : ApiFixture
     }
 
     [Test]
+    public async Task Attempts_refused_for_their_email_s_wait_cost_their_address_nothing()
+    {
+        var locked = await NewUserAsync();
+        var colleague = await NewUserAsync();
+        var office = ClientFrom(NewAddress());
+        await FailAsync(office, locked.Email, 3);
+        for (var i = 0; i < 10; i++) // the address's allowance: each would make the office wait if it counted
+            await RetryAfterOfRefusalAsync(await SignIn(office, locked.Email, $"still-guessing-{i}"));
+
+        await FailAsync(office, colleague.Email, 1);
+        await Expect(await SignIn(office, colleague.Email, colleague.Password), HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task A_sign_in_starts_the_count_of_its_email_from_its_address_over()
     {
         var user = await NewUserAsync();
