@@ -32,6 +32,10 @@ public sealed record SimulateRouteQuery(
 public static class SimulateRoute
 {
     public const int MaxCallerIdLength = 256;
+    /// <summary>The latest <c>at</c> whose local time exists in every zone a schedule may use (at most 14 hours ahead of
+    /// UTC); a later one would be walked at a local time clamped to 9999-12-31, not the one it names.</summary>
+    private static readonly DateTimeOffset LatestAt = new(9999, 12, 31, 9, 59, 59, TimeSpan.Zero);
+
     public const string AtDescription = "When the call arrives (absent: now). " + Timestamps.Description;
 
     public const string NumberDescription =
@@ -76,7 +80,10 @@ public static class SimulateRoute
                 .WithMessage($"'caller_id' may have at most {MaxCallerIdLength} characters; leave it out for a withheld caller.");
             RuleFor(q => q.At).Timestamp()
                 .Must(a => !Timestamps.TryRead(a, out var at) || at >= DateTimeOffset.UnixEpoch)
-                .WithMessage("'at' must be 1970-01-01T00:00:00Z or later: a switch's clock (EPOCH) starts there (you sent '{PropertyValue}').");
+                .WithMessage("'at' must be 1970-01-01T00:00:00Z or later: a switch's clock (EPOCH) starts there (you sent '{PropertyValue}').")
+                .Must(a => !Timestamps.TryRead(a, out var at) || at <= LatestAt)
+                .WithMessage("'at' must be 9999-12-31T09:59:59Z or earlier: its local time in a zone up to 14 hours " +
+                             "ahead of UTC, as a schedule may use, would be past 9999-12-31 (you sent '{PropertyValue}').");
         }
     }
 

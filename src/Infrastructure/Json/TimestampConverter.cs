@@ -23,7 +23,7 @@ public sealed class TimestampConverter : JsonConverter<DateTimeOffset>
         if (Timestamps.TryRead(sent, out var instant)) return instant;
         var shown = sent.Length <= Echoed ? sent : sent[..Echoed] + "...";
         throw new JsonException(Expected + (Timestamps.HasShape(sent)
-            ? $"is not a date and time that exists (you sent '{shown}')."
+            ? $"{Timestamps.Refusal(sent)} (you sent '{shown}')."
             : $"must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z (you sent '{shown}')."));
     }
 

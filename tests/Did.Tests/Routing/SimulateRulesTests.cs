@@ -57,6 +57,30 @@ public sealed class SimulateRulesTests : ApplyFixtureBase
             body.GetProperty("failover").GetBoolean());
     }
 
+    [Test]
+    public async Task The_last_second_of_the_representable_range_in_a_zone_ahead_of_utc_is_a_400_never_a_500()
+    {
+        var kiritimati = await CreateAsync("/api/v1/schedules", new
+        {
+            name = Unique("line-islands"), timezone = "Pacific/Kiritimati", tenant_id = Acme.Id,
+            open = new[] { new { days = new[] { "MON", "TUE", "WED", "THU", "FRI" }, from = "09:00", to = "17:00" } },
+        });
+        var number = (await SeedNumbersAsync(Acme.Id))[0];
+        await Expect(await Admin.PostAsJsonAsync($"/api/v1/dids/{number.Id}/assign", new
+        {
+            assigned_type = "USER", assigned_id = Alice.Id,
+            rules = new object[] { new { schedule_id = kiritimati, when = "CLOSED", destination = new { type = "IVR", id = _ivr } } },
+        }), HttpStatusCode.Created);
+        await ApplyOkAsync();
+
+        foreach (var source in new[] { "LIVE", "PENDING" })
+        {
+            var errors = await Problems.FieldErrorsAsync(await Admin.GetAsync(
+                $"/api/v1/routing/simulate?number={Uri.EscapeDataString(number.Number)}&source={source}&at=9999-12-31T23:59:59Z"), "at");
+            Assert.That(errors[0], Does.Contain("local time"), source);
+        }
+    }
+
     [TestCase("LIVE")]
     [TestCase("PENDING")]
     public async Task An_open_hour_call_from_home_rings_the_user(string source) =>
