@@ -17,7 +17,8 @@ internal readonly record struct NormalizedNumber(string E164, string Country, Nu
 /// of an import's cost. A property test (NumberNormalizerTests) holds the two to the same answer for random numbers of
 /// every calling code.</para>
 /// <para>Refused beyond libphonenumber: letters (libphonenumber reads them as keypad digits, so "+1 212 555 O100" with a
-/// letter O would become a valid number) and extensions (a DID has none).</para></summary>
+/// letter O would become a valid number), extensions (a DID has none), and any character a written number does not
+/// hold (<see cref="IsWritten"/>).</para></summary>
 internal static class NumberNormalizer
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
@@ -39,7 +40,7 @@ internal static class NumberNormalizer
     {
         number = default;
         for (var i = 0; i < input.Length; i++)
-            if (char.IsLetter(input[i]))
+            if (!IsWritten(input[i]))
             {
                 reason = IsExtensionAfter(input, i, defaultRegion) ? "HAS_EXTENSION" : "NOT_A_NUMBER";
                 return false;
@@ -81,15 +82,22 @@ internal static class NumberNormalizer
         return true;
     }
 
-    /// <summary>Whether the letters from <paramref name="firstLetter"/> on only mark an extension ("ext. 12", "x12",
-    /// ";ext=12"): libphonenumber reads an extension in the whole input, and the text before the first letter is on its own
-    /// the same number. Then the client is told of the extension, not of letters its number does not have.</summary>
-    private static bool IsExtensionAfter(string input, int firstLetter, string? defaultRegion)
+    /// <summary>Whether <paramref name="c"/> may be part of a written number: a digit, '+', white space, a dash, '.', '/' or
+    /// a parenthesis. libphonenumber drops what it cannot read before and after the number ("*** +1 212
+    /// 555 0100 !" is its +12125550100), so anything else would be stored as a number the client did not write.</summary>
+    private static bool IsWritten(char c) =>
+        char.IsDigit(c) || char.IsWhiteSpace(c) || c is '+' or '\uFF0B' or '.' or '/' or '(' or ')'
+        || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.DashPunctuation;
+
+    /// <summary>Whether the text from <paramref name="stray"/>, the first character a written number does not hold, on
+    /// only marks an extension ("ext. 12", "x12", ";ext=12", "#12"): libphonenumber reads an extension in the whole input,
+    /// and the text before that character is on its own the same number. Then the client is told of the extension, not of letters its number does not have.</summary>
+    private static bool IsExtensionAfter(string input, int stray, string? defaultRegion)
     {
         try
         {
             var whole = Util.Parse(input, defaultRegion);
-            var before = Util.Parse(input[..firstLetter], defaultRegion);
+            var before = Util.Parse(input[..stray], defaultRegion);
             return whole.HasExtension && !before.HasExtension && whole.CountryCode == before.CountryCode
                    && Util.GetNationalSignificantNumber(whole) == Util.GetNationalSignificantNumber(before);
         }

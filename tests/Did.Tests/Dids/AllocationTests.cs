@@ -175,6 +175,18 @@ public sealed class AllocationTests : DidFixture
         Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE tenant_id = @t", new { t = tenant.Id }), Is.Zero);
     }
 
+    [Test]
+    public async Task Bulk_allocate_refuses_a_number_written_with_characters_a_number_does_not_hold()
+    {
+        var tenant = await CreateTenantAsync();
+        var n = NewNumber();
+        await ImportAsync(n);
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/allocate",
+            new { tenant_id = tenant.Id, numbers = new[] { n + " *" } }), HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[] { $"numbers[0]: Not a valid number (NOT_A_NUMBER): '{n} *'" }));
+        Assert.That(await CountAsync("SELECT count(*) FROM phone_numbers WHERE tenant_id = @t", new { t = tenant.Id }), Is.Zero);
+    }
+
     /// <summary>The row problems are the map of every other 400: each row's location is a key, in the order of the rows,
     /// and its messages carry no location of their own.</summary>
     [Test]

@@ -162,6 +162,8 @@ public sealed class ImportCsvTests : DidFixture
             .SetName("Invalid_utf8_is_a_400_naming_its_line");
         yield return new TestCaseData(Utf8("number,provider\n+12125550001,x\n+1555 123 4567,x\n+1555CALLNOW,x\n"), "line 3: Not a valid number (INVALID_FOR_REGION): '+1555 123 4567'")
             .SetName("Numbers_no_numbering_plan_has_or_with_letters_are_a_400_naming_the_first_line");
+        yield return new TestCaseData(Utf8("number,provider\n+12125550001,x\n+1 212 555 0110 *,x\n"), "line 3: Not a valid number (NOT_A_NUMBER): '+1 212 555 0110 *'")
+            .SetName("A_number_with_trailing_junk_is_a_400_naming_its_line");
         yield return new TestCaseData(Array.Empty<byte>(), "line 1: the body is empty").SetName("Empty_body_is_a_400");
         yield return new TestCaseData(Utf8("number,provider\n"), "no rows").SetName("Header_without_rows_is_a_400");
         yield return new TestCaseData(Utf8("number,provider,number\n"), "twice").SetName("Duplicate_header_column_is_a_400");

@@ -72,6 +72,17 @@ public sealed class ImportJsonTests : DidFixture
         Assert.That(await StoredAsync(good), Is.Zero);
     }
 
+    /// <summary>libphonenumber reads the number out of what surrounds it; the inventory stores only what the client wrote.</summary>
+    [Test]
+    public async Task A_number_written_with_characters_a_number_does_not_hold_is_refused_not_trimmed()
+    {
+        var n = NewNumber();
+        var body = await Expect(await Admin.PostAsJsonAsync("/api/v1/dids/import", new { dids = new[] { new { number = "!!" + n + " ~" } } }),
+            HttpStatusCode.BadRequest);
+        Assert.That(Errors(body), Is.EqualTo(new[] { $"dids[0]: Not a valid number (NOT_A_NUMBER): '!!{n} ~'" }));
+        Assert.That(await StoredAsync([n]), Is.Zero);
+    }
+
     /// <summary>An export writes each number on one CSV row, and the import reads rows of at most 64 KiB: metadata larger
     /// than its limit as stored would make an export that does not import back.</summary>
     [Test]

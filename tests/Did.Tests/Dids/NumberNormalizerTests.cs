@@ -44,6 +44,9 @@ public sealed class NumberNormalizerTests
     [TestCase("+1 800 555 0100", null, "+18005550100", "US", NumberType.TollFree)]
     [TestCase("+800 1234 5678", null, "+80012345678", "001", NumberType.TollFree)]
     [TestCase("+1 416 555 0123", null, "+14165550123", "CA", NumberType.FixedLineOrMobile)]
+    [TestCase("+1\u00A0212\u2011555\u20110100\t", null, "+12125550100", "US", NumberType.FixedLineOrMobile)]
+    [TestCase("+1 212.555.0100", null, "+12125550100", "US", NumberType.FixedLineOrMobile)]
+    [TestCase("+1 212/555 0100", null, "+12125550100", "US", NumberType.FixedLineOrMobile)]
     public void Reads_national_and_international_forms_into_E164(string written, string? region, string e164, string country, NumberType type)
     {
         Assert.That(NumberNormalizer.TryNormalize(written, region, out var n, out var reason), Is.True, reason);
@@ -67,6 +70,13 @@ public sealed class NumberNormalizerTests
     [TestCase("+1 212 555 0100 #12", null, "HAS_EXTENSION")]
     [TestCase("+1 800 FLOWERS x12", null, "NOT_A_NUMBER")]
     [TestCase("+1 212 555 O100 x12", null, "NOT_A_NUMBER")]
+    [TestCase("+1 212 555 0110 *", null, "NOT_A_NUMBER")]
+    [TestCase("*** +1 212 555 0110", null, "NOT_A_NUMBER")]
+    [TestCase("+1 212 555 0110!", null, "NOT_A_NUMBER")]
+    [TestCase("+1 212 555 0110 ~", null, "NOT_A_NUMBER")]
+    [TestCase("+1 [212] 555 0110", null, "NOT_A_NUMBER")]
+    [TestCase("+1 212 555 0110\u0000", null, "NOT_A_NUMBER")]
+    [TestCase("+1 212 555 0110, +1 212 555 0111", null, "NOT_A_NUMBER")]
     public void Refuses_with_libphonenumbers_reason(string written, string? region, string expected)
     {
         Assert.That(NumberNormalizer.TryNormalize(written, region, out _, out var reason), Is.False);

@@ -87,6 +87,7 @@ public sealed class RangeAndModeTests : DidFixture
         yield return new TestCaseData("+12125550100", "+14165550100", "same country").SetName("Ends_in_different_countries_are_a_400");
         yield return new TestCaseData("+15551230000", "+15551230999", "INVALID_FOR_REGION").SetName("An_end_no_plan_has_is_a_400_with_its_reason");
         yield return new TestCaseData("2125550100", "2125550199", "INVALID_COUNTRY_CODE").SetName("A_national_range_without_a_region_is_a_400");
+        yield return new TestCaseData("+16462000000", "+16462000999 *", "NOT_A_NUMBER").SetName("An_end_with_stray_characters_is_a_400");
     }
 
     [TestCaseSource(nameof(BadRanges))]
