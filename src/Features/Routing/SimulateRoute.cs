@@ -77,7 +77,10 @@ public static class SimulateRoute
                     return $"'number': {NumberNormalizer.Describe(n!, reason, region)}";
                 });
             RuleFor(q => q.CallerId).MaximumLength(MaxCallerIdLength)
-                .WithMessage($"'caller_id' may have at most {MaxCallerIdLength} characters; leave it out for a withheld caller.");
+                .WithMessage($"'caller_id' may have at most {MaxCallerIdLength} characters; leave it out for a withheld caller.")
+                // Asterisk holds caller ID as a C string: it would end at a NUL, where the walk would read on.
+                .Must(c => c is null || !c.Contains('\0'))
+                .WithMessage("'caller_id' must not contain NUL (%00): a switch's caller ID ends there, so no call can carry it.");
             RuleFor(q => q.At).Timestamp()
                 .Must(a => !Timestamps.TryRead(a, out var at) || at >= DateTimeOffset.UnixEpoch)
                 .WithMessage("'at' must be 1970-01-01T00:00:00Z or later: a switch's clock (EPOCH) starts there (you sent '{PropertyValue}').")

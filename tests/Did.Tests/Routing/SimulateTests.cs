@@ -165,6 +165,7 @@ public sealed class SimulateTests : ApplyFixtureBase
     }
 
     [TestCase("", "number")]
+    [TestCase("number=%2B12125550100&caller_id=%2B44%00123", "caller_id")]
     [TestCase("number=15551230001", "number")]
     [TestCase("number=%2B1555%0A", "number")]
     [TestCase("number=%2B15551230001&at=2026-12-25", "at")]
