@@ -60,7 +60,7 @@ public static class ChangePassword
                 throw Gone();
 
             // The key a sign-in with this account's email from this address is counted by.
-            var key = SignInKey.For(ctx.RemoteAddress, account.Email.Trim().ToLowerInvariant());
+            var key = SignInKey.For(ctx.RemoteAddress, EmailAddress.Canonical(account.Email).ToLowerInvariant());
             if (!await throttle.AttemptAsync(key, c => hasher.VerifyAsync(r.CurrentPassword, account.PasswordHash, c), ct))
                 throw Problem.Invalid("current_password", "'current_password' is not this account's current password.");
 

@@ -38,15 +38,15 @@ public static class IssueToken
 
         public async ValueTask<TokenResponse> Handle(IssueTokenRequest r, CancellationToken ct)
         {
-            var email = r.Email.Trim().ToLowerInvariant();
-            var key = SignInKey.For(ctx.RemoteAddress, email);
+            var email = EmailAddress.Canonical(r.Email);
+            var key = SignInKey.For(ctx.RemoteAddress, email.ToLowerInvariant());
 
             Account? account = null;
             var verified = await throttle.AttemptAsync(key, async c =>
             {
                 await using (var conn = await db.OpenConnectionAsync(c))
                     account = await conn.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(
-                        "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = @email",
+                        "SELECT id, password_hash, role, tenant_id, security_stamp FROM users WHERE lower(email) = lower(@email)",
                         new { email }, cancellationToken: c));
                 return await hasher.VerifyAsync(r.Password, account?.PasswordHash, c);
             }, ct);

@@ -49,7 +49,7 @@ public static class CreateUser
                 RETURNING {UserRow.Columns}
                 """, new
                 {
-                    id = Guid.CreateVersion7(), email = r.Email.Trim(), displayName = r.DisplayName.Trim(), hash,
+                    id = Guid.CreateVersion7(), email = EmailAddress.Canonical(r.Email), displayName = r.DisplayName.Trim(), hash,
                     role = ApiJson.Name(r.Role), tenantId, extension = r.Extension,
                 }, tx, cancellationToken: ct));
             var user = row.ToResponse();

@@ -83,7 +83,7 @@ public static class UpdateUser
                 RETURNING {UserRow.Columns}
                 """, new
                 {
-                    id = r.Id, email = r.Email?.Trim() ?? before.Email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
+                    id = r.Id, email = r.Email is null ? before.Email : EmailAddress.Canonical(r.Email), displayName = r.DisplayName?.Trim() ?? before.DisplayName,
                     role = ApiJson.Name(role), tenantId, extension,
                     hash, rotate,
                 }, tx, cancellationToken: ct))).ToResponse();

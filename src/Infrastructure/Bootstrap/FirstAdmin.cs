@@ -18,7 +18,7 @@ public static class FirstAdmin
     {
         var config = services.GetRequiredService<IConfiguration>();
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FirstAdmin));
-        var email = config["DID_ADMIN_EMAIL"]?.Trim();
+        var email = config["DID_ADMIN_EMAIL"] is { } given ? EmailAddress.Canonical(given) : null;
         var password = config["DID_ADMIN_PASSWORD"];
         if (string.IsNullOrEmpty(email) || string.IsNullOrEmpty(password)) return;
         if (PasswordPolicy.Violation(password) is { } violation)

@@ -1,3 +1,4 @@
+using Did.Infrastructure.Auth;
 using FluentValidation;
 
 namespace Did.Infrastructure.Validation;
@@ -35,5 +36,7 @@ public static class Rules
             .MatchesWhole(@"^[^@\s]+@[^@\s]+\.[^@\s]+$") // ECMA-262 compatible: the OpenAPI document carries it to SDKs
             .WithMessage("'{PropertyName}' must be an email address (you sent '{PropertyValue}').")
             .Must(s => s is null || !s.Any(char.IsControl))
-            .WithMessage("'{PropertyName}' must not contain control characters.");
+            .WithMessage("'{PropertyName}' must not contain control characters.")
+            .Must(s => s is null || !EmailAddress.HasInvisible(s))
+            .WithMessage("'{PropertyName}' must not contain invisible characters (zero-width space, direction mark, soft hyphen...).");
 }
