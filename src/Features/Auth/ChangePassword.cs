@@ -26,7 +26,7 @@ public static class ChangePassword
             RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(128);
             RuleFor(r => r.NewPassword).NotEmpty().NewPassword();
             RuleFor(r => r.NewPassword)
-                .Must((r, p) => p != r.CurrentPassword)
+                .Must((r, p) => PasswordPolicy.Normalize(p) != PasswordPolicy.Normalize(r.CurrentPassword ?? ""))
                 .WithMessage("'new_password' must differ from 'current_password'.")
                 .When(r => !string.IsNullOrEmpty(r.NewPassword));
         }

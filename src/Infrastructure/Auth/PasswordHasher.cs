@@ -19,15 +19,19 @@ public sealed class PasswordHasher(IOptions<AuthOptions> options, HashingSlots s
     public async Task<string> HashAsync(string password, CancellationToken ct)
     {
         using var slot = await slots.EnterAsync(ct);
-        return BCrypt.Net.BCrypt.HashPassword(password, options.Value.BcryptWorkFactor);
+        return BCrypt.Net.BCrypt.HashPassword(PasswordPolicy.Normalize(password), options.Value.BcryptWorkFactor);
     }
 
-    /// <summary>Whether the password matches the hash; with no hash (unknown email), false after the same work.</summary>
+    /// <summary>Whether the password matches the hash; with no hash (unknown email), false after the same work. A hash
+    /// made before passwords were normalized holds the password as typed then, so a password that normalizing changes
+    /// is also tried as typed.</summary>
     public async Task<bool> VerifyAsync(string password, string? hash, CancellationToken ct)
     {
         using var slot = await slots.EnterAsync(ct);
-        return hash is null
-            ? BCrypt.Net.BCrypt.Verify(password, _decoy.Value) && false
-            : BCrypt.Net.BCrypt.Verify(password, hash);
+        var normalized = PasswordPolicy.Normalize(password);
+        if (hash is null)
+            return BCrypt.Net.BCrypt.Verify(normalized, _decoy.Value) && false;
+        return BCrypt.Net.BCrypt.Verify(normalized, hash)
+            || (!string.Equals(normalized, password, StringComparison.Ordinal) && BCrypt.Net.BCrypt.Verify(password, hash));
     }
 }

@@ -4,8 +4,8 @@ using FluentValidation;
 
 namespace Did.Infrastructure.Auth;
 
-/// <summary>What a new password must be: at least 12 characters, at most 72 bytes in UTF-8 (bcrypt ignores every byte
-/// after the 72nd, so a longer password would be accepted with its end unchecked), and not one of the most common
+/// <summary>What a new password must be: at least 12 characters, at most 72 bytes in UTF-8 once normalized (bcrypt ignores
+/// every byte after the 72nd, so a longer password would be accepted with its end unchecked), and not one of the most common
 /// passwords (common-passwords.txt, shipped in the assembly). Applies when a password is set, never at sign-in, so an
 /// account whose password predates the rules can still sign in and change it.</summary>
 public static class PasswordPolicy
@@ -16,23 +16,31 @@ public static class PasswordPolicy
     private static readonly FrozenSet<string> Common = LoadCommon();
 
     public const string TooShort = "must be at least 12 characters";
-    public const string TooLong = "must be at most 72 bytes in UTF-8 (bcrypt ignores the rest)";
+    public const string TooLong = "must be at most 72 bytes in UTF-8 once normalized (bcrypt ignores the rest)";
     public const string TooCommon = "is one of the most common passwords; choose another";
+
+    /// <summary>The password as hashed and checked: compatibility-composed (NFKC, as NIST SP 800-63B asks), so the same
+    /// characters typed composed on one keyboard and decomposed on another are one password.</summary>
+    public static string Normalize(string password) => password.Normalize(NormalizationForm.FormKC);
 
     /// <summary>Why the password is refused (a phrase to follow its name), or null when it is acceptable.</summary>
     public static string? Violation(string password) =>
         password.Length < MinLength ? TooShort
-        : Encoding.UTF8.GetByteCount(password) > MaxBytes ? TooLong
+        : !FitsBcrypt(password) ? TooLong
         : IsCommon(password) ? TooCommon
         : null;
 
-    public static bool IsCommon(string password) => Common.Contains(password.ToLowerInvariant());
+    public static bool IsCommon(string password) => Common.Contains(Normalize(password).ToLowerInvariant());
+
+    /// <summary>Whether bcrypt reads all of the password as hashed: normalizing may lengthen it (U+FDFA is 18 letters).</summary>
+    private static bool FitsBcrypt(string password) =>
+        password.Length <= MaxBytes && Encoding.UTF8.GetByteCount(Normalize(password)) <= MaxBytes;
 
     /// <summary>The policy as a validation rule, one message per password. Its messages name the rule, never the value.</summary>
     public static IRuleBuilderOptions<T, string?> NewPassword<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Length(MinLength, MaxBytes)
             .WithMessage($"'{{PropertyName}}' must be {MinLength} to {MaxBytes} characters long (you sent {{TotalLength}}).")
-            .Must(p => p is null || p.Length > MaxBytes || Encoding.UTF8.GetByteCount(p) <= MaxBytes)
+            .Must(p => p is null || p.Length > MaxBytes || FitsBcrypt(p))
             .WithMessage($"'{{PropertyName}}' {TooLong}.")
             .Must(p => p is null || !IsCommon(p))
             .WithMessage($"'{{PropertyName}}' {TooCommon}.");
