@@ -6,6 +6,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
+using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 
@@ -50,7 +51,8 @@ public static class CreateIvr
             await Infrastructure.Routing.RouteTargets.EnsureInTenantAsync(conn, tx, tenantId, IvrStore.Targets(options, timeout, invalid), ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO ivrs (id, tenant_id, name, greeting, timeout_seconds) VALUES (@id, @tenantId, @Name, @Greeting, @TimeoutSeconds)
-                """, new { id, tenantId, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct));
+                """, new { id, tenantId, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct))
+                .NamingDuplicates(IvrStore.DuplicateName(r.Name));
             await IvrStore.ReplaceKeysAsync(conn, tx, id, tenantId, options, timeout, invalid, ct);
             var ivr = (await IvrStore.ReadAsync(conn, tx, "WHERE id = @id", new { id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Ivr, id, tenantId, null, ivr, ct);

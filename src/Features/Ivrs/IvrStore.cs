@@ -3,6 +3,7 @@ using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
+using Did.Infrastructure.Errors;
 using Npgsql;
 
 namespace Did.Features.Ivrs;
@@ -11,6 +12,9 @@ namespace Did.Features.Ivrs;
 /// Keys 't' and 'i' hold the timeout and invalid-key destinations; the digits are menu options.</summary>
 internal sealed class IvrStore : ITenantOwnedDestination<IvrResponse>
 {
+    /// <summary>The name a create or a rename collides on, named in its 409.</summary>
+    public static Duplicate DuplicateName(string? name) => Duplicate.Name("ux_ivrs_tenant_name", "An IVR", name);
+
     public static string Table => "ivrs";
     public static string What => "IVR";
     public static DestinationType Type => DestinationType.Ivr;

@@ -5,6 +5,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
+using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 
@@ -52,7 +53,8 @@ public static class UpdateIvr
                 UPDATE ivrs SET name = coalesce(@Name, name), greeting = coalesce(@Greeting, greeting),
                     timeout_seconds = coalesce(@TimeoutSeconds, timeout_seconds), updated_at = clock_timestamp()
                 WHERE id = @Id
-                """, new { r.Id, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct));
+                """, new { r.Id, r.Name, r.Greeting, r.TimeoutSeconds }, tx, cancellationToken: ct))
+                .NamingDuplicates(IvrStore.DuplicateName(r.Name));
             await IvrStore.ReplaceKeysAsync(conn, tx, r.Id, before.TenantId, options, timeout, invalid, ct);
             var after = (await IvrStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
             if (!AuditChange.Changed(before, after))

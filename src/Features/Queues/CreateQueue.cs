@@ -8,6 +8,7 @@ using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
+using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 
@@ -48,7 +49,8 @@ public static class CreateQueue
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO queues (id, tenant_id, name, strategy, member_ring_seconds, max_wait_seconds)
                 VALUES (@id, @tenantId, @Name, @strategy, @MemberRingSeconds, @MaxWaitSeconds)
-                """, new { id, tenantId, r.Name, strategy = ApiJson.Name(r.Strategy), r.MemberRingSeconds, r.MaxWaitSeconds }, tx, cancellationToken: ct));
+                """, new { id, tenantId, r.Name, strategy = ApiJson.Name(r.Strategy), r.MemberRingSeconds, r.MaxWaitSeconds }, tx, cancellationToken: ct))
+                .NamingDuplicates(QueueStore.DuplicateName(r.Name));
             await QueueStore.ReplaceMembersAsync(conn, tx, id, tenantId, members, ct);
             var queue = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Queue, id, tenantId, null, queue, ct);

@@ -3,6 +3,7 @@ using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
+using Did.Infrastructure.Errors;
 using Npgsql;
 
 namespace Did.Features.Queues;
@@ -10,6 +11,9 @@ namespace Did.Features.Queues;
 /// <summary>Reads queues with their members in two queries whatever the page size, and replaces a queue's members.</summary>
 internal sealed class QueueStore : ITenantOwnedDestination<QueueResponse>
 {
+    /// <summary>The name a create or a rename collides on, named in its 409.</summary>
+    public static Duplicate DuplicateName(string? name) => Duplicate.Name("ux_queues_tenant_name", "A queue", name);
+
     public static string Table => "queues";
     public static string What => "Queue";
     public static DestinationType Type => DestinationType.Queue;

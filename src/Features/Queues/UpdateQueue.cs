@@ -8,6 +8,7 @@ using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
+using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 
@@ -76,7 +77,7 @@ public static class UpdateQueue
                 {
                     r.Id, r.Name, strategy = r.Strategy is { } s ? ApiJson.Name(s) : null, r.MemberRingSeconds,
                     r.MaxWaitSecondsSent, r.MaxWaitSeconds,
-                }, tx, cancellationToken: ct));
+                }, tx, cancellationToken: ct)).NamingDuplicates(QueueStore.DuplicateName(r.Name));
             var after = (await QueueStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
             if (!AuditChange.Changed(before, after))
             {

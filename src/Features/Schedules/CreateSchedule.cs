@@ -5,6 +5,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
+using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 
@@ -41,7 +42,8 @@ public static class CreateSchedule
             await TenantExistence.EnsureExistsAsync(conn, tx, tenantId, ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO schedules (id, tenant_id, name, timezone) VALUES (@id, @tenantId, @Name, @Timezone)
-                """, new { id, tenantId, r.Name, r.Timezone }, tx, cancellationToken: ct));
+                """, new { id, tenantId, r.Name, r.Timezone }, tx, cancellationToken: ct))
+                .NamingDuplicates(ScheduleStore.DuplicateName(r.Name));
             await ScheduleStore.ReplaceAsync(conn, tx, id, tenantId, r.Open ?? [], r.ClosedDates ?? [], ct);
             var schedule = (await ScheduleStore.ReadAsync(conn, tx, "WHERE id = @id", new { id }, ct))[0];
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Schedule, id, tenantId, null, schedule, ct);

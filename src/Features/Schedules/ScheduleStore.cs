@@ -1,6 +1,7 @@
 using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Routing;
+using Did.Infrastructure.Errors;
 using Npgsql;
 
 namespace Did.Features.Schedules;
@@ -9,6 +10,9 @@ namespace Did.Features.Schedules;
 /// replaces a schedule's intervals or closed dates. Rows keep the order the API was given (position).</summary>
 internal sealed class ScheduleStore : ITenantOwnedStore<ScheduleResponse>
 {
+    /// <summary>The name a create or a rename collides on, named in its 409.</summary>
+    public static Duplicate DuplicateName(string? name) => Duplicate.Name("ux_schedules_tenant_name", "A schedule", name);
+
     public static string Table => "schedules";
     public static string What => "Schedule";
     public static AuditEntity Entity => AuditEntity.Schedule;

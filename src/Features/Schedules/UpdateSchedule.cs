@@ -5,6 +5,7 @@ using Did.Infrastructure.Auth;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
+using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 
@@ -44,7 +45,8 @@ public static class UpdateSchedule
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE schedules SET name = coalesce(@Name, name), timezone = coalesce(@Timezone, timezone), updated_at = clock_timestamp()
                 WHERE id = @Id
-                """, new { r.Id, r.Name, r.Timezone }, tx, cancellationToken: ct));
+                """, new { r.Id, r.Name, r.Timezone }, tx, cancellationToken: ct))
+                .NamingDuplicates(ScheduleStore.DuplicateName(r.Name));
             await ScheduleStore.ReplaceAsync(conn, tx, r.Id, before.TenantId, r.Open, r.ClosedDates, ct);
             var after = (await ScheduleStore.ReadAsync(conn, tx, "WHERE id = @id", new { id = r.Id }, ct))[0];
             if (!AuditChange.Changed(before, after))

@@ -43,15 +43,16 @@ public static class CreateUser
             await using var tx = await conn.BeginTransactionAsync(ct);
             if (tenantId is { } t) await TenantExistence.EnsureExistsAsync(conn, tx, t, ct);
 
+            var email = EmailAddress.Canonical(r.Email);
             var row = await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
                 INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
                 VALUES (@id, @email, @displayName, @hash, @role, @tenantId, @extension, gen_random_uuid())
                 RETURNING {UserRow.Columns}
                 """, new
                 {
-                    id = Guid.CreateVersion7(), email = EmailAddress.Canonical(r.Email), displayName = r.DisplayName.Trim(), hash,
+                    id = Guid.CreateVersion7(), email, displayName = r.DisplayName.Trim(), hash,
                     role = ApiJson.Name(r.Role), tenantId, extension = r.Extension,
-                }, tx, cancellationToken: ct));
+                }, tx, cancellationToken: ct)).NamingDuplicates(UserRules.Duplicates(email, r.Extension));
             var user = row.ToResponse();
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.User, user.Id, user.TenantId, null, user, ct);
             await tx.CommitAsync(ct);

@@ -70,6 +70,7 @@ public static class UpdateUser
             if ((extension is null && before.Extension is not null) || tenantId != before.TenantId)
                 await RouteReferences.EnsureUnreferencedAsync(conn, tx, DestinationType.User, r.Id, $"User {before.Email}", ct);
 
+            var email = r.Email is null ? before.Email : EmailAddress.Canonical(r.Email);
             var rotate = role != before.Role || tenantId != before.TenantId || r.Password is not null;
             // The user keys of every route (migration M0035) back the read above: a route it could not see refuses the
             // UPDATE, answered by the key's 409.
@@ -83,10 +84,10 @@ public static class UpdateUser
                 RETURNING {UserRow.Columns}
                 """, new
                 {
-                    id = r.Id, email = r.Email is null ? before.Email : EmailAddress.Canonical(r.Email), displayName = r.DisplayName?.Trim() ?? before.DisplayName,
+                    id = r.Id, email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
                     role = ApiJson.Name(role), tenantId, extension,
                     hash, rotate,
-                }, tx, cancellationToken: ct))).ToResponse();
+                }, tx, cancellationToken: ct)).NamingDuplicates(UserRules.Duplicates(email, extension))).ToResponse();
             if (r.Password is null && !AuditChange.Changed(before, after))
             {
                 // Nothing changed (a password sent is always a change): undo the write, so updated_at stays and no audit row says nothing.

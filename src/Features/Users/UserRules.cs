@@ -26,6 +26,13 @@ internal static class UserRules
             throw Problem.Invalid("extension", "'extension' must be empty for platform roles: extensions belong to a tenant.");
     }
 
+    /// <summary>The keys a created or changed user may collide on, named in its 409.</summary>
+    public static Duplicate[] Duplicates(string email, string? extension) =>
+    [
+        new("ux_users_email", "email", $"A user with email '{email}' already exists."),
+        new("ux_users_tenant_extension", "extension", $"The extension '{extension}' is already used by another user of the tenant."),
+    ];
+
     /// <summary>Refuses to demote or delete the last platform admin: nobody could then create tenants or users, and the
     /// first-admin bootstrap would not make one again (its email is taken). Taken under the bootstrap's advisory lock, so
     /// two admins demoting or deleting each other at once cannot both pass.</summary>

@@ -125,7 +125,7 @@ public sealed class IvrTests : ApiFixture
         var name = Unique("dup");
         await Expect(await Create(new { name, greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Created);
         var body = await Expect(await Create(new { name, greeting = "g", timeout_seconds = 5 }), HttpStatusCode.Conflict);
-        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo("An IVR with this name already exists in the tenant."));
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"An IVR named '{name}' already exists in the tenant."));
     }
 
     [Test]

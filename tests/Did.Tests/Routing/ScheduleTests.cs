@@ -263,7 +263,7 @@ public sealed class ScheduleTests : ApiFixture
         var name = Unique("dup");
         await Expect(await Create(new { name, timezone = "UTC" }), HttpStatusCode.Created);
         var again = await Expect(await Create(new { name, timezone = "UTC" }), HttpStatusCode.Conflict);
-        Assert.That(again.GetProperty("detail").GetString(), Is.EqualTo("A schedule with this name already exists in the tenant."));
+        Assert.That(again.GetProperty("detail").GetString(), Is.EqualTo($"A schedule named '{name}' already exists in the tenant."));
         await Expect(await Create(new { name, timezone = "UTC", tenant_id = _other.Id }, Admin), HttpStatusCode.Created);
     }
 
