@@ -25,12 +25,19 @@ public static class PasswordPolicy
 
     /// <summary>Why the password is refused (a phrase to follow its name), or null when it is acceptable.</summary>
     public static string? Violation(string password) =>
-        password.Length < MinLength ? TooShort
+        Characters(password) < MinLength ? TooShort
         : !FitsBcrypt(password) ? TooLong
         : IsCommon(password) ? TooCommon
         : null;
 
     public static bool IsCommon(string password) => Common.Contains(Normalize(password).ToLowerInvariant());
+
+    private static string LengthMessage(string? p) =>
+        $"'{{PropertyName}}' must be {MinLength} to {MaxBytes} characters long (you sent {Characters(p ?? "")}).";
+
+    /// <summary>Characters as a person counts them: code points of the normalized password (NIST SP 800-63B), so an
+    /// emoji, two UTF-16 units, or an accent typed as a letter and a combining mark, is one.</summary>
+    public static int Characters(string password) => Normalize(password).EnumerateRunes().Count();
 
     /// <summary>Whether bcrypt reads all of the password as hashed: normalizing may lengthen it (U+FDFA is 18 letters).</summary>
     private static bool FitsBcrypt(string password) =>
@@ -38,8 +45,10 @@ public static class PasswordPolicy
 
     /// <summary>The policy as a validation rule, one message per password. Its messages name the rule, never the value.</summary>
     public static IRuleBuilderOptions<T, string?> NewPassword<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Length(MinLength, MaxBytes)
-            .WithMessage($"'{{PropertyName}}' must be {MinLength} to {MaxBytes} characters long (you sent {{TotalLength}}).")
+        rule.Length(MinLength, MaxBytes) // published as minLength and maxLength; the rule below counts as a person does
+            .WithMessage((_, p) => LengthMessage(p))
+            .Must(p => p is null || p.Length < MinLength || p.Length > MaxBytes || Characters(p) >= MinLength)
+            .WithMessage((_, p) => LengthMessage(p))
             .Must(p => p is null || p.Length > MaxBytes || FitsBcrypt(p))
             .WithMessage($"'{{PropertyName}}' {TooLong}.")
             .Must(p => p is null || !IsCommon(p))

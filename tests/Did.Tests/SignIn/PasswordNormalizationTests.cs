@@ -88,4 +88,18 @@ public sealed class PasswordNormalizationTests : ApiFixture
         var body = await Expect(response, HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("errors").GetProperty("password")[0].GetString(), Does.Contain("72 bytes"));
     }
+
+    [TestCase("\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600", 6)] // 6 emoji, 12 UTF-16 units
+    [TestCase("e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301", 6)] // 6 accented letters typed decomposed
+    public async Task A_password_of_fewer_than_12_characters_is_refused_however_it_is_encoded(string password, int characters)
+    {
+        var response = await Admin.PostAsJsonAsync("/api/v1/users", new
+        {
+            email = $"{Unique("pn")}@example.com", password, display_name = "Someone", role = "USER", tenant_id = _tenant.Id,
+        });
+
+        var body = await Expect(response, HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty("password")[0].GetString(),
+            Does.Contain("'password' must be 12 to 72 characters").And.Contain($"you sent {characters}"));
+    }
 }
