@@ -1,0 +1,65 @@
+using Dapper;
+using Did.Infrastructure.Data;
+using Did.Tests.Support;
+using FluentMigrator.Runner;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NUnit.Framework;
+
+namespace Did.Tests.Foundation;
+
+/// <summary>Migration M0043 (emails stored composed) on a database at the version before it: a decomposed email becomes
+/// composed; one whose composed form another account holds stays as it was, since the unique index would refuse it.</summary>
+public sealed class ComposedEmailsMigrationTests
+{
+    private const long Before = 2026121501;
+    private readonly List<string> _databases = [];
+
+    [OneTimeTearDown]
+    public async Task Drop()
+    {
+        foreach (var cs in _databases) await TestDatabase.DropAsync(cs);
+    }
+
+    private static IMigrationRunner Runner(ServiceProvider sp) => sp.CreateScope().ServiceProvider.GetRequiredService<IMigrationRunner>();
+
+    [Test]
+    public async Task Decomposed_emails_become_composed_unless_another_account_holds_that_form()
+    {
+        var fresh = await TestDatabase.CreateAsync();
+        _databases.Add(fresh);
+        var name = $"did_m_{Guid.NewGuid():N}";
+        await using (var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fresh) { Database = "postgres", Pooling = false }.ConnectionString))
+        {
+            await server.OpenAsync();
+            await server.ExecuteAsync($"CREATE DATABASE \"{name}\"");
+        }
+        var cs = new NpgsqlConnectionStringBuilder(fresh) { Database = name, Pooling = false }.ConnectionString;
+        _databases.Add(cs);
+        await using var sp = new ServiceCollection()
+            .AddFluentMigratorCore()
+            .ConfigureRunner(rb => rb.AddPostgres().WithGlobalConnectionString(cs).ScanIn(typeof(SchemaMigrator).Assembly).For.Migrations())
+            .BuildServiceProvider();
+        Runner(sp).MigrateUp(Before);
+
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp) VALUES
+                ('00000000-0000-7000-8000-000000000001', @lone, 'Lone', 'x', 'SUPPORT', NULL, NULL, gen_random_uuid()),
+                ('00000000-0000-7000-8000-000000000002', @pairComposed, 'Composed', 'x', 'SUPPORT', NULL, NULL, gen_random_uuid()),
+                ('00000000-0000-7000-8000-000000000003', @pairDecomposed, 'Decomposed', 'x', 'SUPPORT', NULL, NULL, gen_random_uuid());
+            """, new { lone = "zo\u0308e@example.com", pairComposed = "\u00C9mile@example.com", pairDecomposed = "e\u0301mile@example.com" });
+
+        Runner(sp).MigrateUp();
+
+        var emails = (await conn.QueryAsync<(string Name, string Email)>("SELECT display_name, email FROM users"))
+            .ToDictionary(r => r.Name, r => r.Email);
+        Assert.Multiple(() =>
+        {
+            Assert.That(emails["Lone"], Is.EqualTo("z\u00F6e@example.com"));
+            Assert.That(emails["Composed"], Is.EqualTo("\u00C9mile@example.com"));
+            Assert.That(emails["Decomposed"], Is.EqualTo("e\u0301mile@example.com"));
+        });
+    }
+}
