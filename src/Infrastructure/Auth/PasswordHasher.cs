@@ -29,9 +29,11 @@ public sealed class PasswordHasher(IOptions<AuthOptions> options, HashingSlots s
     {
         using var slot = await slots.EnterAsync(ct);
         var normalized = PasswordPolicy.Normalize(password);
-        if (hash is null)
-            return BCrypt.Net.BCrypt.Verify(normalized, _decoy.Value) && false;
-        return BCrypt.Net.BCrypt.Verify(normalized, hash)
-            || (!string.Equals(normalized, password, StringComparison.Ordinal) && BCrypt.Net.BCrypt.Verify(password, hash));
+        var against = hash ?? _decoy.Value;
+        // Every form is checked whatever the first gives, against the decoy too: the time taken depends on what was typed
+        // only, never on whether the account exists or the password matched.
+        var match = BCrypt.Net.BCrypt.Verify(normalized, against);
+        if (!string.Equals(normalized, password, StringComparison.Ordinal)) match |= BCrypt.Net.BCrypt.Verify(password, against);
+        return hash is not null && match;
     }
 }
