@@ -95,7 +95,9 @@ public static class CreateApiKey
             {
                 if (role.IsPlatformRole())
                     throw Problem.Forbidden("Tenant admins may create TENANT_ADMIN and USER keys only.");
-                if (tenantId != ctx.TenantId)
+                if (tenantId is { } other && other != ctx.TenantId)
+                    throw RequestContext.OtherTenant(other);
+                if (tenantId is null)
                     throw Problem.Forbidden("Tenant admins create keys of their own tenant only.");
             }
             if (role.IsPlatformRole() && tenantId is not null)

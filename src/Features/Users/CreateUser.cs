@@ -72,7 +72,7 @@ public sealed class CreateUserModule : ICarterModule
             })
             .RequireAuthorization(Policies.TenantManager)
             .WithName("CreateUser")
-            .WithSummary("Create a user. A tenant admin creates TENANT_ADMIN or USER accounts in its own tenant only. " +
+            .WithSummary("Create a user. A tenant admin creates TENANT_ADMIN or USER accounts in its own tenant only (another tenant_id is a 404). " +
                          "A 503 with Retry-After means the service is checking as many passwords as it can at once.")
             .Produces<UserResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

@@ -15,7 +15,9 @@ internal static class UserRules
         {
             if (role.IsPlatformRole())
                 throw Problem.Forbidden("Tenant admins cannot grant platform roles.");
-            if (tenantId != actor.TenantId)
+            if (tenantId is { } other && other != actor.TenantId)
+                throw RequestContext.OtherTenant(other);
+            if (tenantId is null)
                 throw Problem.Forbidden("Tenant admins manage users of their own tenant only.");
         }
         if (role.IsPlatformRole() && tenantId is not null)

@@ -42,15 +42,19 @@ public sealed class RequestContext(IHttpContextAccessor accessor)
     public bool IsApiKey => accessor.HttpContext?.User.Identity?.AuthenticationType == ApiKeyAuthentication.SchemeName;
 
     /// <summary>The tenant a new tenant-owned object goes to: a platform admin must name one; a tenant admin gets its
-    /// own and may not name another (403 whether or not that tenant exists, so nothing is revealed).</summary>
+    /// own, and another tenant it names is one it cannot see (<see cref="OtherTenant"/>).</summary>
     public Guid ResolveTenant(Guid? requested)
     {
         if (Role == Auth.Role.PlatformAdmin)
             return requested ?? throw Errors.Problem.Invalid("tenant_id", "'tenant_id' is required when a platform admin acts for a tenant.");
         if (requested is { } r && r != TenantId)
-            throw Errors.Problem.Forbidden("You may act only in your own tenant.");
+            throw OtherTenant(r);
         return TenantId ?? throw Errors.Problem.Forbidden("You may act only in your own tenant.");
     }
+
+    /// <summary>The answer to a tenant-scoped caller naming a tenant other than its own: a 404, as for any object of
+    /// another tenant, the same whether or not that tenant exists.</summary>
+    public static Errors.ProblemException OtherTenant(Guid tenant) => Errors.Problem.NotFound("Tenant", tenant);
 
     /// <summary>The client's address: the socket's peer, or what a trusted proxy forwarded (ForwardedHeadersSetup).</summary>
     public System.Net.IPAddress? RemoteAddress => accessor.HttpContext?.Connection.RemoteIpAddress;

@@ -60,7 +60,7 @@ public sealed class ApiKeyTests : ApiKeyFixture
         await Expect(await key.PostAsJsonAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5 }),
             HttpStatusCode.Created);
         await Expect(await key.PostAsJsonAsync("/api/v1/ivrs", new { name = Unique("i"), greeting = "g", timeout_seconds = 5, tenant_id = other.Id }),
-            HttpStatusCode.Forbidden);
+            HttpStatusCode.NotFound);
         await Expect(await key.PostAsJsonAsync("/api/v1/tenants", new { name = "N", slug = Unique("k") }), HttpStatusCode.Forbidden);
     }
 
@@ -100,9 +100,12 @@ public sealed class ApiKeyTests : ApiKeyFixture
 
         var keys = await CountAsync("SELECT count(*) FROM api_keys");
         var audit = await CountAsync("SELECT count(*) FROM audit_logs");
-        foreach (var (role, tenantId) in new (string, Guid?)[] { ("PLATFORM_ADMIN", null), ("SUPPORT", null), ("USER", other.Id), ("TENANT_ADMIN", other.Id) })
+        foreach (var (role, tenantId) in new (string, Guid?)[] { ("PLATFORM_ADMIN", null), ("SUPPORT", null) })
             await Expect(await admin.Client.PostAsJsonAsync("/api/v1/api-keys", new { name = "k", role, tenant_id = tenantId }),
                 HttpStatusCode.Forbidden);
+        foreach (var role in new[] { "USER", "TENANT_ADMIN" }) // another tenant is one it cannot see
+            await Expect(await admin.Client.PostAsJsonAsync("/api/v1/api-keys", new { name = "k", role, tenant_id = other.Id }),
+                HttpStatusCode.NotFound);
         Assert.That(await CountAsync("SELECT count(*) FROM api_keys"), Is.EqualTo(keys), "no key was created");
         Assert.That(await CountAsync("SELECT count(*) FROM audit_logs"), Is.EqualTo(audit), "nothing was audited");
     }

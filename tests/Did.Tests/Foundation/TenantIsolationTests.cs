@@ -42,23 +42,39 @@ public sealed class TenantIsolationTests : ApiFixture
         Assert.That(still.GetProperty("display_name").GetString(), Is.Not.EqualTo("Hijacked"));
     }
 
+    /// <summary>Another tenant is an object a tenant admin cannot see: naming it is a 404, worded as for a tenant that
+    /// does not exist.</summary>
     [Test]
-    public async Task Tenant_admin_cannot_create_a_user_in_another_tenant_existing_or_not()
+    public async Task Tenant_admin_naming_another_tenant_gets_the_404_of_a_tenant_that_does_not_exist()
     {
-        var existing = await _adminA.Client.PostAsJsonAsync("/api/v1/users",
-            new { email = $"{Unique("x")}@x.io", password = "long-enough-pw", display_name = "X", role = "USER", tenant_id = _b.Id });
-        var invented = await _adminA.Client.PostAsJsonAsync("/api/v1/users",
-            new { email = $"{Unique("x")}@x.io", password = "long-enough-pw", display_name = "X", role = "USER", tenant_id = Guid.NewGuid() });
-        var a = await Expect(existing, HttpStatusCode.Forbidden);
-        var b = await Expect(invented, HttpStatusCode.Forbidden);
-        Assert.That(a.GetProperty("detail").GetString(), Is.EqualTo(b.GetProperty("detail").GetString()));
+        var invented = Guid.NewGuid();
+        var answers = new[]
+        {
+            (_b.Id, await _adminA.Client.PostAsJsonAsync("/api/v1/users",
+                new { email = $"{Unique("x")}@x.io", password = "long-enough-pw", display_name = "X", role = "USER", tenant_id = _b.Id })),
+            (invented, await _adminA.Client.PostAsJsonAsync("/api/v1/users",
+                new { email = $"{Unique("x")}@x.io", password = "long-enough-pw", display_name = "X", role = "USER", tenant_id = invented })),
+            (_b.Id, await _adminA.Client.PostAsJsonAsync("/api/v1/queues", new { name = Unique("q"), strategy = "RINGALL", member_ring_seconds = 15, tenant_id = _b.Id })),
+            (_b.Id, await _adminA.Client.PostAsJsonAsync("/api/v1/api-keys", new { name = Unique("k"), role = "USER", tenant_id = _b.Id })),
+            (invented, await _adminA.Client.PostAsJsonAsync("/api/v1/api-keys", new { name = Unique("k"), role = "USER", tenant_id = invented })),
+        };
+        foreach (var (tenant, response) in answers)
+        {
+            var body = await Expect(response, HttpStatusCode.NotFound);
+            Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"Tenant '{tenant}' was not found."));
+        }
+        var usersOfB = await Expect(await Admin.GetAsync($"/api/v1/users?tenant_id={_b.Id}"), HttpStatusCode.OK);
+        Assert.That(usersOfB.GetProperty("total").GetInt64(), Is.EqualTo(1), "only tenant B's own user");
     }
 
     [Test]
     public async Task Tenant_admin_cannot_move_its_user_to_another_tenant()
     {
         var mine = await CreateUserAsync("USER", _a.Id, by: _adminA.Client);
-        await Expect(await Patch(_adminA.Client, $"/api/v1/users/{mine.Id}", new { tenant_id = _b.Id }), HttpStatusCode.Forbidden);
+        var body = await Expect(await Patch(_adminA.Client, $"/api/v1/users/{mine.Id}", new { tenant_id = _b.Id }), HttpStatusCode.NotFound);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo($"Tenant '{_b.Id}' was not found."));
+        var still = await Expect(await Admin.GetAsync($"/api/v1/users/{mine.Id}"), HttpStatusCode.OK);
+        Assert.That(still.GetProperty("tenant_id").GetGuid(), Is.EqualTo(_a.Id));
     }
 
     [Test]

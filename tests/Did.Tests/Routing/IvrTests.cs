@@ -134,7 +134,7 @@ public sealed class IvrTests : ApiFixture
         var body = await Expect(await Create(new { name = Unique("p"), greeting = "g", timeout_seconds = 5 }, Admin), HttpStatusCode.BadRequest);
         Assert.That(body.GetProperty("errors").GetProperty("tenant_id")[0].GetString(), Does.Contain("required"));
         await Expect(await Create(new { name = Unique("p"), greeting = "g", timeout_seconds = 5, tenant_id = _other.Id }, Admin), HttpStatusCode.Created);
-        await Expect(await Create(new { name = Unique("p"), greeting = "g", timeout_seconds = 5, tenant_id = _other.Id }), HttpStatusCode.Forbidden);
+        await Expect(await Create(new { name = Unique("p"), greeting = "g", timeout_seconds = 5, tenant_id = _other.Id }), HttpStatusCode.NotFound);
     }
 
     [Test]

@@ -274,7 +274,7 @@ public sealed class ScheduleTests : ApiFixture
         Assert.That(missing, Is.EqualTo(new[] { "'tenant_id' is required when a platform admin acts for a tenant." }));
         var made = await Expect(await Create(new { name = Unique("p"), timezone = "UTC", tenant_id = _other.Id }, Admin), HttpStatusCode.Created);
         Assert.That(made.GetProperty("tenant_id").GetGuid(), Is.EqualTo(_other.Id));
-        await Expect(await Create(new { name = Unique("p"), timezone = "UTC", tenant_id = _other.Id }), HttpStatusCode.Forbidden);
+        await Expect(await Create(new { name = Unique("p"), timezone = "UTC", tenant_id = _other.Id }), HttpStatusCode.NotFound);
     }
 
     [Test]
