@@ -30,6 +30,9 @@ public class ScheduleWalkTests
 
     private static ScheduleSnapshot Hours(params OpenInterval[] open) => new(Schedule, "hours", "America/New_York", open, []);
 
+    private static ScheduleSnapshot Nights(OpenInterval[] open, DateOnly closed) =>
+        new(Schedule, "hours", "America/New_York", open, [new ClosedDates(closed, closed, "closed")]);
+
     private static ScheduleSnapshot Closed(params ClosedDates[] closed) =>
         new(Schedule, "hours", "America/New_York", [new OpenInterval((WeekDays)0x7F, 9 * 60, 17 * 60)], closed);
 
@@ -71,8 +74,7 @@ public class ScheduleWalkTests
     [Test]
     public void A_night_that_begins_on_a_closed_date_stays_closed_past_midnight()
     {
-        var saturdayNight = new ScheduleSnapshot(Schedule, "hours", "America/New_York",
-            [new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)], [new ClosedDates(new DateOnly(2026, 12, 26), new DateOnly(2026, 12, 26), "Boxing Day")]);
+        var saturdayNight = Nights([new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)], new DateOnly(2026, 12, 26));
 
         Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 26, 23, 0, 0, Est)), Is.EqualTo("HOLIDAY"));
         Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 27, 1, 0, 0, Est)), Is.EqualTo("CLOSED"), "Saturday's night, Sunday 01:00");
@@ -83,9 +85,7 @@ public class ScheduleWalkTests
     [Test]
     public void The_day_after_a_closed_date_keeps_the_hours_it_begins_itself()
     {
-        var nights = new ScheduleSnapshot(Schedule, "hours", "America/New_York",
-            [new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60), new OpenInterval(WeekDays.Sun, 0, 60)],
-            [new ClosedDates(new DateOnly(2026, 12, 26), new DateOnly(2026, 12, 26), "Boxing Day")]);
+        var nights = Nights([new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60), new OpenInterval(WeekDays.Sun, 0, 60)], new DateOnly(2026, 12, 26));
 
         Assert.That(StateAt(nights, new DateTimeOffset(2026, 12, 27, 0, 30, 0, Est)), Is.EqualTo("OPEN"), "Sunday's own 00:00-01:00");
         Assert.That(StateAt(nights, new DateTimeOffset(2026, 12, 27, 1, 30, 0, Est)), Is.EqualTo("CLOSED"), "Saturday's night");
@@ -94,8 +94,7 @@ public class ScheduleWalkTests
     [Test]
     public void A_closed_date_closes_the_end_of_the_night_before_it()
     {
-        var saturdayNight = new ScheduleSnapshot(Schedule, "hours", "America/New_York",
-            [new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)], [new ClosedDates(new DateOnly(2026, 12, 27), new DateOnly(2026, 12, 27), "Closed Sunday")]);
+        var saturdayNight = Nights([new OpenInterval(WeekDays.Sat, 22 * 60, 2 * 60)], new DateOnly(2026, 12, 27));
 
         Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 26, 23, 0, 0, Est)), Is.EqualTo("OPEN"));
         Assert.That(StateAt(saturdayNight, new DateTimeOffset(2026, 12, 27, 1, 0, 0, Est)), Is.EqualTo("HOLIDAY"), "a closed date is its whole day");
