@@ -123,12 +123,21 @@ public sealed class TracingTests : ApplyFixtureBase
         Assert.That(spans.Single(s => s.Kind == ServerKind).ParentSpanId, Is.Empty);
     }
 
-    /// <summary>Once the request's server span has ended, exports what is buffered (the call returns once the collector has
-    /// answered) and returns the trace's spans.</summary>
+    /// <summary>Once the request's server span has ended, exports what is buffered and waits until the collector holds that
+    /// span, then returns the trace's spans. ForceFlush returns once the buffer has handed its spans to an export, and an
+    /// export the exporter had already begun may still be on its way; the server span ends last in its trace and batches
+    /// go out in order, so once it has arrived the trace's other spans have too.</summary>
     private List<ReceivedSpan> Flush(string traceId)
     {
         Assert.That(ServerSpanEnded(traceId).Task.Wait(TimeSpan.FromSeconds(30)), Is.True, "the request's server span ended");
-        Assert.That(App.Services.GetRequiredService<TracerProvider>().ForceFlush(), Is.True, "the exporter delivered the spans");
+        var tracer = App.Services.GetRequiredService<TracerProvider>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.That(tracer.ForceFlush(), Is.True, "the exporter took the spans");
+            if (_collector.Spans.Any(s => s.TraceId == traceId && s.Kind == ServerKind) || DateTime.UtcNow >= deadline) break;
+            Thread.Sleep(50);
+        }
         return [.. _collector.Spans.Where(s => s.TraceId == traceId)];
     }
 
