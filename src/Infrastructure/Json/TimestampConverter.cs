@@ -18,13 +18,13 @@ public sealed class TimestampConverter : JsonConverter<DateTimeOffset>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
-            throw new JsonException(Expected + "must be a string holding an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z.");
+            throw new JsonException(Expected + "must be a string: " + Timestamps.ShapeRule + ".");
         var sent = reader.GetString()!;
         if (Timestamps.TryRead(sent, out var instant)) return instant;
         var shown = sent.Length <= Echoed ? sent : sent[..Echoed] + "...";
         throw new JsonException(Expected + (Timestamps.HasShape(sent)
             ? $"{Timestamps.Refusal(sent)} (you sent '{shown}')."
-            : $"must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z (you sent '{shown}')."));
+            : $"{Timestamps.ShapeRule} (you sent '{shown}')."));
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);

@@ -15,14 +15,16 @@ public static class Timestamps
     public const string Description =
         "An RFC 3339 date-time with Z or an offset, such as 2026-12-25T15:00:00Z or 2026-12-25T10:00:00-05:00; without either it is a 400.";
 
+    /// <summary>The rule a value of another shape breaks, worded to follow the field's name.</summary>
+    public const string ShapeRule = "must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z";
+
     private static readonly Regex Shape = WholeMatch.Of(Pattern);
 
     /// <summary>The refusals name the parameter, the rule and the value: the shape first, then why a value of that shape
     /// names no instant (<see cref="Refusal"/>).</summary>
     public static IRuleBuilderOptions<T, string?> Timestamp<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MatchesWhole(Pattern)
-            .WithMessage("'{PropertyName}' must be an RFC 3339 date-time with 'Z' or an offset, such as 2026-12-25T15:00:00Z " +
-                         "(you sent '{PropertyValue}').")
+            .WithMessage("'{PropertyName}' " + ShapeRule + " (you sent '{PropertyValue}').")
             .Must(s => s is null || !HasShape(s) || TryRead(s, out _))
             .WithMessage((_, s) => "'{PropertyName}' " + Refusal(s!) + " (you sent '{PropertyValue}').");
 
