@@ -14,9 +14,11 @@ public sealed class DedicatedConnections(string connectionString) : IAsyncDispos
     private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _sources = new(StringComparer.Ordinal);
 
     public async Task<NpgsqlConnection> OpenAsync(string applicationName, CancellationToken ct) =>
-        await _sources.GetOrAdd(applicationName, name => new Lazy<NpgsqlDataSource>(() => Build(name))).Value.OpenConnectionAsync(ct);
+        await _sources.GetOrAdd(applicationName, name => new Lazy<NpgsqlDataSource>(() => Unpooled(connectionString, name))).Value
+            .OpenConnectionAsync(ct);
 
-    private NpgsqlDataSource Build(string applicationName)
+    /// <summary>A data source of unpooled sessions named <paramref name="applicationName"/> (in PostgreSQL and in metrics).</summary>
+    public static NpgsqlDataSource Unpooled(string connectionString, string applicationName)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.Pooling = false;

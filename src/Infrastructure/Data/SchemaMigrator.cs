@@ -22,11 +22,7 @@ public static class SchemaMigrator
 
     public static async Task MigrateAsync(string connectionString, ILogger log, CancellationToken ct = default)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Pooling = false;
-        builder.ConnectionStringBuilder.ApplicationName = SessionName;
-        builder.Name = SessionName;
-        await using var source = builder.Build();
+        await using var source = DedicatedConnections.Unpooled(connectionString, SessionName);
         await using var lockConn = await source.OpenConnectionAsync(ct);
         await lockConn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: ct));
         try
