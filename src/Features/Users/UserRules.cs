@@ -2,6 +2,7 @@ using Dapper;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Bootstrap;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Validation;
 using Npgsql;
 
 namespace Did.Features.Users;
@@ -31,8 +32,8 @@ internal static class UserRules
     /// <summary>The keys a created or changed user may collide on, named in its 409.</summary>
     public static Duplicate[] Duplicates(string email, string? extension) =>
     [
-        new("ux_users_email", "email", $"A user with email '{email}' already exists."),
-        new("ux_users_tenant_extension", "extension", $"The extension '{extension}' is already used by another user of the tenant."),
+        new("ux_users_email", "email", $"A user with email '{EchoedValue.Of(email)}' already exists."),
+        new("ux_users_tenant_extension", "extension", $"The extension '{EchoedValue.Of(extension)}' is already used by another user of the tenant."),
     ];
 
     /// <summary>Refuses to demote or delete the last platform admin: nobody could then create tenants or users, and the

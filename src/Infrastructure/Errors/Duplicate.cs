@@ -1,3 +1,4 @@
+using Did.Infrastructure.Validation;
 using Npgsql;
 
 namespace Did.Infrastructure.Errors;
@@ -10,7 +11,7 @@ public sealed record Duplicate(string Constraint, string Field, string Message)
 {
     /// <summary>The tenant-unique name of a queue, IVR or schedule.</summary>
     public static Duplicate Name(string constraint, string what, string? name) =>
-        new(constraint, "name", $"{what} named '{name}' already exists in the tenant.");
+        new(constraint, "name", $"{what} named '{EchoedValue.Of(name)}' already exists in the tenant.");
 
     /// <summary>The 409 for <paramref name="e"/> when it collides on one of <paramref name="keys"/>, else null (the
     /// exception then reaches the handler that maps every constraint, <see cref="ConstraintMessages"/>).</summary>
