@@ -3,10 +3,10 @@ using Dapper;
 using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
-using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 

@@ -1,9 +1,9 @@
 using Dapper;
 using Did.Dialplan;
 using Did.Infrastructure.Audit;
+using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.Routing;
-using Did.Infrastructure.Errors;
 using Npgsql;
 
 namespace Did.Features.Ivrs;

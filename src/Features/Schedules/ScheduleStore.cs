@@ -1,7 +1,7 @@
 using Dapper;
 using Did.Infrastructure.Audit;
-using Did.Infrastructure.Routing;
 using Did.Infrastructure.Errors;
+using Did.Infrastructure.Routing;
 using Npgsql;
 
 namespace Did.Features.Schedules;

@@ -2,10 +2,10 @@ using Carter;
 using Dapper;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
+using Did.Infrastructure.Errors;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
 using FluentValidation;
-using Did.Infrastructure.Errors;
 using Mediator;
 using Npgsql;
 

@@ -1,12 +1,12 @@
 using Carter;
 using Dapper;
+using Did.Dialplan;
 using Did.Infrastructure.Audit;
 using Did.Infrastructure.Auth;
 using Did.Infrastructure.Errors;
 using Did.Infrastructure.Json;
 using Did.Infrastructure.OpenApi;
 using Did.Infrastructure.Routing;
-using Did.Dialplan;
 using Did.Infrastructure.Validation;
 using FluentValidation;
 using Mediator;
