@@ -88,16 +88,14 @@ public static class UpdateUser
                     role = ApiJson.Name(role), tenantId, extension,
                     hash, rotate,
                 }, tx, cancellationToken: ct)).NamingDuplicates(UserRules.Duplicates(email, extension))).ToResponse();
-            if (r.Password is null && !AuditChange.Changed(before, after))
+            var fieldsChanged = AuditChange.Changed(before, after);
+            if (r.Password is null && !fieldsChanged)
             {
                 // Nothing changed (a password sent is always a change): undo the write, so updated_at stays and no audit row says nothing.
                 await tx.RollbackAsync(ct);
                 return before;
             }
-            // A password sent is a password change, audited as POST /auth/password audits one: the row's action says so,
-            // since before and after (the user as the API shows it) can hold no trace of a secret.
-            var action = r.Password is null ? AuditAction.Update : AuditAction.ChangePassword;
-            await AuditLog.WriteAsync(conn, tx, ctx, action, AuditEntity.User, r.Id, after.TenantId ?? before.TenantId, before, after, ct);
+            await UserChangeAudit.WriteAsync(conn, tx, ctx, before, after, fieldsChanged, passwordChanged: r.Password is not null, ct);
             await tx.CommitAsync(ct);
             // The database notifies every replica; this one forgets at once, so the old token fails on the next request.
             if (rotate)
