@@ -123,17 +123,39 @@ public sealed class AuditTests : DidFixture
         var after = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{user.Id}", new { password = "an-admins-new-password" }),
             HttpStatusCode.OK);
         AssertRow(await TheAuditRowAsync("CHANGE_PASSWORD", "USER", user.Id), _tenantAdmin.Id, _tenant.Id, before, after);
+        Assert.That(await CountAsync("UPDATE", user.Id), Is.Zero, "a password alone is no UPDATE");
 
-        // With other fields in the same PATCH, the one row is still the password change, and shows the rest changing.
-        var renamed = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{user.Id}",
-            new { password = "a-second-new-password", display_name = "Renamed" }), HttpStatusCode.OK);
+        // The same fields sent back beside a password change nothing else: still the one password row.
+        await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{user.Id}",
+            new { password = "a-second-new-password", display_name = after.GetProperty("display_name").GetString() }), HttpStatusCode.OK);
+        Assert.That(await CountAsync("UPDATE", user.Id), Is.Zero, "fields sent back unchanged are no UPDATE");
+        Assert.That(await CountAsync("CHANGE_PASSWORD", user.Id), Is.EqualTo(2));
+    }
+
+    private async Task<long> CountAsync(string action, Guid entityId)
+    {
         await using var conn = await Db.OpenConnectionAsync();
-        var rows = (await conn.QueryAsync<AuditRow>("""
-            SELECT actor_id, action, entity_type, entity_id, tenant_id, before::text AS before, after::text AS after
-            FROM audit_logs WHERE entity_id = @id AND action <> 'CREATE' ORDER BY at, id
-            """, new { id = user.Id })).ToList();
-        Assert.That(rows.Select(r => r.Action), Is.EqualTo(new[] { "CHANGE_PASSWORD", "CHANGE_PASSWORD" }), "no UPDATE row beside them");
-        AssertRow(rows[1], _tenantAdmin.Id, _tenant.Id, after, renamed);
+        return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_logs WHERE action = @action AND entity_id = @entityId",
+            new { action, entityId });
+    }
+
+    /// <summary>A reader looking for UPDATE rows finds the other fields' change; the password row says only that the
+    /// password changed, on the user as it is after, so the user's rows still chain before to after.</summary>
+    [Test]
+    public async Task A_password_changed_with_other_fields_is_audited_as_an_update_and_a_password_change()
+    {
+        var user = await CreateUserAsync("USER", _tenant.Id);
+        var before = await GetAsync($"/api/v1/users/{user.Id}");
+        var after = await Expect(await Patch(_tenantAdmin.Client, $"/api/v1/users/{user.Id}",
+            new { password = "an-admins-new-password", role = "TENANT_ADMIN", display_name = "Promoted" }), HttpStatusCode.OK);
+
+        var rows = (await Expect(await _tenantAdmin.Client.GetAsync($"/api/v1/audit-logs?entity_type=USER&entity_id={user.Id}"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().ToList();
+        Assert.That(rows.Select(r => r.GetProperty("action").GetString()), Is.EqualTo(new[] { "CHANGE_PASSWORD", "UPDATE", "CREATE" }), "newest first");
+        Assert.That(rows.Select(r => r.GetProperty("request_id").GetString()).Take(2).Distinct().Count(), Is.EqualTo(1), "one request");
+        AssertRow(await TheAuditRowAsync("UPDATE", "USER", user.Id), _tenantAdmin.Id, _tenant.Id, before, after);
+        AssertRow(await TheAuditRowAsync("CHANGE_PASSWORD", "USER", user.Id), _tenantAdmin.Id, _tenant.Id, after, after);
+        Assert.That(string.Join("", rows.Select(r => r.GetRawText())), Does.Not.Contain("an-admins-new-password").And.Not.Contain("$2"));
     }
 
     [Test]

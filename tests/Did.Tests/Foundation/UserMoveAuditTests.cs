@@ -118,4 +118,19 @@ public sealed class UserMoveAuditTests : ApiFixture
         AssertSide(platform[0], "before", before);
         AssertSide(platform[0], "after", null);
     }
+
+    [Test]
+    public async Task A_user_moved_with_a_new_password_has_its_password_change_in_the_tenant_it_joined_only()
+    {
+        var user = await CreateUserAsync("USER", _a.Id);
+        var after = await Expect(await Patch(Admin, $"/api/v1/users/{user.Id}", new { tenant_id = _b.Id, password = "a-password-for-b" }),
+            HttpStatusCode.OK);
+
+        Assert.That(Actions(await RowsAsync(_adminA.Client, user.Id)), Is.EqualTo("UPDATE,CREATE"));
+        var seenByB = await RowsAsync(_adminB.Client, user.Id);
+        Assert.That(Actions(seenByB), Is.EqualTo("CHANGE_PASSWORD,UPDATE"));
+        AssertSide(seenByB[0], "before", after);
+        AssertSide(seenByB[0], "after", after);
+        Assert.That(string.Join("", seenByB.Select(r => r.GetRawText())), Does.Not.Contain("a-password-for-b").And.Not.Contain("$2"));
+    }
 }
