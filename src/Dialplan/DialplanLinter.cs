@@ -22,10 +22,10 @@ public static class DialplanLinter
 
     /// <summary>The findings and digests of <see cref="Lint(TextReader, DialplanLintOptions?, ICollection{ContextDigest}?)"/>,
     /// scanning only the sections (<see cref="ConfigSections"/>) that <paramref name="seen"/> does not hold from the last
-    /// file linted this way; the checks across contexts run over every section. When anything is found, or the file has
-    /// a block comment (which could hide a header), the file is linted again whole, so the findings are always exactly
-    /// those of one whole pass. <paramref name="seen"/> then holds this file's sections. One call at a time per
-    /// <paramref name="seen"/>.</summary>
+    /// file linted this way; the checks across contexts look again at every Goto whose destination can have changed. When
+    /// anything is found, or the file has a block comment (which could hide a header), the file is linted again whole, so
+    /// the findings are always exactly those of one whole pass. <paramref name="seen"/> then holds this file's sections.
+    /// One call at a time per <paramref name="seen"/>.</summary>
     public static IReadOnlyList<LintFinding> LintBySection(Func<Stream> open, DialplanLintOptions options, ICollection<ContextDigest> digests,
         LintedSections seen)
     {
@@ -79,11 +79,37 @@ public static class DialplanLinter
         });
         if (!clean) return false;
         var findings = new List<LintFinding>();
-        DialplanLintPass.CrossCheck(contexts, inFileOrder.SelectMany(s => s.Gotos), inFileOrder.SelectMany(s => s.Includes),
+        var gotos = GotosToCheck(sections, remembered);
+        DialplanLintPass.CrossCheck(contexts, gotos, inFileOrder.SelectMany(s => s.Includes),
             new HashSet<string>(options.ExternalContexts, StringComparer.Ordinal), findings);
         if (findings.Count > 0) return false;
-        seen.Replace(sections, options, scanned);
+        seen.Replace(sections, options, scanned, gotos.Count);
         return true;
+    }
+
+    /// <summary>The Gotos whose destination can have changed since the last clean file (<paramref name="remembered"/>): every
+    /// Goto of a section that file did not have, and a Goto of any other section into a context of a section that is new
+    /// or gone. Any other Goto is of a section that file had, into a context that a section it also had defines (the
+    /// same bytes, so the same extensions and priorities), or that no section defined then or now (an external one): it
+    /// resolves as it did then, without a finding. A context now defined twice never gets here (the file is linted
+    /// whole).</summary>
+    private static List<DialplanLintPass.GotoRef> GotosToCheck(Dictionary<SectionKey, LintedSection> sections,
+        IReadOnlyDictionary<SectionKey, LintedSection> remembered)
+    {
+        var changedContexts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, section) in sections)
+            if (!remembered.ContainsKey(key)) changedContexts.UnionWith(section.Contexts.Keys);
+        foreach (var (key, section) in remembered)
+            if (!sections.ContainsKey(key)) changedContexts.UnionWith(section.Contexts.Keys);
+        var gotos = new List<DialplanLintPass.GotoRef>();
+        foreach (var (key, section) in sections)
+        {
+            if (!remembered.ContainsKey(key)) gotos.AddRange(section.Gotos);
+            else if (changedContexts.Count > 0)
+                foreach (var g in section.Gotos)
+                    if (changedContexts.Contains(g.Context)) gotos.Add(g);
+        }
+        return gotos;
     }
 
     /// <summary>One section scanned alone: what it gives the checks across contexts, or null when it has a finding of its own.

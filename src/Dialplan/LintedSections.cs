@@ -25,8 +25,9 @@ internal readonly record struct SectionKey(UInt128 High, UInt128 Low)
 /// <summary>The sections of the last file that <see cref="DialplanLinter.LintBySection"/> linted without a finding, by
 /// the sha256 of their bytes, so that the next file is scanned only where it differs. A section's own checks depend on
 /// its bytes alone, because the scanner starts afresh at every header; the checks across contexts run again over every
-/// section. A cryptographic hash, because a section taken as already seen is not scanned again and tenants write some
-/// of its bytes. Holds the sections of one file, the last one linted, for the options it was linted with.</summary>
+/// Goto whose destination is a context of a section that changed. A cryptographic hash, because a section taken as
+/// already seen is not scanned again and tenants write some of its bytes. Holds the sections of one file, the last one
+/// linted, for the options it was linted with.</summary>
 public sealed class LintedSections
 {
     private Dictionary<SectionKey, LintedSection> _sections = [];
@@ -38,15 +39,20 @@ public sealed class LintedSections
     /// <summary>How many sections of the last file linted without a finding had to be scanned (the others were remembered).</summary>
     public int LastScanned { get; private set; }
 
+    /// <summary>How many Goto destinations the checks across contexts looked up in the last file linted without a finding:
+    /// those whose destination can have changed since the file before.</summary>
+    public int LastCheckedGotos { get; private set; }
+
     /// <summary>The sections remembered from a file linted with <paramref name="options"/>; none for other options.</summary>
     internal IReadOnlyDictionary<SectionKey, LintedSection> LintedWith(DialplanLintOptions options) =>
         Same(options) ? _sections : new Dictionary<SectionKey, LintedSection>();
 
     /// <summary>Remembers the sections of the file just linted, which had no finding, instead of the previous file's.</summary>
-    internal void Replace(Dictionary<SectionKey, LintedSection> sections, DialplanLintOptions options, int scanned)
+    internal void Replace(Dictionary<SectionKey, LintedSection> sections, DialplanLintOptions options, int scanned, int checkedGotos)
     {
         _sections = sections;
         LastScanned = scanned;
+        LastCheckedGotos = checkedGotos;
         _options = options;
     }
 

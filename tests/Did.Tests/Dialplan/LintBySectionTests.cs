@@ -68,6 +68,22 @@ public sealed class LintBySectionTests
         Assert.That(BySection("[a]\nexten => 1,1,Goto(b,2,1)\n", seen).Findings.Select(f => f.Rule), Is.EqualTo(new[] { LintRule.UndefinedContext }));
     }
 
+    [Test]
+    public void Only_the_gotos_into_a_changed_section_are_looked_up_again()
+    {
+        var seen = new LintedSections();
+        const string before = "[a]\nexten => 1,1,Goto(b,2,1)\nexten => 2,1,Goto(c,3,1)\n[b]\nexten => 2,1,Hangup()\n[c]\nexten => 3,1,Hangup()\n";
+        AssertSame(before, seen);
+        Assert.That(seen.LastCheckedGotos, Is.EqualTo(2));
+        const string after = before + "exten => 4,1,Hangup()\n";
+        AssertSame(after, seen);
+        Assert.That(seen.LastCheckedGotos, Is.EqualTo(1), "the Goto into [c], whose section changed");
+        AssertSame(after, seen);
+        Assert.That(seen.LastCheckedGotos, Is.Zero, "nothing changed");
+        AssertSame(after.Replace("exten => 1,1,", "exten => 9,1,", StringComparison.Ordinal), seen);
+        Assert.That(seen.LastCheckedGotos, Is.EqualTo(2), "every Goto of the changed section [a]");
+    }
+
     /// <param name="text">A file whose sections, each scanned alone, look fine, though the file is not.</param>
     [TestCase("[a]\nexten => 1,1,Hangup()\n[b]\nexten => 1,1,Hangup()\n[a]\nexten => 2,1,Hangup()\n", LintRule.DuplicateContext,
         TestName = "A context written in two sections is a duplicate as in a whole pass")]
@@ -123,16 +139,20 @@ public sealed class LintBySectionTests
             "exten => 9,1,Hangup()", "exten => 9,2,Goto(nowhere,1,1)", " same => n,System(x)", "[tenant-acme]", "[new]", "exten => 1,1,Dial(${EXTEN})",
             "include => missing", "exten => _X.,1,Hangup()", "[", ";--", "--;", "", "exten => 1001,1,Hangup()",
         ];
-        for (var edit = 0; edit < 1 + random.Next(3); edit++)
+        // Two rounds: the second is linted against what the first left remembered (its file, or the rendered one).
+        for (var round = 0; round < 2; round++)
         {
-            var at = random.Next(lines.Count);
-            switch (random.Next(3))
+            for (var edit = 0; edit < 1 + random.Next(3); edit++)
             {
-                case 0: lines.Insert(at, inserts[random.Next(inserts.Length)]); break;
-                case 1: lines.RemoveAt(at); break;
-                default: (lines[at], lines[(at + 1) % lines.Count]) = (lines[(at + 1) % lines.Count], lines[at]); break;
+                var at = random.Next(lines.Count);
+                switch (random.Next(3))
+                {
+                    case 0: lines.Insert(at, inserts[random.Next(inserts.Length)]); break;
+                    case 1: lines.RemoveAt(at); break;
+                    default: (lines[at], lines[(at + 1) % lines.Count]) = (lines[(at + 1) % lines.Count], lines[at]); break;
+                }
             }
+            AssertSame(string.Join('\n', lines), seen);
         }
-        AssertSame(string.Join('\n', lines), seen);
     }
 }
