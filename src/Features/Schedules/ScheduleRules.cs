@@ -23,8 +23,9 @@ internal static class ScheduleRules
         rule.MatchesWhole(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
 
     /// <summary>An IANA name as the tz database writes it (Area/Location, Etc/..., or UTC), which this host knows: Asterisk
-    /// reads the same database by that name, case-sensitively. Windows names, abbreviations (EST, CET) and the
-    /// database's posix/ and right/ copies are refused.</summary>
+    /// reads the same database by that name, case-sensitively. Windows names, abbreviations (EST, CET), the database's
+    /// posix/ and right/ copies, and a path with an empty part (America//New_York, which the file system finds but the
+    /// database never spells) are refused.</summary>
     public static IRuleBuilderOptions<T, string?> Timezone<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MatchesWhole(TimezonePattern)
             .WithMessage("'{PropertyName}' must be an IANA time zone name such as America/New_York, matching " + TimezonePattern + " (you sent '{PropertyValue}').")
@@ -37,7 +38,8 @@ internal static class ScheduleRules
 
     public static bool IsIanaZone(string? id) =>
         id is null
-        || (id == "UTC" || id.Contains('/') && !id.StartsWith("posix/", StringComparison.Ordinal) && !id.StartsWith("right/", StringComparison.Ordinal))
+        || (id == "UTC" || id.Contains('/') && !id.Contains("//", StringComparison.Ordinal)
+                && !id.StartsWith("posix/", StringComparison.Ordinal) && !id.StartsWith("right/", StringComparison.Ordinal))
            && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) && zone.Id == id;
 
     public static void ValidateOpen<T>(this AbstractValidator<T> v, Func<T, IReadOnlyList<ScheduleOpenHours>?> open)

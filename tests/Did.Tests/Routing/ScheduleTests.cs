@@ -115,6 +115,8 @@ public sealed class ScheduleTests : ApiFixture
     [TestCase("Europe/London")]
     [TestCase("America/Argentina/Buenos_Aires")]
     [TestCase("Etc/GMT+5")]
+    [TestCase("Etc/GMT-14")]
+    [TestCase("US/Eastern")]
     [TestCase("UTC")]
     public async Task Iana_time_zones_are_accepted(string timezone) =>
         Assert.That((await Expect(await Create(new { name = Unique("z"), timezone }), HttpStatusCode.Created)).GetProperty("timezone").GetString(),
@@ -130,6 +132,9 @@ public sealed class ScheduleTests : ApiFixture
     [TestCase("../../etc/passwd")]
     [TestCase("America/New_York\n")]
     [TestCase("America/New_York,*,*,mon?evil")]
+    [TestCase("America//New_York")]
+    [TestCase("Etc//UTC")]
+    [TestCase("America/Argentina//Buenos_Aires")]
     [TestCase("")]
     public async Task A_time_zone_that_is_not_an_iana_name_is_a_400_naming_it_and_stores_nothing(string timezone)
     {
