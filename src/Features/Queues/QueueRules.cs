@@ -1,5 +1,6 @@
 using Did.Infrastructure.Validation;
 using FluentValidation;
+using FluentValidation.Results;
 
 namespace Did.Features.Queues;
 
@@ -28,7 +29,19 @@ internal static class QueueRules
     public static IRuleBuilderOptions<T, string?> QueueName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MatchesWhole(NamePattern).WithMessage("'{PropertyName}' must match " + NamePattern + " (you sent '{PropertyValue}').");
 
-    public static IRuleBuilderOptions<T, IReadOnlyList<Guid>?> Members<T>(this IRuleBuilder<T, IReadOnlyList<Guid>?> rule) =>
+    /// <summary>A user listed again is named where it sits, <c>members[i]</c>, with its id and its first place, so a
+    /// script building a long list knows which entry to drop.</summary>
+    public static IRuleBuilderOptionsConditions<T, IReadOnlyList<Guid>?> Members<T>(this IRuleBuilder<T, IReadOnlyList<Guid>?> rule) =>
         rule.Must(m => m is null || m.Count <= 500).WithMessage("'members' holds at most 500 users.")
-            .Must(m => m is null || m.Distinct().Count() == m.Count).WithMessage("'members' lists a user twice.");
+            .Custom((members, context) =>
+            {
+                var first = new Dictionary<Guid, int>();
+                for (var i = 0; i < (members?.Count ?? 0); i++)
+                {
+                    var user = members![i];
+                    if (first.TryAdd(user, i)) continue;
+                    var at = $"members[{i}]";
+                    context.AddFailure(new ValidationFailure(at, $"'{at}' lists user {user} again: it is members[{first[user]}] already.", user));
+                }
+            });
 }

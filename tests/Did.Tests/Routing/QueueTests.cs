@@ -82,12 +82,19 @@ public sealed class QueueTests : ApiFixture
     }
 
     [Test]
-    public async Task Same_member_twice_is_a_400()
+    public async Task Same_member_twice_is_a_400_naming_where_and_which_user()
     {
         var a = await CreateUserAsync("USER", _tenant.Id, "3101");
+        var b = await CreateUserAsync("USER", _tenant.Id, "3102");
         var body = QueueBodies.Create(Unique("q"), strategy: "LINEAR");
-        body["members"] = new[] { a.Id, a.Id };
-        Assert.That(await Problems.FieldErrorsAsync(await Create(body), "members"), Is.EqualTo(new[] { "'members' lists a user twice." }));
+        body["members"] = new[] { a.Id, b.Id, a.Id };
+        Assert.That(await Problems.FieldErrorsAsync(await Create(body), "members[2]"),
+            Is.EqualTo(new[] { $"'members[2]' lists user {a.Id} again: it is members[0] already." }));
+
+        var queue = await Expect(await Create(QueueBodies.Create(Unique("q"), strategy: "LINEAR")), HttpStatusCode.Created);
+        var patched = await Patch(_admin.Client, $"/api/v1/queues/{queue.GetProperty("id").GetGuid()}", new { members = new[] { b.Id, b.Id } });
+        Assert.That(await Problems.FieldErrorsAsync(patched, "members[1]"),
+            Is.EqualTo(new[] { $"'members[1]' lists user {b.Id} again: it is members[0] already." }));
     }
 
     [Test]
