@@ -32,7 +32,7 @@ internal static class QueueRules
     /// <summary>A user listed again is named where it sits, <c>members[i]</c>, with its id and its first place, so a
     /// script building a long list knows which entry to drop.</summary>
     public static IRuleBuilderOptionsConditions<T, IReadOnlyList<Guid>?> Members<T>(this IRuleBuilder<T, IReadOnlyList<Guid>?> rule) =>
-        rule.Must(m => m is null || m.Count <= 500).WithMessage("'members' holds at most 500 users.")
+        rule.Must(m => m is null || m.Count <= 500).WithMessage((_, m) => $"'members' holds at most 500 users (you sent {m!.Count}).")
             .Custom((members, context) =>
             {
                 var first = new Dictionary<Guid, int>();

@@ -45,7 +45,7 @@ internal static class ScheduleRules
     public static void ValidateOpen<T>(this AbstractValidator<T> v, Func<T, IReadOnlyList<ScheduleOpenHours>?> open)
     {
         v.RuleFor(x => open(x)).Must(o => o is null || o.Count <= MaxOpen).OverridePropertyName("open")
-            .WithMessage($"'open' holds at most {MaxOpen} intervals.");
+            .WithMessage((_, o) => $"'open' holds at most {MaxOpen} intervals (you sent {o!.Count}).");
         v.RuleForEach(x => open(x)).NotNull().WithMessage("An interval of 'open' must not be null.")
             .SetValidator(new OpenHoursValidator()).OverridePropertyName("open");
     }
@@ -53,7 +53,7 @@ internal static class ScheduleRules
     public static void ValidateClosed<T>(this AbstractValidator<T> v, Func<T, IReadOnlyList<ScheduleClosedDate>?> closed)
     {
         v.RuleFor(x => closed(x)).Must(c => c is null || c.Count <= MaxClosed).OverridePropertyName("closed_dates")
-            .WithMessage($"'closed_dates' holds at most {MaxClosed} dates.");
+            .WithMessage((_, c) => $"'closed_dates' holds at most {MaxClosed} dates (you sent {c!.Count}).");
         v.RuleForEach(x => closed(x)).NotNull().WithMessage("A date of 'closed_dates' must not be null.")
             .SetValidator(new ClosedDateValidator()).OverridePropertyName("closed_dates");
     }

@@ -98,6 +98,14 @@ public sealed class QueueTests : ApiFixture
     }
 
     [Test]
+    public async Task More_than_500_members_is_a_400_naming_how_many_were_sent()
+    {
+        var body = QueueBodies.Create(Unique("q"), strategy: "LINEAR");
+        body["members"] = Enumerable.Range(0, 501).Select(_ => Guid.NewGuid()).ToArray();
+        Assert.That(await Problems.FieldErrorsAsync(await Create(body), "members"), Is.EqualTo(new[] { "'members' holds at most 500 users (you sent 501)." }));
+    }
+
+    [Test]
     public async Task Deleting_a_queue_member_is_a_409_naming_the_queue()
     {
         var member = await CreateUserAsync("USER", _tenant.Id, "3201");

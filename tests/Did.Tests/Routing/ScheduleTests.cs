@@ -214,9 +214,9 @@ public sealed class ScheduleTests : ApiFixture
         Assert.That((full.GetProperty("open").GetArrayLength(), full.GetProperty("closed_dates").GetArrayLength()), Is.EqualTo((50, 200)));
 
         Assert.That(await Problems.FieldErrorsAsync(await Create(new { name = Unique("o"), timezone = "UTC", open = Enumerable.Range(0, 51).Select(Interval) }), "open"),
-            Is.EqualTo(new[] { "'open' holds at most 50 intervals." }));
+            Is.EqualTo(new[] { "'open' holds at most 50 intervals (you sent 51)." }));
         Assert.That(await Problems.FieldErrorsAsync(await Create(new { name = Unique("o"), timezone = "UTC", closed_dates = Enumerable.Range(0, 201).Select(Day) }), "closed_dates"),
-            Is.EqualTo(new[] { "'closed_dates' holds at most 200 dates." }));
+            Is.EqualTo(new[] { "'closed_dates' holds at most 200 dates (you sent 201)." }));
     }
 
     /// <summary>HH:MM of the i-th ten minutes after 08:00.</summary>
