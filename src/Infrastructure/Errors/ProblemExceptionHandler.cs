@@ -150,6 +150,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             return (Whole(path), $"The value{at} {message[TimestampConverter.Expected.Length..]}");
         if (message.StartsWith(StrictEnumConverter.Expected, StringComparison.Ordinal))
             return (Whole(path), $"The value{at} must be one of {message[StrictEnumConverter.Expected.Length..].TrimEnd('.')}.");
+        if (JsonKinds.Expected(j) is { } expected)
+            return (Whole(path), $"The value{at} has the wrong type: it must be {expected}.");
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
             return (Whole(path), $"The value{at} has the wrong type or is not one of the allowed values.");
         return (Whole(path), $"The body is not valid JSON{at}.");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Did.Tests.Support;
 using NUnit.Framework;
@@ -22,6 +23,39 @@ public sealed class BadInputTests : ApiFixture
         Assert.That(body.GetProperty("detail").GetString(), Does.Contain(detail));
         Assert.That(body.GetProperty("status").GetInt32(), Is.EqualTo(400));
         Assert.That(body.TryGetProperty("trace_id", out _), Is.True);
+    }
+
+    [TestCase("{\"name\":1,\"slug\":\"abc\"}", "name", "The value at '$.name' has the wrong type: it must be a string (you sent a number).")]
+    [TestCase("[1,2]", "body", "The value at '$' has the wrong type: it must be an object.")]
+    public async Task A_value_of_the_wrong_type_is_a_400_saying_what_it_must_be(string json, string field, string detail)
+    {
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", json), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("detail").GetString(), Is.EqualTo(detail));
+        Assert.That(body.GetProperty("errors").GetProperty(field)[0].GetString(), Is.EqualTo(detail));
+    }
+
+    [TestCase("\"20\"", "a whole number from -2147483648 to 2147483647 (you sent a string)")]
+    [TestCase("1.5", "a whole number from -2147483648 to 2147483647")]
+    [TestCase("1e400", "a whole number from -2147483648 to 2147483647")]
+    public async Task A_number_field_says_which_numbers_it_takes(string seconds, string expected)
+    {
+        var tenant = await CreateTenantAsync();
+        var json = $"{{\"tenant_id\":\"{tenant.Id}\",\"name\":\"support\",\"strategy\":\"RINGALL\",\"member_ring_seconds\":{seconds}}}";
+        var body = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/queues", json), HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty("member_ring_seconds")[0].GetString(),
+            Is.EqualTo($"The value at '$.member_ring_seconds' has the wrong type: it must be {expected}."));
+    }
+
+    [TestCase("{\"members\":\"all\"}", "members", "an array")]
+    [TestCase("{\"members\":[\"not-a-uuid\"]}", "members[0]", "a UUID")]
+    public async Task A_list_field_says_what_it_holds(string patch, string field, string expected)
+    {
+        var tenant = await CreateTenantAsync();
+        var queue = await Expect(await Admin.PostAsJsonAsync("/api/v1/queues",
+            new { tenant_id = tenant.Id, name = "support", strategy = "RINGALL", member_ring_seconds = 15 }), HttpStatusCode.Created);
+        var body = await Expect(await SendJson(Admin, HttpMethod.Patch, $"/api/v1/queues/{queue.GetProperty("id").GetGuid()}", patch),
+            HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty(field)[0].GetString(), Does.EndWith($"has the wrong type: it must be {expected}."));
     }
 
     [TestCase("1")]
