@@ -62,7 +62,7 @@ internal static class AssignmentRules
             .WithMessage(r => "'failover' takes the calls a USER or QUEUE does not, and this route has neither: neither its default " +
                 $"({Sent(r)}) nor a rule sends calls to a USER or QUEUE (you sent {Sent(r.Failover!)}).");
         v.RuleFor(r => r.Rules).Must(rules => rules is null || rules.Count <= MaxRules)
-            .WithMessage($"'rules' holds at most {MaxRules} rules.");
+            .WithMessage((_, rules) => $"'rules' holds at most {MaxRules} rules (you sent {rules!.Count}).");
         v.RuleForEach(r => r.Rules).NotNull().WithMessage("A rule must not be null.").SetValidator(new RuleValidator());
         v.RuleFor(r => r.Rules).Custom((rules, context) =>
         {

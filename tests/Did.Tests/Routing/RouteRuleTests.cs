@@ -369,7 +369,7 @@ public sealed class RouteRuleTests : ApiFixture
         var other = (await SeedNumbersAsync(_acme.Id))[0];
         Assert.That(await Problems.FieldErrorsAsync(await Assign(other.Id,
                 new { assigned_type = "USER", assigned_id = _alice.Id, rules = Enumerable.Range(0, 21).Select(Rule) }), "rules"),
-            Is.EqualTo(new[] { "'rules' holds at most 20 rules." }));
+            Is.EqualTo(new[] { "'rules' holds at most 20 rules (you sent 21)." }));
     }
 
     [TestCase("""{"assigned_type":"USER","assigned_id":"{alice}","rules":[{"caller_id":"WITHHELD","priority":1,"destination":{"type":"USER","id":"{alice}"}}]}""", "priority")]
