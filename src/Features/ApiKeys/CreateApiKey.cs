@@ -26,7 +26,7 @@ public static class CreateApiKey
     {
         public Validator(TimeProvider clock)
         {
-            RuleFor(r => r.Name).NotEmpty().PlainText(200);
+            RuleFor(r => r.Name).NotEmpty().Name(200);
             RuleFor(r => r.ExpiresAt)
                 .Must(at => at is null || at > clock.GetUtcNow())
                 .WithMessage((_, at) => $"'expires_at' must be in the future (you sent the instant '{at!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture)}').");
@@ -68,7 +68,7 @@ public static class CreateApiKey
 
             var row = await conn.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition($"""
                 INSERT INTO api_keys (id, name, prefix, secret_sha256, role, tenant_id, created_by, expires_at)
-                SELECT @id, @name, @prefix, @hash, @role, @tenantId, u.id, @expiresAt
+                SELECT @id, normalize(@name, NFC), @prefix, @hash, @role, @tenantId, u.id, @expiresAt
                 FROM users u
                 WHERE u.id = @creator
                   AND (u.role = 'PLATFORM_ADMIN'

@@ -83,7 +83,7 @@ internal static class ScheduleRules
     {
         public ClosedDateValidator()
         {
-            RuleFor(c => c.Name).NotEmpty().PlainText(64);
+            RuleFor(c => c.Name).NotEmpty().Name(64);
             RuleFor(c => c.Date).Null().When(c => c.From is not null || c.To is not null)
                 .WithMessage(c => $"A closed date has either 'date' (one day) or 'from' and 'to' (a period), not both (you sent date '{c.Date}', from '{c.From}', to '{c.To}').");
             RuleFor(c => c.From).NotNull().When(c => c.Date is null)

@@ -63,13 +63,13 @@ internal sealed class ScheduleStore : ITenantOwnedStore<ScheduleResponse>
             await conn.ExecuteAsync(new CommandDefinition("""
                 DELETE FROM schedule_closed_dates WHERE schedule_id = @scheduleId;
                 INSERT INTO schedule_closed_dates (schedule_id, tenant_id, position, from_date, to_date, name)
-                SELECT @scheduleId, @tenantId, p - 1, f, t, n FROM unnest(@froms::date[], @tos::date[], @names) WITH ORDINALITY AS x(f, t, n, p);
+                SELECT @scheduleId, @tenantId, p - 1, f, t, normalize(n, NFC) FROM unnest(@froms::date[], @tos::date[], @names) WITH ORDINALITY AS x(f, t, n, p);
                 """, new
                 {
                     scheduleId, tenantId,
                     froms = closed.Select(c => ScheduleTimes.Period(c).From).ToArray(),
                     tos = closed.Select(c => ScheduleTimes.Period(c).To).ToArray(),
-                    names = closed.Select(c => c.Name).ToArray(),
+                    names = closed.Select(c => c.Name.Trim()).ToArray(),
                 }, tx, cancellationToken: ct));
     }
 }

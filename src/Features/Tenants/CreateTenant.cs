@@ -20,7 +20,7 @@ public static class CreateTenant
     {
         public Validator()
         {
-            RuleFor(r => r.Name).NotEmpty().PlainText(200);
+            RuleFor(r => r.Name).NotEmpty().Name(200);
             RuleFor(r => r.Slug).NotEmpty().Slug()
                 .Must(s => s is null || !(s.Contains("-ivr-") || s.Contains("-queue-") || s.EndsWith("-ivr") || s.EndsWith("-queue")))
                 .WithMessage("'slug' must not contain '-ivr-' or '-queue-' nor end with '-ivr' or '-queue': EXTERNAL Gotos may still name IVR and queue contexts the old way (tenant-<slug>-ivr-<name>), which must stay unambiguous.");
@@ -33,11 +33,12 @@ public static class CreateTenant
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
+            var name = r.Name.Trim();
             var tenant = await conn.QuerySingleOrDefaultAsync<TenantResponse>(new CommandDefinition($"""
-                INSERT INTO tenants (id, name, slug) VALUES (@id, @name, @slug)
+                INSERT INTO tenants (id, name, slug) VALUES (@id, normalize(@name, NFC), @slug)
                 ON CONFLICT (slug) DO NOTHING
                 RETURNING {TenantSql.Columns}
-                """, new { id = Guid.CreateVersion7(), name = r.Name.Trim(), slug = r.Slug }, tx, cancellationToken: ct))
+                """, new { id = Guid.CreateVersion7(), name, slug = r.Slug }, tx, cancellationToken: ct))
                 ?? throw Problem.Conflict($"A tenant with slug '{r.Slug}' already exists.");
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Tenant, tenant.Id, tenant.Id, null, tenant, ct);
             await tx.CommitAsync(ct);

@@ -24,7 +24,7 @@ public static class UpdateTenant
 {
     public sealed class Validator : AbstractValidator<UpdateTenantRequest>
     {
-        public Validator() => RuleFor(r => r.Name).NotEmpty().PlainText(200).When(r => r.Name is not null);
+        public Validator() => RuleFor(r => r.Name).NotEmpty().Name(200).When(r => r.Name is not null);
     }
 
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx) : ICommandHandler<UpdateTenantRequest, TenantResponse>
@@ -37,7 +37,7 @@ public static class UpdateTenant
                 $"SELECT {TenantSql.Columns} FROM tenants WHERE id = @Id FOR UPDATE", new { r.Id }, tx, cancellationToken: ct))
                 ?? throw Problem.NotFound("Tenant", r.Id);
             var after = await conn.QuerySingleAsync<TenantResponse>(new CommandDefinition($"""
-                UPDATE tenants SET name = coalesce(@name, name), updated_at = clock_timestamp() WHERE id = @Id
+                UPDATE tenants SET name = coalesce(normalize(@name, NFC), name), updated_at = clock_timestamp() WHERE id = @Id
                 RETURNING {TenantSql.Columns}
                 """, new { r.Id, name = r.Name?.Trim() }, tx, cancellationToken: ct));
             if (!AuditChange.Changed(before, after))

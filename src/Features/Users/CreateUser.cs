@@ -26,7 +26,7 @@ public static class CreateUser
         {
             RuleFor(r => r.Email).NotEmpty().Email();
             RuleFor(r => r.Password).NotEmpty().NewPassword();
-            RuleFor(r => r.DisplayName).NotEmpty().PlainText(200);
+            RuleFor(r => r.DisplayName).NotEmpty().Name(200);
             RuleFor(r => r.Extension).Extension().When(r => r.Extension is not null);
         }
     }
@@ -46,7 +46,7 @@ public static class CreateUser
             var email = EmailAddress.Canonical(r.Email);
             var row = await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
                 INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp)
-                VALUES (@id, @email, @displayName, @hash, @role, @tenantId, @extension, gen_random_uuid())
+                VALUES (@id, @email, normalize(@displayName, NFC), @hash, @role, @tenantId, @extension, gen_random_uuid())
                 RETURNING {UserRow.Columns}
                 """, new
                 {

@@ -32,7 +32,7 @@ public static class UpdateUser
         public Validator()
         {
             RuleFor(r => r.Email).NotEmpty().Email().When(r => r.Email is not null);
-            RuleFor(r => r.DisplayName).NotEmpty().PlainText(200).When(r => r.DisplayName is not null);
+            RuleFor(r => r.DisplayName).NotEmpty().Name(200).When(r => r.DisplayName is not null);
             RuleFor(r => r.Extension).MatchesWhole(Rules.ExtensionOrEmptyPattern)
                 .WithMessage("'{PropertyName}' must be 2 to 8 digits, or \"\" to remove it (you sent '{PropertyValue}').");
             RuleFor(r => r.Password).NewPassword().When(r => r.Password is not null);
@@ -76,7 +76,8 @@ public static class UpdateUser
             // UPDATE, answered by the key's 409.
             var after = (await conn.QuerySingleAsync<UserRow>(new CommandDefinition($"""
                 UPDATE users SET
-                    email = @email, display_name = @displayName, role = @role, tenant_id = @tenantId, extension = @extension,
+                    email = @email, display_name = coalesce(normalize(@displayName, NFC), display_name), role = @role,
+                    tenant_id = @tenantId, extension = @extension,
                     password_hash = coalesce(@hash, password_hash),
                     security_stamp = CASE WHEN @rotate THEN gen_random_uuid() ELSE security_stamp END,
                     updated_at = clock_timestamp()
@@ -84,7 +85,7 @@ public static class UpdateUser
                 RETURNING {UserRow.Columns}
                 """, new
                 {
-                    id = r.Id, email, displayName = r.DisplayName?.Trim() ?? before.DisplayName,
+                    id = r.Id, email, displayName = r.DisplayName?.Trim(),
                     role = ApiJson.Name(role), tenantId, extension,
                     hash, rotate,
                 }, tx, cancellationToken: ct)).NamingDuplicates(UserRules.Duplicates(email, extension))).ToResponse();

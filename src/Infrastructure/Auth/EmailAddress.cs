@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using Did.Infrastructure.Validation;
 
 namespace Did.Infrastructure.Auth;
 
@@ -11,8 +11,7 @@ public static class EmailAddress
 {
     public static string Canonical(string email) => email.Trim().Normalize(NormalizationForm.FormC);
 
-    /// <summary>Zero-width spaces, direction overrides, soft hyphens and their kin (Unicode category Cf): an address
-    /// holding one looks like another account's and cannot be typed.</summary>
-    public static bool HasInvisible(string email) =>
-        email.Any(c => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
+    /// <summary>Zero-width spaces, direction overrides, soft hyphens and their kin, joiners included
+    /// (<see cref="InvisibleCharacters"/>): an address holding one looks like another account's and cannot be typed.</summary>
+    public static bool HasInvisible(string email) => InvisibleCharacters.First(email, allowJoiners: false) is not null;
 }

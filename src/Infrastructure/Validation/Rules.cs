@@ -12,6 +12,13 @@ public static class Rules
             .Must(s => s is null || !s.Any(char.IsControl))
             .WithMessage("'{PropertyName}' must not contain control characters (NUL, newline, tab...).");
 
+    /// <summary>A name people pick from lists and read in the audit log: plain text without the invisible characters that
+    /// would make it look like another name (<see cref="VisibleTextValidator{T}"/>); ZWNJ and ZWJ stay, as Persian,
+    /// Indic scripts and emoji need them. Handlers store it trimmed and composed by PostgreSQL
+    /// (<c>normalize(@name, NFC)</c>): .NET's invariant globalization mode leaves some characters NFC replaces (U+212B, U+0958).</summary>
+    public static IRuleBuilderOptions<T, string?> Name<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
+        rule.PlainText(maxLength).SetValidator(new VisibleTextValidator<T>());
+
     public const string SlugPattern = "^[a-z][a-z0-9-]{1,30}$";
     public const string ExtensionPattern = "^[0-9]{2,8}$";
     /// <summary>In a PATCH, "" removes the extension.</summary>
