@@ -39,6 +39,7 @@ public static class CreateTenant
                 ON CONFLICT (slug) DO NOTHING
                 RETURNING {TenantSql.Columns}
                 """, new { id = Guid.CreateVersion7(), name, slug = r.Slug }, tx, cancellationToken: ct))
+                .NamingDuplicates(TenantNames.Duplicate(name))
                 ?? throw Problem.Conflict($"A tenant with slug '{r.Slug}' already exists.");
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Tenant, tenant.Id, tenant.Id, null, tenant, ct);
             await tx.CommitAsync(ct);
@@ -58,7 +59,7 @@ public sealed class CreateTenantModule : ICarterModule
             })
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("CreateTenant")
-            .WithSummary("Create a tenant (platform admin). The slug names its dialplan context tenant-<slug> and never changes.")
+            .WithSummary("Create a tenant (platform admin). The slug names its dialplan context tenant-<slug> and never changes; a slug or a name another tenant holds, whatever its case, is a 409.")
             .Produces<TenantResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);

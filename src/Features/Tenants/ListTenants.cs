@@ -20,7 +20,8 @@ public sealed record ListTenantsQuery(
     public string CursorScope() => PageCursor.Scope("tenants");
 }
 
-/// <summary>The sort key of the tenant list: names may repeat, ids break the tie.</summary>
+/// <summary>The sort key of the tenant list: the name (unique, ux_tenants_name), then the id, which keeps the key total
+/// whatever the database's collation makes of two names.</summary>
 public sealed record TenantCursor(string Name, Guid Id);
 
 public static class ListTenants

@@ -39,7 +39,7 @@ public static class UpdateTenant
             var after = await conn.QuerySingleAsync<TenantResponse>(new CommandDefinition($"""
                 UPDATE tenants SET name = coalesce(normalize(@name, NFC), name), updated_at = clock_timestamp() WHERE id = @Id
                 RETURNING {TenantSql.Columns}
-                """, new { r.Id, name = r.Name?.Trim() }, tx, cancellationToken: ct));
+                """, new { r.Id, name = r.Name?.Trim() }, tx, cancellationToken: ct)).NamingDuplicates(TenantNames.Duplicate(r.Name?.Trim()));
             if (!AuditChange.Changed(before, after))
             {
                 // Nothing changed: undo the write, so updated_at stays and no audit row says nothing.
@@ -61,8 +61,9 @@ public sealed class UpdateTenantModule : ICarterModule
                 TypedResults.Ok(await mediator.Send(body with { Id = id }, ct)))
             .RequireAuthorization(Policies.PlatformAdmin)
             .WithName("UpdateTenant")
-            .WithSummary("Rename a tenant (platform admin). The slug cannot change.")
+            .WithSummary("Rename a tenant (platform admin). The slug cannot change; a name another tenant holds, whatever its case, is a 409.")
             .Produces<TenantResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 }

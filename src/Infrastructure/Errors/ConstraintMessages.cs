@@ -9,6 +9,7 @@ public static class ConstraintMessages
     private static readonly Dictionary<string, string> Messages = new(StringComparer.Ordinal)
     {
         ["ux_tenants_slug"] = "A tenant with this slug already exists.",
+        ["ux_tenants_name"] = "A tenant with this name already exists.",
         ["ux_users_email"] = "A user with this email already exists.",
         ["ux_users_tenant_extension"] = "This extension is already used by another user of the tenant.",
         ["fk_users_tenant"] = "The tenant does not exist or still owns users.",

@@ -87,7 +87,7 @@ public sealed class RoleMatrixTests : DidFixture
     private static readonly object?[][] Routes =
     [
         Route("GET", "/api/v1/tenants", "", [401, 200, 200, 200, 403]),
-        Route("POST", "/api/v1/tenants", "{\"name\":\"N\",\"slug\":\"{slug}\"}", [401, 201, 403, 403, 403], table: "tenants"),
+        Route("POST", "/api/v1/tenants", "{\"name\":\"N {slug}\",\"slug\":\"{slug}\"}", [401, 201, 403, 403, 403], table: "tenants"),
         Route("GET", "/api/v1/tenants/{other}", "", [401, 200, 200, 404, 403]),
         Route("GET", "/api/v1/tenants/{home}", "", [401, 200, 200, 200, 403]),
         Route("PATCH", "/api/v1/tenants/{other}", "{\"name\":\"Renamed {slug}\"}", [401, 200, 403, 403, 403], reread: "/api/v1/tenants/{other}"),

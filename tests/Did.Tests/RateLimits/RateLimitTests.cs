@@ -94,7 +94,7 @@ public sealed class RateLimitTests : ApiKeyFixture
     public async Task Platform_callers_have_the_platform_tier_and_are_not_held_to_the_tenant_limits()
     {
         for (var i = 0; i < Writes + Reads + 2; i++)
-            await Expect(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = "T", slug = Unique("r") }), HttpStatusCode.Created);
+            await Expect(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = Unique("T"), slug = Unique("r") }), HttpStatusCode.Created);
     }
 
     [Test]

@@ -1,0 +1,12 @@
+using Did.Infrastructure.Errors;
+using Did.Infrastructure.Validation;
+
+namespace Did.Features.Tenants;
+
+internal static class TenantNames
+{
+    /// <summary>The name a create or a rename collides on (ux_tenants_name: case, composition and joiners aside, migration
+    /// M0045), named in its 409.</summary>
+    public static Duplicate Duplicate(string? name) =>
+        new("ux_tenants_name", "name", $"A tenant named '{EchoedValue.Of(name)}' already exists.");
+}
