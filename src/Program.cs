@@ -1,3 +1,4 @@
+using System.Globalization;
 using Carter;
 using Did.Features.Apply;
 using Did.Features.Auth;
@@ -17,6 +18,13 @@ using Did.Infrastructure.Routing;
 using Did.Infrastructure.Validation;
 using Mediator;
 using Scalar.AspNetCore;
+
+// Numbers, dates and case are formatted the same whatever the host's locale (LANG): the service speaks JSON, CSV and
+// dialplan text, never a person's language. ICU is loaded for Unicode normalisation (Did.csproj), not for cultures.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
 // No configuration file is reloaded on change (the service reads its settings at start-up, from the environment), so
 // the host watches nothing: its watcher covers the whole content root recursively, and the current folder may hold a

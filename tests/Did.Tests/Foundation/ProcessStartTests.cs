@@ -129,6 +129,35 @@ public sealed class ProcessStartTests
             Has.None.StartsWith("Microsoft.AspNetCore"), "framework chatter at Information");
     }
 
+    /// <summary>The service as it runs, not as the test host does: in .NET's invariant globalization mode string.Normalize
+    /// leaves non-ASCII text as it is, so an email typed decomposed (e + U+0301) and a password typed in fullwidth letters
+    /// never matched their usual spelling there, though they did in the tests' own process. A host in another locale
+    /// must not change the service's language either (FluentValidation picks its messages by the current UI culture).</summary>
+    [Test]
+    public async Task Unicode_is_normalised_and_answers_stay_in_english_whatever_the_hosts_locale()
+    {
+        await using var service = await ServiceProcess.StartAsync(new()
+        {
+            ["DID_ADMIN_EMAIL"] = "jose\u0301@did.local",
+            ["DID_ADMIN_PASSWORD"] = "\uFF50\uFF52\uFF4F\uFF43\uFF45\uFF53\uFF53-admin-password",
+            ["LANG"] = "de_DE.UTF-8",
+            ["LC_ALL"] = "de_DE.UTF-8",
+        });
+
+        var signIn = await service.Http.PostAsync("/api/v1/auth/token", new StringContent(
+            "{\"email\":\"jos\u00e9@did.local\",\"password\":\"process-admin-password\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(signIn.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the composed email and the ASCII password are the ones set");
+        var token = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/tenants")
+        {
+            Content = new StringContent("{\"name\":\"\",\"slug\":\"locale\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        var refused = JsonDocument.Parse(await (await service.Http.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
+        Assert.That(refused.GetProperty("errors").GetProperty("name")[0].GetString(), Does.Contain("must not be empty"));
+    }
+
     private sealed record Exit(int Code, string Output, string Error);
 
     /// <summary>Runs the service with the usual settings changed by <paramref name="environment"/> (null removes one)
