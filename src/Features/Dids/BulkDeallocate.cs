@@ -24,7 +24,10 @@ public static class BulkDeallocate
 
     /// <summary>Locks the numbers in number order, lists every one that is not held by a tenant, then, all of them held:
     /// ends the routes of the ASSIGNED ones (one UNASSIGN audit row each) and takes every number back from its tenant into
-    /// quarantine (or the inventory, with <c>Dids:QuarantineDays</c> 0), all in one transaction.</summary>
+    /// quarantine (or the inventory, with <c>Dids:QuarantineDays</c> 0), all in one transaction. One DEALLOCATE row per
+    /// tenant the numbers came from, in that tenant's log and naming only its numbers: a range from one tenant keeps the
+    /// range as sent, a range across tenants lists each tenant's own numbers, since the range would tell each how many of
+    /// it the others held.</summary>
     public sealed class Handler(NpgsqlDataSource db, RequestContext ctx, NumberSettings settings) : ICommandHandler<BulkDeallocateRequest, BulkResult>
     {
         public async ValueTask<BulkResult> Handle(BulkDeallocateRequest r, CancellationToken ct)
@@ -54,18 +57,28 @@ public static class BulkDeallocate
                 ? await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
                     "SELECT now() + make_interval(days => @days)", new { days = settings.QuarantineDays }, tx, cancellationToken: ct))
                 : null;
-            var tenants = rows.Where(x => x.TenantId is not null).GroupBy(x => x.TenantId!.Value).ToDictionary(g => g.Key.ToString(), g => g.Count());
-            Guid? onlyTenant = tenants.Count == 1 ? Guid.Parse(tenants.Keys.First()) : null;
-            var audit = await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, onlyTenant, null,
-                r.Range is null
-                    ? new { count = rows.Count, tenants, quarantine_until = until, numbers = requested.E164 }
-                    : (object)new { count = rows.Count, tenants, quarantine_until = until, range = r.Range }, ct);
+            // Every number was held (checked above), so each has a tenant. Each tenant's log gets the row of its own numbers.
+            var byTenant = rows.GroupBy(x => x.TenantId!.Value).ToList();
+            var audits = new List<(Guid Audit, List<BulkNumbers.Row> Rows)>(byTenant.Count);
+            foreach (var held in byTenant)
+            {
+                var own = held.ToList();
+                var tenants = new Dictionary<string, int> { [held.Key.ToString()] = own.Count };
+                object after = (r.Range, byTenant.Count) switch
+                {
+                    (not null, 1) => new { count = own.Count, tenants, quarantine_until = until, range = r.Range },
+                    _ => new { count = own.Count, tenants, quarantine_until = until, numbers = own.Select(x => x.Number).ToArray() },
+                };
+                audits.Add((await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Deallocate, AuditEntity.PhoneNumber, null, held.Key, null, after, ct),
+                    own));
+            }
             var updated = await conn.ExecuteAsync(new CommandDefinition($"""
                 UPDATE phone_numbers SET {NumberQuarantine.TakeBack}
                 WHERE id = ANY(@ids) AND status IN ('ALLOCATED', 'ASSIGNED')
                 """, new { ids = rows.Select(x => x.Id!.Value).ToArray(), quarantineDays = settings.QuarantineDays }, tx, commandTimeout: 0,
                 cancellationToken: ct));
-            await BulkNumbers.LinkAsync(conn, tx, audit, rows.Select(x => x.Id!.Value), rows.Select(x => x.TenantId), null, ct);
+            foreach (var (audit, own) in audits)
+                await BulkNumbers.LinkAsync(conn, tx, audit, own.Select(x => x.Id!.Value), own.Select(x => x.TenantId), null, ct);
             await tx.CommitAsync(ct);
             return new BulkResult(updated, 0);
         }
