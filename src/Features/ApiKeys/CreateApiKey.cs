@@ -78,7 +78,7 @@ public static class CreateApiKey
                 """, new
                 {
                     id = Guid.CreateVersion7(), name = r.Name.Trim(), prefix = ApiKeySecret.Prefix(secret), hash = ApiKeySecret.Hash(secret),
-                    role = ApiJson.Name(r.Role), tenantId, creator = ctx.ActorId, expiresAt = r.ExpiresAt?.UtcDateTime,
+                    role = ApiJson.Name(r.Role), tenantId, creator = ctx.ActorId, expiresAt = r.ExpiresAt is { } at ? StoredInstant(at) : (DateTime?)null,
                 }, tx, cancellationToken: ct))
                 ?? throw Problem.Forbidden("Your role no longer allows creating this key.");
 
@@ -87,6 +87,14 @@ public static class CreateApiKey
             await tx.CommitAsync(ct);
             return new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, key.Role, key.TenantId, key.CreatedBy, key.CreatedAt,
                 key.ExpiresAt, secret);
+        }
+
+        /// <summary>The instant as PostgreSQL keeps it, to the microsecond. Npgsql writes the last instant a DateTime holds
+        /// (9999-12-31T23:59:59.9999999Z) as 'infinity', which reads back as a time without a zone; its microsecond does not.</summary>
+        private static DateTime StoredInstant(DateTimeOffset at)
+        {
+            var utc = at.UtcDateTime;
+            return new DateTime(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
         }
 
         private void CheckPlacement(Role role, Guid? tenantId)

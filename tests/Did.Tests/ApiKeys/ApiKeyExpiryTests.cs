@@ -77,4 +77,19 @@ public sealed class ApiKeyExpiryTests : ApiKeyFixture
             new { name = "k", role = "USER", tenant_id = tenant.Id, expires_at = "2030-01-01T00:00:00-05:00" }), HttpStatusCode.Created);
         Assert.That(created.GetProperty("expires_at").GetString(), Is.EqualTo("2030-01-01T05:00:00Z"));
     }
+
+    [Test]
+    public async Task The_last_instant_a_timestamp_holds_is_kept_as_the_microsecond_stored_and_answered_in_utc()
+    {
+        var tenant = await CreateTenantAsync();
+
+        var created = await Expect(await Admin.PostAsJsonAsync("/api/v1/api-keys",
+            new { name = "k", role = "USER", tenant_id = tenant.Id, expires_at = "9999-12-31T23:59:59.9999999Z" }), HttpStatusCode.Created);
+
+        Assert.That(created.GetProperty("expires_at").GetString(), Is.EqualTo("9999-12-31T23:59:59.999999Z"));
+        var read = await Expect(await Admin.GetAsync($"/api/v1/api-keys/{created.GetProperty("id").GetGuid()}"), HttpStatusCode.OK);
+        Assert.That(read.GetProperty("expires_at").GetString(), Is.EqualTo("9999-12-31T23:59:59.999999Z"));
+        Assert.That(await CountAsync("SELECT count(*) FROM api_keys WHERE id = @id AND expires_at = 'infinity'",
+            new { id = created.GetProperty("id").GetGuid() }), Is.Zero);
+    }
 }
