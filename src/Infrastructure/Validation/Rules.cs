@@ -1,3 +1,4 @@
+using System.Globalization;
 using Did.Infrastructure.Auth;
 using FluentValidation;
 
@@ -15,9 +16,18 @@ public static class Rules
     /// <summary>A name people pick from lists and read in the audit log: plain text without the invisible characters that
     /// would make it look like another name (<see cref="VisibleTextValidator{T}"/>); ZWNJ and ZWJ stay, as Persian,
     /// Indic scripts and emoji need them. Handlers store it trimmed and composed by PostgreSQL
-    /// (<c>normalize(@name, NFC)</c>): .NET's invariant globalization mode leaves some characters NFC replaces (U+212B, U+0958).</summary>
+    /// (<c>normalize(@name, NFC)</c>), as the migration that composed the names stored before did. Joiners alone are
+    /// no name (<see cref="Visible{T}"/>).</summary>
     public static IRuleBuilderOptions<T, string?> Name<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
-        rule.PlainText(maxLength).SetValidator(new VisibleTextValidator<T>());
+        rule.PlainText(maxLength).SetValidator(new VisibleTextValidator<T>()).Visible();
+
+    /// <summary>A required text shows something: at least one character that is neither white space nor invisible (Unicode
+    /// category Cf: zero-width spaces, direction marks, soft hyphens...). A name or reason of only those reads as empty
+    /// in every list and log, yet passes an emptiness check. Empty or white space alone is left to that check, so it gets
+    /// one message.</summary>
+    public static IRuleBuilderOptions<T, string?> Visible<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(s => string.IsNullOrWhiteSpace(s) || s.Any(c => !char.IsWhiteSpace(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format))
+            .WithMessage("'{PropertyName}' must hold at least one visible character (you sent only spaces or invisible characters such as a zero-width space).");
 
     public const string SlugPattern = "^[a-z][a-z0-9-]{1,30}$";
     public const string ExtensionPattern = "^[0-9]{2,8}$";

@@ -288,6 +288,8 @@ public sealed class QuarantineTests : DidFixture
     [TestCase("{\"reason\":\"\"}")]
     [TestCase("{\"reason\":\"   \"}")]
     [TestCase("{\"reason\":\"line\\nbreak\"}")]
+    [TestCase("{\"reason\":\"\\u200b\"}")]
+    [TestCase("{\"reason\":\" \\u200e\\u00ad \"}")]
     public async Task Ending_a_quarantine_without_a_plain_reason_is_a_400_on_reason_and_changes_nothing(string json)
     {
         var tenant = await CreateTenantAsync();
