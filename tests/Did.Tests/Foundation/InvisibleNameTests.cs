@@ -84,6 +84,14 @@ public sealed class InvisibleNameTests : ApiFixture
         Assert.That(user.GetProperty("display_name").GetString(), Is.EqualTo(name));
     }
 
+    [TestCase("\u200D")]
+    [TestCase("\u200C \u200D")]
+    public async Task A_name_of_joiners_alone_is_a_400_on_name(string name)
+    {
+        var refused = await Expect(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name, slug = Unique("zj") }), HttpStatusCode.BadRequest);
+        Assert.That(refused.GetProperty("errors").GetProperty("name")[0].GetString(), Does.Contain("at least one visible character"));
+    }
+
     [Test]
     public async Task Names_are_stored_composed()
     {
