@@ -10,6 +10,12 @@ internal static partial class JsonKinds
 {
     private const string WholeNumber = "a whole number from -2147483648 to 2147483647";
 
+    /// <summary>Whether the reader stopped at a null where a value of its own kind was wanted (a UUID, for one, is read as
+    /// a string): "must not be null" says it, where "must be a string" would not.</summary>
+    public static bool SentNull(JsonException j) =>
+        j.InnerException is InvalidOperationException inner && TokenOfOtherKind().Match(inner.Message) is { Success: true } m
+        && m.Groups["sent"].Value == "Null";
+
     /// <summary>The kind of value wanted where <paramref name="j"/> stopped, or null when it does not say.</summary>
     public static string? Expected(JsonException j)
     {

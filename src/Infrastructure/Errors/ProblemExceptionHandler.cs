@@ -144,7 +144,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             || j.InnerException?.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) == true
             || j.InnerException is System.Text.DecoderFallbackException)
             return (Whole(path), $"The body is not valid UTF-8{at}.");
-        if (message.Contains("allow null", StringComparison.OrdinalIgnoreCase) || message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains("allow null", StringComparison.OrdinalIgnoreCase) || message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase)
+            || JsonKinds.SentNull(j))
             return (Whole(path), $"The value{at} must not be null.");
         if (message.StartsWith(TimestampConverter.Expected, StringComparison.Ordinal))
             return (Whole(path), $"The value{at} {message[TimestampConverter.Expected.Length..]}");

@@ -46,6 +46,14 @@ public sealed class BadInputTests : ApiFixture
             Is.EqualTo($"The value at '$.member_ring_seconds' has the wrong type: it must be {expected}."));
     }
 
+    [Test]
+    public async Task A_null_where_a_uuid_belongs_is_a_400_saying_it_must_not_be_null()
+    {
+        var body = await Expect(await SendJson(Admin, HttpMethod.Patch, $"/api/v1/dids/{Guid.NewGuid()}/allocate", "{\"tenant_id\":null}"),
+            HttpStatusCode.BadRequest);
+        Assert.That(body.GetProperty("errors").GetProperty("tenant_id")[0].GetString(), Is.EqualTo("The value at '$.tenant_id' must not be null."));
+    }
+
     [TestCase("{\"members\":\"all\"}", "members", "an array")]
     [TestCase("{\"members\":[\"not-a-uuid\"]}", "members[0]", "a UUID")]
     public async Task A_list_field_says_what_it_holds(string patch, string field, string expected)
