@@ -9,7 +9,7 @@ public static class Rules
 {
     /// <summary>No control characters (NUL, CR, LF, ...): they break logs, CSV exports and the dialplan.</summary>
     public static IRuleBuilderOptions<T, string?> PlainText<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
-        rule.MaximumLength(maxLength)
+        rule.SetValidator(new CharacterLimitValidator<T>(maxLength))
             .Must(s => s is null || !s.Any(char.IsControl))
             .WithMessage("'{PropertyName}' must not contain control characters (NUL, newline, tab...).");
 

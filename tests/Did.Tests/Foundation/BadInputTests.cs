@@ -84,6 +84,26 @@ public sealed class BadInputTests : ApiFixture
         Assert.That(body.GetProperty("errors").GetProperty("name")[0].GetString(), Does.Contain("200"));
     }
 
+    /// <summary>A name's limit counts characters as the database column does (code points, composed), not UTF-16 units:
+    /// an emoji is one character, and a letter NFC writes as two is two.</summary>
+    [Test]
+    public async Task A_names_length_is_counted_in_characters_as_stored()
+    {
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F4DE", 199));
+        await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants", $"{{\"name\":\"{emoji}x\",\"slug\":\"{Unique("emo")}\"}}"),
+            HttpStatusCode.Created);
+
+        var tooMany = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants",
+            $"{{\"name\":\"{emoji}xy\",\"slug\":\"{Unique("emo")}\"}}"), HttpStatusCode.BadRequest);
+        Assert.That(tooMany.GetProperty("errors").GetProperty("name")[0].GetString(),
+            Is.EqualTo("The length of 'name' must be 200 characters or fewer. You entered 201 characters."));
+
+        // U+0958 is stored as U+0915 U+093C: 101 of them are 202 characters in the column.
+        var composedLonger = await Expect(await SendJson(Admin, HttpMethod.Post, "/api/v1/tenants",
+            $"{{\"name\":\"{new string('\u0958', 101)}\",\"slug\":\"{Unique("qa")}\"}}"), HttpStatusCode.BadRequest);
+        Assert.That(composedLonger.GetProperty("errors").GetProperty("name")[0].GetString(), Does.EndWith("You entered 202 characters."));
+    }
+
     [Test]
     public async Task Nul_character_is_a_400()
     {
