@@ -34,13 +34,11 @@ public static class CreateTenant
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             var name = r.Name.Trim();
-            var tenant = await conn.QuerySingleOrDefaultAsync<TenantResponse>(new CommandDefinition($"""
+            var tenant = await conn.QuerySingleAsync<TenantResponse>(new CommandDefinition($"""
                 INSERT INTO tenants (id, name, slug) VALUES (@id, normalize(@name, NFC), @slug)
-                ON CONFLICT (slug) DO NOTHING
                 RETURNING {TenantSql.Columns}
                 """, new { id = Guid.CreateVersion7(), name, slug = r.Slug }, tx, cancellationToken: ct))
-                .NamingDuplicates(TenantNames.Duplicate(name))
-                ?? throw Problem.Conflict($"A tenant with slug '{r.Slug}' already exists.");
+                .NamingDuplicates(TenantNames.Duplicate(name), TenantNames.DuplicateSlug(r.Slug));
             await AuditLog.WriteAsync(conn, tx, ctx, AuditAction.Create, AuditEntity.Tenant, tenant.Id, tenant.Id, null, tenant, ct);
             await tx.CommitAsync(ct);
             return tenant;

@@ -9,4 +9,8 @@ internal static class TenantNames
     /// M0045), named in its 409.</summary>
     public static Duplicate Duplicate(string? name) =>
         new("ux_tenants_name", "name", $"A tenant named '{EchoedValue.Of(name)}' already exists.");
+
+    /// <summary>The slug a create collides on (ux_tenants_slug), named in its 409.</summary>
+    public static Duplicate DuplicateSlug(string? slug) =>
+        new("ux_tenants_slug", "slug", $"A tenant with slug '{EchoedValue.Of(slug)}' already exists.");
 }

@@ -28,6 +28,15 @@ public sealed class DuplicateConflictTests : ApiFixture
         new { email, password = "correct-horse-battery", display_name = "Someone", role = "USER", tenant_id = _tenant.Id, extension });
 
     [Test]
+    public async Task A_tenant_created_with_a_taken_slug_names_it()
+    {
+        var slug = Unique("dup");
+        await Expect(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = $"First {slug}", slug }), HttpStatusCode.Created);
+
+        await AssertNamesAsync(await Admin.PostAsJsonAsync("/api/v1/tenants", new { name = $"Second {slug}", slug }), "slug", slug);
+    }
+
+    [Test]
     public async Task A_user_created_or_changed_to_a_taken_email_names_it()
     {
         var email = $"{Unique("dup")}@example.com";
