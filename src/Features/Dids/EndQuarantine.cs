@@ -27,7 +27,7 @@ public static class EndQuarantine
     {
         public Validator() => RuleFor(r => r.Reason).Must(r => !string.IsNullOrWhiteSpace(r))
             .WithMessage("'reason' is required: say why the quarantine ends early (it is kept in the audit log).")
-            .PlainText(MaxReasonLength).Visible();
+            .Name(MaxReasonLength);
     }
 
     /// <summary>The row is locked, so an allocation or the sweep waiting on it sees the number UNASSIGNED afterwards (the

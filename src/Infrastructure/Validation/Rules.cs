@@ -13,11 +13,11 @@ public static class Rules
             .Must(s => s is null || !s.Any(char.IsControl))
             .WithMessage("'{PropertyName}' must not contain control characters (NUL, newline, tab...).");
 
-    /// <summary>A name people pick from lists and read in the audit log: plain text without the invisible characters that
-    /// would make it look like another name (<see cref="VisibleTextValidator{T}"/>); ZWNJ and ZWJ stay, as Persian,
-    /// Indic scripts and emoji need them. Handlers store it trimmed and composed by PostgreSQL
-    /// (<c>normalize(@name, NFC)</c>), as the migration that composed the names stored before did. Joiners alone are
-    /// no name (<see cref="Visible{T}"/>).</summary>
+    /// <summary>A name people pick from lists and read in the audit log, or a short text read there (a quarantine's
+    /// reason): plain text without the invisible characters that would make it look like another
+    /// (<see cref="VisibleTextValidator{T}"/>); ZWNJ and ZWJ stay, as Persian, Indic scripts and emoji need them, but
+    /// joiners alone are no text (<see cref="Visible{T}"/>). Handlers store a name trimmed and composed by PostgreSQL
+    /// (<c>normalize(@name, NFC)</c>), as the migration that composed the names stored before did.</summary>
     public static IRuleBuilderOptions<T, string?> Name<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.PlainText(maxLength).SetValidator(new VisibleTextValidator<T>()).Visible();
 

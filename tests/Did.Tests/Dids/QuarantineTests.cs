@@ -290,6 +290,7 @@ public sealed class QuarantineTests : DidFixture
     [TestCase("{\"reason\":\"line\\nbreak\"}")]
     [TestCase("{\"reason\":\"\\u200b\"}")]
     [TestCase("{\"reason\":\" \\u200e\\u00ad \"}")]
+    [TestCase("{\"reason\":\"customer \\u202easked\"}")]
     public async Task Ending_a_quarantine_without_a_plain_reason_is_a_400_on_reason_and_changes_nothing(string json)
     {
         var tenant = await CreateTenantAsync();
