@@ -29,6 +29,15 @@ public static class InvisibleCharacters
         return null;
     }
 
+    /// <summary>Whether <paramref name="text"/> shows anything: a character that is neither white space nor invisible
+    /// (joiners included, which show nothing alone).</summary>
+    public static bool HasVisible(string text)
+    {
+        foreach (var r in text.EnumerateRunes())
+            if (!Rune.IsWhiteSpace(r) && !IsInvisible(r)) return true;
+        return false;
+    }
+
     /// <summary>How a refusal names the character: its code point, never the character itself, which would do in the
     /// answer what it was refused for.</summary>
     public static string Describe(Rune r) => $"U+{r.Value:X4}";

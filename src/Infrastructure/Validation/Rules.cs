@@ -1,4 +1,3 @@
-using System.Globalization;
 using Did.Infrastructure.Auth;
 using FluentValidation;
 
@@ -21,12 +20,11 @@ public static class Rules
     public static IRuleBuilderOptions<T, string?> Name<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.PlainText(maxLength).SetValidator(new VisibleTextValidator<T>()).Visible();
 
-    /// <summary>A required text shows something: at least one character that is neither white space nor invisible (Unicode
-    /// category Cf: zero-width spaces, direction marks, soft hyphens...). A name or reason of only those reads as empty
-    /// in every list and log, yet passes an emptiness check. Empty or white space alone is left to that check, so it gets
-    /// one message.</summary>
-    public static IRuleBuilderOptions<T, string?> Visible<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(s => string.IsNullOrWhiteSpace(s) || s.Any(c => !char.IsWhiteSpace(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format))
+    /// <summary>A required text shows something (<see cref="InvisibleCharacters.HasVisible"/>): a name or reason of only
+    /// invisible characters reads as empty in every list and log, yet passes an emptiness check. Empty or white space
+    /// alone is left to that check, so it gets one message.</summary>
+    private static IRuleBuilderOptions<T, string?> Visible<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(s => string.IsNullOrWhiteSpace(s) || InvisibleCharacters.HasVisible(s))
             .WithMessage("'{PropertyName}' must hold at least one visible character (you sent only spaces or invisible characters such as a zero-width space).");
 
     public const string SlugPattern = "^[a-z][a-z0-9-]{1,30}$";
