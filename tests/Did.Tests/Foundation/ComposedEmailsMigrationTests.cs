@@ -1,8 +1,5 @@
 using Dapper;
-using Did.Infrastructure.Data;
 using Did.Tests.Support;
-using FluentMigrator.Runner;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NUnit.Framework;
 
@@ -13,36 +10,12 @@ namespace Did.Tests.Foundation;
 public sealed class ComposedEmailsMigrationTests
 {
     private const long Before = 2026121501;
-    private readonly List<string> _databases = [];
-
-    [OneTimeTearDown]
-    public async Task Drop()
-    {
-        foreach (var cs in _databases) await TestDatabase.DropAsync(cs);
-    }
-
-    private static IMigrationRunner Runner(ServiceProvider sp) => sp.CreateScope().ServiceProvider.GetRequiredService<IMigrationRunner>();
 
     [Test]
     public async Task Decomposed_emails_become_composed_unless_another_account_holds_that_form()
     {
-        var fresh = await TestDatabase.CreateAsync();
-        _databases.Add(fresh);
-        var name = $"did_m_{Guid.NewGuid():N}";
-        await using (var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fresh) { Database = "postgres", Pooling = false }.ConnectionString))
-        {
-            await server.OpenAsync();
-            await server.ExecuteAsync($"CREATE DATABASE \"{name}\"");
-        }
-        var cs = new NpgsqlConnectionStringBuilder(fresh) { Database = name, Pooling = false }.ConnectionString;
-        _databases.Add(cs);
-        await using var sp = new ServiceCollection()
-            .AddFluentMigratorCore()
-            .ConfigureRunner(rb => rb.AddPostgres().WithGlobalConnectionString(cs).ScanIn(typeof(SchemaMigrator).Assembly).For.Migrations())
-            .BuildServiceProvider();
-        Runner(sp).MigrateUp(Before);
-
-        await using var conn = new NpgsqlConnection(cs);
+        await using var database = await DatabaseAtMigration.CreateAsync(Before);
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync();
         await conn.ExecuteAsync("""
             INSERT INTO users (id, email, display_name, password_hash, role, tenant_id, extension, security_stamp) VALUES
@@ -51,7 +24,7 @@ public sealed class ComposedEmailsMigrationTests
                 ('00000000-0000-7000-8000-000000000003', @pairDecomposed, 'Decomposed', 'x', 'SUPPORT', NULL, NULL, gen_random_uuid());
             """, new { lone = "zo\u0308e@example.com", pairComposed = "\u00C9mile@example.com", pairDecomposed = "e\u0301mile@example.com" });
 
-        Runner(sp).MigrateUp();
+        database.MigrateUp();
 
         var emails = (await conn.QueryAsync<(string Name, string Email)>("SELECT display_name, email FROM users"))
             .ToDictionary(r => r.Name, r => r.Email);

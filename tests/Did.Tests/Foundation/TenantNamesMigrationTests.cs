@@ -1,8 +1,5 @@
 using Dapper;
-using Did.Infrastructure.Data;
 using Did.Tests.Support;
-using FluentMigrator.Runner;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NUnit.Framework;
 
@@ -14,42 +11,12 @@ namespace Did.Tests.Foundation;
 public sealed class TenantNamesMigrationTests
 {
     private const long Before = 2026121630;
-    private readonly List<string> _databases = [];
-
-    [OneTimeTearDown]
-    public async Task Drop()
-    {
-        foreach (var cs in _databases) await TestDatabase.DropAsync(cs);
-    }
-
-    private static IMigrationRunner Runner(ServiceProvider sp) => sp.CreateScope().ServiceProvider.GetRequiredService<IMigrationRunner>();
-
-    private async Task<(ServiceProvider Services, string ConnectionString)> DatabaseBeforeAsync()
-    {
-        var fresh = await TestDatabase.CreateAsync();
-        _databases.Add(fresh);
-        var name = $"did_m_{Guid.NewGuid():N}";
-        await using (var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fresh) { Database = "postgres", Pooling = false }.ConnectionString))
-        {
-            await server.OpenAsync();
-            await server.ExecuteAsync($"CREATE DATABASE \"{name}\"");
-        }
-        var cs = new NpgsqlConnectionStringBuilder(fresh) { Database = name, Pooling = false }.ConnectionString;
-        _databases.Add(cs);
-        var sp = new ServiceCollection()
-            .AddFluentMigratorCore()
-            .ConfigureRunner(rb => rb.AddPostgres().WithGlobalConnectionString(cs).ScanIn(typeof(SchemaMigrator).Assembly).For.Migrations())
-            .BuildServiceProvider();
-        Runner(sp).MigrateUp(Before);
-        return (sp, cs);
-    }
 
     [Test]
     public async Task Later_tenants_with_a_taken_name_get_their_slug_appended_and_the_name_becomes_unique()
     {
-        var (sp, cs) = await DatabaseBeforeAsync();
-        await using var _ = sp;
-        await using var conn = new NpgsqlConnection(cs);
+        await using var database = await DatabaseAtMigration.CreateAsync(Before);
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync();
         var longName = new string('x', 200);
         var nukta = string.Concat(Enumerable.Repeat("\u0958", 150)); // 300 characters once composed
@@ -68,7 +35,7 @@ public sealed class TenantNamesMigrationTests
                 ('00000000-0000-7000-8000-000000000001', 'zoe@example.com', @zoe, 'x', 'SUPPORT', NULL, NULL, gen_random_uuid());
             """, new { acmeJoined = "Ac\u200Dme", decomposed = "Mu\u0308ller", composed = "M\u00FCller", longName, nukta, zoe = "Zo\u0308e" });
 
-        Runner(sp).MigrateUp();
+        database.MigrateUp();
 
         var names = (await conn.QueryAsync<(string Slug, string Name)>("SELECT slug, name FROM tenants")).ToDictionary(r => r.Slug, r => r.Name);
         var audited = (await conn.QueryAsync<(Guid Id, string Before, string After)>("""
@@ -102,9 +69,8 @@ public sealed class TenantNamesMigrationTests
     [Test]
     public async Task A_database_without_duplicate_names_keeps_its_names()
     {
-        var (sp, cs) = await DatabaseBeforeAsync();
-        await using var _ = sp;
-        await using var conn = new NpgsqlConnection(cs);
+        await using var database = await DatabaseAtMigration.CreateAsync(Before);
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync();
         await conn.ExecuteAsync("""
             INSERT INTO tenants (id, name, slug) VALUES
@@ -112,7 +78,7 @@ public sealed class TenantNamesMigrationTests
                 ('00000000-0000-7000-8000-000000000002', 'Acme Corp', 'acme-corp');
             """);
 
-        Runner(sp).MigrateUp();
+        database.MigrateUp();
 
         var names = (await conn.QueryAsync<string>("SELECT name FROM tenants ORDER BY name")).ToList();
         Assert.That(names, Is.EqualTo(new[] { "Acme", "Acme Corp" }));
@@ -122,9 +88,8 @@ public sealed class TenantNamesMigrationTests
     [Test]
     public async Task A_rename_that_would_still_collide_stops_the_migration_and_changes_nothing()
     {
-        var (sp, cs) = await DatabaseBeforeAsync();
-        await using var _ = sp;
-        await using var conn = new NpgsqlConnection(cs);
+        await using var database = await DatabaseAtMigration.CreateAsync(Before);
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync();
         await conn.ExecuteAsync("""
             INSERT INTO tenants (id, name, slug, created_at) VALUES
@@ -134,7 +99,7 @@ public sealed class TenantNamesMigrationTests
                 ('00000000-0000-7000-8000-000000000004', @decomposed, 'mueller', '2026-01-01');
             """, new { decomposed = "Mu\u0308ller" });
 
-        var failed = Assert.Catch(() => Runner(sp).MigrateUp());
+        var failed = Assert.Catch(() => database.MigrateUp());
 
         Assert.That(failed!.ToString(), Does.Contain("renaming one to \"acme (acme-two)\" would collide with the tenant named \"ACME (ACME-TWO)\""));
         var names = (await conn.QueryAsync<string>("SELECT name FROM tenants ORDER BY id")).ToList();
